@@ -1,0 +1,120 @@
+"""The logic backends: evaluation, negation, comparisons, recursion, isolation, and safety."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tmlogic._errors import SourceSpan
+from tmlogic.logic.ast import Program
+from tmlogic.logic.backend import BACKENDS, get_backend
+from tmlogic.logic.compile import compile_program
+from tmlogic.logic.facts import FactBase, InputFact
+from tmlogic.logic.parser import parse_module
+
+ENGINES = sorted(BACKENDS)
+
+GRAPH = """
+.decl edge(a: symbol, b: symbol)
+.decl node(n: symbol)
+.decl weight(a: symbol, w: number)
+.decl path(a: symbol, b: symbol)
+.decl isolated(n: symbol)
+.decl heavy(n: symbol)
+.decl distinct_pair(a: symbol, b: symbol)
+path(X, Y) :- edge(X, Y).
+path(X, Y) :- edge(X, Z), path(Z, Y).
+isolated(N) :- node(N), !edge(N, _), !edge(_, N).
+heavy(N) :- weight(N, W), W >= 10.
+distinct_pair(A, B) :- node(A), node(B), A != B, A < "c".
+"""
+
+
+def _program(text: str) -> Program:
+    module = parse_module(text, "test.dl")
+    return Program((module,), {d.predicate: d for d in module.decls})
+
+
+def _facts(rows: dict[str, list[tuple[str | int, ...]]]) -> FactBase:
+    span = SourceSpan("m.md", 1)
+    return FactBase(InputFact(p, args, span) for p, all_args in rows.items() for args in all_args)
+
+
+def _session(engine: str, text: str, rows: dict[str, list[tuple[str | int, ...]]]):  # type: ignore[no-untyped-def]
+    return get_backend(engine).load(compile_program(_program(text)), _facts(rows))
+
+
+GRAPH_FACTS = {
+    "edge": [("a", "b"), ("b", "c"), ("c", "a"), ("c", "d")],
+    "node": [("a",), ("b",), ("c",), ("d",), ("e",), ("Upper.Case",)],
+    "weight": [("a", 3), ("b", 10), ("c", 42)],
+}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_recursion_reaches_a_fixpoint_through_cycles(engine: str) -> None:
+    s = _session(engine, GRAPH, GRAPH_FACTS)
+    assert s.query("path", ("d", None)) == []
+    assert s.query("path", ("a", None)) == [("a", "a"), ("a", "b"), ("a", "c"), ("a", "d")]
+    assert len(s.query("path", (None, None))) == 12
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_negation_with_anonymous_variables_means_no_match_at_all(engine: str) -> None:
+    s = _session(engine, GRAPH, GRAPH_FACTS)
+    # Each `_` is its own variable: e has no edge in either direction.
+    assert s.query("isolated", (None,)) == [("Upper.Case",), ("e",)]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_comparisons_on_numbers_and_symbols(engine: str) -> None:
+    s = _session(engine, GRAPH, GRAPH_FACTS)
+    assert s.query("heavy", (None,)) == [("b",), ("c",)]
+    pairs = s.query("distinct_pair", (None, None))
+    assert ("a", "b") in pairs and ("a", "a") not in pairs
+    assert all(a < "c" for a, _ in pairs)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_constants_that_look_like_variables_or_code_stay_data(engine: str, tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    payload = f"__import__('os').system('touch {marker}')"
+    s = _session(engine, GRAPH, {"node": [(payload,), ("X",), ("_",)], "edge": []})
+    assert s.query("isolated", (None,)) == [(payload,), ("X",), ("_",)] or sorted(s.query("isolated", (None,))) == sorted(
+        [(payload,), ("X",), ("_",)]
+    )
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_sessions_are_isolated(engine: str) -> None:
+    first = _session(engine, GRAPH, GRAPH_FACTS)
+    second = _session(engine, GRAPH, {"edge": [("x", "y")], "node": []})
+    assert second.query("path", (None, None)) == [("x", "y")]
+    # The first session still answers from its own facts after the second was loaded.
+    assert len(first.query("path", (None, None))) == 12
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_firing_relations_record_every_rule_instance(engine: str) -> None:
+    program = _program(GRAPH)
+    compiled = compile_program(program)
+    session = get_backend(engine).load(compiled, _facts(GRAPH_FACTS))
+    recursive = [f for f in compiled.firings if f.rule.head.predicate == "path" and len(f.rule.body) == 2][0]
+    assert recursive.variables == ("X", "Z", "Y")
+    rows = session.query(recursive.name, ("a", None, None))
+    assert ("a", "b", "c") in rows and ("a", "b", "d") in rows
+
+
+def test_no_rule_or_model_text_reaches_pydatalog_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyDatalog.pyDatalog as pd
+    import pyDatalog.pyParser as pp
+
+    def forbidden(*args: object, **kwargs: object) -> None:
+        raise AssertionError("pyDatalog.load must never be called: it executes Python")
+
+    monkeypatch.setattr(pd, "load", forbidden)
+    monkeypatch.setattr(pp, "load", forbidden)
+    s = _session("pydatalog", GRAPH, GRAPH_FACTS)
+    assert s.query("heavy", (None,))

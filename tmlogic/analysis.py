@@ -1,0 +1,196 @@
+"""Orchestration: model + rule packs -> facts -> engine -> threats with proofs and severity."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ._errors import Diagnostic, SourceSpan
+from .logic.ast import Program, Rule
+from .logic.backend import Row, Session, get_backend
+from .logic.checks import stride_canonical
+from .logic.compile import CompiledProgram, compile_program
+from .logic.facts import FactBase, compile_model
+from .logic.program import load_program
+from .logic.provenance import Prover
+from .model.loader import load_model
+from .model.schema import Model
+from .result import Result, RuleInfo, Threat
+from .severity import ModelContext, score_threat
+
+__all__ = ["AnalysisOptions", "analyze", "analyze_model", "rule_info", "threat_id", "Analysis"]
+
+
+@dataclass(frozen=True)
+class AnalysisOptions:
+    rule_paths: tuple[Path, ...] = ()
+    builtin_rules: bool = True
+    strict: bool = False
+    engine: str = "pydatalog"
+    allow_outside: bool = False
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    if not value:
+        return ()
+    return tuple(sorted({v.strip() for v in value.split(",") if v.strip()}))
+
+
+def rule_info(rule: Rule) -> RuleInfo:
+    meta = rule.metadata
+    assert meta is not None, "the checker guarantees metadata on threat rules"
+    severity = (meta.get("severity") or "medium").strip().lower()
+    return RuleInfo(
+        id=meta.get("id") or "",
+        title=meta.get("title") or "",
+        stride=stride_canonical(meta.get("stride") or "") or "",
+        severity=severity,
+        impact=(meta.get("impact") or severity).strip().lower(),
+        likelihood=(meta.get("likelihood") or "likely").strip().lower(),
+        confidence=(meta.get("confidence") or "medium").strip().lower(),
+        message=(meta.get("message") or "").strip().strip('"'),
+        mitigation=meta.get("mitigation") or "",
+        capec=_split(meta.get("capec")),
+        cwe=_split(meta.get("cwe")),
+        attack=_split(meta.get("attack")),
+        references=tuple(r.strip() for r in (meta.get("references") or "").split(",") if r.strip()),
+        tags=_split(meta.get("tags")),
+        description=meta.get("description"),
+        rule=rule,
+    )
+
+
+def threat_id(rule_id: str, targets: tuple[str, ...]) -> str:
+    """Stable across unrelated model edits: depends only on the rule and the target ids."""
+    digest = hashlib.sha256("\x1f".join((rule_id,) + targets).encode("utf-8")).hexdigest()
+    return f"T{digest[:10]}"
+
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _render_message(template: str, bindings: dict[str, str | int], names: dict[str, str]) -> str:
+    def sub(m: re.Match[str]) -> str:
+        value = bindings.get(m.group(1))
+        if value is None:
+            return m.group(0)
+        return names.get(str(value), str(value))
+
+    return _PLACEHOLDER.sub(sub, template)
+
+
+def _spans(model: Model) -> dict[str, SourceSpan]:
+    table: dict[str, SourceSpan] = {}
+    for m in model.all_models():
+        for group in (m.boundaries, m.elements, m.data, m.flows):
+            for item in group:
+                table[item.id] = item.span
+    return table
+
+
+def _unary(session: Session, predicate: str) -> frozenset[str]:
+    return frozenset(str(r[0]) for r in session.query(predicate, (None,)))
+
+
+def _model_context(model: Model, session: Session) -> ModelContext:
+    ranks = {"public": 0, "unknown": 1, "restricted": 2, "sensitive": 3, "secret": 4, "top-secret": 5}
+    data_rank: dict[str, int] = defaultdict(lambda: -1)
+    endpoints: dict[str, tuple[str, str]] = {}
+    multipliers: dict[str, float] = {}
+    for m in model.all_models():
+        classes = {d.id: ranks.get(d.classification, 1) for d in m.data}
+        for f in m.flows:
+            endpoints[f.id] = (f.source, f.target)
+            rank = max((classes.get(d, 1) for d in f.data), default=-1)
+            for owner in (f.id, f.source, f.target):
+                data_rank[owner] = max(data_rank[owner], rank)
+        for mult in m.multipliers:
+            multipliers[mult.target] = mult.factor
+    exposed = _unary(session, "internet_exposed")
+    reachable = _unary(session, "reachable_from_untrusted")
+    # A flow is exposed when it starts in an untrusted zone or at an exposed element.
+    untrusted_sources = _unary(session, "in_untrusted")
+    flows_exposed = {f for f, (s, _) in endpoints.items() if s in untrusted_sources or s in exposed}
+    flows_reachable = {f for f, (s, _) in endpoints.items() if s in reachable}
+    return ModelContext(
+        data_rank=dict(data_rank),
+        exposed=exposed | flows_exposed,
+        reachable=reachable | flows_reachable,
+        multipliers=multipliers,
+        endpoints=endpoints,
+    )
+
+
+@dataclass
+class Analysis:
+    """The loaded pieces of one run, kept so `explain` can ask for more proofs afterwards."""
+
+    model: Model
+    program: Program
+    compiled: CompiledProgram
+    facts: FactBase
+    session: Session
+    prover: Prover
+    result: Result
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
+def analyze_model(model: Model, program: Program, warnings: list[Diagnostic], engine: str = "pydatalog") -> Analysis:
+    compiled = compile_program(program)
+    facts = compile_model(model)
+    session = get_backend(engine).load(compiled, facts)
+    prover = Prover(compiled, facts, session)
+    names = model.names()
+    spans = _spans(model)
+    ctx = _model_context(model, session)
+
+    infos: list[RuleInfo] = []
+    threats: list[Threat] = []
+    for relation in compiled.threat_firings():
+        info = rule_info(relation.rule)
+        infos.append(info)
+        head_vars = [t.name for t in relation.rule.head.args]  # type: ignore[union-attr]
+        rows_by_head: dict[Row, list[Row]] = defaultdict(list)
+        for row in session.query(relation.name, (None,) * len(relation.variables)):
+            bindings = relation.bindings(row)
+            rows_by_head[tuple(bindings[v] for v in head_vars)].append(row)
+        for head, rows in rows_by_head.items():
+            targets = tuple(str(v) for v in head)
+            proof = prover.prove_threat(relation, rows, head)
+            bindings = dict(proof.bindings)
+            location = next((spans[t] for t in targets if t in spans), relation.rule.span)
+            threats.append(
+                Threat(
+                    id=threat_id(info.id, targets),
+                    rule=info,
+                    targets=targets,
+                    target_names=tuple(names.get(t, t) for t in targets),
+                    message=_render_message(info.message, bindings, names),
+                    severity=score_threat(info.impact, info.likelihood, targets, ctx),
+                    location=location,
+                    proof=proof,
+                )
+            )
+    threats.sort(key=Threat.sort_key)
+    infos.sort(key=lambda i: i.id)
+    result = Result(
+        model=model,
+        threats=tuple(threats),
+        rules=tuple(infos),
+        warnings=tuple(sorted(warnings, key=Diagnostic.sort_key)),
+        fact_count=len(facts),
+        engine=engine,
+    )
+    return Analysis(model, program, compiled, facts, session, prover, result, list(warnings))
+
+
+def analyze(model_path: Path, options: AnalysisOptions = AnalysisOptions()) -> Analysis:
+    """Load, check and analyze. Raises ModelError / RuleError with every problem found."""
+    model, model_warnings = load_model(model_path, strict=options.strict, allow_outside=options.allow_outside)
+    program, rule_warnings = load_program(
+        list(options.rule_paths), builtin_rules=options.builtin_rules, strict=options.strict
+    )
+    return analyze_model(model, program, list(model_warnings) + list(rule_warnings), options.engine)

@@ -1,0 +1,254 @@
+"""The `tmlogic` command line. Exit codes: 0 ok, 1 threats at or above --fail-on, 2 bad input."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, NoReturn, Optional
+
+import typer
+
+from . import __version__
+from ._errors import Diagnostic, DiagnosticsError, TmlogicError
+from .diagnostics import render_diagnostics
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    help="Threat modeling as code: models compile to Datalog facts, rule packs derive threats with proofs.",
+)
+rules_app = typer.Typer(no_args_is_help=True, help="Check and inspect rule packs.")
+app.add_typer(rules_app, name="rules")
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class FailLevel(str, Enum):
+    none = "none"
+    low = "low"
+    medium = "medium"
+    elevated = "elevated"
+    high = "high"
+    critical = "critical"
+
+
+ModelArg = Annotated[Path, typer.Argument(help="Model file (.md or .yaml).", show_default=False)]
+RulesOpt = Annotated[
+    Optional[list[Path]], typer.Option("--rules", "-r", help="Extra rule pack (folder or .dl file); repeatable.")
+]
+NoBuiltinOpt = Annotated[bool, typer.Option("--no-builtin-rules", help="Use only the packs given with --rules.")]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings (unknown keys, ...) as errors.")]
+EngineOpt = Annotated[str, typer.Option("--engine", help="Logic engine.")]
+
+
+def _use_colour(stream: object) -> bool:
+    return bool(getattr(stream, "isatty", lambda: False)()) and "NO_COLOR" not in os.environ
+
+
+def _fail_input(diagnostics: list[Diagnostic]) -> NoReturn:
+    sys.stderr.write(render_diagnostics(diagnostics))
+    raise typer.Exit(2)
+
+
+def _show_warnings(warnings: list[Diagnostic] | tuple[Diagnostic, ...], quiet: bool) -> None:
+    if warnings and not quiet:
+        sys.stderr.write(render_diagnostics(warnings))
+
+
+def _user_error(message: str) -> NoReturn:
+    sys.stderr.write(f"tmlogic: error: {message}\n")
+    raise typer.Exit(2)
+
+
+def _analysis(model: Path, rules: list[Path] | None, no_builtin: bool, strict: bool, engine: str):  # type: ignore[no-untyped-def]
+    from .analysis import AnalysisOptions, analyze
+
+    if no_builtin and not rules:
+        _user_error("--no-builtin-rules needs at least one --rules pack")
+    try:
+        return analyze(model, AnalysisOptions(tuple(rules or ()), not no_builtin, strict, engine))
+    except DiagnosticsError as exc:
+        _fail_input(exc.diagnostics)
+    except ValueError as exc:  # unknown engine name
+        _user_error(str(exc))
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _user_error(f"cannot write {output}: {exc.strerror}; check the folder exists and is writable")
+
+
+@app.command()
+def analyze(
+    model: ModelArg,
+    rules: RulesOpt = None,
+    no_builtin_rules: NoBuiltinOpt = False,
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    fail_on: Annotated[FailLevel, typer.Option("--fail-on", help="Exit 1 if a threat is at or above this level.")] = FailLevel.none,
+    strict: StrictOpt = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show mitigations, references and severity steps.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No warnings on stderr.")] = False,
+    engine: EngineOpt = "pydatalog",
+) -> None:
+    """Derive the threats of a model, with severity and proofs."""
+    analysis = _analysis(model, rules, no_builtin_rules, strict, engine)
+    result = analysis.result
+    _show_warnings(result.warnings, quiet)
+    if output_format is OutputFormat.json:
+        from .outputs.json_output import render_json
+
+        text = render_json(result)
+    else:
+        from .outputs.text import render_text
+
+        text = render_text(result, color=output is None and _use_colour(sys.stdout), verbose=verbose)
+    _write(text, output)
+    if fail_on is not FailLevel.none:
+        from .severity import level_rank
+
+        threshold = level_rank(fail_on.value)
+        failing = [t for t in result.threats if level_rank(t.severity.level) >= threshold]
+        if failing:
+            if not quiet:
+                sys.stderr.write(f"tmlogic: {len(failing)} threat(s) at or above {fail_on.value}\n")
+            raise typer.Exit(1)
+
+
+@app.command()
+def explain(
+    model: ModelArg,
+    threat: Annotated[str, typer.Argument(help="Threat id (or a unique prefix, or RULE-ID:target-id).")],
+    rules: RulesOpt = None,
+    no_builtin_rules: NoBuiltinOpt = False,
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.text,
+    strict: StrictOpt = False,
+    engine: EngineOpt = "pydatalog",
+) -> None:
+    """Show why a threat was raised: the rule, its bindings, and the facts down to the model lines."""
+    analysis = _analysis(model, rules, no_builtin_rules, strict, engine)
+    matches = analysis.result.find(threat)
+    if not matches:
+        known = ", ".join(t.id for t in analysis.result.threats[:5])
+        _user_error(f"no threat {threat!r} in {model}; run `tmlogic analyze {model}` to list them"
+                    + (f" (e.g. {known})" if known else ""))
+    if len(matches) > 1:
+        _user_error(f"{threat!r} matches {len(matches)} threats ({', '.join(t.id for t in matches)}); give more of the id")
+    if output_format is OutputFormat.json:
+        import json
+
+        from .outputs.json_output import result_to_dict
+
+        data = next(t for t in result_to_dict(analysis.result)["threats"] if t["id"] == matches[0].id)
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        return
+    from .outputs.explain import render_explanation
+
+    sys.stdout.write(render_explanation(matches[0], analysis.model.names(), color=_use_colour(sys.stdout)))
+
+
+@app.command()
+def facts(model: ModelArg, strict: StrictOpt = False) -> None:
+    """Print the input facts a model compiles to, as .dl facts in a deterministic order."""
+    from .logic.facts import compile_model, format_fact
+    from .model.loader import load_model
+
+    try:
+        loaded, warnings = load_model(model, strict=strict)
+    except DiagnosticsError as exc:
+        _fail_input(exc.diagnostics)
+    _show_warnings(warnings, False)
+    for fact in compile_model(loaded):
+        sys.stdout.write(f"{format_fact(fact.predicate, fact.args)}.  // {fact.span.short()}\n")
+
+
+@app.command()
+def validate(model: ModelArg, strict: StrictOpt = False) -> None:
+    """Check a model (and its submodels) without analyzing it."""
+    from .model.loader import load_model
+
+    try:
+        loaded, warnings = load_model(model, strict=strict)
+    except DiagnosticsError as exc:
+        _fail_input(exc.diagnostics)
+    _show_warnings(warnings, False)
+    models = loaded.all_models()
+    sys.stdout.write(
+        f"{model}: ok ({sum(len(m.elements) for m in models)} elements, {sum(len(m.flows) for m in models)} flows, "
+        f"{sum(len(m.boundaries) for m in models)} boundaries, {len(models)} file(s))\n"
+    )
+
+
+@rules_app.command("lint")
+def rules_lint(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Rule packs or .dl files; default: the built-in packs.")] = None,
+    strict: StrictOpt = False,
+) -> None:
+    """Run the static checks on rule packs (syntax, declarations, safety, stratification, metadata)."""
+    from .logic.program import lint
+    from .resources import rules_dir
+
+    targets = list(paths) if paths else [rules_dir()]
+    diagnostics = lint(targets, strict=strict)
+    if any(d.level.value == "error" for d in diagnostics):
+        _fail_input(diagnostics)
+    _show_warnings(diagnostics, False)
+    sys.stdout.write(f"{', '.join(str(p) for p in targets)}: ok\n")
+
+
+@rules_app.command("test")
+def rules_test(
+    packs: Annotated[Optional[list[Path]], typer.Argument(help="Rule packs to test; default: the built-in packs.")] = None,
+) -> None:
+    """Run each rule's positive and negative fixture models against its expected findings."""
+    from .resources import rules_dir
+    from .ruletest import run_rule_tests
+
+    targets = list(packs) if packs else [rules_dir()]
+    try:
+        outcomes = run_rule_tests(targets)
+    except DiagnosticsError as exc:
+        _fail_input(exc.diagnostics)
+    failed = [o for o in outcomes if not o.passed]
+    for o in outcomes:
+        sys.stdout.write(f"{'ok  ' if o.passed else 'FAIL'} {o.rule_id} ({o.fixtures} fixtures)\n")
+        for problem in o.problems:
+            sys.stdout.write(f"     {problem}\n")
+    sys.stdout.write(f"rules: {len(outcomes) - len(failed)} passed, {len(failed)} failed\n")
+    if failed or not outcomes:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    try:
+        app(prog_name="tmlogic")
+    except TmlogicError as exc:  # an engine or output failure: ours, not the user's
+        sys.stderr.write(f"tmlogic: internal error: {exc}\n")
+        sys.exit(3)
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    if version:
+        sys.stdout.write(f"tmlogic {__version__}\n")
+        raise typer.Exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,103 @@
+"""Collecting diagnostics, and showing them the way compilers do: headline, source line, caret."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from pathlib import Path
+
+from ._errors import Diagnostic, Level, Note, SourceSpan
+
+__all__ = ["DiagnosticBag", "render_diagnostics", "did_you_mean", "summary_line"]
+
+
+class DiagnosticBag:
+    """Gathers problems while a stage keeps going, so the user sees all of them at once."""
+
+    def __init__(self, strict: bool = False) -> None:
+        self.items: list[Diagnostic] = []
+        self.strict = strict
+
+    def error(self, span: SourceSpan, message: str, code: str, hint: str | None = None,
+              notes: Iterable[Note] = ()) -> None:
+        self.items.append(Diagnostic(Level.ERROR, span, message, code, hint, tuple(notes)))
+
+    def warning(self, span: SourceSpan, message: str, code: str, hint: str | None = None,
+                notes: Iterable[Note] = ()) -> None:
+        """A warning; in strict mode it counts as an error."""
+        level = Level.ERROR if self.strict else Level.WARNING
+        self.items.append(Diagnostic(level, span, message, code, hint, tuple(notes)))
+
+    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.items.extend(diagnostics)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.level is Level.ERROR for d in self.items)
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.level is Level.WARNING]
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    """A hint naming the closest known spelling, or None if nothing is close."""
+    pool = sorted(set(candidates))
+    lowered = {c.lower(): c for c in pool}
+    if word.lower() in lowered and lowered[word.lower()] != word:
+        return f'did you mean "{lowered[word.lower()]}"?'
+    matches = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
+    if not matches:
+        near = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
+        matches = [lowered[near[0]]] if near else []
+    return f'did you mean "{matches[0]}"?' if matches else None
+
+
+def _source_line(span: SourceSpan, cache: dict[str, list[str] | None]) -> str | None:
+    if span.path not in cache:
+        try:
+            cache[span.path] = Path(span.path).read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            cache[span.path] = None
+    lines = cache[span.path]
+    if lines is None or not 1 <= span.line <= len(lines):
+        return None
+    return lines[span.line - 1]
+
+
+def _snippet(span: SourceSpan, cache: dict[str, list[str] | None]) -> list[str]:
+    text = _source_line(span, cache)
+    if text is None:
+        return []
+    text = text.expandtabs(1)
+    start = max(span.col, 1)
+    width = 1
+    if span.end_col is not None and (span.end_line in (None, span.line)) and span.end_col > start:
+        width = span.end_col - start
+    width = max(1, min(width, max(1, len(text) - start + 1)))
+    marker = " " * (start - 1) + "^" + "~" * (width - 1)
+    return ["    " + text, "    " + marker]
+
+
+def render_diagnostics(diagnostics: Iterable[Diagnostic], show_source: bool = True) -> str:
+    """Diagnostics sorted by place, each with its source line and a caret under the column."""
+    cache: dict[str, list[str] | None] = {}
+    out: list[str] = []
+    ordered = sorted(diagnostics, key=Diagnostic.sort_key)
+    for d in ordered:
+        out.append(d.headline())
+        if show_source:
+            out.extend(_snippet(d.span, cache))
+        for note in d.notes:
+            out.append(f"{note.span}: note: {note.message}")
+            if show_source:
+                out.extend(_snippet(note.span, cache))
+    out.append(summary_line(ordered))
+    return "\n".join(out) + "\n"
+
+
+def summary_line(diagnostics: Iterable[Diagnostic]) -> str:
+    items = list(diagnostics)
+    errors = sum(1 for d in items if d.level is Level.ERROR)
+    warnings = len(items) - errors
+    return f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"

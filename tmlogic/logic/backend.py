@@ -1,0 +1,56 @@
+"""The interface every logic engine implements, so a second engine is one new module."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+
+from .compile import CompiledProgram
+from .facts import FactBase
+
+__all__ = ["Row", "Pattern", "Backend", "Session", "get_backend", "BACKENDS"]
+
+Row = tuple[str | int, ...]
+Pattern = tuple[str | int | None, ...]  # None: unbound position
+
+
+class Session(ABC):
+    """A program loaded with its facts; answers queries until it is dropped."""
+
+    @abstractmethod
+    def query(self, predicate: str, pattern: Pattern) -> list[Row]:
+        """Every tuple of `predicate` that matches `pattern`, sorted, without duplicates."""
+
+
+class Backend(ABC):
+    name: str
+
+    @abstractmethod
+    def load(self, program: CompiledProgram, facts: FactBase) -> Session:
+        """A fresh, isolated session: nothing is shared with earlier or concurrent sessions."""
+
+
+def _pydatalog() -> Backend:
+    from .pydatalog_backend import PyDatalogBackend
+
+    return PyDatalogBackend()
+
+
+def _native() -> Backend:
+    from .native_backend import NativeBackend
+
+    return NativeBackend()
+
+
+BACKENDS = {"pydatalog": _pydatalog, "native": _native}
+
+
+def get_backend(name: str) -> Backend:
+    try:
+        return BACKENDS[name]()
+    except KeyError:
+        raise ValueError(f"unknown engine {name!r}; choose one of: {', '.join(sorted(BACKENDS))}") from None
+
+
+def sort_rows(rows: Sequence[Row]) -> list[Row]:
+    return sorted(set(rows), key=lambda r: tuple((0, f"{v:020d}") if isinstance(v, int) else (1, v) for v in r))

@@ -1,0 +1,108 @@
+"""Turn a checked Program into backend-neutral clauses, with a firing relation per rule.
+
+Each rule `H :- B1..Bn` becomes (DESIGN.md, Provenance):
+  - the rule itself, body reordered so that every backend sees bound variables first
+    (positive atoms, then comparisons, then negations); threat rules skip this, since a
+    threat is the projection of its firing tuple;
+  - `fire_r(V1..Vk) :- B1..Bn` whose arguments are all variables of the positive atoms,
+    anonymous ones included, so one firing tuple grounds the whole body for the proof.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .ast import THREAT, Atom, Comparison, Const, Literal, Negation, Program, Rule, Var
+from .facts import InputFact
+
+__all__ = ["Clause", "FiringRelation", "CompiledProgram", "compile_program", "rule_key"]
+
+
+@dataclass(frozen=True)
+class Clause:
+    head: Atom
+    body: tuple[Literal, ...]
+
+
+@dataclass(frozen=True)
+class FiringRelation:
+    name: str  # predicate name of the firing relation
+    rule: Rule
+    variables: tuple[str, ...]  # argument order of the firing tuple
+
+    def bindings(self, row: tuple[str | int, ...]) -> dict[str, str | int]:
+        return dict(zip(self.variables, row))
+
+    def head_pattern(self, args: tuple[str | int, ...]) -> tuple[str | int | None, ...] | None:
+        """The firing-tuple pattern that derives head fact `args`, or None if the head cannot match."""
+        pattern: list[str | int | None] = [None] * len(self.variables)
+        position = {v: i for i, v in enumerate(self.variables)}
+        for term, value in zip(self.rule.head.args, args):
+            if isinstance(term, Const):
+                if term.value != value:
+                    return None
+            else:
+                i = position[term.name]
+                if pattern[i] is not None and pattern[i] != value:
+                    return None
+                pattern[i] = value
+        return tuple(pattern)
+
+
+@dataclass(frozen=True)
+class CompiledProgram:
+    program: Program
+    clauses: tuple[Clause, ...]  # derived (non-threat) rules, reordered bodies
+    firings: tuple[FiringRelation, ...]  # one per rule, in program order; names start with "#",
+    # which no rule-language predicate can, so they never collide with a user's relation
+    facts: tuple[InputFact, ...]  # ground facts written in .dl files (prelude constants, ...)
+
+    def firings_for(self, predicate: str) -> list[FiringRelation]:
+        return [f for f in self.firings if f.rule.head.predicate == predicate]
+
+    def threat_firings(self) -> list[FiringRelation]:
+        return [f for f in self.firings if f.rule.head.predicate == THREAT]
+
+
+def rule_key(rule: Rule) -> str:
+    return f"{rule.span.path}:{rule.span.line}:{rule.index}"
+
+
+def _ordered_body(body: tuple[Literal, ...]) -> tuple[Literal, ...]:
+    positives = [lit for lit in body if isinstance(lit, Atom)]
+    comparisons = [lit for lit in body if isinstance(lit, Comparison)]
+    negations = [lit for lit in body if isinstance(lit, Negation)]
+    return tuple(positives + comparisons + negations)
+
+
+def _positive_variables(rule: Rule) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for atom in rule.positive_atoms():
+        for term in atom.args:
+            if isinstance(term, Var):
+                seen.setdefault(term.name, None)
+    return tuple(seen)
+
+
+def compile_program(program: Program) -> CompiledProgram:
+    clauses: list[Clause] = []
+    firings: list[FiringRelation] = []
+    for n, rule in enumerate(program.rules):
+        body = _ordered_body(rule.body)
+        if rule.head.predicate != THREAT:
+            clauses.append(Clause(rule.head, body))
+        variables = _positive_variables(rule)
+        span = rule.head.span
+        head = Atom(f"#fire{n}", tuple(Var(v, span) for v in variables), span)
+        firing = FiringRelation(head.predicate, rule, variables)
+        firings.append(firing)
+        clauses.append(Clause(head, body))
+    facts = tuple(
+        InputFact(f.atom.predicate, tuple(_const(t) for t in f.atom.args), f.span) for f in program.facts
+    )
+    return CompiledProgram(program, tuple(clauses), tuple(firings), facts)
+
+
+def _const(term: object) -> str | int:
+    assert isinstance(term, Const), "the checker guarantees ground facts"
+    return term.value

@@ -1,0 +1,155 @@
+"""Compile a Model into the input facts declared in facts/schema.dl, each with its model line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .._errors import SourceSpan
+from ..model.schema import Attribute, Model, Value
+
+__all__ = ["InputFact", "FactBase", "compile_model", "format_fact"]
+
+Constant = str | int
+
+
+@dataclass(frozen=True, order=True)
+class InputFact:
+    predicate: str
+    args: tuple[Constant, ...]
+    span: SourceSpan  # the model line (or .dl line) this fact comes from
+
+    @property
+    def key(self) -> tuple[str, tuple[Constant, ...]]:
+        return (self.predicate, self.args)
+
+
+class FactBase:
+    """Input facts, deduplicated and in a deterministic order, with the origin of each."""
+
+    def __init__(self, facts: Iterable[InputFact]) -> None:
+        origin: dict[tuple[str, tuple[Constant, ...]], SourceSpan] = {}
+        for fact in facts:
+            # The first origin wins: the declaration of an element beats later mentions.
+            origin.setdefault(fact.key, fact.span)
+        self._origin = origin
+        self.facts: tuple[InputFact, ...] = tuple(
+            InputFact(pred, args, span) for (pred, args), span in sorted(origin.items(), key=lambda kv: (kv[0][0], _sort_args(kv[0][1])))
+        )
+
+    def __iter__(self) -> Iterator[InputFact]:
+        return iter(self.facts)
+
+    def __len__(self) -> int:
+        return len(self.facts)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._origin
+
+    def origin(self, predicate: str, args: tuple[Constant, ...]) -> SourceSpan | None:
+        return self._origin.get((predicate, args))
+
+    def by_predicate(self) -> dict[str, list[tuple[Constant, ...]]]:
+        table: dict[str, list[tuple[Constant, ...]]] = {}
+        for fact in self.facts:
+            table.setdefault(fact.predicate, []).append(fact.args)
+        return table
+
+
+def _sort_args(args: tuple[Constant, ...]) -> tuple[tuple[int, str], ...]:
+    # Mixed int/str tuples must still sort deterministically.
+    return tuple((0, f"{a:020d}") if isinstance(a, int) else (1, a) for a in args)
+
+
+# Keys that have their own relation, so they are not repeated as attr/flag facts.
+_DEDICATED_KEYS = frozenset({
+    "boundary", "type", "submodel", "is_trusted", "trust_level", "members", "from", "to", "protocol", "data",
+    "classification",
+})
+
+
+def _texts(value: Value) -> list[str]:
+    """A model value as the text constants of attr facts; lists give one fact per item."""
+    if isinstance(value, bool):
+        return ["true" if value else "false"]
+    if value is None:
+        return []
+    if isinstance(value, (int, float)):
+        return [format(value, "g") if isinstance(value, float) else str(value)]
+    if isinstance(value, list):
+        return [t for item in value for t in _texts(item) if not isinstance(item, (list, dict))]
+    if isinstance(value, dict):
+        return []  # structured values (mitre mappings) have their own sections
+    return [value]
+
+
+def _attribute_facts(owner: str, attrs: Iterable[Attribute]) -> Iterator[InputFact]:
+    for attr in attrs:
+        if attr.key in _DEDICATED_KEYS:
+            continue
+        for text in _texts(attr.value):
+            yield InputFact("attr", (owner, attr.key, text), attr.span)
+        if attr.value is True:
+            yield InputFact("flag", (owner, attr.key), attr.span)
+
+
+def _model_facts(model: Model, root: Model) -> Iterator[InputFact]:
+    # The model file relative to the root model's folder, as submodel ids and submodel() use it.
+    where = model.id_prefix[:-1] if model.id_prefix else Path(root.path).name
+    for b in model.boundaries:
+        yield InputFact("boundary", (b.id,), b.span)
+        yield InputFact("model_of", (b.id, where), b.span)
+        if b.trusted:
+            yield InputFact("trusted", (b.id,), model.span_of(b, "is_trusted"))
+        if b.parent is not None:
+            yield InputFact("boundary_parent", (b.id, b.parent), b.span)
+        yield from _attribute_facts(b.id, b.attrs)
+    for e in model.elements:
+        yield InputFact("element", (e.id, e.kind), e.span)
+        yield InputFact("model_of", (e.id, where), e.span)
+        if e.type:
+            yield InputFact("element_type", (e.id, e.type), model.span_of(e, "type"))
+        if e.boundary is not None:
+            yield InputFact("in_boundary", (e.id, e.boundary), model.span_of(e, "boundary"))
+        else:
+            yield InputFact("unbounded", (e.id,), e.span)
+        if e.submodel is not None:
+            yield InputFact("submodel", (e.id, e.submodel), model.span_of(e, "submodel"))
+        yield from _attribute_facts(e.id, e.attrs)
+    for d in model.data:
+        yield InputFact("data", (d.id,), d.span)
+        yield InputFact("model_of", (d.id, where), d.span)
+        yield InputFact("classification", (d.id, d.classification), model.span_of(d, "classification"))
+        yield from _attribute_facts(d.id, d.attrs)
+    for f in model.flows:
+        yield InputFact("flow", (f.id, f.source, f.target), f.span)
+        yield InputFact("model_of", (f.id, where), f.span)
+        if f.protocol:
+            yield InputFact("protocol", (f.id, f.protocol), model.span_of(f, "protocol"))
+        for d_id in f.data:
+            yield InputFact("carries", (f.id, d_id), model.span_of(f, "data"))
+        yield from _attribute_facts(f.id, f.attrs)
+    for m in model.multipliers:
+        yield InputFact("multiplier", (m.target, round(m.factor * 100)), m.span)
+
+
+
+
+def compile_model(model: Model) -> FactBase:
+    """The input facts of a model and all its submodels."""
+    facts: list[InputFact] = []
+    for m in model.all_models():
+        facts.extend(_model_facts(m, model))
+    return FactBase(facts)
+
+
+def _quote(value: Constant) -> str:
+    if isinstance(value, int):
+        return str(value)
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def format_fact(predicate: str, args: tuple[Constant, ...]) -> str:
+    """A fact in rule-language syntax: `flow("test", "a", "b")`."""
+    return f"{predicate}({', '.join(_quote(a) for a in args)})"

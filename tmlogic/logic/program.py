@@ -1,0 +1,117 @@
+"""Loading rule files into a checked Program: schema, prelude, built-in packs and user packs.
+
+Every file is read and parsed before anything is reported, so one run lists the syntax errors
+of all files; the static checks then run over all modules together (a rule pack may use a
+predicate declared in another file). Nothing is cached between calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from .._errors import Diagnostic, Level, RuleError, SourceSpan, display_path
+from ..resources import prelude_file, rules_dir, schema_file
+from .ast import Module, Program
+from .checks import KnownIds, check_modules
+from .parser import parse_module
+
+__all__ = ["rule_files", "load_program", "lint"]
+
+
+def rule_files(paths: Iterable[Path]) -> list[Path]:
+    """The `.dl` files named by `paths`, sorted and without repeats.
+
+    A file is taken as given (even a missing one, so that reading it reports the problem); a
+    folder is searched recursively for `*.dl`, skipping `tests/` folders (rule fixtures) and
+    hidden folders.
+    """
+    found: dict[Path, Path] = {}
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            for file in path.rglob("*.dl"):
+                parts = file.relative_to(path).parts[:-1]
+                if any(p == "tests" or p.startswith(".") for p in parts) or not file.is_file():
+                    continue
+                found.setdefault(_key(file), file)
+        else:
+            found.setdefault(_key(path), path)
+    return sorted(found.values())
+
+
+def load_program(
+    extra_paths: Sequence[Path] = (),
+    *,
+    builtin_rules: bool = True,
+    strict: bool = False,
+    known_ids: KnownIds | None = None,
+) -> tuple[Program, list[Diagnostic]]:
+    """Parse and check schema + prelude + built-in rules (if asked) + `extra_paths`.
+
+    Returns the Program and its warnings; raises RuleError listing every problem otherwise.
+    """
+    files = _base_files()
+    if builtin_rules and rules_dir().is_dir():
+        files += rule_files([rules_dir()])
+    files += rule_files(extra_paths)
+    modules, problems = _parse_all(files)
+    if any(d.level is Level.ERROR for d in problems):
+        raise RuleError(problems)
+    return check_modules(modules, strict=strict, known_ids=known_ids)
+
+
+def lint(paths: Sequence[Path], *, strict: bool = False) -> list[Diagnostic]:
+    """Every diagnostic for the rule files under `paths` (checked with schema and prelude), sorted.
+
+    Never raises for bad input: errors are returned along with warnings.
+    """
+    modules, problems = _parse_all(_base_files() + rule_files(paths))
+    if not any(d.level is Level.ERROR for d in problems):
+        # Checks run only on a complete parse: a file that failed to parse would make every
+        # use of its predicates look undeclared.
+        try:
+            _, warnings = check_modules(modules, strict=strict)
+            problems += warnings
+        except RuleError as exc:
+            problems += exc.diagnostics
+    return sorted(problems, key=Diagnostic.sort_key)
+
+
+def _key(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except OSError:
+        return path.absolute()
+
+
+def _base_files() -> list[Path]:
+    files = [schema_file()]
+    prelude = prelude_file()
+    if prelude.is_file():
+        files.append(prelude)
+    return files
+
+
+def _parse_all(files: Iterable[Path]) -> tuple[list[Module], list[Diagnostic]]:
+    modules: list[Module] = []
+    problems: list[Diagnostic] = []
+    seen: set[Path] = set()
+    for file in files:
+        key = _key(file)
+        if key in seen:  # a user pack given again, or the built-in folder named explicitly
+            continue
+        seen.add(key)
+        shown = display_path(file)
+        try:
+            text = file.read_text(encoding="utf-8-sig")  # tolerate a byte-order mark
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            problems.append(Diagnostic(Level.ERROR, SourceSpan(shown, 1, 1), f"cannot read the rule file: {reason}",
+                                       "io", "check the path, its permissions, and that it is UTF-8 text"))
+            continue
+        try:
+            modules.append(parse_module(text, shown))
+        except RuleError as exc:
+            problems.extend(exc.diagnostics)
+    return modules, problems

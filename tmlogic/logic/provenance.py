@@ -1,0 +1,200 @@
+"""Proof trees: why a threat (or any derived fact) holds, down to input facts and model lines.
+
+The firing relations (compile.py) record every rule instance. A fact's height is 0 for an
+input fact, else the minimum over its firings of 1 + the largest height in that firing's
+body; the firing that reaches the minimum is the fact's proof. Computing heights as a
+fixpoint over the explored firings keeps recursive relations finite and gives the shortest
+proof when a fact has several derivations. Helper relations are explored lazily: only the
+firings whose head matches the fact in question are queried.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .._errors import SourceSpan
+from .ast import Atom, Comparison, Const, Negation, Rule, Var
+from .backend import Row, Session
+from .compile import CompiledProgram, FiringRelation
+from .facts import FactBase, format_fact
+
+__all__ = ["ProofNode", "Prover", "instantiate"]
+
+FactKey = tuple[str, Row]
+_INFINITY = 1 << 30
+
+
+@dataclass(frozen=True)
+class ProofNode:
+    """One fact of a proof. Input facts have `origin`; derived ones the rule instance that made them."""
+
+    predicate: str
+    args: Row
+    height: int
+    origin: SourceSpan | None = None
+    rule: Rule | None = None
+    bindings: tuple[tuple[str, str | int], ...] = ()
+    children: tuple["ProofNode", ...] = ()
+    absent: tuple[str, ...] = ()  # negated atoms, instantiated: checked to have no match
+    constraints: tuple[str, ...] = ()  # comparisons, instantiated: evaluated true
+
+    @property
+    def text(self) -> str:
+        return format_fact(self.predicate, self.args)
+
+    def input_facts(self) -> list["ProofNode"]:
+        """The leaves: input facts this proof rests on, in proof order, without repeats."""
+        seen: dict[FactKey, ProofNode] = {}
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            if node.rule is None:
+                seen.setdefault((node.predicate, node.args), node)
+            stack.extend(reversed(node.children))
+        return list(seen.values())
+
+
+def _value(term: Var | Const, bindings: dict[str, str | int]) -> str | int | None:
+    if isinstance(term, Const):
+        return term.value
+    return bindings.get(term.name)
+
+
+def instantiate(atom: Atom, bindings: dict[str, str | int]) -> str:
+    """An atom with its variables replaced by their values; unbound (anonymous) ones stay `_`."""
+    parts: list[str] = []
+    for t in atom.args:
+        v = _value(t, bindings)
+        parts.append("_" if v is None else format_fact("", (v,))[1:-1])
+    return f"{atom.predicate}({', '.join(parts)})"
+
+
+def _comparison_text(c: Comparison, bindings: dict[str, str | int]) -> str:
+    left, right = _value(c.left, bindings), _value(c.right, bindings)
+    fmt = lambda v: format_fact("", (v,))[1:-1] if v is not None else "_"  # noqa: E731
+    return f"{fmt(left)} {c.op} {fmt(right)}"
+
+
+@dataclass
+class _Firing:
+    relation: FiringRelation
+    row: Row
+    body: tuple[FactKey, ...] = field(default=())
+
+    def sort_key(self) -> tuple[str, ...]:
+        return (self.relation.name,) + tuple(str(v) for v in self.row)
+
+
+class Prover:
+    """Builds minimal-height proof trees from a loaded session."""
+
+    def __init__(self, compiled: CompiledProgram, facts: FactBase, session: Session) -> None:
+        self._compiled = compiled
+        self._facts = facts
+        self._session = session
+        self._dl_facts = {(f.predicate, f.args): f.span for f in compiled.facts}
+        self._by_head: dict[str, list[FiringRelation]] = {}
+        for firing in compiled.firings:
+            self._by_head.setdefault(firing.rule.head.predicate, []).append(firing)
+        self._firings: dict[FactKey, list[_Firing]] = {}  # explored derived facts
+
+    # -- exploring -------------------------------------------------------------------
+    def _origin(self, key: FactKey) -> SourceSpan | None:
+        span = self._facts.origin(*key)
+        return span if span is not None else self._dl_facts.get(key)
+
+    def _is_input(self, key: FactKey) -> bool:
+        return key in self._facts or key in self._dl_facts
+
+    def _body_facts(self, relation: FiringRelation, row: Row) -> tuple[FactKey, ...]:
+        bindings = relation.bindings(row)
+        out: list[FactKey] = []
+        for atom in relation.rule.positive_atoms():
+            args = tuple(_value(t, bindings) for t in atom.args)
+            out.append((atom.predicate, args))  # type: ignore[arg-type]
+        return tuple(out)
+
+    def _firings_of(self, key: FactKey) -> list[_Firing]:
+        predicate, args = key
+        found: list[_Firing] = []
+        for relation in self._by_head.get(predicate, []):
+            pattern = relation.head_pattern(args)
+            if pattern is None:
+                continue
+            for row in self._session.query(relation.name, pattern):
+                found.append(_Firing(relation, row, self._body_facts(relation, row)))
+        return found
+
+    def _explore(self, roots: list[FactKey]) -> None:
+        stack = [k for k in roots if not self._is_input(k)]
+        while stack:
+            key = stack.pop()
+            if key in self._firings:
+                continue
+            firings = self._firings[key] = self._firings_of(key)
+            for firing in firings:
+                stack.extend(b for b in firing.body if not self._is_input(b) and b not in self._firings)
+
+    def _heights(self) -> dict[FactKey, int]:
+        heights: dict[FactKey, int] = {}
+
+        def height(key: FactKey) -> int:
+            if self._is_input(key):
+                return 0
+            return heights.get(key, _INFINITY)
+
+        changed = True
+        while changed:  # Bellman-Ford style: at most one pass per proof level
+            changed = False
+            for key, firings in self._firings.items():
+                best = min((1 + max((height(b) for b in f.body), default=0) for f in firings), default=_INFINITY)
+                if best < heights.get(key, _INFINITY):
+                    heights[key] = best
+                    changed = True
+        return heights
+
+    # -- building --------------------------------------------------------------------
+    def _node_for_firing(self, firing: _Firing, key: FactKey, heights: dict[FactKey, int]) -> ProofNode:
+        rule = firing.relation.rule
+        bindings = firing.relation.bindings(firing.row)
+        children = tuple(self._node(b, heights) for b in firing.body)
+        absent = tuple(instantiate(lit.atom, bindings) for lit in rule.body if isinstance(lit, Negation))
+        constraints = tuple(_comparison_text(lit, bindings) for lit in rule.body if isinstance(lit, Comparison))
+        shown = tuple((v, bindings[v]) for v in firing.relation.variables if not v.startswith("_"))
+        return ProofNode(
+            predicate=key[0], args=key[1], height=1 + max((c.height for c in children), default=0),
+            rule=rule, bindings=shown, children=children, absent=absent, constraints=constraints,
+        )
+
+    def _best(self, firings: list[_Firing], heights: dict[FactKey, int]) -> _Firing:
+        def cost(f: _Firing) -> tuple[int, tuple[str, ...]]:
+            h = 1 + max((0 if self._is_input(b) else heights.get(b, _INFINITY) for b in f.body), default=0)
+            return (h, f.sort_key())
+
+        return min(firings, key=cost)
+
+    def _node(self, key: FactKey, heights: dict[FactKey, int]) -> ProofNode:
+        if self._is_input(key):
+            return ProofNode(key[0], key[1], 0, origin=self._origin(key))
+        firings = self._firings.get(key) or []
+        if not firings:
+            raise AssertionError(f"no firing derives {format_fact(*key)}; the engine and the program disagree")
+        return self._node_for_firing(self._best(firings, heights), key, heights)
+
+    def prove_threat(self, relation: FiringRelation, rows: list[Row], head: Row) -> ProofNode:
+        """The shortest proof of a threat among the firing rows that produced it."""
+        firings = [_Firing(relation, row, self._body_facts(relation, row)) for row in rows]
+        self._explore([b for f in firings for b in f.body])
+        heights = self._heights()
+        key: FactKey = ("threat", head)
+        return self._node_for_firing(self._best(firings, heights), key, heights)
+
+    def prove(self, predicate: str, args: Row) -> ProofNode | None:
+        """The shortest proof of any fact, or None if it does not hold."""
+        key: FactKey = (predicate, args)
+        if self._is_input(key):
+            return self._node(key, {})
+        self._explore([key])
+        if not self._firings.get(key):
+            return None
+        return self._node(key, self._heights())

@@ -1,0 +1,222 @@
+"""Read the Markdown model language (SecOpsTM-compatible) into the raw form.
+
+Block structure comes from markdown-it-py's token stream (`MarkdownIt("commonmark")`): every
+block token carries `.map`, its source line range, so headings, list items, code fences and
+HTML comments are recognised the way any Markdown renderer sees them, not by regexes over the
+file. Columns and nesting come from the original source lines: SecOpsTM indents sub-zones by
+one space, which CommonMark (and mistune) read as siblings, so an item is the child of the
+previous item of its section whenever its marker is indented deeper.
+
+Meaning is not judged here (unknown keys, references...): build.py does that for both readers.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from .._errors import Diagnostic, Level, SourceSpan
+from .raw import RawDocument, RawEntry, RawSection
+from .values import looks_like_attributes, parse_attributes, parse_value
+from .vocabulary import section_for
+
+__all__ = ["read_markdown"]
+
+# `**Name**: rest` or `**Name:** rest` (also with __ ... __).
+_ENTRY = re.compile(r"(?P<b>\*\*|__)(?P<name>.+?)(?P<c1>:?)(?P=b)(?P<c2>[ \t]*:)?")
+_TITLE = re.compile(r"threat\s+model\b\s*[:\-\u2013\u2014]?\s*", re.IGNORECASE)
+_NEWLINES = re.compile(r"\r\n?")
+_EXPECTED = "- **Name**: key=value, key2=value2"
+
+# Only the block structure is needed: inline parsing (emphasis, links) would triple the time.
+_PARSER = MarkdownIt("commonmark").disable(["inline", "text_join"])
+
+
+def _indent(line: str) -> int:
+    """Width of the leading whitespace, tabs to the next multiple of 4 (as CommonMark counts)."""
+    width = 0
+    for ch in line:
+        if ch == " ":
+            width += 1
+        elif ch == "\t":
+            width += 4 - width % 4
+        else:
+            break
+    return width
+
+
+class _Reader:
+    def __init__(self, text: str, path: str) -> None:
+        # markdown-it normalises newlines and NUL the same way before numbering lines.
+        self.text = _NEWLINES.sub("\n", text).replace("\0", "\ufffd")
+        self.lines = self.text.split("\n")
+        self.doc = RawDocument(path=path)
+        self.path = path
+        self.section: RawSection | None = None
+        self.stack: list[tuple[int, int]] = []  # (indentation, entry index) of open items
+        self.description: list[str] = []
+
+    def span(self, line0: int, col: int = 1, end_col: int | None = None) -> SourceSpan:
+        return SourceSpan(self.path, line0 + 1, col, line0 + 1, end_col)
+
+    def diag(self, level: Level, span: SourceSpan, message: str, code: str, hint: str | None = None) -> None:
+        self.doc.diagnostics.append(Diagnostic(level, span, message, code, hint))
+
+    def read(self) -> RawDocument:
+        tokens = _PARSER.parse(self.text)
+        i, n = 0, len(tokens)
+        while i < n:
+            tok = tokens[i]
+            if tok.type == "heading_open":
+                if tok.level == 0:  # a heading inside a list item or quote is content, not structure
+                    self.heading(tok, tokens[i + 1])
+                i += 3
+                continue
+            if tok.type == "list_item_open":
+                self.list_item(tok, tokens, i)
+            elif tok.level == 0 and tok.map is not None and tok.nesting >= 0:
+                self.top_block(tok, tokens, i)
+            i += 1
+        if self.description:
+            self.doc.description = "\n\n".join(self.description).strip() or None
+        return self.doc
+
+    # -- headings ---------------------------------------------------------------------------
+
+    def heading(self, tok: Token, inline: Token) -> None:
+        assert tok.map is not None
+        line0 = tok.map[0]
+        text = inline.content.strip()
+        level = int(tok.tag[1])
+        if level == 1:
+            # Only `# Threat Model: ...` means something; SecOpsTM writes comments and licence
+            # headers as `# ...` lines, which Markdown reads as H1: those are ignored.
+            m = _TITLE.match(text)
+            if m is None:
+                return
+            col = self.lines[line0].find(text) + 1 if text else 1
+            if self.doc.title_span is not None:
+                self.diag(Level.WARNING, self.span(line0, max(col, 1)), "a second '# Threat Model' title is ignored",
+                          "duplicate-title", f"the title is set at line {self.doc.title_span.line}")
+                return
+            self.doc.title = text[m.end():].strip() or None
+            self.doc.title_span = self.span(line0, max(col, 1), max(col, 1) + len(text))
+            return
+        if level != 2:
+            return  # ### sub-headings only structure the prose; they do not end a section
+        col = self.lines[line0].find(text) + 1 if text else 1
+        self.section = RawSection(section_for(text), text, self.span(line0, max(col, 1), max(col, 1) + len(text)))
+        self.doc.sections.append(self.section)
+        self.stack = []
+
+    # -- blocks outside list items ----------------------------------------------------------
+
+    def top_block(self, tok: Token, tokens: list[Token], i: int) -> None:
+        section = self.section
+        if section is None or tok.map is None:
+            return
+        if section.kind == "description":
+            if tok.type == "html_block":
+                return  # comments stay out of the text
+            if not self.description:
+                self.doc.description_span = self.doc.description_span or self.span(tok.map[0])
+            self.description.append("\n".join(self.lines[tok.map[0]:tok.map[1]]).strip())
+            return
+        if section.kind is None or tok.type != "paragraph_open":
+            return
+        content = tokens[i + 1].content
+        if _ENTRY.match(content):
+            line0 = tok.map[0]
+            col = _indent(self.lines[line0]) + 1
+            self.diag(Level.WARNING, self.span(line0, col), "an entry outside a list item is ignored", "ignored-text",
+                      f"start the line with '- ': {_EXPECTED}")
+
+    # -- entries ----------------------------------------------------------------------------
+
+    def list_item(self, tok: Token, tokens: list[Token], i: int) -> None:
+        section = self.section
+        if section is None or section.kind is None or section.kind == "description":
+            return  # lists before any section, in unknown sections or in the prose
+        assert tok.map is not None
+        item_line0 = tok.map[0]
+        indent = _indent(self.lines[item_line0])
+        first = tokens[i + 1] if i + 1 < len(tokens) else None
+        if first is None or first.type != "paragraph_open" or first.map is None:
+            col = indent + 1
+            self.diag(Level.ERROR, self.span(item_line0, col), "expected an entry '**Name**: ...' in this list item",
+                      "syntax", f"write {_EXPECTED}")
+            return
+        p0, p1 = first.map
+        content = tokens[i + 2].content
+        src = self.lines[p0]
+        first_line = content.split("\n", 1)[0]
+        start = src.find(first_line, _indent(src)) if first_line else -1
+        start = start if start >= 0 else _indent(src)
+        m = _ENTRY.match(content)
+        # `- **Name**` alone, with no colon and nothing after it, is an entry without keys.
+        bare = m is not None and not (m.group("c1") or m.group("c2")) and not content[m.end():].strip()
+        if m is None or (bool(m.group("c1")) == bool(m.group("c2")) and not bare) or not m.group("name").strip():
+            self.bad_entry(content, p0, start, m)
+            return
+        name = m.group("name").strip()
+        name_off = start + m.start("name") + (len(m.group("name")) - len(m.group("name").lstrip()))
+        entry = RawEntry(name, self.span(p0, name_off + 1, name_off + 1 + len(name)))
+        rest_off = start + m.end()
+        rest = src[rest_off:]
+        if p1 - p0 > 1:
+            # Continuation lines are indented under the entry's text. An unindented line is glued
+            # to the paragraph only by Markdown's "lazy continuation": almost always a stray line.
+            width = len(src[:start].expandtabs(4))
+            more: list[str] = []
+            for line0 in range(p0 + 1, p1):
+                line = self.lines[line0]
+                if _indent(line) < width:
+                    self.diag(Level.WARNING, self.span(line0, _indent(line) + 1), "this line is not part of any entry "
+                              "and is ignored", "ignored-text",
+                              f"indent it to continue the entry above, or write {_EXPECTED}")
+                    break
+                more.append(line)
+            if more:
+                rest += "\n" + "\n".join(more)
+        self.fill(entry, section.kind, rest, p0, rest_off + 1)
+        # Nesting by indentation: pop the items indented as deep or deeper, the top is the parent.
+        while self.stack and self.stack[-1][0] >= indent:
+            self.stack.pop()
+        entry.parent = self.stack[-1][1] if self.stack else None
+        self.stack.append((indent, len(section.entries)))
+        section.entries.append(entry)
+
+    def bad_entry(self, content: str, line0: int, start: int, m: re.Match[str] | None) -> None:
+        col = start + 1
+        if m is not None and m.group("name").strip() and not (m.group("c1") or m.group("c2")):
+            at = start + m.end()
+            self.diag(Level.ERROR, self.span(line0, at + 1), f"expected ':' after **{m.group('name').strip()}**",
+                      "syntax", f"write {_EXPECTED}")
+            return
+        words = content.split("\n", 1)[0].split(":", 1)[0].strip().strip("*_ ") or "Name"
+        self.diag(Level.ERROR, self.span(line0, col, col + len(content.split("\n", 1)[0])),
+                  "expected an entry '**Name**: ...' in this list item", "syntax",
+                  f"write - **{words}**: key=value, key2=value2")
+
+    def fill(self, entry: RawEntry, kind: str, rest: str, line0: int, col: int) -> None:
+        if not rest.strip():
+            return
+        single = (kind == "severity_multipliers" and not looks_like_attributes(rest)) or (
+            kind == "custom_mitre_mapping" and rest.lstrip().startswith(("{", "[")))
+        if single:
+            result = parse_value(rest, self.path, line0 + 1, col)
+            self.doc.diagnostics.extend(result.diagnostics)
+            if result.ok:
+                entry.value, entry.has_value = result.value, True
+                entry.value_span, entry.value_raw = result.span, result.raw if result.bare else ""
+            return
+        parsed = parse_attributes(rest, self.path, line0 + 1, col)
+        self.doc.diagnostics.extend(parsed.diagnostics)
+        entry.attrs.extend(parsed.attrs)
+
+
+def read_markdown(text: str, path: str) -> RawDocument:
+    """Parse Markdown model text; `path` is the display path used in every span."""
+    return _Reader(text, path).read()

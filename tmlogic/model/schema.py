@@ -1,0 +1,160 @@
+"""The typed architecture model: what the parsers produce and the fact compiler reads.
+
+Every record is frozen and carries the SourceSpan of the model line it came from, so that
+facts, proofs, SARIF locations and error messages can all point back at that line.
+Keys are already canonical (snake_case, see vocabulary.py) and references are resolved ids.
+Keys that became typed fields (boundary, type, from, to, ...) leave `attrs`; their spans stay
+in `key_spans`, so the facts made from them still point at the right model line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+from .._errors import SourceSpan
+
+__all__ = [
+    "Value",
+    "Attribute",
+    "Boundary",
+    "Element",
+    "DataAsset",
+    "Dataflow",
+    "ProtocolStyle",
+    "MitreMapping",
+    "Multiplier",
+    "Model",
+    "ELEMENT_KINDS",
+]
+
+# A model value, parsed as data (never evaluated): text, booleans, numbers, lists and dicts.
+Value = Union[str, bool, int, float, None, list["Value"], dict[str, "Value"]]
+
+# The element kinds, and the Markdown section / YAML key that declares each.
+ELEMENT_KINDS: dict[str, str] = {
+    "actor": "Actors",
+    "server": "Servers",
+    "process": "Processes",
+    "datastore": "Datastores",
+    "external": "External Entities",
+}
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """One key=value from the model, key canonical, with the span of the key."""
+
+    key: str
+    value: Value
+    span: SourceSpan
+
+
+@dataclass(frozen=True)
+class Boundary:
+    id: str
+    name: str
+    trusted: bool
+    parent: str | None  # id of the enclosing boundary (nesting by indentation or boundary=)
+    attrs: tuple[Attribute, ...]
+    span: SourceSpan
+    key_spans: tuple[tuple[str, SourceSpan], ...] = field(default=(), compare=False)  # spans of keys that became fields
+
+
+@dataclass(frozen=True)
+class Element:
+    id: str
+    name: str
+    kind: str  # a key of ELEMENT_KINDS
+    type: str | None  # normalised technology type, e.g. "load-balancer", "database"
+    boundary: str | None  # id of the innermost boundary, None when outside every boundary
+    attrs: tuple[Attribute, ...]
+    span: SourceSpan
+    submodel: str | None = None  # resolved path of the submodel file, if any
+    key_spans: tuple[tuple[str, SourceSpan], ...] = field(default=(), compare=False)  # spans of keys that became fields
+
+
+@dataclass(frozen=True)
+class DataAsset:
+    id: str
+    name: str
+    classification: str  # normalised: unknown, public, restricted, sensitive, secret, top-secret
+    attrs: tuple[Attribute, ...]
+    span: SourceSpan
+    key_spans: tuple[tuple[str, SourceSpan], ...] = field(default=(), compare=False)  # spans of keys that became fields
+
+
+@dataclass(frozen=True)
+class Dataflow:
+    id: str
+    name: str
+    source: str  # element id
+    target: str  # element id
+    protocol: str | None  # as written in the model, e.g. "HTTPS"
+    data: tuple[str, ...]  # data asset ids
+    attrs: tuple[Attribute, ...]
+    span: SourceSpan
+    key_spans: tuple[tuple[str, SourceSpan], ...] = field(default=(), compare=False)  # spans of keys that became fields
+
+
+@dataclass(frozen=True)
+class ProtocolStyle:
+    protocol: str
+    attrs: tuple[Attribute, ...]
+    span: SourceSpan
+
+
+@dataclass(frozen=True)
+class MitreMapping:
+    """A Custom Mitre Mapping entry: a named threat with tactics and techniques, parsed as data."""
+
+    name: str
+    tactics: tuple[str, ...]
+    techniques: tuple[tuple[str, str], ...]  # (technique id, name)
+    span: SourceSpan
+
+
+@dataclass(frozen=True)
+class Multiplier:
+    target: str  # element id
+    factor: float
+    span: SourceSpan
+
+
+@dataclass(frozen=True)
+class Model:
+    """One model file, with its submodels loaded beneath the elements that reference them."""
+
+    path: str  # as shown to the user
+    title: str | None
+    description: str | None
+    boundaries: tuple[Boundary, ...]
+    elements: tuple[Element, ...]
+    data: tuple[DataAsset, ...]
+    flows: tuple[Dataflow, ...]
+    protocol_styles: tuple[ProtocolStyle, ...] = ()
+    multipliers: tuple[Multiplier, ...] = ()
+    mitre_mappings: tuple[MitreMapping, ...] = ()
+    submodels: tuple[tuple[str, "Model"], ...] = ()  # (parent element id, submodel)
+    id_prefix: str = ""  # "" for the root; "backend/model.md#" for a submodel, so ids stay unique in a project
+    title_span: SourceSpan | None = field(default=None, compare=False)
+
+    def all_models(self) -> list["Model"]:
+        """This model and every submodel below it, depth first, in declaration order."""
+        out: list[Model] = [self]
+        for _, sub in self.submodels:
+            out.extend(sub.all_models())
+        return out
+
+    def span_of(self, item: "Boundary | Element | DataAsset | Dataflow", key: str) -> SourceSpan:
+        """Where `key` of an item is written, or the item's own line."""
+        return dict(item.key_spans).get(key, item.span)
+
+    def names(self) -> dict[str, str]:
+        """id -> display name for every named thing in this model and its submodels."""
+        table: dict[str, str] = {}
+        for m in self.all_models():
+            for group in (m.boundaries, m.elements, m.data, m.flows):
+                for item in group:
+                    table[item.id] = item.name
+        return table

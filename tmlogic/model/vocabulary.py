@@ -1,0 +1,385 @@
+"""The one place that normalises names: keys, types, protocols, classifications, ids, sections.
+
+Models are written by hand (SecOpsTM users write ``isTrusted``, pytm users ``is_trusted``,
+Threagile users ``internet-facing``) and generated (YAML from Ansible or importers). Every
+spelling is folded here, once, so the builder, the fact compiler and the rules only ever see
+the canonical form. The key tables below are also the documentation of the language
+(docs/model-language.md mirrors them).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from .schema import Value
+
+__all__ = [
+    "canonical_key",
+    "canonical_type",
+    "canonical_protocol",
+    "canonical_classification",
+    "canonical_enum",
+    "slug",
+    "parse_bool",
+    "KeyKind",
+    "KeySpec",
+    "SECTIONS",
+    "SECTION_KINDS",
+    "ENTRY_SECTIONS",
+    "CLASSIFICATIONS",
+    "RATINGS",
+    "AUTHENTICATION",
+    "AUTHORIZATION",
+    "LINE_STYLES",
+    "section_for",
+    "section_names",
+    "keys_for",
+    "resolve_key",
+    "is_extension_key",
+]
+
+# --- name normalisation -------------------------------------------------------------------
+
+_CAMEL_1 = re.compile(r"([a-z0-9])([A-Z])")  # isTrusted -> is_Trusted
+_CAMEL_2 = re.compile(r"([A-Z]+)([A-Z][a-z])")  # HTTPPort -> HTTP_Port
+_NON_ALNUM = re.compile(r"[^0-9a-zA-Z]+")
+_NON_ALNUM_LOWER = re.compile(r"[^0-9a-z]+")
+_SPACES = re.compile(r"\s+")
+
+
+def _split_camel(text: str) -> str:
+    return _CAMEL_1.sub(r"\1_\2", _CAMEL_2.sub(r"\1_\2", text))
+
+
+@lru_cache(maxsize=4096)  # the same few keys repeat on every line of a model
+def canonical_key(key: str) -> str:
+    """snake_case of a key: isTrusted -> is_trusted, credentialsLife -> credentials_life, line-style -> line_style."""
+    text = _split_camel(key.strip())
+    return _NON_ALNUM.sub("_", text).strip("_").lower()
+
+
+@lru_cache(maxsize=4096)
+def canonical_type(text: str) -> str:
+    """A technology type in kebab case: load_balancer, Load Balancer, LoadBalancer -> load-balancer."""
+    return _NON_ALNUM.sub("-", _split_camel(text.strip())).strip("-").lower()
+
+
+def canonical_protocol(text: str) -> str:
+    """Protocols compare upper case, with single spaces: 'https' -> 'HTTPS', 'DB  Sync' -> 'DB SYNC'."""
+    return _SPACES.sub(" ", text.strip()).upper()
+
+
+def _fold(text: str) -> str:
+    """Lower case ASCII with '-' between words: accents dropped, no camelCase splitting."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return _NON_ALNUM_LOWER.sub("-", ascii_text.lower()).strip("-")
+
+
+def slug(name: str) -> str:
+    """A stable id from a name: 'External Client 1' -> 'external-client-1' (may be '' for '!!!')."""
+    return _fold(name)
+
+
+CLASSIFICATIONS: tuple[str, ...] = ("unknown", "public", "restricted", "sensitive", "secret", "top-secret")
+_CLASSIFICATION_ALIASES = {"topsecret": "top-secret"}
+
+
+def canonical_classification(text: str) -> str | None:
+    """public, restricted, sensitive, secret, top-secret or unknown (TOP_SECRET, Top Secret...); else None."""
+    folded = _fold(text)
+    folded = _CLASSIFICATION_ALIASES.get(folded, folded)
+    return folded if folded in CLASSIFICATIONS else None
+
+
+_TRUE = frozenset({"true", "yes"})
+_FALSE = frozenset({"false", "no"})
+
+
+def parse_bool(value: Value) -> bool | None:
+    """True/False in any case, yes/no; None when the value is not a boolean."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        low = value.strip().lower()
+        if low in _TRUE:
+            return True
+        if low in _FALSE:
+            return False
+    return None
+
+
+# --- key vocabulary -----------------------------------------------------------------------
+
+KeyKind = Literal["text", "bool", "enum", "number", "port", "list", "ref", "refs", "path", "any"]
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    """What a known key holds. `enum` keys list their allowed (canonical) values."""
+
+    key: str
+    kind: KeyKind
+    doc: str
+    values: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()  # other spellings, already in canonical_key form
+    value_aliases: tuple[tuple[str, str], ...] = ()  # folded spelling -> allowed value
+
+
+RATINGS: tuple[str, ...] = ("low", "medium", "high", "critical")
+AUTHENTICATION: tuple[str, ...] = (
+    "none", "password", "basic", "digest", "token", "api-key", "session", "certificate", "mtls",
+    "mfa", "kerberos", "ntlm", "oauth2", "oidc", "saml", "jwt",
+)
+AUTHORIZATION: tuple[str, ...] = (
+    "none", "acl", "rbac", "abac", "policy", "technical-user", "enduser-identity-propagation",
+)
+LINE_STYLES: tuple[str, ...] = ("solid", "dashed", "dotted", "bold")
+CREDENTIALS_LIFE: tuple[str, ...] = ("none", "unknown", "short", "long", "auto", "manual", "hardcoded")
+TRUST_LEVELS: tuple[str, ...] = ("trusted", "untrusted")
+
+_AUTHN_ALIASES = (("apikey", "api-key"), ("api-token", "token"), ("bearer", "token"), ("oauth", "oauth2"),
+                  ("o-auth2", "oauth2"), ("openid-connect", "oidc"), ("client-certificate", "certificate"),
+                  ("2fa", "mfa"), ("username-password", "password"), ("credentials", "password"))
+_RATING_ALIASES = (("very-high", "critical"), ("med", "medium"))
+
+
+def _spec(key: str, kind: KeyKind, doc: str, values: tuple[str, ...] = (), aliases: tuple[str, ...] = (),
+          value_aliases: tuple[tuple[str, str], ...] = ()) -> KeySpec:
+    return KeySpec(key, kind, doc, values, aliases, value_aliases)
+
+
+def _table(*specs: KeySpec) -> dict[str, KeySpec]:
+    return {s.key: s for s in specs}
+
+
+# Keys every entry section accepts.
+_COMMON = (
+    _spec("description", "text", "free text, rendered as Markdown in reports"),
+    _spec("tags", "list", "labels, a list or a single word", aliases=("tag",)),
+    _spec("owner", "text", "team or person responsible"),
+    _spec("notes", "text", "free text"),
+)
+_CIA = (
+    _spec("confidentiality", "enum", "confidentiality rating", RATINGS, value_aliases=_RATING_ALIASES),
+    _spec("integrity", "enum", "integrity rating", RATINGS, value_aliases=_RATING_ALIASES),
+    _spec("availability", "enum", "availability rating", RATINGS, value_aliases=_RATING_ALIASES),
+)
+_STYLE = (
+    _spec("color", "text", "diagram colour: a name or #RRGGBB", aliases=("colour",)),
+    _spec("is_filled", "bool", "diagram: fill the shape"),
+    _spec("line_style", "enum", "diagram line style", LINE_STYLES),
+)
+_AUTH = (
+    _spec("authentication", "enum", "how callers authenticate", AUTHENTICATION,
+          aliases=("authn", "auth"), value_aliases=_AUTHN_ALIASES),
+    _spec("authorization", "enum", "how access is decided", AUTHORIZATION,
+          aliases=("authz", "authorisation")),
+)
+
+BOUNDARY_KEYS = _table(
+    *_COMMON, *_STYLE,
+    _spec("is_trusted", "bool", "the zone is trusted (default: untrusted)", aliases=("trusted",)),
+    _spec("trust_level", "enum", "Ansible form of is_trusted; is_trusted wins", TRUST_LEVELS),
+    _spec("boundary", "ref", "the enclosing boundary (instead of indentation)", aliases=("parent",)),
+    _spec("members", "refs", "elements placed in this boundary (Ansible form)",
+          aliases=("servers", "actors", "elements", "processes", "datastores")),
+    _spec("type", "text", "kind of zone, free text (e.g. External, DMZ)", aliases=("stereotype",)),
+    _spec("internet_facing", "bool", "the zone is reachable from the Internet",
+          aliases=("is_public", "internet_exposed", "is_internet_facing")),
+)
+
+ELEMENT_KEYS = _table(
+    *_COMMON, *_STYLE, *_CIA, *_AUTH,
+    _spec("type", "text", "technology type, normalised (load_balancer -> load-balancer)"),
+    _spec("stereotype", "text", "SecOpsTM: the type when no type= is given"),
+    _spec("boundary", "ref", "the innermost boundary the element sits in", aliases=("zone",)),
+    _spec("submodel", "path", "a model file detailing this element, relative to this file"),
+    _spec("internet_facing", "bool", "reachable from the Internet",
+          aliases=("is_public", "internet_exposed", "is_internet_facing")),
+    _spec("port", "port", "listening port (1-65535)"),
+    _spec("technology", "text", "product or framework, free text"),
+    _spec("version", "text", "software version, kept as written"),
+    _spec("os", "text", "operating system"),
+    _spec("services", "list", "services offered (Ansible form)"),
+    _spec("is_human", "bool", "an actor that is a person"),
+    _spec("is_admin", "bool", "an actor with administrative rights"),
+    _spec("is_hardened", "bool", "hardened configuration"),
+    _spec("is_encrypted", "bool", "data at rest is encrypted"),
+    _spec("is_sql", "bool", "an SQL datastore"),
+    _spec("is_authenticated", "bool", "requires authentication"),
+    _spec("sanitizes_input", "bool", "input is sanitised"),
+    _spec("validates_input", "bool", "input is validated", aliases=("checks_input",)),
+    _spec("encodes_output", "bool", "output is encoded"),
+    _spec("has_access_control", "bool", "enforces access control"),
+    _spec("implements_nonce", "bool", "uses nonces against replay"),
+    _spec("stores_credentials", "bool", "stores credentials or secrets"),
+    _spec("stores_pii", "bool", "stores personal data"),
+    _spec("stores_logs", "bool", "stores logs"),
+    _spec("has_logging", "bool", "produces security logs"),
+    _spec("redundant", "bool", "runs redundantly"),
+    _spec("is_legacy", "bool", "legacy or end-of-life"),
+)
+
+DATA_KEYS = _table(
+    *_COMMON, *_CIA,
+    _spec("classification", "enum", "sensitivity", CLASSIFICATIONS),
+    _spec("format", "text", "encoding or format, free text (JSON/REST, SQL...)"),
+    _spec("credentials_life", "enum", "lifetime of credentials the data holds", CREDENTIALS_LIFE),
+    _spec("lifetime", "text", "how long the data lives (TRANSIENT...)"),
+    _spec("is_pii", "bool", "personal data", aliases=("pii",)),
+    _spec("is_credentials", "bool", "the data is a secret or credential", aliases=("is_secret",)),
+    _spec("is_stored", "bool", "the data is persisted"),
+)
+
+FLOW_KEYS = _table(
+    *_COMMON, *_AUTH,
+    _spec("color", "text", "diagram colour", aliases=("colour",)),
+    _spec("line_style", "enum", "diagram line style", LINE_STYLES),
+    _spec("from", "ref", "source element name", aliases=("source", "src")),
+    _spec("to", "ref", "target element name", aliases=("destination", "dst", "target", "dest")),
+    _spec("protocol", "text", "protocol, upper-cased (HTTPS, SSH, DB SYNC)"),
+    _spec("data", "refs", "data asset name, or a list of names"),
+    _spec("port", "port", "destination port (1-65535)"),
+    _spec("is_encrypted", "bool", "the channel is encrypted"),
+    _spec("is_authenticated", "bool", "the channel is authenticated"),
+    _spec("bidirectional", "bool", "data goes both ways", aliases=("is_bidirectional",)),
+    _spec("vpn", "bool", "runs through a VPN"),
+    _spec("ip_filtered", "bool", "source addresses are filtered"),
+    _spec("readonly", "bool", "the target only serves reads", aliases=("read_only",)),
+    _spec("is_public", "bool", "the flow crosses the public Internet"),
+)
+
+PROTOCOL_STYLE_KEYS = _table(
+    _spec("color", "text", "diagram colour", aliases=("colour",)),
+    _spec("line_style", "enum", "diagram line style", LINE_STYLES),
+    _spec("width", "number", "diagram line width"),
+    _spec("description", "text", "free text"),
+)
+
+MULTIPLIER_KEYS = _table(
+    _spec("factor", "number", "the multiplier, > 0 (instead of '- **Name**: 1.5')",
+          aliases=("multiplier", "value")),
+    _spec("description", "text", "why"),
+)
+
+MITRE_KEYS = _table(
+    _spec("tactics", "list", "ATT&CK tactic names", aliases=("tactic",)),
+    _spec("techniques", "any", "list of {id, name} (or technique ids)", aliases=("technique",)),
+    _spec("description", "text", "free text"),
+)
+
+# --- sections -----------------------------------------------------------------------------
+
+# Canonical section id -> heading as documented.
+SECTIONS: dict[str, str] = {
+    "description": "Description",
+    "boundaries": "Boundaries",
+    "actors": "Actors",
+    "servers": "Servers",
+    "processes": "Processes",
+    "datastores": "Datastores",
+    "external_entities": "External Entities",
+    "data": "Data",
+    "dataflows": "Dataflows",
+    "protocol_styles": "Protocol Styles",
+    "severity_multipliers": "Severity Multipliers",
+    "custom_mitre_mapping": "Custom Mitre Mapping",
+}
+
+# Element sections -> element kind (a key of schema.ELEMENT_KINDS).
+SECTION_KINDS: dict[str, str] = {
+    "actors": "actor",
+    "servers": "server",
+    "processes": "process",
+    "datastores": "datastore",
+    "external_entities": "external",
+}
+
+# Sections made of `- **Name**: ...` entries (all but Description).
+ENTRY_SECTIONS: frozenset[str] = frozenset(SECTIONS) - {"description"}
+
+_SECTION_ALIASES: dict[str, str] = {
+    "description": "description", "overview": "description",
+    "boundaries": "boundaries", "zones": "boundaries", "trust boundaries": "boundaries",
+    "trust zones": "boundaries",
+    "actors": "actors", "users": "actors",
+    "servers": "servers", "nodes": "servers",
+    "processes": "processes",
+    "datastores": "datastores", "data stores": "datastores",
+    "external entities": "external_entities", "externals": "external_entities",
+    "external entity": "external_entities",
+    "data": "data", "data assets": "data", "assets": "data",
+    "dataflows": "dataflows", "data flows": "dataflows", "flows": "dataflows",
+    "protocol styles": "protocol_styles",
+    "severity multipliers": "severity_multipliers", "multipliers": "severity_multipliers",
+    "custom mitre mapping": "custom_mitre_mapping", "custom mitre mappings": "custom_mitre_mapping",
+    "mitre mapping": "custom_mitre_mapping",
+}
+
+_SECTION_KEYS: dict[str, dict[str, KeySpec]] = {
+    "boundaries": BOUNDARY_KEYS,
+    **{s: ELEMENT_KEYS for s in SECTION_KINDS},
+    "data": DATA_KEYS,
+    "dataflows": FLOW_KEYS,
+    "protocol_styles": PROTOCOL_STYLE_KEYS,
+    "severity_multipliers": MULTIPLIER_KEYS,
+    "custom_mitre_mapping": MITRE_KEYS,
+}
+
+# (section, spelling) -> canonical key, built once: lookups stay O(1) per attribute.
+_ALIAS_INDEX: dict[str, dict[str, str]] = {}
+for _section, _keys in _SECTION_KEYS.items():
+    _index: dict[str, str] = {}
+    for _s in _keys.values():
+        _index[_s.key] = _s.key
+        for _a in _s.aliases:
+            _index[_a] = _s.key
+    _ALIAS_INDEX[_section] = _index
+
+
+def _section_text(heading: str) -> str:
+    text = heading.strip().rstrip(":").replace("_", " ").replace("-", " ")
+    return _SPACES.sub(" ", text).strip().lower()
+
+
+def section_for(heading: str) -> str | None:
+    """The canonical section id for a heading or YAML key (case-insensitive, aliases), else None."""
+    return _SECTION_ALIASES.get(_section_text(heading))
+
+
+def section_names() -> list[str]:
+    """Documented headings, for 'did you mean' hints."""
+    return list(SECTIONS.values())
+
+
+def keys_for(section: str) -> dict[str, KeySpec]:
+    """The known keys of an entry section (canonical key -> spec)."""
+    return _SECTION_KEYS.get(section, {})
+
+
+def is_extension_key(key: str) -> bool:
+    """x-... keys (x_tmlogic_ignore, x_owner) belong to tools and users: kept, never warned about."""
+    return key.startswith("x_")
+
+
+@lru_cache(maxsize=4096)
+def resolve_key(section: str, key: str) -> tuple[str, KeySpec | None]:
+    """(canonical key, spec) for a key as written; spec is None when the key is unknown."""
+    canon = canonical_key(key)
+    real = _ALIAS_INDEX.get(section, {}).get(canon)
+    if real is None:
+        return canon, None
+    return real, _SECTION_KEYS[section][real]
+
+
+def canonical_enum(value: str, spec: KeySpec) -> str | None:
+    """The allowed value an enum spelling stands for (TOP_SECRET -> top-secret), or None."""
+    if spec.key == "classification":
+        return canonical_classification(value)
+    folded = _fold(value)
+    folded = dict(spec.value_aliases).get(folded, folded)
+    return folded if folded in spec.values else None

@@ -1,0 +1,70 @@
+"""`tmlogic explain`: a threat's proof as a readable tree, down to the model lines."""
+
+from __future__ import annotations
+
+from ..logic.provenance import ProofNode
+from ..result import Threat
+from .style import Style
+
+__all__ = ["render_explanation", "render_proof"]
+
+
+def render_proof(node: ProofNode, style: Style, names: dict[str, str], prefix: str = "", last: bool = True,
+                 root: bool = True) -> list[str]:
+    branch = "" if root else ("└─ " if last else "├─ ")
+    lines: list[str] = []
+    if node.rule is None:
+        where = node.origin.short() if node.origin else "?"
+        lines.append(f"{prefix}{branch}{node.text}  {style.dim(f'fact from {where}')}")
+        return lines
+    rule = node.rule
+    rid = rule.metadata.get("id") if rule.metadata else None
+    by = f"by {rid} ({rule.span.short()})" if rid else f"by rule {rule.span.short()}"
+    lines.append(f"{prefix}{branch}{style.bold(node.text)}  {style.dim(by)}")
+    child_prefix = prefix + ("" if root else ("   " if last else "│  "))
+    if node.bindings:
+        shown = ", ".join(f"{k}={_show(v, names)}" for k, v in node.bindings)
+        lines.append(f"{child_prefix}{style.dim('with ' + shown)}")
+    extras = [f"{c}  {style.dim('(constraint holds)')}" for c in node.constraints]
+    extras += [f"!{a}  {style.dim('(absence checked)')}" for a in node.absent]
+    items: list[ProofNode | str] = [*node.children, *extras]
+    for i, item in enumerate(items):
+        is_last = i == len(items) - 1
+        if isinstance(item, ProofNode):
+            lines.extend(render_proof(item, style, names, child_prefix, is_last, root=False))
+        else:
+            lines.append(f"{child_prefix}{'└─ ' if is_last else '├─ '}{item}")
+    return lines
+
+
+def _show(value: str | int, names: dict[str, str]) -> str:
+    text = f'"{value}"' if isinstance(value, str) else str(value)
+    name = names.get(str(value))
+    return f"{text} ({name})" if name and name != value else text
+
+
+def render_explanation(threat: Threat, names: dict[str, str], color: bool = False) -> str:
+    style = Style(color)
+    r = threat.rule
+    s = threat.severity
+    out = [
+        f"{style.bold(threat.id)}  {r.id}  {r.title}",
+        f"  {threat.message}",
+        f"  target: {', '.join(threat.target_names)} ({threat.location.short()})",
+        f"  STRIDE: {r.stride}   severity: {s.level} ({s.score:.1f}/10)",
+        f"  severity breakdown: rule says impact {s.rule_impact}, likelihood {s.rule_likelihood}",
+    ]
+    for a in s.adjustments:
+        out.append(f"    {a.factor} {'+' if a.steps > 0 else ''}{a.steps}: {a.reason}")
+    out.append(f"    -> impact {s.impact} x likelihood {s.likelihood} = {s.base_score:g}"
+               + (f", x{s.multiplier:g} multiplier" if s.multiplier != 1.0 else "") + f" -> {s.score:.1f} ({s.level})")
+    refs = ", ".join(r.capec + r.cwe + r.attack)
+    if refs:
+        out.append(f"  references: {refs}")
+    out.append(f"  mitigation: {r.mitigation}")
+    out.append("")
+    out.append(f"Proof (rule {r.id}, {r.span.short()}):")
+    out.append(f"  {r.rule.text}")
+    out.append("")
+    out.extend(render_proof(threat.proof, style, names))
+    return "\n".join(out) + "\n"

@@ -1,0 +1,119 @@
+"""JSON output: versioned, deterministic, with the published schema in outputs/schema/."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from .._errors import Diagnostic, SourceSpan
+from ..logic.provenance import ProofNode
+from ..result import RESULT_FORMAT_VERSION, Result, Threat
+from ..severity import LEVELS
+
+__all__ = ["render_json", "result_to_dict", "proof_to_dict", "schema_path", "SCHEMA_ID"]
+
+SCHEMA_ID = f"tmlogic-result-{RESULT_FORMAT_VERSION}.schema.json"
+
+
+def schema_path() -> Path:
+    return Path(__file__).parent / "schema" / SCHEMA_ID
+
+
+def _location(span: SourceSpan) -> dict[str, Any]:
+    return {"file": span.path, "line": span.line, "column": span.col}
+
+
+def proof_to_dict(node: ProofNode) -> dict[str, Any]:
+    out: dict[str, Any] = {"fact": node.text, "height": node.height}
+    if node.rule is None:
+        out["source"] = _location(node.origin) if node.origin else None
+        return out
+    rule = node.rule
+    meta_id = rule.metadata.get("id") if rule.metadata else None
+    out["rule"] = {"id": meta_id, "text": rule.text, **_location(rule.span)}
+    out["bindings"] = {k: v for k, v in node.bindings}
+    out["children"] = [proof_to_dict(c) for c in node.children]
+    if node.absent:
+        out["absent"] = list(node.absent)
+    if node.constraints:
+        out["constraints"] = list(node.constraints)
+    return out
+
+
+def _threat(t: Threat) -> dict[str, Any]:
+    s = t.severity
+    return {
+        "id": t.id,
+        "rule_id": t.rule.id,
+        "title": t.rule.title,
+        "stride": t.rule.stride,
+        "severity": {
+            "level": s.level,
+            "score": s.score,
+            "impact": s.impact,
+            "likelihood": s.likelihood,
+            "rule_impact": s.rule_impact,
+            "rule_likelihood": s.rule_likelihood,
+            "adjustments": [{"factor": a.factor, "steps": a.steps, "reason": a.reason} for a in s.adjustments],
+            "base_score": s.base_score,
+            "multiplier": s.multiplier,
+        },
+        "confidence": t.rule.confidence,
+        "message": t.message,
+        "mitigation": t.rule.mitigation,
+        "targets": [{"id": i, "name": n} for i, n in zip(t.targets, t.target_names)],
+        "location": _location(t.location),
+        "capec": list(t.rule.capec),
+        "cwe": list(t.rule.cwe),
+        "attack": list(t.rule.attack),
+        "references": list(t.rule.references),
+        "proof": proof_to_dict(t.proof),
+    }
+
+
+def _diagnostic(d: Diagnostic) -> dict[str, Any]:
+    out = {**_location(d.span), "level": d.level.value, "code": d.code, "message": d.message}
+    if d.hint:
+        out["hint"] = d.hint
+    return out
+
+
+def result_to_dict(result: Result) -> dict[str, Any]:
+    models = result.model.all_models()
+    by_severity = {level: 0 for level in reversed(LEVELS)}
+    by_stride: dict[str, int] = {}
+    for t in result.threats:
+        by_severity[t.severity.level] += 1
+        by_stride[t.rule.stride] = by_stride.get(t.rule.stride, 0) + 1
+    return {
+        "$schema": SCHEMA_ID,
+        "format": "tmlogic-result",
+        "version": RESULT_FORMAT_VERSION,
+        "tool": {"name": "tmlogic", "version": __version__, "engine": result.engine},
+        "model": {
+            "path": result.model.path,
+            "title": result.model.title,
+            "files": [m.path for m in models],
+            "counts": {
+                "boundaries": sum(len(m.boundaries) for m in models),
+                "elements": sum(len(m.elements) for m in models),
+                "data": sum(len(m.data) for m in models),
+                "flows": sum(len(m.flows) for m in models),
+                "facts": result.fact_count,
+                "rules": len(result.rules),
+            },
+        },
+        "summary": {
+            "total": len(result.threats),
+            "by_severity": by_severity,
+            "by_stride": dict(sorted(by_stride.items())),
+        },
+        "threats": [_threat(t) for t in result.threats],
+        "warnings": [_diagnostic(d) for d in result.warnings],
+    }
+
+
+def render_json(result: Result) -> str:
+    return json.dumps(result_to_dict(result), indent=2, ensure_ascii=False, sort_keys=False) + "\n"

@@ -1,0 +1,55 @@
+"""Terminal output: threats grouped by severity, worst first; colour only on a TTY."""
+
+from __future__ import annotations
+
+from ..result import Result, Threat
+from ..severity import LEVELS
+from .style import Style
+
+__all__ = ["render_text"]
+
+_LEVEL_COLOUR = {"critical": "magenta", "high": "red", "elevated": "yellow", "medium": "cyan", "low": "dim"}
+
+
+def _threat_lines(t: Threat, style: Style, verbose: bool) -> list[str]:
+    s = t.severity
+    lines = [
+        f"  {style.bold(t.id)}  {t.rule.id}  {t.rule.title}  "
+        f"{style.dim(f'[{t.rule.stride}, score {s.score:.1f}]')}",
+        f"      {t.message}",
+        f"      {style.dim(f'at {t.location.short()}')}",
+    ]
+    if verbose:
+        lines.append(f"      fix: {t.rule.mitigation}")
+        refs = ", ".join(t.rule.capec + t.rule.cwe + t.rule.attack)
+        if refs:
+            lines.append(f"      refs: {refs}")
+        steps = "; ".join(f"{a.factor} {'+' if a.steps > 0 else ''}{a.steps}: {a.reason}" for a in s.adjustments)
+        lines.append(
+            f"      severity: impact {s.rule_impact}->{s.impact}, likelihood {s.rule_likelihood}->{s.likelihood}"
+            + (f" ({steps})" if steps else "")
+            + (f", multiplier x{s.multiplier:g}" if s.multiplier != 1.0 else "")
+        )
+    return lines
+
+
+def render_text(result: Result, color: bool = False, verbose: bool = False) -> str:
+    style = Style(color)
+    counts = {level: 0 for level in LEVELS}
+    for t in result.threats:
+        counts[t.severity.level] += 1
+    title = result.model.title or result.model.path
+    summary = ", ".join(f"{counts[lv]} {lv}" for lv in reversed(LEVELS) if counts[lv])
+    out = [f"{style.bold(title)} ({result.model.path}): {len(result.threats)} threats" + (f" ({summary})" if summary else "")]
+    for level in reversed(LEVELS):
+        group = [t for t in result.threats if t.severity.level == level]
+        if not group:
+            continue
+        out.append("")
+        out.append(style.colour(_LEVEL_COLOUR[level], style.bold(f"{level.upper()} ({len(group)})")))
+        for t in group:
+            out.extend(_threat_lines(t, style, verbose))
+    if result.threats:
+        out.append("")
+        out.append(style.dim("Why was a threat raised? tmlogic explain MODEL THREAT_ID"))
+    return "\n".join(out) + "\n"

@@ -1,0 +1,45 @@
+"""Where the shipped data lives: rules/, facts/ and templates/.
+
+In a wheel they are mapped into tmlogic/_data/ (see pyproject.toml); in a source checkout
+(editable install, or running from the repo) they are the top-level folders.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["data_dir", "rules_dir", "facts_dir", "templates_dir", "schema_file", "prelude_file"]
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def data_dir() -> Path:
+    bundled = _PACKAGE / "_data"
+    if (bundled / "facts").is_dir():
+        return bundled
+    checkout = _PACKAGE.parent
+    if (checkout / "facts").is_dir():
+        return checkout
+    raise FileNotFoundError(f"tmlogic's data folders (rules/, facts/) are missing from {bundled} and {checkout}; reinstall tmlogic")
+
+
+def rules_dir() -> Path:
+    return data_dir() / "rules"
+
+
+def facts_dir() -> Path:
+    return data_dir() / "facts"
+
+
+def templates_dir() -> Path:
+    return data_dir() / "templates"
+
+
+def schema_file() -> Path:
+    """The declarations of the input facts, read by both the fact compiler and the rule checker."""
+    return facts_dir() / "schema.dl"
+
+
+def prelude_file() -> Path:
+    """The shared derived vocabulary (within, crosses, untrusted, ...)."""
+    return facts_dir() / "prelude.dl"

@@ -1,0 +1,121 @@
+"""Rule tests the KICS/Semgrep way: fixture models beside each rule, with expected findings.
+
+Layout of a pack:  <pack>/<RULE-ID>.dl  and  <pack>/tests/<RULE-ID>/{positive*,negative*}.{md,yaml}
+plus <pack>/tests/<RULE-ID>/expected.json, a list of {"file", "line", "target"}: the findings
+of that rule in the positive fixtures. Negative fixtures must give no finding of the rule.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ._errors import DiagnosticsError
+from .analysis import analyze_model
+from .logic.ast import Program
+from .logic.program import load_program
+from .model.loader import load_model
+
+__all__ = ["RuleTestOutcome", "run_rule_tests", "rule_test_dirs"]
+
+_MODEL_SUFFIXES = (".md", ".yaml", ".yml")
+
+
+@dataclass
+class RuleTestOutcome:
+    rule_id: str
+    folder: Path
+    problems: list[str] = field(default_factory=list)
+    fixtures: int = 0
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+
+Finding = tuple[str, int, str]  # (fixture file name, line, target name)
+
+
+def rule_test_dirs(pack: Path) -> dict[str, Path]:
+    """RULE-ID -> its test folder, for every rule file in the pack."""
+    out: dict[str, Path] = {}
+    for dl in sorted(pack.rglob("*.dl")):
+        if "tests" in dl.relative_to(pack).parts:
+            continue
+        out[dl.stem] = dl.parent / "tests" / dl.stem
+    return out
+
+
+def _fixtures(folder: Path, prefix: str) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.name.startswith(prefix) and p.suffix in _MODEL_SUFFIXES)
+
+
+def _findings(path: Path, program: Program, rule_id: str) -> list[Finding]:
+    model, warnings = load_model(path)
+    analysis = analyze_model(model, program, warnings)
+    return sorted(
+        (path.name, t.location.line, t.target_names[0])
+        for t in analysis.result.threats
+        if t.rule.id == rule_id
+    )
+
+
+def _expected(folder: Path, outcome: RuleTestOutcome) -> list[Finding]:
+    path = folder / "expected.json"
+    if not path.is_file():
+        outcome.problems.append(f"{path}: missing; list the expected findings as [{{\"file\", \"line\", \"target\"}}]")
+        return []
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+        return sorted((str(e["file"]), int(e["line"]), str(e["target"])) for e in entries)
+    except (ValueError, KeyError, TypeError) as exc:
+        outcome.problems.append(f"{path}: not a list of {{\"file\", \"line\", \"target\"}} objects ({exc})")
+        return []
+
+
+def _run_one(rule_id: str, folder: Path, program: Program) -> RuleTestOutcome:
+    outcome = RuleTestOutcome(rule_id, folder)
+    if not folder.is_dir():
+        outcome.problems.append(f"{folder}: missing; every rule needs positive and negative fixtures")
+        return outcome
+    positives, negatives = _fixtures(folder, "positive"), _fixtures(folder, "negative")
+    if not positives:
+        outcome.problems.append(f"{folder}: no positive* fixture model")
+    if not negatives:
+        outcome.problems.append(f"{folder}: no negative* fixture model")
+    expected = _expected(folder, outcome)
+    actual: list[Finding] = []
+    for fixture in positives + negatives:
+        outcome.fixtures += 1
+        try:
+            found = _findings(fixture, program, rule_id)
+        except DiagnosticsError as exc:
+            outcome.problems.append(f"{fixture}: the fixture model is invalid: {exc}")
+            continue
+        if fixture in negatives:
+            for f in found:
+                outcome.problems.append(f"{fixture}:{f[1]}: unexpected finding on '{f[2]}' (negative fixtures must give none)")
+        else:
+            actual.extend(found)
+    for f in sorted(set(expected) - set(actual)):
+        outcome.problems.append(f"{folder / f[0]}:{f[1]}: missing expected finding on '{f[2]}'")
+    for f in sorted(set(actual) - set(expected)):
+        outcome.problems.append(f"{folder / f[0]}:{f[1]}: unexpected finding on '{f[2]}'")
+    if not expected and positives:
+        outcome.problems.append(f"{folder}/expected.json: lists no finding, so the positive fixtures test nothing")
+    return outcome
+
+
+def run_rule_tests(packs: list[Path], builtin_rules: bool = True) -> list[RuleTestOutcome]:
+    """Run the fixtures of every rule in the given packs, against the built-in program plus the packs."""
+    from .resources import rules_dir
+
+    builtin = rules_dir().resolve()
+    extra = [p for p in packs if p.resolve() != builtin]
+    program, _ = load_program(extra, builtin_rules=builtin_rules)
+    outcomes: list[RuleTestOutcome] = []
+    for pack in packs:
+        for rule_id, folder in rule_test_dirs(pack).items():
+            outcomes.append(_run_one(rule_id, folder, program))
+    return outcomes
