@@ -10,28 +10,33 @@ __all__ = ["render_explanation", "render_proof"]
 
 
 def render_proof(node: ProofNode, style: Style, names: dict[str, str], prefix: str = "", last: bool = True,
-                 root: bool = True) -> list[str]:
+                 root: bool = True, shown: set[str] | None = None) -> list[str]:
     branch = "" if root else ("└─ " if last else "├─ ")
     lines: list[str] = []
+    shown = set() if shown is None else shown
+    if node.rule is not None and node.text in shown:
+        # A derived fact already proved above in this tree: say so instead of repeating its subtree.
+        return [f"{prefix}{branch}{node.text}  {style.dim('(derived above)')}"]
     if node.rule is None:
         where = node.origin.short() if node.origin else "?"
         lines.append(f"{prefix}{branch}{node.text}  {style.dim(f'fact from {where}')}")
         return lines
+    shown.add(node.text)
     rule = node.rule
     rid = rule.metadata.get("id") if rule.metadata else None
     by = f"by {rid} ({rule.span.short()})" if rid else f"by rule {rule.span.short()}"
     lines.append(f"{prefix}{branch}{style.bold(node.text)}  {style.dim(by)}")
     child_prefix = prefix + ("" if root else ("   " if last else "│  "))
     if node.bindings:
-        shown = ", ".join(f"{k}={_show(v, names)}" for k, v in node.bindings)
-        lines.append(f"{child_prefix}{style.dim('with ' + shown)}")
+        bound = ", ".join(f"{k}={_show(v, names)}" for k, v in node.bindings)
+        lines.append(f"{child_prefix}{style.dim('with ' + bound)}")
     extras = [f"{c}  {style.dim('(constraint holds)')}" for c in node.constraints]
     extras += [f"!{a}  {style.dim('(absence checked)')}" for a in node.absent]
     items: list[ProofNode | str] = [*node.children, *extras]
     for i, item in enumerate(items):
         is_last = i == len(items) - 1
         if isinstance(item, ProofNode):
-            lines.extend(render_proof(item, style, names, child_prefix, is_last, root=False))
+            lines.extend(render_proof(item, style, names, child_prefix, is_last, root=False, shown=shown))
         else:
             lines.append(f"{child_prefix}{'└─ ' if is_last else '├─ '}{item}")
     return lines
