@@ -107,22 +107,27 @@ def main() -> None:
 
     base = statistics.median(baseline_seconds() for _ in range(5))
     startup = statistics.median(process_seconds([sys.executable, "-c", "pass"]) for _ in range(5))
-    print(f"baseline workload: {base * 1000:.1f} ms; python start-up: {startup * 1000:.1f} ms")
-    print(f"{'model':<34} {'wall s':>8} {'x baseline':>11} {'x start-up':>11}  stages (s)")
+    print(f"baseline workload: {base * 1000:.1f} ms; python start-up: {startup * 1000:.1f} ms", flush=True)
+    print(f"{'model':<22} {'wall s':>7} {'x base':>7} {'x start':>8} {'native s':>9} {'x base':>7}  in-process stages, pydatalog (s)",
+          flush=True)
 
     models = [ROOT / "examples" / "webshop" / "threat_model.md"] + [Path(m) for m in opts.model]
+    dmz = ROOT.parent / "shared" / "anchors" / "secopstm" / "threat_model.md"  # SecOpsTM's DMZ example, if beside us
+    if dmz.is_file():
+        models.insert(1, dmz)
     for size in [int(s) for s in opts.sizes.split(",") if s]:
         path = OUT / f"synthetic-{size}.md"
         path.write_text(synthetic_model(size), encoding="utf-8")
         models.append(path)
     for path in models:
-        walls = [process_seconds([tmlogic, "analyze", str(path), "--format", "json", "-o", str(OUT / "last.json")])
-                 for _ in range(opts.repeat)]
-        wall = statistics.median(walls)
+        command = [tmlogic, "analyze", str(path), "--format", "json", "-o", str(OUT / "last.json")]
+        wall = statistics.median(process_seconds(command) for _ in range(opts.repeat))
+        native = statistics.median(process_seconds(command + ["--engine", "native"]) for _ in range(opts.repeat))
         stages = stage_seconds(path)
         shown = ", ".join(f"{k} {v:.2f}" if k not in ("threats", "facts") else f"{k} {int(v)}" for k, v in stages.items())
-        label = path.name if path.parent != OUT else path.stem
-        print(f"{label:<34} {wall:>8.2f} {wall / base:>11.1f} {wall / startup:>11.1f}  {shown}")
+        label = path.stem if path.parent == OUT else f"{path.parent.name}/{path.name}"
+        print(f"{label[:22]:<22} {wall:>7.2f} {wall / base:>7.1f} {wall / startup:>8.1f} {native:>9.2f} {native / base:>7.1f}  {shown}",
+              flush=True)
 
 
 if __name__ == "__main__":

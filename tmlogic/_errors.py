@@ -13,7 +13,7 @@ Anything else that escapes is a bug in tmlogic, not in the user's input.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
@@ -85,11 +85,6 @@ class Diagnostic:
 
 class TmlogicError(Exception):
     """Root of every error tmlogic raises on purpose."""
-
-
-@dataclass
-class _Collected:
-    diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
 class DiagnosticsError(TmlogicError):

@@ -14,6 +14,7 @@ from pathlib import Path
 from ._errors import DiagnosticsError
 from .analysis import analyze_model
 from .logic.ast import Program
+from .logic.checks import RULE_ID_PATTERN
 from .logic.program import load_program
 from .model.loader import load_model
 
@@ -38,10 +39,12 @@ Finding = tuple[str, int, str]  # (fixture file name, line, target name)
 
 
 def rule_test_dirs(pack: Path) -> dict[str, Path]:
-    """RULE-ID -> its test folder, for every rule file in the pack."""
+    """RULE-ID -> its test folder, for every rule file (named after its rule id) in the pack.
+
+    Other .dl files in a pack (e.g. rules/web/web.dl) hold the pack's helper relations."""
     out: dict[str, Path] = {}
     for dl in sorted(pack.rglob("*.dl")):
-        if "tests" in dl.relative_to(pack).parts:
+        if "tests" in dl.relative_to(pack).parts or not RULE_ID_PATTERN.fullmatch(dl.stem):
             continue
         out[dl.stem] = dl.parent / "tests" / dl.stem
     return out

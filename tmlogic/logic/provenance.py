@@ -2,14 +2,16 @@
 
 The firing relations (compile.py) record every rule instance. A fact's height is 0 for an
 input fact, else the minimum over its firings of 1 + the largest height in that firing's
-body; the firing that reaches the minimum is the fact's proof. Computing heights as a
-fixpoint over the explored firings keeps recursive relations finite and gives the shortest
+body; the firing that reaches the minimum is the fact's proof. Heights settle in increasing
+order over the explored firings, which keeps recursive relations finite and gives the shortest
 proof when a fact has several derivations. Helper relations are explored lazily: only the
 firings whose head matches the fact in question are queried.
 """
 
 from __future__ import annotations
 
+import heapq
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .._errors import SourceSpan
@@ -97,6 +99,7 @@ class Prover:
         for firing in compiled.firings:
             self._by_head.setdefault(firing.rule.head.predicate, []).append(firing)
         self._firings: dict[FactKey, list[_Firing]] = {}  # explored derived facts
+        self._heights: dict[FactKey, int] = {}  # settled heights of explored derived facts
 
     # -- exploring -------------------------------------------------------------------
     def _origin(self, key: FactKey) -> SourceSpan | None:
@@ -126,38 +129,59 @@ class Prover:
         return found
 
     def _explore(self, roots: list[FactKey]) -> None:
+        """Query the firings of every derived fact the roots rest on, then give the new facts heights."""
+        new: list[FactKey] = []
         stack = [k for k in roots if not self._is_input(k)]
         while stack:
             key = stack.pop()
             if key in self._firings:
                 continue
             firings = self._firings[key] = self._firings_of(key)
+            new.append(key)
             for firing in firings:
                 stack.extend(b for b in firing.body if not self._is_input(b) and b not in self._firings)
+        self._settle(new)
 
-    def _heights(self) -> dict[FactKey, int]:
-        heights: dict[FactKey, int] = {}
+    def _height(self, key: FactKey) -> int:
+        return 0 if self._is_input(key) else self._heights.get(key, _INFINITY)
 
-        def height(key: FactKey) -> int:
-            if self._is_input(key):
-                return 0
-            return heights.get(key, _INFINITY)
+    def _settle(self, new: list[FactKey]) -> None:
+        """Heights of newly explored facts (Knuth's generalisation of Dijkstra's algorithm).
 
-        changed = True
-        while changed:  # Bellman-Ford style: at most one pass per proof level
-            changed = False
-            for key, firings in self._firings.items():
-                best = min((1 + max((height(b) for b in f.body), default=0) for f in firings), default=_INFINITY)
-                if best < heights.get(key, _INFINITY):
-                    heights[key] = best
-                    changed = True
-        return heights
+        A firing's value is 1 + the largest height in its body, so it is known once every body
+        fact is settled; a fact settles at the smallest value any of its firings reaches.
+        Heights settled in earlier calls are final: their firings were all explored then.
+        """
+        heights = self._heights
+        waiting: dict[tuple[FactKey, int], int] = {}
+        users: dict[FactKey, list[tuple[FactKey, int]]] = defaultdict(list)
+        queue: list[tuple[int, FactKey]] = []
+        for key in new:
+            for i, firing in enumerate(self._firings[key]):
+                open_body = {b for b in firing.body if not self._is_input(b) and b not in heights}
+                if open_body:
+                    waiting[(key, i)] = len(open_body)
+                    for b in open_body:
+                        users[b].append((key, i))
+                else:
+                    heapq.heappush(queue, (1 + max((self._height(b) for b in firing.body), default=0), key))
+        while queue:
+            height, key = heapq.heappop(queue)
+            if key in heights:
+                continue
+            heights[key] = height
+            for user in users.pop(key, ()):
+                waiting[user] -= 1
+                if waiting[user] == 0:
+                    owner, i = user
+                    body = self._firings[owner][i].body
+                    heapq.heappush(queue, (1 + max(self._height(b) for b in body), owner))
 
     # -- building --------------------------------------------------------------------
-    def _node_for_firing(self, firing: _Firing, key: FactKey, heights: dict[FactKey, int]) -> ProofNode:
+    def _node_for_firing(self, firing: _Firing, key: FactKey) -> ProofNode:
         rule = firing.relation.rule
         bindings = firing.relation.bindings(firing.row)
-        children = tuple(self._node(b, heights) for b in firing.body)
+        children = tuple(self._node(b) for b in firing.body)
         absent = tuple(instantiate(lit.atom, bindings) for lit in rule.body if isinstance(lit, Negation))
         constraints = tuple(_comparison_text(lit, bindings) for lit in rule.body if isinstance(lit, Comparison))
         shown = tuple((v, bindings[v]) for v in firing.relation.variables if not v.startswith("_"))
@@ -166,35 +190,33 @@ class Prover:
             rule=rule, bindings=shown, children=children, absent=absent, constraints=constraints,
         )
 
-    def _best(self, firings: list[_Firing], heights: dict[FactKey, int]) -> _Firing:
+    def _best(self, firings: list[_Firing]) -> _Firing:
         def cost(f: _Firing) -> tuple[int, tuple[str, ...]]:
-            h = 1 + max((0 if self._is_input(b) else heights.get(b, _INFINITY) for b in f.body), default=0)
-            return (h, f.sort_key())
+            return (1 + max((self._height(b) for b in f.body), default=0), f.sort_key())
 
         return min(firings, key=cost)
 
-    def _node(self, key: FactKey, heights: dict[FactKey, int]) -> ProofNode:
+    def _node(self, key: FactKey) -> ProofNode:
         if self._is_input(key):
             return ProofNode(key[0], key[1], 0, origin=self._origin(key))
         firings = self._firings.get(key) or []
         if not firings:
             raise AssertionError(f"no firing derives {format_fact(*key)}; the engine and the program disagree")
-        return self._node_for_firing(self._best(firings, heights), key, heights)
+        return self._node_for_firing(self._best(firings), key)
 
     def prove_threat(self, relation: FiringRelation, rows: list[Row], head: Row) -> ProofNode:
         """The shortest proof of a threat among the firing rows that produced it."""
         firings = [_Firing(relation, row, self._body_facts(relation, row)) for row in rows]
         self._explore([b for f in firings for b in f.body])
-        heights = self._heights()
         key: FactKey = ("threat", head)
-        return self._node_for_firing(self._best(firings, heights), key, heights)
+        return self._node_for_firing(self._best(firings), key)
 
     def prove(self, predicate: str, args: Row) -> ProofNode | None:
         """The shortest proof of any fact, or None if it does not hold."""
         key: FactKey = (predicate, args)
         if self._is_input(key):
-            return self._node(key, {})
+            return self._node(key)
         self._explore([key])
         if not self._firings.get(key):
             return None
-        return self._node(key, self._heights())
+        return self._node(key)

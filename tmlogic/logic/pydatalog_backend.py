@@ -103,26 +103,61 @@ class PyDatalogSession(Session):
             return sort_rows(rows)
 
 
+def _add_clause(clause: Clause, recursive: dict[str, frozenset[str]]) -> None:
+    builder = _Builder()
+    head = builder.atom(clause.head)
+    body = [builder.literal(lit) for lit in _pydatalog_order(clause, recursive)]
+    conj = body[0]
+    for lit in body[1:]:
+        conj = conj & lit
+    add_clause(head, conj)
+
+
+def _declare(predicate: str, arity: int) -> None:
+    """Make pyDatalog know a relation that may be empty, so a query on it answers [] instead of failing."""
+    literal = pyEngine.Literal(_pred_name(predicate), [pyEngine.Term_of("") for _ in range(arity)])
+    pyEngine.assert_(pyEngine.Clause(literal, []))
+    pyEngine.retract(pyEngine.Clause(literal, []))
+
+
+def _ask_all(predicate: str, arity: int) -> list[Row]:
+    answers = PdLiteral.make(_pred_name(predicate), [PdTerm(f"Q{i}") for i in range(arity)]).ask()
+    return [tuple(a) for a in answers] if answers else []
+
+
 class PyDatalogBackend(Backend):
+    """Two passes. pyDatalog forgets its tables after every query, so asking it for firings
+    one threat at a time would re-derive the recursive relations each time (minutes on a
+    500-element model). Pass one asks pyDatalog once for every derived relation; pass two
+    loads those answers as facts into a fresh engine that only holds the firing rules, so each
+    proof query is a plain join."""
+
     name = "pydatalog"
 
     def load(self, program: CompiledProgram, facts: FactBase) -> Session:
         with _lock:
-            Logic()  # a fresh, empty engine for this thread
             try:
-                recursive = recursive_predicates(program.clauses)
-                for clause in program.clauses:
-                    builder = _Builder()
-                    head = builder.atom(clause.head)
-                    body = [builder.literal(lit) for lit in _pydatalog_order(clause, recursive)]
-                    conj = body[0]
-                    for lit in body[1:]:
-                        conj = conj & lit
-                    add_clause(head, conj)
-                for fact in program.facts:
-                    _assert_fact(fact.predicate, fact.args)
-                for fact in facts:
-                    _assert_fact(fact.predicate, fact.args)
+                derived = [c for c in program.clauses if not c.head.predicate.startswith("#")]
+                firing = [c for c in program.clauses if c.head.predicate.startswith("#")]
+                base = [(f.predicate, f.args) for f in program.facts] + [(f.predicate, f.args) for f in facts]
+                Logic()  # pass one: a fresh engine with the rules that derive relations
+                recursive = recursive_predicates(derived)
+                for clause in derived:
+                    _add_clause(clause, recursive)
+                for predicate, args in base:
+                    _assert_fact(predicate, args)
+                arity = {c.head.predicate: c.head.arity for c in derived}
+                answers = {p: _ask_all(p, n) for p, n in sorted(arity.items())}
+                Logic()  # pass two: every relation as facts, and the firing rules
+                for decl in program.program.decls.values():
+                    _declare(decl.predicate, decl.arity)
+                for predicate, args in base:
+                    _assert_fact(predicate, args)
+                for predicate, rows in answers.items():
+                    for row in rows:
+                        _assert_fact(predicate, row)
+                for clause in firing:
+                    _add_clause(clause, {})
             except EngineError:
                 raise
             except Exception as exc:

@@ -221,6 +221,8 @@ ELEMENT_KEYS = _table(
     _spec("stores_logs", "bool", "stores logs"),
     _spec("has_logging", "bool", "produces security logs"),
     _spec("redundant", "bool", "runs redundantly"),
+    _spec("rate_limited", "bool", "limits request rates (throttling, quotas)"),
+    _spec("has_backup", "bool", "its data is backed up", aliases=("backup",)),
     _spec("is_legacy", "bool", "legacy or end-of-life"),
 )
 
@@ -251,6 +253,8 @@ FLOW_KEYS = _table(
     _spec("ip_filtered", "bool", "source addresses are filtered"),
     _spec("readonly", "bool", "the target only serves reads", aliases=("read_only",)),
     _spec("is_public", "bool", "the flow crosses the public Internet"),
+    _spec("is_signed", "bool", "what it carries is signed and the signature is verified", aliases=("signed",)),
+    _spec("format", "text", "payload format, free text (JSON, XML, SOAP, java-serialized, pickle...)"),
 )
 
 PROTOCOL_STYLE_KEYS = _table(
