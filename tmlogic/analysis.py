@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ._errors import Diagnostic, SourceSpan
+from .diagnostics import DiagnosticBag, did_you_mean
 from .logic.ast import Program, Rule
 from .logic.backend import Row, Session, get_backend
 from .logic.checks import stride_canonical
@@ -109,19 +110,48 @@ def _model_context(model: Model, session: Session) -> ModelContext:
                 data_rank[owner] = max(data_rank[owner], rank)
         for mult in m.multipliers:
             multipliers[mult.target] = mult.factor
-    exposed = _unary(session, "internet_exposed")
-    reachable = _unary(session, "reachable_from_untrusted")
-    # A flow is exposed when it starts in an untrusted zone or at an exposed element.
-    untrusted_sources = _unary(session, "in_untrusted")
-    flows_exposed = {f for f, (s, _) in endpoints.items() if s in untrusted_sources or s in exposed}
-    flows_reachable = {f for f, (s, _) in endpoints.items() if s in reachable}
+    # Likelihood rises only where the model itself says "internet-facing" (or a flow is_public):
+    # rules about flows from the untrusted side already assume that exposure, so counting the
+    # untrusted source again would push every such finding up a level.
+    facing = {e.id for m in model.all_models() for e in m.elements
+              if any(a.key == "internet_facing" and a.value is True for a in e.attrs)}
+    public_flows = {f.id for m in model.all_models() for f in m.flows
+                    if any(a.key == "is_public" and a.value is True for a in f.attrs)}
+    exposed = frozenset(facing | public_flows | {f for f, (s, d) in endpoints.items() if s in facing or d in facing})
+    reachable = _unary(session, "reachable_from_untrusted") | _unary(session, "in_untrusted")
+    reachable |= {f for f, (s, _) in endpoints.items() if s in reachable}
     return ModelContext(
         data_rank=dict(data_rank),
-        exposed=exposed | flows_exposed,
-        reachable=reachable | flows_reachable,
+        exposed=exposed,
+        reachable=frozenset(reachable),
         multipliers=multipliers,
         endpoints=endpoints,
     )
+
+
+def _apply_suppressions(model: Model, threats: list[Threat], rule_ids: set[str]) -> tuple[list[Threat], list[Diagnostic]]:
+    """Mark accepted threats (a target-specific acceptance wins over a rule-wide one) and warn
+    about acceptances that name no rule or match no threat, so they do not rot silently."""
+    bag = DiagnosticBag()
+    suppressions = [s for m in model.all_models() for s in m.suppressions]
+    used: set[int] = set()
+    marked: list[Threat] = []
+    for t in threats:
+        candidates = [(0 if s.target is not None else 1, i, s) for i, s in enumerate(suppressions)
+                      if s.rule_id == t.rule.id and (s.target is None or s.target in t.targets)]
+        if candidates:
+            _, i, chosen = min(candidates, key=lambda c: (c[0], c[1]))
+            used.add(i)
+            t = replace(t, suppression=chosen)
+        marked.append(t)
+    for i, s in enumerate(suppressions):
+        if s.rule_id not in rule_ids:
+            bag.warning(s.span, f"no rule {s.rule_id} was run, so this acceptance has no effect", "unknown-rule",
+                        did_you_mean(s.rule_id, rule_ids) or "see `tmlogic rules list` for the rule ids")
+        elif i not in used:
+            bag.warning(s.span, f"this acceptance of {s.rule_id} matches no threat", "stale-acceptance",
+                        "remove it, or fix its target")
+    return marked, bag.items
 
 
 @dataclass
@@ -174,6 +204,8 @@ def analyze_model(model: Model, program: Program, warnings: list[Diagnostic], en
                     proof=proof,
                 )
             )
+    threats, suppression_warnings = _apply_suppressions(model, threats, {i.id for i in infos})
+    warnings = list(warnings) + suppression_warnings
     threats.sort(key=Threat.sort_key)
     infos.sort(key=lambda i: i.id)
     result = Result(

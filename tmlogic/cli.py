@@ -122,10 +122,13 @@ def analyze(
         from .severity import level_rank
 
         threshold = level_rank(fail_on.value)
-        failing = [t for t in result.threats if level_rank(t.severity.level) >= threshold]
+        failing = [t for t in result.active if level_rank(t.severity.level) >= threshold]
         if failing:
             if not quiet:
-                sys.stderr.write(f"tmlogic: {len(failing)} threat(s) at or above {fail_on.value}\n")
+                sys.stderr.write(f"tmlogic: {len(failing)} threat(s) at or above {fail_on.value}:\n")
+                for t in failing:
+                    sys.stderr.write(f"  {t.id} {t.rule.id} {t.location.short()}: {t.message}\n")
+                sys.stderr.write("  to accept one, add it under '## Accepted Threats' in the model, with a reason\n")
             raise typer.Exit(1)
 
 

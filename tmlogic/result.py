@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ._errors import Diagnostic, SourceSpan
 from .logic.ast import Rule
 from .logic.provenance import ProofNode
-from .model.schema import Model
+from .model.schema import Model, Suppression
 from .severity import SeverityBreakdown, level_rank
 
 __all__ = ["RuleInfo", "Threat", "Result", "RESULT_FORMAT_VERSION"]
@@ -51,6 +51,7 @@ class Threat:
     severity: SeverityBreakdown
     location: SourceSpan  # the model line of the first target
     proof: ProofNode
+    suppression: Suppression | None = None  # the model accepts this threat; reported, never dropped
 
     def sort_key(self) -> tuple[int, float, str, tuple[str, ...]]:
         return (-level_rank(self.severity.level), -self.severity.score, self.rule.id, self.targets)
@@ -64,6 +65,11 @@ class Result:
     warnings: tuple[Diagnostic, ...]
     fact_count: int
     engine: str
+
+    @property
+    def active(self) -> tuple[Threat, ...]:
+        """Threats the model does not accept: the ones that count for --fail-on and summaries."""
+        return tuple(t for t in self.threats if t.suppression is None)
 
     def find(self, reference: str) -> list[Threat]:
         """Threats matching an id, a unique id prefix, or `RULE-ID:target-id`."""

@@ -2,8 +2,8 @@
 
 A rule states its impact and likelihood (or just a severity, read as that impact at
 "likely"). The model then moves them: secret data raises impact and public-only data
-lowers it; exposure to untrusted zones raises likelihood and being out of their reach
-lowers it. The model's severity multipliers scale the score last.
+lowers it; being marked internet-facing raises likelihood and being out of reach of every
+untrusted zone lowers it. The model's severity multipliers scale the score last.
 """
 
 from __future__ import annotations
@@ -66,8 +66,8 @@ class ModelContext:
     """What severity needs to know about the targets, gathered once per analysis."""
 
     data_rank: dict[str, int]  # target id -> highest classification rank of data it touches (-1: none)
-    exposed: frozenset[str]  # targets exposed to untrusted zones (directly)
-    reachable: frozenset[str]  # targets reachable from untrusted zones (any hops)
+    exposed: frozenset[str]  # targets the model marks internet-facing (and flows touching them)
+    reachable: frozenset[str]  # targets on, or reachable from, the untrusted side (any hops)
     multipliers: dict[str, float]  # element id -> factor
     endpoints: dict[str, tuple[str, str]]  # flow id -> (source, target)
 
@@ -85,7 +85,7 @@ def score_threat(impact: str, likelihood: str, targets: tuple[str, ...], ctx: Mo
     elif top == 0:
         adjustments.append(Adjustment("impact", -1, "only public data is involved"))
     if any(t in ctx.exposed for t in targets):
-        adjustments.append(Adjustment("likelihood", +1, "directly exposed to an untrusted zone"))
+        adjustments.append(Adjustment("likelihood", +1, "the model marks it internet-facing"))
     elif not any(t in ctx.reachable or t in ctx.exposed for t in targets):
         adjustments.append(Adjustment("likelihood", -1, "not reachable from any untrusted zone"))
 

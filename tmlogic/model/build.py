@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from .._errors import Note, SourceSpan
 from ..diagnostics import DiagnosticBag, did_you_mean
 from .raw import RawAttr, RawDocument, RawEntry
-from .schema import (Attribute, Boundary, DataAsset, Dataflow, Element, MitreMapping, Model, Multiplier,
+from .schema import (Attribute, Boundary, DataAsset, Dataflow, Element, MitreMapping, Model, Multiplier, Suppression,
                      ProtocolStyle, Value)
 from .vocabulary import (SECTION_KINDS, SECTIONS, KeySpec, canonical_classification, canonical_enum,
                          canonical_protocol, canonical_type, is_extension_key, keys_for, parse_bool,
@@ -78,6 +78,9 @@ def _number(value: Value) -> int | float | None:
     return number if number is not None and math.isfinite(number) else None
 
 
+_RULE_ID = re.compile(r"TM-[A-Z]+-[0-9]{3}")
+
+
 def _key_spans(special: dict[str, tuple[RawAttr, Value]]) -> tuple[tuple[str, SourceSpan], ...]:
     return tuple(sorted((key, attr.span) for key, (attr, _) in special.items()))
 
@@ -88,6 +91,7 @@ def _first(span: SourceSpan) -> Note:
 
 class _Builder:
     def __init__(self, doc: RawDocument, bag: DiagnosticBag, prefix: str) -> None:
+        self.accepts: list[tuple[int, RawAttr, Value]] = []  # (entry, accepts= attribute, value)
         self.doc, self.bag, self.prefix = doc, bag, prefix
         self.yaml = doc.syntax == "yaml"
         self.taken: set[str] = set()
@@ -164,7 +168,9 @@ class _Builder:
                 value = self.convert(attr, spec)
                 if isinstance(value, _Bad):
                     continue
-            if key in consumed:
+            if key == "accepts":
+                self.accepts.append((id(entry), attr, value))
+            elif key in consumed:
                 special[key] = (attr, value)
             else:
                 kept.append(Attribute(key, value, attr.span))
@@ -277,6 +283,7 @@ class _Builder:
             protocol_styles=self.styles(groups["protocol_styles"]),
             multipliers=self.multipliers(groups["severity_multipliers"]),
             mitre_mappings=self.mitre(groups["custom_mitre_mapping"]),
+            suppressions=self.suppressions(groups["accepted_threats"], {**b_ids, **e_ids, **d_ids, **f_ids}),
             id_prefix=self.prefix, title_span=doc.title_span,
         )
         return BuildResult(model, tuple(self.submodels))
@@ -444,6 +451,51 @@ class _Builder:
             protocol = canonical_protocol(str(proto)) or None if proto is not None else None
             out.append(Dataflow(ident, entry.name, source, target, protocol, tuple(carried), kept, entry.span,
                                 _key_spans(special)))
+        return tuple(out)
+
+    def rule_id(self, text: str, span: SourceSpan) -> bool:
+        if _RULE_ID.fullmatch(text):
+            return True
+        self.bag.error(span, f"'{text}' is not a rule id", "bad-value", "rule ids look like TM-NET-001 (see `tmlogic rules list`)")
+        return False
+
+    def suppressions(self, entries: list[RawEntry], owner_ids: dict[int, str]) -> tuple[Suppression, ...]:
+        """Accepted threats: the Accepted Threats section, and accepts={...} on the thing itself."""
+        out: list[Suppression] = []
+        targets = {**self.boundary_ids, **self.data_ids, **self.flow_ids, **self.element_ids}
+        for entry in entries:
+            special, _ = self.attrs(entry, "accepted_threats", frozenset({"target", "reason"}))
+            if not self.rule_id(entry.name.strip(), entry.span):
+                continue
+            reason = str(special.get("reason", (None, ""))[1] or "").strip()
+            if not reason:
+                self.bag.error(entry.span, f"accepted threat {entry.name} has no reason", "missing-key",
+                               self.fix("reason", '"why the threat does not apply"'))
+                continue
+            target: str | None = None
+            if "target" in special and special["target"][1] not in (None, ""):
+                attr, name = special["target"]
+                target = targets.get(str(name))
+                if target is None:
+                    self.unknown(attr.value_span, "element, flow, boundary or data asset", str(name), targets,
+                                 "unknown-element")
+                    continue
+            out.append(Suppression(entry.name.strip(), target, reason, entry.span))
+        for entry_id, attr, value in self.accepts:
+            owner = owner_ids.get(entry_id)
+            if not isinstance(value, dict) or not value:
+                self.bag.error(attr.span, "accepts= takes a mapping of rule ids to reasons", "bad-value",
+                               'write accepts={"TM-NET-001": "why it does not apply"}')
+                continue
+            for rule, reason in value.items():
+                if not self.rule_id(str(rule).strip(), attr.span):
+                    continue
+                if not isinstance(reason, str) or not reason.strip():
+                    self.bag.error(attr.span, f"accepting {rule} needs a reason", "missing-key",
+                                   f'write accepts={{"{rule}": "why it does not apply"}}')
+                    continue
+                if owner is not None:
+                    out.append(Suppression(str(rule).strip(), owner, reason.strip(), attr.span))
         return tuple(out)
 
     def styles(self, entries: list[RawEntry]) -> tuple[ProtocolStyle, ...]:

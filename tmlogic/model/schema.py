@@ -24,6 +24,7 @@ __all__ = [
     "ProtocolStyle",
     "MitreMapping",
     "Multiplier",
+    "Suppression",
     "Model",
     "ELEMENT_KINDS",
 ]
@@ -115,6 +116,16 @@ class MitreMapping:
 
 
 @dataclass(frozen=True)
+class Suppression:
+    """The model says a rule does not apply (to one target, or to the whole model), and why."""
+
+    rule_id: str
+    target: str | None  # id of an element, flow, boundary or data asset; None: every target
+    reason: str
+    span: SourceSpan
+
+
+@dataclass(frozen=True)
 class Multiplier:
     target: str  # element id
     factor: float
@@ -135,6 +146,7 @@ class Model:
     protocol_styles: tuple[ProtocolStyle, ...] = ()
     multipliers: tuple[Multiplier, ...] = ()
     mitre_mappings: tuple[MitreMapping, ...] = ()
+    suppressions: tuple[Suppression, ...] = ()
     submodels: tuple[tuple[str, "Model"], ...] = ()  # (parent element id, submodel)
     id_prefix: str = ""  # "" for the root; "backend/model.md#" for a submodel, so ids stay unique in a project
     title_span: SourceSpan | None = field(default=None, compare=False)

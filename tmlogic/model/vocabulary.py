@@ -163,6 +163,11 @@ _COMMON = (
     _spec("owner", "text", "team or person responsible"),
     _spec("notes", "text", "free text"),
 )
+# Accepting a threat on the thing it is about: accepts={"TM-NET-001": "TLS ends at the proxy"}.
+_ACCEPTS = (
+    _spec("accepts", "any", 'threats accepted here, with the reason: {"TM-NET-001": "why it does not apply"}',
+          aliases=("suppress", "ignore")),
+)
 _CIA = (
     _spec("confidentiality", "enum", "confidentiality rating", RATINGS, value_aliases=_RATING_ALIASES),
     _spec("integrity", "enum", "integrity rating", RATINGS, value_aliases=_RATING_ALIASES),
@@ -181,7 +186,7 @@ _AUTH = (
 )
 
 BOUNDARY_KEYS = _table(
-    *_COMMON, *_STYLE,
+    *_COMMON, *_STYLE, *_ACCEPTS,
     _spec("is_trusted", "bool", "the zone is trusted (default: untrusted)", aliases=("trusted",)),
     _spec("trust_level", "enum", "Ansible form of is_trusted; is_trusted wins", TRUST_LEVELS),
     _spec("boundary", "ref", "the enclosing boundary (instead of indentation)", aliases=("parent",)),
@@ -193,7 +198,7 @@ BOUNDARY_KEYS = _table(
 )
 
 ELEMENT_KEYS = _table(
-    *_COMMON, *_STYLE, *_CIA, *_AUTH,
+    *_COMMON, *_STYLE, *_CIA, *_AUTH, *_ACCEPTS,
     _spec("type", "text", "technology type, normalised (load_balancer -> load-balancer)"),
     _spec("stereotype", "text", "SecOpsTM: the type when no type= is given"),
     _spec("boundary", "ref", "the innermost boundary the element sits in", aliases=("zone",)),
@@ -238,7 +243,7 @@ DATA_KEYS = _table(
 )
 
 FLOW_KEYS = _table(
-    *_COMMON, *_AUTH,
+    *_COMMON, *_AUTH, *_ACCEPTS,
     _spec("color", "text", "diagram colour", aliases=("colour",)),
     _spec("line_style", "enum", "diagram line style", LINE_STYLES),
     _spec("from", "ref", "source element name", aliases=("source", "src")),
@@ -270,6 +275,14 @@ MULTIPLIER_KEYS = _table(
     _spec("description", "text", "why"),
 )
 
+ACCEPTED_KEYS = _table(
+    _spec("target", "ref", "the element, flow, boundary or data asset (default: every target of the rule)",
+          aliases=("element", "flow")),
+    _spec("reason", "text", "why the threat does not apply or is accepted (required)",
+          aliases=("justification", "because")),
+    _spec("owner", "text", "who accepted it"),
+)
+
 MITRE_KEYS = _table(
     _spec("tactics", "list", "ATT&CK tactic names", aliases=("tactic",)),
     _spec("techniques", "any", "list of {id, name} (or technique ids)", aliases=("technique",)),
@@ -292,6 +305,7 @@ SECTIONS: dict[str, str] = {
     "protocol_styles": "Protocol Styles",
     "severity_multipliers": "Severity Multipliers",
     "custom_mitre_mapping": "Custom Mitre Mapping",
+    "accepted_threats": "Accepted Threats",
 }
 
 # Element sections -> element kind (a key of schema.ELEMENT_KINDS).
@@ -322,6 +336,8 @@ _SECTION_ALIASES: dict[str, str] = {
     "severity multipliers": "severity_multipliers", "multipliers": "severity_multipliers",
     "custom mitre mapping": "custom_mitre_mapping", "custom mitre mappings": "custom_mitre_mapping",
     "mitre mapping": "custom_mitre_mapping",
+    "accepted threats": "accepted_threats", "suppressions": "accepted_threats",
+    "accepted risks": "accepted_threats", "risk acceptance": "accepted_threats",
 }
 
 _SECTION_KEYS: dict[str, dict[str, KeySpec]] = {
@@ -332,6 +348,7 @@ _SECTION_KEYS: dict[str, dict[str, KeySpec]] = {
     "protocol_styles": PROTOCOL_STYLE_KEYS,
     "severity_multipliers": MULTIPLIER_KEYS,
     "custom_mitre_mapping": MITRE_KEYS,
+    "accepted_threats": ACCEPTED_KEYS,
 }
 
 # (section, spelling) -> canonical key, built once: lookups stay O(1) per attribute.

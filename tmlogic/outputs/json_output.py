@@ -70,6 +70,8 @@ def _threat(t: Threat) -> dict[str, Any]:
         "attack": list(t.rule.attack),
         "references": list(t.rule.references),
         "proof": proof_to_dict(t.proof),
+        "accepted": None if t.suppression is None else {
+            "reason": t.suppression.reason, **_location(t.suppression.span)},
     }
 
 
@@ -84,7 +86,7 @@ def result_to_dict(result: Result) -> dict[str, Any]:
     models = result.model.all_models()
     by_severity = {level: 0 for level in reversed(LEVELS)}
     by_stride: dict[str, int] = {}
-    for t in result.threats:
+    for t in result.active:
         by_severity[t.severity.level] += 1
         by_stride[t.rule.stride] = by_stride.get(t.rule.stride, 0) + 1
     return {
@@ -106,7 +108,8 @@ def result_to_dict(result: Result) -> dict[str, Any]:
             },
         },
         "summary": {
-            "total": len(result.threats),
+            "total": len(result.active),
+            "accepted": len(result.threats) - len(result.active),
             "by_severity": by_severity,
             "by_stride": dict(sorted(by_stride.items())),
         },

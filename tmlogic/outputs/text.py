@@ -36,19 +36,30 @@ def _threat_lines(t: Threat, style: Style, verbose: bool) -> list[str]:
 def render_text(result: Result, color: bool = False, verbose: bool = False) -> str:
     style = Style(color)
     counts = {level: 0 for level in LEVELS}
-    for t in result.threats:
+    active = result.active
+    for t in active:
         counts[t.severity.level] += 1
     title = result.model.title or result.model.path
     summary = ", ".join(f"{counts[lv]} {lv}" for lv in reversed(LEVELS) if counts[lv])
-    out = [f"{style.bold(title)} ({result.model.path}): {len(result.threats)} threats" + (f" ({summary})" if summary else "")]
+    accepted = len(result.threats) - len(active)
+    out = [f"{style.bold(title)} ({result.model.path}): {len(active)} threats" + (f" ({summary})" if summary else "")
+           + (f", {accepted} accepted" if accepted else "")]
     for level in reversed(LEVELS):
-        group = [t for t in result.threats if t.severity.level == level]
+        group = [t for t in active if t.severity.level == level]
         if not group:
             continue
         out.append("")
         out.append(style.colour(_LEVEL_COLOUR[level], style.bold(f"{level.upper()} ({len(group)})")))
         for t in group:
             out.extend(_threat_lines(t, style, verbose))
+    suppressed = [t for t in result.threats if t.suppression is not None]
+    if suppressed:
+        out.append("")
+        out.append(style.dim(style.bold(f"ACCEPTED ({len(suppressed)})")))
+        for t in suppressed:
+            assert t.suppression is not None
+            out.append(f"  {t.id}  {t.rule.id}  {t.rule.title}  {style.dim(f'[{t.severity.level}]')}")
+            out.append(f"      accepted: {t.suppression.reason}  {style.dim(f'({t.suppression.span.short()})')}")
     if result.threats:
         out.append("")
         out.append(style.dim("Why was a threat raised? tmlogic explain MODEL THREAT_ID"))
