@@ -213,6 +213,30 @@ def rules_lint(
     sys.stdout.write(f"{', '.join(str(p) for p in targets)}: ok\n")
 
 
+class CatalogueFormat(str, Enum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+@rules_app.command("list")
+def rules_list(
+    packs: Annotated[Optional[list[Path]], typer.Argument(help="Extra rule packs to list with the built-in ones.")] = None,
+    no_builtin_rules: NoBuiltinOpt = False,
+    output_format: Annotated[CatalogueFormat, typer.Option("--format", "-f")] = CatalogueFormat.text,
+) -> None:
+    """List the rules: id, title, STRIDE, severity, pack (Markdown: the docs/rules.md catalogue)."""
+    from .analysis import rule_info
+    from .logic.program import load_program
+    from .outputs.rule_catalogue import render_catalogue
+
+    try:
+        program, _ = load_program(list(packs or ()), builtin_rules=not no_builtin_rules)
+    except DiagnosticsError as exc:
+        _fail_input(exc.diagnostics)
+    sys.stdout.write(render_catalogue([rule_info(r) for r in program.threat_rules()], output_format.value))
+
+
 @rules_app.command("test")
 def rules_test(
     packs: Annotated[Optional[list[Path]], typer.Argument(help="Rule packs to test; default: the built-in packs.")] = None,
