@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 EXAMPLE ?= examples/webshop/threat_model.md
 
-.PHONY: demo test setup bench clean
+.PHONY: demo test setup system-deps bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,19 @@ setup: $(VENV)/.installed
 demo: setup
 	$(BIN)/tmlogic analyze $(EXAMPLE)
 
-test: setup
+# The browser tests of the HTML report need a Chromium; nothing downloads a browser of its own.
+# Installs Debian's chromium when it is missing and we are root with apt-get; otherwise (or if the
+# install fails) says so, and those tests skip with the reason.
+system-deps:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing Debian's chromium for the HTML report's browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    chromium fonts-liberation >/dev/null) \
+	  || echo "could not install chromium: the browser tests will be skipped"; \
+	else echo "chromium is missing and this is not root with apt-get: the browser tests will be skipped"; fi
+
+test: setup system-deps
 	$(BIN)/tmlogic rules lint
 	$(BIN)/tmlogic rules test
 	$(BIN)/python -m pytest -q

@@ -231,3 +231,20 @@ def test_rules_test_reports_a_readable_failure(tmp_path: Path) -> None:
     assert "FAIL TM-X-001" in out
     assert "positive1.md:9: unexpected finding on 'Reports'" in out
     assert "negative1.md:8: unexpected finding on 'Web'" in out
+
+
+def test_rules_list_shows_every_builtin_rule_with_its_metadata() -> None:
+    code, out, _ = run("rules", "list")
+    assert code == 0
+    assert re.search(r"^TM-NET-001\s+Cleartext flow enters a trusted zone\s+InformationDisclosure\s+high\s+network$", out, re.M)
+    code, out, _ = run("rules", "list", "--format", "json")
+    rows = json.loads(out)
+    assert [r["id"] for r in rows] == sorted(r["id"] for r in rows)
+    assert all(r["title"] and r["stride"] and r["mitigation"] and r["pack"] for r in rows)
+
+
+def test_docs_rules_md_is_the_generated_catalogue() -> None:
+    code, out, _ = run("rules", "list", "--format", "markdown")
+    assert code == 0
+    doc = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert doc == out, "docs/rules.md is stale: run `tmlogic rules list --format markdown > docs/rules.md`"

@@ -11,7 +11,7 @@ from pathlib import Path
 from ._errors import Diagnostic, SourceSpan
 from .diagnostics import DiagnosticBag, did_you_mean
 from .logic.ast import Program, Rule
-from .logic.backend import Row, Session, get_backend
+from .logic.backend import DEFAULT_ENGINE, Row, Session, get_backend
 from .logic.checks import stride_canonical
 from .logic.compile import CompiledProgram, compile_program
 from .logic.facts import FactBase, compile_model
@@ -30,7 +30,7 @@ class AnalysisOptions:
     rule_paths: tuple[Path, ...] = ()
     builtin_rules: bool = True
     strict: bool = False
-    engine: str = "pydatalog"
+    engine: str = DEFAULT_ENGINE
     allow_outside: bool = False
 
 
@@ -168,7 +168,7 @@ class Analysis:
     warnings: list[Diagnostic] = field(default_factory=list)
 
 
-def analyze_model(model: Model, program: Program, warnings: list[Diagnostic], engine: str = "pydatalog") -> Analysis:
+def analyze_model(model: Model, program: Program, warnings: list[Diagnostic], engine: str = DEFAULT_ENGINE) -> Analysis:
     compiled = compile_program(program)
     facts = compile_model(model)
     session = get_backend(engine).load(compiled, facts)

@@ -13,6 +13,7 @@ import typer
 from . import __version__
 from ._errors import Diagnostic, DiagnosticsError, TmlogicError
 from .diagnostics import render_diagnostics
+from .logic.backend import DEFAULT_ENGINE
 
 __all__ = ["app", "main"]
 
@@ -29,6 +30,22 @@ app.add_typer(rules_app, name="rules")
 class OutputFormat(str, Enum):
     text = "text"
     json = "json"
+
+
+class AnalyzeFormat(str, Enum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    stix = "stix"
+    navigator = "navigator"
+    html = "html"
+    markdown = "markdown"
+
+
+class DiagramFormat(str, Enum):
+    dot = "dot"
+    svg = "svg"
+    png = "png"
 
 
 class FailLevel(str, Enum):
@@ -81,6 +98,21 @@ def _analysis(model: Path, rules: list[Path] | None, no_builtin: bool, strict: b
         _user_error(str(exc))
 
 
+_PROJECT_ENTRIES = ("main.md", "main.markdown", "main.yaml", "main.yml")
+
+
+def _model_path(path: Path) -> Path:
+    """A model file, or a project folder: its main.md (or main.yaml), whose submodel= files
+    are loaded beneath it."""
+    if not path.is_dir():
+        return path
+    for name in _PROJECT_ENTRIES:
+        if (path / name).is_file():
+            return path / name
+    _user_error(f"{path} is a folder without a main.md; a project folder holds main.md (or main.yaml) "
+                "whose servers name their submodel= files; or give the model file itself")
+
+
 def _write(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
@@ -97,26 +129,37 @@ def analyze(
     model: ModelArg,
     rules: RulesOpt = None,
     no_builtin_rules: NoBuiltinOpt = False,
-    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
+    output_format: Annotated[AnalyzeFormat, typer.Option("--format", "-f", help="Output format.")] = AnalyzeFormat.text,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    output_dir: Annotated[Optional[Path], typer.Option(
+        "--output-dir", help="Write every format into this folder (report.html, threats.sarif, ...).")] = None,
     fail_on: Annotated[FailLevel, typer.Option("--fail-on", help="Exit 1 if a threat is at or above this level.")] = FailLevel.none,
     strict: StrictOpt = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show mitigations, references and severity steps.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No warnings on stderr.")] = False,
-    engine: EngineOpt = "pydatalog",
+    engine: EngineOpt = DEFAULT_ENGINE,
 ) -> None:
-    """Derive the threats of a model, with severity and proofs."""
-    analysis = _analysis(model, rules, no_builtin_rules, strict, engine)
+    """Derive the threats of a model (or of a project folder with main.md), with severity and proofs."""
+    analysis = _analysis(_model_path(model), rules, no_builtin_rules, strict, engine)
     result = analysis.result
     _show_warnings(result.warnings, quiet)
-    if output_format is OutputFormat.json:
-        from .outputs.json_output import render_json
+    if output_dir is not None:
+        from .outputs.formats import write_all
 
-        text = render_json(result)
-    else:
+        try:
+            written = write_all(result, output_dir)
+        except OSError as exc:
+            _user_error(f"cannot write into {output_dir}: {exc.strerror}; check the folder is writable")
+        if not quiet:
+            sys.stderr.write(f"tmlogic: wrote {', '.join(p.name for p in written)} to {output_dir}\n")
+    if output_format is AnalyzeFormat.text:
         from .outputs.text import render_text
 
         text = render_text(result, color=output is None and _use_colour(sys.stdout), verbose=verbose)
+    else:
+        from .outputs.formats import render_format
+
+        text = render_format(result, output_format.value)
     _write(text, output)
     if fail_on is not FailLevel.none:
         from .severity import level_rank
@@ -140,7 +183,7 @@ def explain(
     no_builtin_rules: NoBuiltinOpt = False,
     output_format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.text,
     strict: StrictOpt = False,
-    engine: EngineOpt = "pydatalog",
+    engine: EngineOpt = DEFAULT_ENGINE,
 ) -> None:
     """Show why a threat was raised: the rule, its bindings, and the facts down to the model lines."""
     analysis = _analysis(model, rules, no_builtin_rules, strict, engine)
@@ -162,6 +205,59 @@ def explain(
     from .outputs.explain import render_explanation
 
     sys.stdout.write(render_explanation(matches[0], analysis.model.names(), color=_use_colour(sys.stdout)))
+
+
+@app.command()
+def diagram(
+    model: ModelArg,
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", help="Write to this file (.dot, .svg or .png) instead of stdout.")] = None,
+    diagram_format: Annotated[Optional[DiagramFormat], typer.Option(
+        "--format", "-f", help="Output format (default: from the --output suffix, else dot).")] = None,
+    threats: Annotated[bool, typer.Option(
+        "--threats/--no-threats", help="Analyze first and outline threatened elements and flows.")] = True,
+    rules: RulesOpt = None,
+    no_builtin_rules: NoBuiltinOpt = False,
+    strict: StrictOpt = False,
+    engine: EngineOpt = DEFAULT_ENGINE,
+) -> None:
+    """Draw the architecture: boundaries as nested zones, threatened elements outlined by severity."""
+    from .diagram import build_diagram
+    from .diagram.render import DiagramUnavailable, render
+
+    path = _model_path(model)
+    fmt = diagram_format.value if diagram_format else (output.suffix.lower().lstrip(".") if output else "dot")
+    if fmt not in ("dot", "svg", "png"):
+        _user_error(f"cannot tell the diagram format from '{output}'; use a .dot, .svg or .png file or --format")
+    if fmt == "png" and output is None:
+        _user_error("PNG is binary: give a file with --output diagram.png")
+    if threats:
+        result = _analysis(path, rules, no_builtin_rules, strict, engine).result
+        _show_warnings(result.warnings, True)
+        dot = build_diagram(result.model, result.threats).dot
+    else:
+        from .model.loader import load_model
+
+        try:
+            loaded, warnings = load_model(path, strict=strict)
+        except DiagnosticsError as exc:
+            _fail_input(exc.diagnostics)
+        dot = build_diagram(loaded).dot
+    if fmt == "dot":
+        _write(dot, output)
+        return
+    try:
+        drawn = render(dot, fmt)
+    except DiagramUnavailable as exc:
+        _user_error(str(exc))
+    if output is None:
+        sys.stdout.write(drawn.decode("utf-8"))
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(drawn)
+    except OSError as exc:
+        _user_error(f"cannot write {output}: {exc.strerror}; check the folder exists and is writable")
 
 
 @app.command()

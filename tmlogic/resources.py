@@ -1,4 +1,4 @@
-"""Where the shipped data lives: rules/ and facts/.
+"""Where the shipped data lives: rules/, facts/ and templates/.
 
 In a wheel they are mapped into tmlogic/_data/ (see pyproject.toml); in a source checkout
 (editable install, or running from the repo) they are the top-level folders.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["data_dir", "rules_dir", "facts_dir", "schema_file", "prelude_file"]
+__all__ = ["data_dir", "rules_dir", "facts_dir", "templates_dir", "schema_file", "prelude_file"]
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -29,6 +29,11 @@ def rules_dir() -> Path:
 
 def facts_dir() -> Path:
     return data_dir() / "facts"
+
+
+def templates_dir() -> Path:
+    """The jinja2 templates of the HTML report and the Markdown summary."""
+    return data_dir() / "templates"
 
 
 def schema_file() -> Path:

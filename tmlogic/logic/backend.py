@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from .compile import CompiledProgram
 from .facts import FactBase
 
-__all__ = ["Row", "Pattern", "Backend", "Session", "get_backend", "BACKENDS"]
+__all__ = ["Row", "Pattern", "Backend", "Session", "get_backend", "BACKENDS", "DEFAULT_ENGINE"]
 
 Row = tuple[str | int, ...]
 Pattern = tuple[str | int | None, ...]  # None: unbound position
@@ -43,6 +43,11 @@ def _native() -> Backend:
 
 
 BACKENDS = {"pydatalog": _pydatalog, "native": _native}
+
+# The native engine is the default because it is the one that meets the speed goals with the
+# full rule pack (docs/engines.md has the measurements); pyDatalog stays one flag away and the
+# test suite checks that both give identical results.
+DEFAULT_ENGINE = "native"
 
 
 def get_backend(name: str) -> Backend:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 
 from .._errors import Diagnostic, Note, RuleError
 from ..diagnostics import DiagnosticBag, did_you_mean
@@ -69,11 +69,14 @@ class KnownIds:
     """Ids the knowledge base knows, written as in metadata ("CAPEC-157", "CWE-319", "T1557.002").
 
     A field left at None is not checked (no knowledge base loaded for that catalogue).
+    `retired` says what happened to ids the knowledge base no longer has, and what replaced
+    them (or ""): {"T1574.002": ("revoked in ATT&CK 18.1", "T1574.001")}.
     """
 
     capec: frozenset[str] | None = None
     cwe: frozenset[str] | None = None
     attack: frozenset[str] | None = None
+    retired: Mapping[str, tuple[str, str]] = field(default_factory=dict, hash=False, compare=False)
 
 
 def stride_canonical(text: str) -> str | None:
@@ -491,6 +494,10 @@ def _check_value(entry: MetaEntry, bag: DiagnosticBag, known: KnownIds) -> None:
                 fix = f'write "{catalogue}-{item}"' if item.isdigit() and key != "attack" else f"write e.g. {example}"
                 _bad(bag, entry, f'"{item}" is not a {catalogue} id', fix)
             elif known_set is not None and item not in known_set:
-                bag.error(entry.span, f'{catalogue} id "{item}" is not in the knowledge base', "unknown-kb-id",
+                why, replacement = known.retired.get(item, ("", ""))
+                bag.error(entry.span, f'{catalogue} id "{item}" is not in the knowledge base'
+                          + (f": {why}" if why else ""), "unknown-kb-id",
+                          f'use "{replacement}" instead' if replacement else
+                          f"choose a {catalogue} id that the knowledge base lists" if why else
                           did_you_mean(item, known_set) or f"check the id against MITRE's {catalogue} list")
 

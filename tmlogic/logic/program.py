@@ -46,9 +46,12 @@ def load_program(
     builtin_rules: bool = True,
     strict: bool = False,
     known_ids: KnownIds | None = None,
+    use_kb: bool = True,
 ) -> tuple[Program, list[Diagnostic]]:
     """Parse and check schema + prelude + built-in rules (if asked) + `extra_paths`.
 
+    CAPEC, CWE and ATT&CK ids in rule metadata are checked against `known_ids`, by default
+    those of the knowledge base beside the schema (facts/kb/); use_kb=False skips that check.
     Returns the Program and its warnings; raises RuleError listing every problem otherwise.
     """
     files = _base_files()
@@ -58,24 +61,35 @@ def load_program(
     modules, problems = _parse_all(files)
     if any(d.level is Level.ERROR for d in problems):
         raise RuleError(problems)
-    return check_modules(modules, strict=strict, known_ids=known_ids)
+    return check_modules(modules, strict=strict, known_ids=_known_ids(known_ids, use_kb))
 
 
-def lint(paths: Sequence[Path], *, strict: bool = False) -> list[Diagnostic]:
+def lint(paths: Sequence[Path], *, strict: bool = False, known_ids: KnownIds | None = None,
+         use_kb: bool = True) -> list[Diagnostic]:
     """Every diagnostic for the rule files under `paths` (checked with schema and prelude), sorted.
 
-    Never raises for bad input: errors are returned along with warnings.
+    Knowledge-base ids are checked as in load_program. Never raises for bad input: errors are
+    returned along with warnings.
     """
     modules, problems = _parse_all(_base_files() + rule_files(paths))
     if not any(d.level is Level.ERROR for d in problems):
         # Checks run only on a complete parse: a file that failed to parse would make every
         # use of its predicates look undeclared.
         try:
-            _, warnings = check_modules(modules, strict=strict)
+            _, warnings = check_modules(modules, strict=strict, known_ids=_known_ids(known_ids, use_kb))
             problems += warnings
         except RuleError as exc:
             problems += exc.diagnostics
     return sorted(problems, key=Diagnostic.sort_key)
+
+
+def _known_ids(given: KnownIds | None, use_kb: bool) -> KnownIds | None:
+    """The ids to check metadata against: those given, else the knowledge base's (if there is one)."""
+    if given is not None or not use_kb:
+        return given
+    from ..kb.loader import known_ids_in  # reads three small files, cached per process
+
+    return known_ids_in(schema_file().parent / "kb")
 
 
 def _key(path: Path) -> Path:

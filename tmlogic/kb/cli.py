@@ -1,0 +1,131 @@
+"""`tmlogic kb`: build the knowledge base from MITRE's files, and show what a knowledge base holds.
+
+Registered by tmlogic/cli.py as `app.add_typer(kb_app, name="kb")`. Bad input (a missing or
+malformed file) prints `file:line:col: error: what; how to fix` and exits 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, Optional
+
+import typer
+
+from .._errors import display_path
+
+__all__ = ["kb_app"]
+
+kb_app = typer.Typer(no_args_is_help=True, help="Build and inspect the MITRE knowledge base (CAPEC, ATT&CK, D3FEND, CWE).")
+
+_LABELS = {"attack": "ATT&CK", "capec": "CAPEC (STIX)", "capec_xml": "CAPEC (XML)", "cwe": "CWE", "d3fend": "D3FEND"}
+
+
+def _fail(message: str) -> NoReturn:
+    sys.stderr.write(message.rstrip("\n") + "\n")
+    raise typer.Exit(2)
+
+
+@kb_app.command("build")
+def build(
+    attack: Annotated[Path, typer.Option("--attack", help="ATT&CK Enterprise STIX bundle (enterprise-attack-X.Y.json), "
+                                         "or mitre/cti's enterprise-attack/ folder.", show_default=False)],
+    cwe: Annotated[Path, typer.Option("--cwe", help="CWE XML catalogue (cwec_vX.Y.xml).", show_default=False)],
+    d3fend: Annotated[Path, typer.Option("--d3fend", help="D3FEND ontology in Turtle (d3fend.ttl).", show_default=False)],
+    capec: Annotated[Optional[Path], typer.Option("--capec", help="CAPEC STIX bundle (stix-capec.json), "
+                                                  "or mitre/cti's capec/2.1/ folder.", show_default=False)] = None,
+    capec_xml: Annotated[Optional[Path], typer.Option("--capec-xml", help="CAPEC XML catalogue (capec_latest.xml); "
+                                                      "merged with --capec when both are given.", show_default=False)] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Folder to write; default: the embedded knowledge base "
+                                                "(facts/kb/).", show_default=False)] = None,
+    source_version: Annotated[Optional[list[str]], typer.Option(
+        "--source-version", help="NAME=VERSION: record a version a file does not carry (the D3FEND source ontology "
+        "has none), e.g. d3fend=1.2.0. Names: attack, capec, capec_xml, cwe, d3fend. Repeatable.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+) -> None:
+    """Read the official MITRE files and write the compact knowledge base (facts, manifest, notices)."""
+    from .builder import Sources, build_kb
+    from .errors import KbError
+    from .loader import embedded_dir
+
+    versions: dict[str, str] = {}
+    for item in source_version or ():
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            _fail(f"tmlogic: error: --source-version {item!r} is not NAME=VERSION; write e.g. --source-version d3fend=1.2.0")
+        versions[name.strip()] = value.strip()
+    target = out if out is not None else embedded_dir()
+    started = time.perf_counter()
+    try:
+        result = build_kb(Sources(attack=attack, cwe=cwe, d3fend=d3fend, capec=capec, capec_xml=capec_xml,
+                                  versions=versions), target)
+    except KbError as exc:
+        _fail(exc.headline())
+    elapsed = time.perf_counter() - started
+    if not quiet:
+        for warning in result.warnings:
+            sys.stderr.write(f"{warning}\n")
+        missing = [_LABELS[n] for n, src in result.manifest["sources"].items() if not src.get("version")]
+        for label in missing:
+            sys.stderr.write(f"tmlogic: warning: the {label} file carries no version; record one with "
+                             "--source-version (e.g. d3fend=1.2.0)\n")
+        sys.stdout.write(_describe(result.manifest))
+        sys.stdout.write(f"wrote {len(result.files)} files to {display_path(target)} in {elapsed:.1f} s"
+                         f" ({len(result.warnings)} warning{'s' if len(result.warnings) != 1 else ''})\n")
+
+
+@kb_app.command("info")
+def info(
+    folder: Annotated[Optional[Path], typer.Option("--dir", help="Knowledge-base folder; default: the embedded one.",
+                                                   show_default=False)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the manifest as JSON.")] = False,
+) -> None:
+    """Print the source versions and the counts of a knowledge base."""
+    from .errors import KbError
+    from .loader import embedded_dir
+    from .store import read_manifest
+
+    target = folder if folder is not None else embedded_dir()
+    try:
+        manifest = read_manifest(target)
+    except KbError as exc:
+        _fail(exc.headline())
+    if as_json:
+        sys.stdout.write(json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+        return
+    sys.stdout.write(f"knowledge base: {display_path(target)}\n")
+    sys.stdout.write(_describe(manifest))
+    warnings = manifest.get("warnings") or []
+    if warnings:
+        sys.stdout.write(f"build warnings ({len(warnings)}):\n")
+        for w in warnings:
+            sys.stdout.write(f"  {w}\n")
+
+
+def _describe(manifest: dict[str, Any]) -> str:
+    lines = ["sources:"]
+    for name, label in _LABELS.items():
+        src = manifest.get("sources", {}).get(name)
+        if src:
+            version = src.get("version") or "version not recorded"
+            lines.append(f"  {label:<13} {version:<8} {src['file']} (sha256 {src['sha256'][:12]})")
+    lines.append("relations:")
+    for name, rel in manifest.get("relations", {}).items():
+        lines.append(f"  {name:<22} {rel['rows']:>6}")
+    summary = manifest.get("summary", {})
+    if summary:
+        lines.append("links:")
+        lines.append(f"  D3FEND -> ATT&CK pairs {summary.get('d3fend_attack_pairs')} "
+                     f"({summary.get('d3fend_techniques_linked_to_attack')} D3FEND techniques, "
+                     f"{summary.get('attack_techniques_linked_to_d3fend')} ATT&CK techniques)")
+        lines.append(f"  CAPEC -> ATT&CK from {summary.get('capec_with_techniques')} patterns to "
+                     f"{summary.get('techniques_from_capec')} techniques")
+        lines.append(f"  mitigations with techniques {summary.get('mitigations_with_techniques')}, "
+                     f"with D3FEND {summary.get('mitigations_with_d3fend')}")
+        stride = summary.get("stride_capec", {})
+        defaults = summary.get("stride_capec_default", {})
+        for category in stride:
+            lines.append(f"  STRIDE {category:<22} {stride[category]:>4} patterns; default {', '.join(defaults.get(category, []))}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,64 @@
+"""Running a small program of tmlogic's own rule language over plain rows, with the native engine.
+
+The knowledge base uses this twice: the builder infers D3FEND -> ATT&CK links through
+artifacts (d3fend.dl), and enrichment joins threats to the knowledge base (enrich.dl). Rule
+files are parsed and checked by the same front end as rule packs, once per process; rows are
+handed to the engine as constants, never as text.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from .._errors import SourceSpan
+from ..logic.backend import Row, get_backend
+from ..logic.checks import check_modules
+from ..logic.compile import CompiledProgram, compile_program
+from ..logic.facts import FactBase, InputFact
+from ..logic.parser import parse_module
+
+__all__ = ["DatalogProgram", "compile_sources"]
+
+_CACHE: dict[tuple[tuple[str, str], ...], CompiledProgram] = {}
+_LOCK = threading.Lock()
+
+
+def compile_sources(sources: Sequence[tuple[str, str]]) -> CompiledProgram:
+    """Parse, check and compile (text, path) sources together; cached per process by their text."""
+    key = tuple(sources)
+    with _LOCK:
+        compiled = _CACHE.get(key)
+        if compiled is None:
+            modules = [parse_module(text, path) for text, path in sources]
+            program, _ = check_modules(modules)
+            compiled = compile_program(program)
+            _CACHE[key] = compiled
+    return compiled
+
+
+@dataclass(frozen=True)
+class DatalogProgram:
+    sources: tuple[tuple[str, str], ...]  # (text, path) of each .dl module
+
+    def run(self, facts: Mapping[str, Iterable[Row]], queries: Iterable[str]) -> dict[str, list[Row]]:
+        """Evaluate over `facts` (relation -> rows) and return every row of each queried relation, sorted."""
+        compiled = compile_sources(self.sources)
+        decls = compiled.program.decls
+        origin = SourceSpan("<knowledge base>", 1)
+        inputs: list[InputFact] = []
+        for predicate, rows in facts.items():
+            decl = decls.get(predicate)
+            if decl is None:
+                raise ValueError(f"relation {predicate!r} is not declared in the program")
+            for row in rows:
+                if len(row) != decl.arity:
+                    raise ValueError(f"{predicate}{row!r} has {len(row)} values, the declaration {decl.arity}")
+                inputs.append(InputFact(predicate, tuple(row), origin))
+        session = get_backend("native").load(compiled, FactBase(inputs))
+        result: dict[str, list[Row]] = {}
+        for predicate in queries:
+            arity = decls[predicate].arity
+            result[predicate] = session.query(predicate, (None,) * arity)
+        return result

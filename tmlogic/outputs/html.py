@@ -1,0 +1,243 @@
+"""The HTML report: one self-contained, offline file (inline CSS, JS and SVG; no network).
+
+Summary counts, one diagram per model file (a project's submodels open from their parent
+element, with breadcrumbs), a sortable and filterable threat table, and per threat its
+message, severity breakdown, proof tree down to the model lines and MITRE chain.
+
+Everything from the model is escaped: jinja2 autoescapes, the model's Markdown descriptions go
+through mistune with escape=True (raw HTML shows as text, harmful link schemes are dropped),
+the diagrams are Graphviz output re-serialised by diagram/svg.py, and the data for the script
+is JSON made safe for a <script> block. A Content-Security-Policy allows only the report's own
+inline script and style (by hash) and no network at all.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import mistune
+from markupsafe import Markup
+
+from .. import __version__
+from .._errors import OutputError, SourceSpan
+from ..diagram import build_diagram
+from ..diagram.palette import SEVERITY_COLOURS
+from ..diagram.render import DiagramUnavailable, render
+from ..diagram.svg import inline_svg
+from ..logic.provenance import ProofNode
+from ..model.schema import Model
+from ..result import Result, Threat
+from ..resources import data_dir, templates_dir
+from ..severity import LEVELS
+from .mitre import chain_for, knowledge_versions
+from .summary import summarize
+from .templating import html_environment
+
+__all__ = ["render_html", "ReportView"]
+
+_KIND_LABELS = {"capec": "CAPEC attack patterns", "techniques": "ATT&CK techniques", "tactics": "ATT&CK tactics",
+                "mitigations": "ATT&CK mitigations", "d3fend": "D3FEND countermeasures", "cwe": "CWE weaknesses"}
+_markdown = mistune.create_markdown(escape=True, plugins=["strikethrough", "table", "url"])
+
+
+def _md(text: str | None) -> Markup:
+    return Markup(_markdown(text or "")) if text else Markup("")
+
+
+@dataclass
+class ReportView:
+    """One model file of the report: its diagram and where it sits in the project."""
+
+    index: int
+    key: str  # the file relative to the root model's folder ("main.md", "backend/model.md")
+    title: str
+    path: str
+    model: Model
+    parent: int | None = None
+    parent_element: str | None = None
+    crumbs: list[tuple[int, str]] = field(default_factory=list)
+    svg: Markup | None = None
+    diagram_error: str | None = None
+    svg_ids: dict[str, str] = field(default_factory=dict)
+    open_view: dict[str, int] = field(default_factory=dict)  # SVG id of a parent element -> view index
+    threat_count: int = 0
+
+
+def _views(result: Result) -> list[ReportView]:
+    views: list[ReportView] = []
+
+    def visit(model: Model, parent: int | None, element: str | None) -> None:
+        index = len(views)
+        key = model.id_prefix.rstrip("#") or Path(model.path).name
+        title = model.title or key
+        crumbs = (views[parent].crumbs if parent is not None else []) + [(index, title)]
+        views.append(ReportView(index, key, title, model.path, model, parent, element, crumbs))
+        for element_id, sub in model.submodels:
+            visit(sub, index, element_id)
+
+    visit(result.model, None, None)
+    return views
+
+
+def _draw(view: ReportView, views: list[ReportView], threats: tuple[Threat, ...]) -> None:
+    diagram = build_diagram(view.model, threats, prefix=f"v{view.index}-", title=view.title)
+    view.svg_ids = diagram.ids
+    by_parent = {(v.parent, v.parent_element): v.index for v in views if v.parent is not None}
+    for svg_id, _path in diagram.submodels.items():
+        element = diagram.ids[svg_id]
+        if (view.index, element) in by_parent:
+            view.open_view[svg_id] = by_parent[(view.index, element)]
+    try:
+        view.svg = Markup(inline_svg(render(diagram.dot, "svg"), f"Diagram of {view.title}"))
+    except DiagramUnavailable as exc:
+        view.diagram_error = str(exc)
+    except OutputError as exc:
+        view.diagram_error = f"the diagram could not be drawn: {exc}"
+
+
+class _Sources:
+    """The text of the model lines that proofs point at (read once per file)."""
+
+    def __init__(self, result: Result) -> None:
+        self.lines: dict[str, list[str]] = {}
+        for m in result.model.all_models():
+            try:
+                self.lines[m.path] = Path(m.path).read_text(encoding="utf-8-sig").splitlines()
+            except OSError:
+                self.lines[m.path] = []
+
+    def line(self, path: str, line: int) -> str | None:
+        lines = self.lines.get(path)
+        if lines and 0 < line <= len(lines):
+            return lines[line - 1].strip()
+        return None
+
+
+def _proof(node: ProofNode, names: dict[str, str], sources: _Sources, files: dict[str, str],
+           shown: set[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {"fact": node.text}
+    if node.rule is None:
+        origin = node.origin
+        out["kind"] = "input"
+        if origin is not None:
+            out["where"] = f"{files.get(origin.path, origin.path)}:{origin.line}"
+            out["source"] = sources.line(origin.path, origin.line)
+        return out
+    if node.text in shown:
+        out["kind"] = "repeat"
+        return out
+    shown.add(node.text)
+    rule = node.rule
+    out["kind"] = "derived"
+    out["rule"] = (rule.metadata or {}).get("id") or "rule"
+    out["rule_where"] = _shipped(rule.span)
+    out["rule_text"] = rule.text
+    out["bindings"] = [(k, str(v), names.get(str(v), "")) for k, v in node.bindings]
+    out["children"] = [_proof(c, names, sources, files, shown) for c in node.children]
+    out["absent"] = list(node.absent)
+    out["constraints"] = list(node.constraints)
+    return out
+
+
+def _shipped(span: SourceSpan) -> str:
+    """file:line of a rule; tmlogic's own rule and fact files relative to where they ship, so the
+    report does not depend on the folder tmlogic is installed in."""
+    try:
+        shown = Path(span.path).resolve().relative_to(data_dir()).as_posix()
+    except (ValueError, OSError, FileNotFoundError):
+        shown = span.path
+    return f"{shown}:{span.line}"
+
+
+def _model_index(threat: Threat, owner: dict[str, int]) -> int:
+    return next((owner[t] for t in threat.targets if t in owner), 0)
+
+
+def _threat(t: Threat, names: dict[str, str], sources: _Sources, files: dict[str, str],
+            owner: dict[str, int]) -> dict[str, Any]:
+    chain = chain_for(t)
+    where = f"{files.get(t.location.path, t.location.path)}:{t.location.line}"
+    return {
+        "t": t,
+        "where": where,
+        "rule_where": _shipped(t.rule.span),
+        "where_key": f"{files.get(t.location.path, t.location.path)}:{t.location.line:08d}",
+        "source": sources.line(t.location.path, t.location.line),
+        "view": _model_index(t, owner),
+        "targets_json": json.dumps(list(t.targets)),
+        "chain": [(_KIND_LABELS[k], refs) for k, refs in chain.items() if refs],
+        "proof": _proof(t.proof, names, sources, files, set()),
+        "description": _md(t.rule.description),
+        "search": " ".join([t.id, t.rule.id, t.rule.title, t.rule.stride, t.message, *t.target_names,
+                            *(r.id for _, refs in chain.items() for r in refs)]).lower(),
+    }
+
+
+def _flows_of(model: Model) -> dict[str, list[str]]:
+    """Element id -> the flows that start or end at it, for the "and its flows" filter."""
+    out: dict[str, list[str]] = {}
+    for m in model.all_models():
+        for f in m.flows:
+            for end in dict.fromkeys((f.source, f.target)):
+                out.setdefault(end, []).append(f.id)
+    return out
+
+
+def _csp_hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def _asset(name: str) -> str:
+    return (templates_dir() / name).read_text(encoding="utf-8")
+
+
+def render_html(result: Result) -> str:
+    views = _views(result)
+    owner: dict[str, int] = {}
+    for v in views:
+        for group in (v.model.elements, v.model.flows, v.model.boundaries, v.model.data):
+            for item in group:
+                owner[item.id] = v.index
+    for v in views:
+        _draw(v, views, result.threats)
+    names = result.model.names()
+    sources = _Sources(result)
+    files = {v.path: v.key for v in views}
+    threats = [_threat(t, names, sources, files, owner) for t in result.threats]
+    for row in threats:
+        if row["t"].suppression is None:
+            views[row["view"]].threat_count += 1
+    script_data = {
+        "views": [{"key": v.key, "title": v.title, "ids": v.svg_ids, "open": v.open_view,
+                   "crumbs": [i for i, _ in v.crumbs]} for v in views],
+        "names": names,
+        "flows": _flows_of(result.model),
+        "levels": list(reversed(LEVELS)),
+    }
+    css = _asset("report.css")
+    js = _asset("report.js")
+    csp = (f"default-src 'none'; img-src data:; style-src {_csp_hash(css)}; script-src {_csp_hash(js)}; "
+           "base-uri 'none'; form-action 'none'")
+    return html_environment().get_template("report.html.j2").render(
+        result=result,
+        title=result.model.title or Path(result.model.path).name,
+        summary=summarize(result),
+        views=views,
+        threats=threats,
+        description=_md(result.model.description),
+        strides=[s for s, _ in summarize(result).by_stride],
+        levels=list(reversed(LEVELS)),
+        colours=SEVERITY_COLOURS,
+        data=script_data,
+        css=Markup(css),
+        js=Markup(js),
+        csp=csp,
+        version=__version__,
+        kb_versions=knowledge_versions(result),
+        md=_md,
+    )

@@ -1,0 +1,73 @@
+"""Markdown summary for a pull-request comment: counts, the critical and high threats first,
+every threat's message and fix in collapsible details, accepted threats last.
+
+GitHub refuses comments over 65,536 characters, so the details shrink (fewer threats listed
+in full, the rest named) until the comment fits in `limit` characters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import __version__
+from ..result import Result, Threat
+from .mitre import MitreRef, chain_for
+from .summary import summarize
+from .templating import markdown_environment
+
+__all__ = ["render_markdown", "COMMENT_LIMIT", "BADGES"]
+
+COMMENT_LIMIT = 60_000
+_TOP_ROWS = 25
+BADGES = {"critical": "🟣", "high": "🔴", "elevated": "🟠", "medium": "🟡", "low": "⚪"}
+
+
+@dataclass(frozen=True)
+class _Row:
+    threat: Threat
+    badge: str
+    where: str
+    refs: tuple[MitreRef, ...]
+
+
+def _rows(result: Result, threats: tuple[Threat, ...]) -> list[_Row]:
+    root = Path(result.model.path).parent
+    out = []
+    for t in threats:
+        try:
+            where = Path(t.location.path).relative_to(root).as_posix()
+        except ValueError:
+            where = t.location.path
+        chain = chain_for(t)
+        refs = chain.capec + chain.techniques + chain.mitigations + chain.cwe
+        out.append(_Row(t, BADGES[t.severity.level], f"{where}:{t.location.line}", refs))
+    return out
+
+
+def _render(result: Result, detailed: int) -> str:
+    active = _rows(result, result.active)
+    top = [r for r in active if r.threat.severity.level in ("critical", "high")]
+    accepted = _rows(result, tuple(t for t in result.threats if t.suppression is not None))
+    return markdown_environment().get_template("summary.md.j2").render(
+        title=result.model.title or Path(result.model.path).name,
+        model_path=result.model.path,
+        summary=summarize(result),
+        badges=BADGES,
+        top=top[:_TOP_ROWS],
+        top_more=max(0, len(top) - _TOP_ROWS),
+        detailed=active[:detailed],
+        named=active[detailed:],
+        accepted=accepted,
+        rule_count=len(result.rules),
+        version=__version__,
+    )
+
+
+def render_markdown(result: Result, limit: int = COMMENT_LIMIT) -> str:
+    detailed = len(result.active)
+    text = _render(result, detailed)
+    while len(text) > limit and detailed > 0:
+        detailed //= 2
+        text = _render(result, detailed)
+    return text

@@ -1,0 +1,215 @@
+"""STIX 2.1 bundle, built with the stix2 library, for threat-intelligence platforms (OpenCTI, MISP).
+
+What each object stands for (only relationship types the STIX 2.1 specification defines):
+
+    identity        tmlogic, the producer (created_by_ref of every object)
+    infrastructure  the modelled system, each trust boundary and each element
+                      system --consists-of--> boundary/element;  boundary --consists-of--> element
+                      element --communicates-with--> element  (one per data flow)
+    attack-pattern  one per rule that fired, with CAPEC and ATT&CK external references
+    vulnerability   one per threat: the weakness the rule found, with CWE references
+                      attack-pattern --targets--> vulnerability;  infrastructure --has--> vulnerability
+    course-of-action  the rule's mitigation, and each ATT&CK mitigation of the chain
+                      course-of-action --mitigates--> attack-pattern and vulnerability
+
+Ids are uuid5 of stable inputs (the model's title or file name, rule ids, model ids, threat
+ids), and every timestamp is one fixed instant, so two runs give identical bytes. Set
+SOURCE_DATE_EPOCH (seconds, the reproducible-builds convention) to stamp another instant.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import stix2
+
+from .. import __version__
+from ..model.schema import Element, Model
+from ..result import Result, RuleInfo, Threat
+from .mitre import MitreRef, chain_for, knowledge_versions
+
+__all__ = ["render_stix", "stix_bundle", "STIX_NAMESPACE", "FIXED_TIMESTAMP"]
+
+STIX_NAMESPACE = uuid.UUID("6f0f4f7e-2c1c-5a52-9a4e-7c1a3b8a1d01")  # tmlogic's own uuid5 namespace
+FIXED_TIMESTAMP = datetime(2024, 1, 1, tzinfo=timezone.utc)
+_CONFIDENCE = {"low": 15, "medium": 50, "high": 85}
+
+
+def _timestamp() -> datetime:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+    return FIXED_TIMESTAMP
+
+
+class _Builder:
+    def __init__(self, result: Result) -> None:
+        self.result = result
+        self.model = result.model
+        self.scope = self.model.title or Path(self.model.path).name
+        self.when = _timestamp()
+        self.objects: dict[str, Any] = {}
+        # Files named as in the project (root file name, submodels relative to it), not as on disk,
+        # so the bundle does not depend on the folder tmlogic ran in.
+        self.file_of = {m.path: (m.id_prefix.rstrip("#") or Path(m.path).name) for m in self.model.all_models()}
+        self.identity = stix2.v21.Identity(
+            id=self.id("identity", "tmlogic"), name="tmlogic", identity_class="system",
+            description=f"tmlogic {__version__}: threat modeling as code on a logic engine.",
+            created=self.when, modified=self.when)
+        self.add(self.identity)
+
+    def id(self, kind: str, *key: str) -> str:
+        return f"{kind}--{uuid.uuid5(STIX_NAMESPACE, chr(31).join((kind, *key)))}"
+
+    def common(self) -> dict[str, Any]:
+        return {"created": self.when, "modified": self.when, "created_by_ref": self.identity.id}
+
+    def add(self, obj: Any) -> Any:
+        self.objects.setdefault(obj.id, obj)
+        return obj
+
+    def relate(self, source: str, kind: str, target: str) -> None:
+        self.add(stix2.v21.Relationship(id=self.id("relationship", source, kind, target), relationship_type=kind,
+                                        source_ref=source, target_ref=target, **self.common()))
+
+    # -- the architecture --------------------------------------------------------------------
+
+    def infrastructure(self, key: str, name: str, description: str, kind: str = "unknown") -> str:
+        obj = self.add(stix2.v21.Infrastructure(id=self.id("infrastructure", self.scope, key), name=name,
+                                                description=description, infrastructure_types=[kind], **self.common()))
+        return str(obj.id)
+
+    def architecture(self) -> dict[str, str]:
+        """Model id -> STIX id of every element and boundary; flows become relationships."""
+        system = self.infrastructure("", self.scope, self.model.description or f"The system modelled in {self.scope}.")
+        stix_of: dict[str, str] = {"": system}
+        for m in self.model.all_models():
+            for b in m.boundaries:
+                trust = "trusted" if b.trusted else "untrusted"
+                stix_of[b.id] = self.infrastructure(b.id, b.name,
+                                                    f"{trust.capitalize()} zone '{b.name}' ({self.file_of[m.path]}).")
+            for e in m.elements:
+                what = e.kind + (f", {e.type}" if e.type else "")
+                stix_of[e.id] = self.infrastructure(e.id, e.name, f"{what} '{e.name}' ({self.file_of[m.path]}).", _infra_type(e))
+        for m in self.model.all_models():
+            parent = next((p for p, sub in self._parents() if sub is m), "")
+            for b in m.boundaries:
+                self.relate(stix_of[b.parent] if b.parent in stix_of else stix_of[parent], "consists-of", stix_of[b.id])
+            for e in m.elements:
+                owner = stix_of[e.boundary] if e.boundary in stix_of else stix_of[parent]
+                self.relate(owner, "consists-of", stix_of[e.id])
+            for f in m.flows:
+                if f.source in stix_of and f.target in stix_of:
+                    self.relate(stix_of[f.source], "communicates-with", stix_of[f.target])
+        return stix_of
+
+    def _parents(self) -> list[tuple[str, Model]]:
+        return [(p, sub) for m in self.model.all_models() for p, sub in m.submodels]
+
+    # -- the threats -------------------------------------------------------------------------
+
+    def attack_pattern(self, info: RuleInfo, threat: Threat) -> str:
+        chain = chain_for(threat)
+        refs = [{"source_name": "tmlogic", "external_id": info.id, "description": info.title}]
+        refs += [_ref("capec", r) for r in chain.capec]
+        refs += [_ref("mitre-attack", r) for r in chain.techniques]
+        phases = [{"kill_chain_name": "mitre-attack", "phase_name": r.name.lower().replace(" ", "-")}
+                  for r in chain.tactics if r.name]
+        extra: dict[str, Any] = {"kill_chain_phases": phases} if phases else {}
+        obj = self.add(stix2.v21.AttackPattern(
+            id=self.id("attack-pattern", info.id), name=info.title,
+            description=info.description or info.message, external_references=refs,
+            labels=[f"stride:{info.stride.lower()}"] if info.stride else None, **extra, **self.common()))
+        return str(obj.id)
+
+    def courses_of_action(self, info: RuleInfo, threat: Threat) -> list[str]:
+        out = []
+        if info.mitigation:
+            out.append(self.add(stix2.v21.CourseOfAction(
+                id=self.id("course-of-action", info.id), name=f"Mitigate {info.id}: {info.title}",
+                description=info.mitigation,
+                external_references=[{"source_name": "tmlogic", "external_id": info.id}], **self.common())).id)
+        for m in chain_for(threat).mitigations:
+            out.append(self.add(stix2.v21.CourseOfAction(
+                id=self.id("course-of-action", m.id), name=m.name or m.id,
+                external_references=[_ref("mitre-attack", m)], **self.common())).id)
+        return [str(i) for i in out]
+
+    def vulnerability(self, t: Threat) -> str:
+        chain = chain_for(t)
+        where = f"{self.file_of.get(t.location.path, Path(t.location.path).name)}:{t.location.line}"
+        refs = [{"source_name": "tmlogic", "external_id": t.id, "description": f"{t.rule.id} at {where}"}]
+        refs += [_ref("cwe", r) for r in chain.cwe]
+        s = t.severity
+        description = (f"{t.message}\n\nSeverity: {s.level} ({s.score:.1f}/10; impact {s.impact}, likelihood "
+                       f"{s.likelihood}). STRIDE: {t.rule.stride}. Model line: {where}.")
+        if t.suppression is not None:
+            description += f"\n\nAccepted in the model: {t.suppression.reason}"
+        labels = [f"severity:{s.level}", f"stride:{t.rule.stride.lower()}"] + (["accepted"] if t.suppression else [])
+        obj = self.add(stix2.v21.Vulnerability(
+            id=self.id("vulnerability", self.scope, t.id), name=f"{t.rule.id}: {', '.join(t.target_names)}",
+            description=description, external_references=refs, labels=labels,
+            confidence=_CONFIDENCE.get(t.rule.confidence, 50), **self.common()))
+        return str(obj.id)
+
+    def build(self) -> stix2.v21.Bundle:
+        stix_of = self.architecture()
+        endpoints = {f.id: (f.source, f.target) for m in self.model.all_models() for f in m.flows}
+        for t in self.result.threats:
+            pattern = self.attack_pattern(t.rule, t)
+            vuln = self.vulnerability(t)
+            self.relate(pattern, "targets", vuln)
+            for coa in self.courses_of_action(t.rule, t):
+                self.relate(coa, "mitigates", pattern)
+                self.relate(coa, "mitigates", vuln)
+            holders = [stix_of[x] for target in t.targets for x in (target, *endpoints.get(target, ())) if x in stix_of]
+            for holder in dict.fromkeys(holders or [stix_of[""]]):
+                self.relate(holder, "has", vuln)
+        objects = sorted(self.objects.values(), key=lambda o: (_ORDER.get(o.type, 99), o.id))
+        return stix2.v21.Bundle(objects=objects, id=self.id("bundle", self.scope, *knowledge_versions(self.result)),
+                                allow_custom=False)
+
+
+def _infra_type(e: Element) -> str:
+    """The infrastructure-type-ov word for an element, by its type; "unknown" otherwise."""
+    words = set((e.type or "").split("-"))
+    if words & {"firewall", "waf"} or (e.type or "").startswith("protocol-break"):
+        return "firewall"
+    if words & {"switch", "router"}:
+        return "routers-switches"
+    if words & {"workstation", "laptop", "desktop"}:
+        return "workstation"
+    if words & {"plc", "scada", "ics", "hmi"}:
+        return "control-system"
+    return "unknown"
+
+
+_ORDER = {"identity": 0, "infrastructure": 1, "attack-pattern": 2, "course-of-action": 3, "vulnerability": 4,
+          "relationship": 5}
+
+
+def _ref(source: str, ref: MitreRef) -> dict[str, str]:
+    out = {"source_name": source, "external_id": ref.id}
+    if ref.url:
+        out["url"] = ref.url
+    if ref.name:
+        out["description"] = ref.name
+    return out
+
+
+def stix_bundle(result: Result) -> stix2.v21.Bundle:
+    return _Builder(result).build()
+
+
+def render_stix(result: Result) -> str:
+    """The bundle as indented JSON. Each object is serialised by stix2 (its property order), the
+    bundle by json: stix2's own pretty printer sorts properties in quadratic time (seconds here)."""
+    bundle = stix_bundle(result)
+    objects = [json.loads(obj.serialize()) for obj in bundle.objects]
+    data = {"type": "bundle", "id": bundle.id, "objects": objects}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,45 @@
+"""The jinja2 environments of the HTML report (autoescaped) and the Markdown summary (text with
+a Markdown-escaping filter), loading the shipped templates/."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import jinja2
+
+from ..resources import templates_dir
+from .mitre import url_for
+
+__all__ = ["html_environment", "markdown_environment", "md_escape"]
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~#@!])")
+
+
+def md_escape(value: object) -> str:
+    """Text from the model, inert in GitHub-flavoured Markdown: one line, no HTML, no markup,
+    no @mentions or #issue links."""
+    text = " ".join(str(value).split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _loader() -> jinja2.BaseLoader:
+    return jinja2.FileSystemLoader(str(templates_dir()))
+
+
+@lru_cache(maxsize=1)
+def html_environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=_loader(), autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["mitre_url"] = url_for
+    return env
+
+
+@lru_cache(maxsize=1)
+def markdown_environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=_loader(), autoescape=False, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["md"] = md_escape
+    env.filters["mitre_url"] = url_for
+    return env

@@ -1,0 +1,169 @@
+"""Baselines: compare this run with an earlier one (by stable threat id), and decide which
+threats fail the build under `--fail-on` / `--fail-new-only`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from ..model.schema import Suppression
+from ..result import Result, Threat
+from ..severity import level_rank
+from .risks import RiskReview
+from .snapshot import ResultSnapshot, ThreatSnapshot, snapshot
+
+__all__ = ["SeverityChange", "Comparison", "Failure", "compare", "fail_threats", "apply_risks"]
+
+
+@dataclass(frozen=True)
+class SeverityChange:
+    id: str
+    old: ThreatSnapshot
+    new: ThreatSnapshot
+
+    @property
+    def worse(self) -> bool:
+        return (level_rank(self.new.level), self.new.score) > (level_rank(self.old.level), self.old.score)
+
+    def describe(self) -> str:
+        return f"{self.old.level} {self.old.score:g} -> {self.new.level} {self.new.score:g}"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """This run against a baseline: every current threat is new or unchanged (by id); threats only
+    in the baseline are resolved; threats in both whose level or score moved are changed."""
+
+    baseline: ResultSnapshot
+    new: tuple[str, ...]  # ids, in the result's order
+    unchanged: tuple[str, ...]
+    resolved: tuple[ThreatSnapshot, ...]  # in the baseline, gone now
+    changed: tuple[SeverityChange, ...]
+
+    def status(self, threat_id: str) -> Literal["new", "unchanged"]:
+        return "new" if threat_id in self._new else "unchanged"
+
+    @property
+    def _new(self) -> frozenset[str]:
+        return frozenset(self.new)
+
+    def change(self, threat_id: str) -> SeverityChange | None:
+        return next((c for c in self.changed if c.id == threat_id), None)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "baseline": self.baseline.source,
+            "new": list(self.new),
+            "unchanged": list(self.unchanged),
+            "resolved": [t.to_dict() for t in self.resolved],
+            "changed": [{"id": c.id, "old": {"level": c.old.level, "score": c.old.score},
+                         "new": {"level": c.new.level, "score": c.new.score}} for c in self.changed],
+        }
+
+
+def compare(result: Result | ResultSnapshot, baseline: ResultSnapshot) -> Comparison:
+    current = [snapshot(t) for t in result.threats] if isinstance(result, Result) else list(result.threats)
+    old = baseline.by_id()
+    now = {t.id for t in current}
+    changed = tuple(SeverityChange(t.id, old[t.id], t) for t in current
+                    if t.id in old and (old[t.id].level != t.level or round(old[t.id].score, 1) != round(t.score, 1)))
+    return Comparison(
+        baseline=baseline,
+        new=tuple(t.id for t in current if t.id not in old),
+        unchanged=tuple(t.id for t in current if t.id in old),
+        resolved=tuple(sorted((t for i, t in old.items() if i not in now), key=lambda t: (-level_rank(t.level), t.rule_id, t.targets))),
+        changed=changed,
+    )
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A threat that fails the build, and why it counts."""
+
+    threat: Threat
+    reason: Literal["untracked", "new", "worse", "expired", "in-progress"]
+    baseline_status: str | None = None  # "new" / "unchanged" when a baseline was given
+    previous_level: str | None = None  # for "worse": the level in the baseline
+    entry: object | None = None  # the RiskEntry: expired, or in-progress
+
+    def explain(self) -> str:
+        entry = self.entry
+        if self.reason == "expired" and entry is not None:
+            return (f"its {entry.status} entry ({entry.span.short()}) expired on "  # type: ignore[attr-defined]
+                    f"{entry.expires}")  # type: ignore[attr-defined]
+        if self.reason == "in-progress" and entry is not None:
+            return f"in progress ({entry.span.short()}), not yet resolved"  # type: ignore[attr-defined]
+        if self.reason == "worse":
+            return f"was {self.previous_level} in the baseline"
+        if self.reason == "new":
+            return "new since the baseline" if self.baseline_status == "new" else "new (not in the risk file)"
+        return "not accepted in the model or the risk file"
+
+
+def _baseline_comparison(result: Result, baseline: ResultSnapshot | Comparison | None) -> Comparison | None:
+    if baseline is None or isinstance(baseline, Comparison):
+        return baseline
+    return compare(result, baseline)
+
+
+def fail_threats(result: Result, baseline: ResultSnapshot | Comparison | None, risks: RiskReview | None,
+                 fail_on: str | None, new_only: bool = False) -> list[Failure]:
+    """The threats that fail the build, worst first.
+
+    A threat counts when its level is at or above `fail_on` and it is not resolved: not accepted
+    in the model, and not accepted / mitigated / false-positive by a live risk-file entry.
+    With `new_only`, it must also be new: not in the baseline (without a baseline, every threat
+    is), not covered by a live in-progress entry. Two things count even with `new_only`: a threat
+    whose risk-file entry has expired (the team set that deadline), and a threat that was below
+    `fail_on` in the baseline and is now at or above it (it newly crosses the gate).
+    """
+    if fail_on is None or fail_on == "none":
+        return []
+    threshold = level_rank(fail_on)
+    comparison = _baseline_comparison(result, baseline)
+    failures: list[Failure] = []
+    for t in result.threats:
+        if level_rank(t.severity.level) < threshold or t.suppression is not None:
+            continue
+        status = comparison.status(t.id) if comparison is not None else None
+        if risks is not None:
+            if risks.resolved(t.id):
+                continue
+            expired = risks.expired_entry(t.id)
+            if expired is not None:
+                failures.append(Failure(t, "expired", status, entry=expired))
+                continue
+            progress = risks.live_entry(t.id) if risks.in_progress(t.id) else None
+        else:
+            progress = None
+        if not new_only:
+            if progress is not None:
+                failures.append(Failure(t, "in-progress", status, entry=progress))
+            else:
+                failures.append(Failure(t, "untracked", status))
+            continue
+        if progress is not None:
+            continue
+        if comparison is None or status == "new":
+            failures.append(Failure(t, "new", status))
+            continue
+        change = comparison.change(t.id)
+        if change is not None and level_rank(change.old.level) < threshold:
+            failures.append(Failure(t, "worse", status, previous_level=change.old.level))
+    return failures
+
+
+def apply_risks(result: Result, risks: RiskReview) -> Result:
+    """The same Result with every threat resolved by a live risk entry (accepted, mitigated,
+    false-positive) marked accepted, so every renderer, summary count and `Result.active` honour
+    the risk file. The entry's file:line becomes the acceptance's location; the model's own
+    acceptance wins when both exist."""
+    threats = []
+    for t in result.threats:
+        entry = risks.live_entry(t.id)
+        if t.suppression is None and entry is not None and entry.resolves:
+            reason = f"{entry.note()}: {entry.justification}"
+            target = t.targets[0] if entry.target is not None and t.targets else None
+            t = replace(t, suppression=Suppression(t.rule.id, target, reason, entry.span))
+        threats.append(t)
+    return replace(result, threats=tuple(threats))

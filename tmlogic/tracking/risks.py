@@ -1,0 +1,602 @@
+"""The risk file: `<model>.risks.yaml` next to the model, where a team records what it decided
+about each threat (accepted, mitigated, false-positive, in-progress), who owns it, the ticket,
+and until when the decision holds.
+
+    version: 1
+    risks:
+      - id: Te27284b87e                  # one threat (its stable id) ...
+        status: accepted
+        justification: TLS ends at the load balancer in front of Shop App
+        owner: platform-team
+        ticket: SEC-123
+        expires: 2026-06-30              # counts through that day, then stops counting
+      - rule: TM-NET-*                   # ... or a pattern: rule and/or target (id or name)
+        target: payment-service
+        status: mitigated
+        justification: mTLS sidecar on every pod, outside the model
+
+The file is only *composed* with PyYAML's SafeLoader (nodes with line/column, no object
+construction); every value is read from the nodes here, so errors point at file:line:col.
+
+Which entry decides a threat: an `id` entry wins over patterns; among patterns the one with
+more literal fields (no `*?[`) wins, then the one with more fields, then the first in the file.
+The deciding entry decides even when it has expired: a deadline on one threat is not silently
+replaced by a broader acceptance.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .._errors import Diagnostic, Level, SourceSpan, display_path
+from ..diagnostics import DiagnosticBag, did_you_mean
+from .snapshot import ArgumentError, ThreatSnapshot, TrackingError
+
+__all__ = [
+    "STATUSES",
+    "RESOLVING_STATUSES",
+    "SEED_MARK",
+    "RiskEntry",
+    "RiskFile",
+    "RiskReview",
+    "RiskFileError",
+    "risk_path_for",
+    "find_risk_file",
+    "load_risks",
+    "parse_risks",
+    "review_risks",
+    "resolve_today",
+    "entry_line",
+    "justification_problem",
+    "entry_block",
+    "seed_text",
+    "add_entries",
+]
+
+STATUSES: tuple[str, ...] = ("accepted", "mitigated", "false-positive", "in-progress")
+RESOLVING_STATUSES = frozenset({"accepted", "mitigated", "false-positive"})  # these stop a threat from failing
+SEED_MARK = "Seeded by tmlogic risks seed"
+TODAY_ENV = "TMLOGIC_TODAY"
+
+_KEYS = ("id", "rule", "target", "status", "justification", "owner", "ticket", "expires")
+_KEY_ALIASES = {"reason": "justification", "because": "justification", "expiry": "expires", "expires_on": "expires",
+                "until": "expires", "threat": "id", "rule_id": "rule", "element": "target", "flow": "target",
+                "issue": "ticket"}
+_THREAT_ID = re.compile(r"^T[0-9a-f]{10}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_GLOB = re.compile(r"[*?\[]")
+_PLACEHOLDER = re.compile(r"^\s*(?:todo|tbd|fixme|xxx)\b|^\s*<[^>]*>\s*$|^\s*\.\.\.\s*$", re.IGNORECASE)
+_TAG = "tag:yaml.org,2002:"
+
+
+class RiskFileError(TrackingError):
+    """A risk file that cannot be read or breaks the format: every problem, with file:line:col."""
+
+
+def resolve_today(value: str | _dt.date | None = None) -> _dt.date:
+    """Today, unless given (a date or YYYY-MM-DD) or set in $TMLOGIC_TODAY: expiry checks are then
+    deterministic (tests, reproducible CI runs)."""
+    if isinstance(value, _dt.date):
+        return value
+    text = value if value is not None else os.environ.get(TODAY_ENV)
+    if not text:
+        return _dt.date.today()
+    try:
+        return _dt.date.fromisoformat(text.strip())
+    except ValueError:
+        source = f"${TODAY_ENV}" if value is None else "today"
+        raise ArgumentError(f"{source}={text!r} is not a date", "write it as YYYY-MM-DD, e.g. 2025-01-31") from None
+
+
+@dataclass(frozen=True)
+class RiskEntry:
+    index: int  # position in the file, 0-based
+    status: str
+    justification: str
+    span: SourceSpan  # the entry's first line
+    id: str | None = None
+    rule: str | None = None  # glob on the rule id
+    target: str | None = None  # glob on a target id or name
+    owner: str | None = None
+    ticket: str | None = None
+    expires: _dt.date | None = None
+
+    @property
+    def exact(self) -> bool:
+        return self.id is not None
+
+    @property
+    def resolves(self) -> bool:
+        return self.status in RESOLVING_STATUSES
+
+    def expired(self, today: _dt.date) -> bool:
+        """An entry counts through its `expires` day and stops counting the day after."""
+        return self.expires is not None and today > self.expires
+
+    def matches(self, threat: ThreatSnapshot) -> bool:
+        if self.id is not None:
+            return threat.id == self.id
+        if self.rule is not None and not fnmatchcase(threat.rule_id, self.rule):
+            return False
+        if self.target is not None:
+            pattern = self.target.lower()
+            if not any(fnmatchcase(t, self.target) or fnmatchcase(n.lower(), pattern)
+                       for t, n in zip(threat.targets, threat.target_names)):
+                return False
+        return True
+
+    def specificity(self) -> tuple[int, int, int, int]:
+        """Higher wins: exact id, then literal fields, then fields, then earlier in the file."""
+        fields = [f for f in (self.rule, self.target) if f is not None]
+        literal = sum(1 for f in fields if not _GLOB.search(f))
+        return (1 if self.exact else 0, literal, len(fields), -self.index)
+
+    def describe(self) -> str:
+        if self.id is not None:
+            return f"id {self.id}"
+        parts = []
+        if self.rule is not None:
+            parts.append(f"rule {self.rule}")
+        if self.target is not None:
+            parts.append(f"target {self.target}")
+        return ", ".join(parts)
+
+    def note(self) -> str:
+        """`accepted (owner platform, ticket SEC-1, until 2025-06-30)`."""
+        extra = [f"owner {self.owner}"] if self.owner else []
+        if self.ticket:
+            extra.append(f"ticket {self.ticket}")
+        if self.expires:
+            extra.append(f"until {self.expires.isoformat()}")
+        return self.status + (f" ({', '.join(extra)})" if extra else "")
+
+
+@dataclass(frozen=True)
+class RiskFile:
+    path: str  # as shown to the user
+    entries: tuple[RiskEntry, ...] = ()
+    exists: bool = True
+
+
+def risk_path_for(model: Path) -> Path:
+    """`threat_model.md` -> `threat_model.risks.yaml`; `shop.tm.yaml` -> `shop.tm.risks.yaml`."""
+    model = Path(model)
+    return model.with_name(model.stem + ".risks.yaml")
+
+
+def find_risk_file(model: Path) -> Path | None:
+    """The risk file next to a model, if there is one (`.risks.yaml`, or `.risks.yml`)."""
+    default = risk_path_for(model)
+    for candidate in (default, default.with_suffix(".yml")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_risks(path: Path, *, missing_ok: bool = False) -> RiskFile:
+    """Read and check a risk file. Raises RiskFileError listing every problem."""
+    shown = display_path(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        if missing_ok:
+            return RiskFile(shown, (), exists=False)
+        raise RiskFileError([Diagnostic(Level.ERROR, SourceSpan(shown, 1, 1), f"risk file '{shown}' not found", "io",
+                                        "create it with `tmlogic risks seed MODEL`, or fix the path")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RiskFileError([Diagnostic(Level.ERROR, SourceSpan(shown, 1, 1),
+                                        f"cannot read the risk file: {getattr(exc, 'strerror', None) or exc}", "io",
+                                        "save it as UTF-8 text and check its permissions")]) from None
+    return parse_risks(text, shown)
+
+
+class _Reader:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.bag = DiagnosticBag()
+
+    def span(self, node: Node) -> SourceSpan:
+        s, e = node.start_mark, node.end_mark
+        if e is not None and e.line == s.line and e.column > s.column:
+            return SourceSpan(self.path, s.line + 1, s.column + 1, e.line + 1, e.column + 1)
+        return SourceSpan(self.path, s.line + 1, s.column + 1)
+
+    def error(self, node: Node, message: str, hint: str) -> None:
+        self.bag.error(self.span(node), message, "risk-file", hint)
+
+    def text(self, node: Node, key: str) -> str | None:
+        """A scalar as text (None for YAML null); anything else is an error."""
+        if not isinstance(node, ScalarNode):
+            self.error(node, f"'{key}' must be a single value, not a {'list' if isinstance(node, SequenceNode) else 'mapping'}",
+                       f"write `{key}: value` on one line")
+            return None
+        if node.tag == _TAG + "null" and node.style is None:
+            return None
+        return node.value.strip()
+
+    def read(self, text: str) -> list[RiskEntry]:
+        try:
+            root = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            span = SourceSpan(self.path, mark.line + 1, mark.column + 1) if mark else SourceSpan(self.path, 1, 1)
+            problem = exc.problem or "invalid YAML"
+            if "expected a single document" in str(exc):
+                problem = "the risk file holds more than one YAML document"
+            self.bag.error(span, f"invalid YAML: {problem}", "risk-file",
+                           "fix the YAML syntax (indentation, quotes, `key: value`)")
+            return []
+        except yaml.YAMLError as exc:
+            self.bag.error(SourceSpan(self.path, 1, 1), f"invalid YAML: {exc}", "risk-file", "fix the YAML syntax")
+            return []
+        if root is None:
+            return []
+        if isinstance(root, SequenceNode):  # a bare list of entries is fine too
+            return self.entries(root)
+        if not isinstance(root, MappingNode):
+            self.error(root, "a risk file is a mapping with a `risks:` list", "start the file with `risks:`")
+            return []
+        entries: list[RiskEntry] = []
+        seen: set[str] = set()
+        for key_node, value in root.value:
+            key = key_node.value if isinstance(key_node, ScalarNode) else ""
+            if key in seen:
+                self.error(key_node, f"'{key}' appears twice", "merge the two into one")
+                continue
+            seen.add(key)
+            if key == "version":
+                if self.text(value, key) not in ("1", None):
+                    self.error(value, f"risk file version {value.value if isinstance(value, ScalarNode) else '?'} "
+                               "is not supported", "this tmlogic reads `version: 1`")
+            elif key == "risks":
+                if isinstance(value, ScalarNode) and value.tag == _TAG + "null":
+                    continue
+                if not isinstance(value, SequenceNode):
+                    self.error(value, "`risks` must be a list of entries", "write each entry as `  - id: T...`")
+                    continue
+                entries = self.entries(value)
+            else:
+                self.error(key_node, f"unknown top-level key '{key}'",
+                           (did_you_mean(key, ["risks", "version"]) or "the top level holds `version` and `risks`"))
+        return entries
+
+    def entries(self, seq: SequenceNode) -> list[RiskEntry]:
+        out: list[RiskEntry] = []
+        for index, node in enumerate(seq.value):
+            entry = self.entry(index, node)
+            if entry is not None:
+                out.append(entry)
+        return out
+
+    def entry(self, index: int, node: Node) -> RiskEntry | None:
+        if not isinstance(node, MappingNode):
+            self.error(node, "a risk entry is a mapping", "write `- id: T0123456789` with status and justification below it")
+            return None
+        values: dict[str, str | None] = {}
+        nodes: dict[str, Node] = {}
+        for key_node, value in node.value:
+            raw = key_node.value if isinstance(key_node, ScalarNode) else ""
+            key = raw.strip().lower().replace("-", "_").replace(" ", "_")
+            key = _KEY_ALIASES.get(key, key)
+            if key.startswith("x_"):
+                continue  # the team's own fields
+            if key not in _KEYS:
+                self.error(key_node, f"unknown key '{raw}' in a risk entry",
+                           did_you_mean(raw, _KEYS) or f"the keys are {', '.join(_KEYS)} (and x-... for your own)")
+                continue
+            if key in values:
+                self.error(key_node, f"'{key}' appears twice in this entry", "keep one")
+                continue
+            values[key] = self.text(value, key)
+            nodes[key] = value
+        span = self.span(node)
+        ok = True
+
+        threat_id = values.get("id")
+        if threat_id is not None and not _THREAT_ID.match(threat_id):
+            self.error(nodes["id"], f"'{threat_id}' is not a threat id",
+                       "threat ids look like T1a2b3c4d5e (see `tmlogic analyze`); for patterns use `rule:` and `target:`")
+            ok = False
+        if threat_id is not None and (values.get("rule") or values.get("target")):
+            self.error(nodes["id"], "an entry names either one threat (`id`) or a pattern (`rule`, `target`), not both",
+                       "drop `rule`/`target`, or drop `id`")
+            ok = False
+        if threat_id is None and not values.get("rule") and not values.get("target"):
+            self.error(node, "this entry names no threat",
+                       "add `id: T...` (one threat) or `rule: TM-NET-*` and/or `target: element-id` (a pattern)")
+            ok = False
+
+        status_text = values.get("status")
+        status = (status_text or "").lower().replace("_", "-").replace(" ", "-")
+        if status_text is None:
+            self.error(node, "this entry has no status", f"add `status:` ({', '.join(STATUSES)})")
+            ok = False
+        elif status not in STATUSES:
+            self.error(nodes["status"], f"unknown status '{status_text}'",
+                       did_you_mean(status, STATUSES) or f"use one of {', '.join(STATUSES)}")
+            ok = False
+
+        justification = values.get("justification") or ""
+        if not justification:
+            self.error(nodes.get("justification", node), "this entry has no justification",
+                       "add `justification:` saying why the threat is accepted, mitigated or not real")
+            ok = False
+        else:
+            problem = _justification_problem(status, justification)
+            if problem:
+                self.error(nodes["justification"], *problem)
+                ok = False
+
+        for key in ("owner", "ticket"):
+            value = values.get(key)
+            if value is not None and _PLACEHOLDER.search(value):
+                self.error(nodes[key], f"'{value}' is a placeholder", f"write the real {key}, or remove the line")
+                ok = False
+
+        expires: _dt.date | None = None
+        expires_text = values.get("expires")
+        if expires_text is not None:
+            try:
+                if not _DATE.match(expires_text):
+                    raise ValueError
+                expires = _dt.date.fromisoformat(expires_text)
+            except ValueError:
+                self.error(nodes["expires"], f"'{expires_text}' is not a date", "write it as YYYY-MM-DD, e.g. 2025-12-31")
+                ok = False
+        if not ok:
+            return None
+        return RiskEntry(index=index, status=status, justification=justification, span=span, id=threat_id,
+                         rule=values.get("rule") or None, target=values.get("target") or None,
+                         owner=values.get("owner") or None, ticket=values.get("ticket") or None, expires=expires)
+
+
+def _justification_problem(status: str, justification: str) -> tuple[str, str] | None:
+    if _PLACEHOLDER.search(justification):
+        return f"the justification '{justification}' is a placeholder", "write the real reason; a reviewer reads it"
+    if justification.startswith(SEED_MARK) and status in RESOLVING_STATUSES:
+        article = "an" if status[0] in "aeiou" else "a"
+        return (f"{article} {status} entry keeps the text written by `tmlogic risks seed`",
+                "replace it with the reason this threat is " + status.replace("-", " "))
+    return None
+
+
+def justification_problem(status: str, justification: str, owner: str | None = None,
+                          ticket: str | None = None) -> str | None:
+    """What is wrong with the text of a new entry (the checks the file gets), or None."""
+    if not justification.strip():
+        return "a justification is required: say why the threat is accepted, mitigated or not real"
+    problem = _justification_problem(status, justification.strip())
+    if problem:
+        return "; ".join(problem)
+    for key, value in (("owner", owner), ("ticket", ticket)):
+        if value is not None and _PLACEHOLDER.search(value):
+            return f"--{key} '{value}' is a placeholder; write the real {key}"
+    return None
+
+
+def parse_risks(text: str, path: str = "<risks>") -> RiskFile:
+    reader = _Reader(path)
+    entries = reader.read(text)
+    seen: dict[tuple[str | None, str | None, str | None], RiskEntry] = {}
+    for e in entries:
+        key = (e.id, e.rule, e.target)
+        if key in seen:
+            first = seen[key]
+            reader.bag.error(e.span, f"a second entry for {e.describe()} (the first is at line {first.span.line})",
+                             "risk-file", "keep one entry per threat or pattern")
+        else:
+            seen[key] = e
+    if reader.bag.has_errors:
+        raise RiskFileError(reader.bag.items)
+    return RiskFile(path, tuple(entries))
+
+
+@dataclass(frozen=True)
+class RiskReview:
+    """The risk file read against one run's threats."""
+
+    file: RiskFile
+    today: _dt.date
+    deciding: dict[str, RiskEntry] = field(default_factory=dict)  # threat id -> the entry that decides it
+    matched: frozenset[int] = frozenset()  # indexes of entries that match at least one threat
+    stale: tuple[RiskEntry, ...] = ()  # entries that match no threat
+    expired: tuple[RiskEntry, ...] = ()  # entries past their date (whether or not they match)
+
+    def entry_for(self, threat_id: str) -> RiskEntry | None:
+        return self.deciding.get(threat_id)
+
+    def live_entry(self, threat_id: str) -> RiskEntry | None:
+        """The deciding entry if it has not expired."""
+        e = self.deciding.get(threat_id)
+        return None if e is None or e.expired(self.today) else e
+
+    def resolved(self, threat_id: str) -> bool:
+        """accepted, mitigated or false-positive by a live entry: never fails the build."""
+        e = self.live_entry(threat_id)
+        return e is not None and e.resolves
+
+    def in_progress(self, threat_id: str) -> bool:
+        e = self.live_entry(threat_id)
+        return e is not None and e.status == "in-progress"
+
+    def expired_entry(self, threat_id: str) -> RiskEntry | None:
+        e = self.deciding.get(threat_id)
+        return e if e is not None and e.expired(self.today) else None
+
+    def status(self, threat_id: str) -> str | None:
+        """The entry's status, `expired`, or None when the risk file says nothing."""
+        e = self.deciding.get(threat_id)
+        if e is None:
+            return None
+        return "expired" if e.expired(self.today) else e.status
+
+    def warnings(self, rule_ids: Iterable[str] = ()) -> list[Diagnostic]:
+        """Expired and stale entries, as warnings at their lines."""
+        bag = DiagnosticBag()
+        known = sorted(set(rule_ids))
+        for e in self.expired:
+            bag.warning(e.span, f"the {e.status} entry for {e.describe()} expired on {e.expires}; it no longer counts",
+                        "risk-expired", "fix the threat, or review the decision and move `expires` to a later date")
+        for e in self.stale:
+            if e.expired(self.today):
+                continue  # already reported as expired
+            hint = "the threat is gone (or the pattern is wrong): remove the entry"
+            if e.rule is not None and not _GLOB.search(e.rule) and known and e.rule not in known:
+                hint = did_you_mean(e.rule, known) or "no rule with this id was run; see `tmlogic rules list`"
+            bag.warning(e.span, f"the entry for {e.describe()} matches no threat", "risk-stale", hint)
+        return bag.items
+
+    def counts(self) -> dict[str, int]:
+        out = {s: 0 for s in (*STATUSES, "expired")}
+        for tid in self.deciding:
+            out[self.status(tid) or "expired"] += 1
+        return out
+
+
+def review_risks(threats: Iterable[ThreatSnapshot], risks: RiskFile, today: _dt.date | None = None) -> RiskReview:
+    today = resolve_today(today)
+    deciding: dict[str, RiskEntry] = {}
+    matched: set[int] = set()
+    for t in threats:
+        candidates = [e for e in risks.entries if e.matches(t)]
+        if not candidates:
+            continue
+        matched.update(e.index for e in candidates)
+        deciding[t.id] = max(candidates, key=RiskEntry.specificity)
+    stale = tuple(e for e in risks.entries if e.index not in matched)
+    expired = tuple(e for e in risks.entries if e.expired(today))
+    return RiskReview(risks, today, deciding, frozenset(matched), stale, expired)
+
+
+# --- writing entries -------------------------------------------------------------------------
+
+def _q(text: str) -> str:
+    """A YAML double-quoted scalar (a JSON string is one)."""
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
+
+
+def entry_line(threat_id: str, status: str = "accepted", justification: str = "<why this risk is acceptable>",
+               owner: str | None = "<team>", ticket: str | None = None, expires: _dt.date | None = None) -> str:
+    """One entry as a single YAML line, ready to paste under `risks:`."""
+    parts = [f"id: {threat_id}", f"status: {status}", f"justification: {_q(justification)}"]
+    if owner:
+        parts.append(f"owner: {_q(owner)}")
+    if ticket:
+        parts.append(f"ticket: {_q(ticket)}")
+    if expires:
+        parts.append(f"expires: {expires.isoformat()}")
+    return "- {" + ", ".join(parts) + "}"
+
+
+def entry_block(threat: ThreatSnapshot, status: str, justification: str, owner: str | None = None,
+                ticket: str | None = None, expires: _dt.date | None = None, indent: int = 2) -> str:
+    """One entry in block style, with a comment naming the threat."""
+    pad = " " * indent
+    lines = [f"{pad}# {threat.rule_id} {threat.title}: {', '.join(threat.target_names)} ({threat.level}, {threat.location})",
+             f"{pad}- id: {threat.id}", f"{pad}  status: {status}", f"{pad}  justification: {_q(justification)}"]
+    if owner:
+        lines.append(f"{pad}  owner: {_q(owner)}")
+    if ticket:
+        lines.append(f"{pad}  ticket: {_q(ticket)}")
+    if expires:
+        lines.append(f"{pad}  expires: {expires.isoformat()}")
+    return "\n".join(lines) + "\n"
+
+
+def seed_justification(today: _dt.date) -> str:
+    return f"{SEED_MARK} on {today.isoformat()}: present when the team adopted tmlogic; not triaged yet."
+
+
+FILE_HEADER = """\
+# Risk file for {model}, read by `tmlogic analyze` (see docs/ci.md).
+# Each entry names one threat (`id`) or a pattern (`rule`, `target`; wildcards * ? [...]), with
+# status accepted | mitigated | false-positive | in-progress, a justification (required),
+# and optionally owner, ticket and expires (YYYY-MM-DD: counts through that day).
+version: 1
+risks:
+"""
+
+
+def seed_text(threats: Sequence[ThreatSnapshot], model_name: str, today: _dt.date, owner: str | None = None,
+              expires: _dt.date | None = None, header: bool = True) -> str:
+    """Entries (status in-progress, the seed justification) for threats, as a new file or a block to append."""
+    body = "".join(entry_block(t, "in-progress", seed_justification(today), owner, None, expires) for t in threats)
+    return (FILE_HEADER.format(model=model_name) if header else "") + body
+
+
+def add_entries(path: Path, model_name: str, blocks: Sequence[str]) -> int:
+    """Write entry blocks (from entry_block, indent 2) into a risk file: a new file with the header,
+    or after the last entry of an existing one, keeping its comments. Checks the result parses to
+    exactly that many more entries; raises RiskFileError otherwise (nothing is written then).
+    Returns the number of entries added."""
+    if not blocks:
+        return 0
+    path = Path(path)
+    if not path.exists() or not path.read_text(encoding="utf-8-sig").strip():
+        new_text = FILE_HEADER.format(model=model_name) + "".join(blocks)
+        before = 0
+    else:
+        text = path.read_text(encoding="utf-8-sig")
+        before = len(parse_risks(text, display_path(path)).entries)
+        new_text = _insert(text, blocks, display_path(path))
+    after = len(parse_risks(new_text, display_path(path)).entries)
+    if after != before + len(blocks):
+        raise RiskFileError([Diagnostic(Level.ERROR, SourceSpan(display_path(path), 1, 1),
+                                        "cannot add entries to this file automatically", "risk-file",
+                                        "add them under `risks:` by hand:\n" + "".join(blocks))])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(new_text, encoding="utf-8")
+    return len(blocks)
+
+
+def _insert(text: str, blocks: Sequence[str], shown: str) -> str:
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    seq: Node | None = None
+    if isinstance(root, MappingNode):
+        for k, v in root.value:
+            if isinstance(k, ScalarNode) and k.value == "risks":
+                seq = v
+    elif isinstance(root, SequenceNode):
+        seq = root
+    if seq is None or (isinstance(seq, ScalarNode) and seq.tag == _TAG + "null"):
+        if not isinstance(root, MappingNode) or root.flow_style:
+            raise RiskFileError([Diagnostic(Level.ERROR, SourceSpan(shown, 1, 1), "this risk file has no `risks:` list",
+                                            "risk-file", "add `risks:` at the top level")])
+        sep = "" if text.endswith("\n") else "\n"
+        if seq is not None:  # `risks:` with nothing after it: entries go at the end of the file
+            return text + sep + "".join(blocks)
+        return text + sep + "risks:\n" + "".join(blocks)
+    if not isinstance(seq, SequenceNode):
+        raise RiskFileError([Diagnostic(Level.ERROR, SourceSpan(shown, seq.start_mark.line + 1, seq.start_mark.column + 1),
+                                        "`risks` is not a list", "risk-file", "write each entry as `  - id: T...`")])
+    if seq.flow_style:
+        if seq.value:
+            raise RiskFileError([Diagnostic(Level.ERROR, SourceSpan(shown, seq.start_mark.line + 1, seq.start_mark.column + 1),
+                                            "`risks: [...]` is written in flow style", "risk-file",
+                                            "write the entries as a block list (`  - id: ...`) so tmlogic can add to it")])
+        start, end = seq.start_mark.index, seq.end_mark.index
+        return text[:start].rstrip(" ") + "\n" + "".join(blocks) + text[end:].lstrip(" ").lstrip("\n")
+    indent = seq.start_mark.column
+    shifted = ["".join((" " * indent + line[2:] if line.startswith("  ") else line) + "\n"
+                       for line in b.splitlines()) for b in blocks]
+    lines = text.splitlines(keepends=True)
+    last = seq.value[-1]
+    end_line = last.end_mark.line  # 0-based; the end mark sits where the next token starts
+    if last.end_mark.column > 0 and end_line < len(lines):
+        end_line += 1  # the last entry ends inside this line (no trailing newline, or a flow mapping)
+    end_line = min(end_line, len(lines))
+    head = "".join(lines[:end_line])
+    if head and not head.endswith("\n"):
+        head += "\n"
+    return head + "".join(shifted) + "".join(lines[end_line:])

@@ -1,0 +1,87 @@
+"""One call that puts a Result in context: the risk file next to the model and an optional
+baseline. The CLI, the pre-commit hook and library users go through `track`."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .._errors import Diagnostic, display_path
+from ..result import Result
+from .baseline import Comparison, Failure, apply_risks, compare, fail_threats
+from .risks import RiskFile, RiskReview, find_risk_file, load_risks, resolve_today, review_risks, risk_path_for
+from .snapshot import ResultSnapshot, snapshot
+from .sources import load_baseline
+
+__all__ = ["Tracking", "track"]
+
+
+@dataclass(frozen=True)
+class Tracking:
+    result: Result  # the analysis result with live risk-file resolutions marked accepted (render this one)
+    raw: Result  # the result as the analysis produced it
+    risk_path: Path  # where the risk file is (or would be)
+    risks: RiskReview | None  # None with use_risk_file=False
+    comparison: Comparison | None  # None without a baseline
+    warnings: tuple[Diagnostic, ...]  # expired and stale risk entries
+
+    @property
+    def risk_file_shown(self) -> str:
+        return display_path(self.risk_path)
+
+    def failures(self, fail_on: str | None, new_only: bool = False) -> list[Failure]:
+        return fail_threats(self.raw, self.comparison, self.risks, fail_on, new_only)
+
+    def baseline_state(self, threat_id: str) -> str | None:
+        """SARIF's baselineState for a current threat: "new" or "unchanged" (None without a baseline)."""
+        return None if self.comparison is None else self.comparison.status(threat_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `tracking` block for the JSON result (see tracking/schema/tracking-1.0.schema.json)."""
+        risks: dict[str, Any] | None = None
+        if self.risks is not None:
+            r = self.risks
+            threats = {}
+            for t in self.raw.threats:
+                e = r.entry_for(t.id)
+                if e is None:
+                    continue
+                threats[t.id] = {"status": r.status(t.id), "entry_status": e.status, "justification": e.justification,
+                                 "owner": e.owner, "ticket": e.ticket,
+                                 "expires": e.expires.isoformat() if e.expires else None,
+                                 "file": e.span.path, "line": e.span.line}
+            risks = {
+                "file": r.file.path,
+                "exists": r.file.exists,
+                "today": r.today.isoformat(),
+                "threats": threats,
+                "stale": [{"entry": e.describe(), "file": e.span.path, "line": e.span.line} for e in r.stale],
+                "expired": [{"entry": e.describe(), "file": e.span.path, "line": e.span.line,
+                             "expires": e.expires.isoformat() if e.expires else None} for e in r.expired],
+            }
+        return {"baseline": None if self.comparison is None else self.comparison.to_dict(), "risks": risks}
+
+
+def track(model: Path, result: Result, *, baseline: str | Path | ResultSnapshot | None = None,
+          risk_file: Path | None = None, use_risk_file: bool = True, options: object | None = None,
+          today: _dt.date | str | None = None) -> Tracking:
+    """Read the risk file (`risk_file`, else `<model>.risks.yaml` if it exists) and the baseline
+    (a ResultSnapshot, or a result JSON path / model path / git revision of `model`, analyzed with
+    `options`), and compare. Raises TrackingError, ModelError or RuleError on bad input (exit 2)."""
+    day = resolve_today(today)
+    path = Path(risk_file) if risk_file is not None else (find_risk_file(model) or risk_path_for(model))
+    review: RiskReview | None = None
+    warnings: list[Diagnostic] = []
+    current = [snapshot(t) for t in result.threats]
+    if use_risk_file:
+        loaded: RiskFile = load_risks(path, missing_ok=risk_file is None)
+        review = review_risks(current, loaded, day)
+        warnings = review.warnings(r.id for r in result.rules)
+    comparison = None
+    if baseline is not None:
+        snap = baseline if isinstance(baseline, ResultSnapshot) else load_baseline(baseline, Path(model), options)
+        comparison = compare(result, snap)
+    shown = apply_risks(result, review) if review is not None else result
+    return Tracking(shown, result, path, review, comparison, tuple(warnings))
