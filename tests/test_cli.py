@@ -121,11 +121,18 @@ def test_threat_ids_survive_unrelated_model_edits(tmp_path: Path) -> None:
 
 
 def test_fail_on_sets_the_exit_code(tmp_path: Path) -> None:
+    # One rule only, so the test does not depend on what the rest of the built-in packs find.
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "TM-NET-001.dl").write_text((ROOT / "rules" / "network" / "TM-NET-001.dl").read_text(), encoding="utf-8")
+    only = ("--no-builtin-rules", "--rules", str(pack))
     model = write(tmp_path, "m.md", SMALL)
-    assert run("analyze", str(model))[0] == 0
-    assert run("analyze", str(model), "--fail-on", "high")[0] == 1
-    safe = write(tmp_path, "safe.md", SMALL.replace('protocol="HTTP"', 'protocol="HTTPS", is_authenticated=True'))
-    code, out, _ = run("analyze", str(safe), "--fail-on", "low")
+    assert run("analyze", str(model), *only)[0] == 0
+    code, _, err = run("analyze", str(model), *only, "--fail-on", "high")
+    assert code == 1 and "TM-NET-001" in err and "m.md:11" in err
+    assert run("analyze", str(model), *only, "--fail-on", "critical")[0] == 0  # it scores high, not critical
+    safe = write(tmp_path, "safe.md", SMALL.replace('protocol="HTTP"', 'protocol="HTTPS"'))
+    code, out, _ = run("analyze", str(safe), *only, "--fail-on", "low")
     assert code == 0 and "0 threats" in out
 
 

@@ -150,3 +150,27 @@ def test_enrichment_of_fifty_rules_is_cheap() -> None:
     elapsed = time.perf_counter() - started
     assert len(out) == 50 and all(out[r.rule_id].techniques for r in rules)
     assert elapsed < 2.0, f"enrichment of 50 rules took {elapsed:.2f} s"
+
+
+def test_rule_meta_from_a_parsed_rule_and_text_lines(fixture_kb: KnowledgeBase) -> None:
+    from tmlogic.logic.parser import parse_module
+
+    module = parse_module('/// id: TM-Q-001\n/// stride: Spoofing\n/// capec: CAPEC-565\n/// attack: T1040, T1110\n'
+                          'threat(F) :- flow(F, _, _).\n', "q.dl")
+    meta = RuleMeta.from_rule(module.rules[0])
+    assert meta == RuleMeta("TM-Q-001", "Spoofing", ("CAPEC-565",), (), ("T1040", "T1110"))
+    lines = enrich_rules([meta], fixture_kb)["TM-Q-001"].describe()
+    assert "CAPEC CAPEC-565 Password Spraying <- rule TM-Q-001" in lines
+    assert "ATT&CK T1110.003 Brute Force: Password Spraying [Credential Access] <- CAPEC-565" in lines
+    assert "mitigation M1032 Multi-factor Authentication <- mitigates T1040, T1110, T1110.003" in lines
+    assert "D3FEND D3-MFA Multi-factor Authentication <- T1110.003 (artifact: Credential), M1032" in lines
+
+
+def test_package_exports() -> None:
+    import tmlogic.kb as kb
+
+    assert kb.__all__ == sorted(kb.__all__)
+    for name in kb.__all__:
+        assert getattr(kb, name) is not None
+    with pytest.raises(AttributeError):
+        kb.nothing  # noqa: B018

@@ -21,6 +21,7 @@ from tmlogic.tracking import (
     compare,
     fail_threats,
     format_failures,
+    from_risk_file,
     github_annotations,
     load_result_json,
     parse_risks,
@@ -141,6 +142,10 @@ def test_apply_risks_marks_resolved_threats_accepted_for_every_renderer(tmp_path
     assert accepted[ids["Browse"]] == {"reason": "false-positive (owner web): no such path", "file": "m.risks.yaml",
                                        "line": 2, "column": 5}
     assert accepted[ids["Sync"]] is None and data["summary"]["accepted"] == 1
+    browse = next(t for t in shown.threats if t.id == ids["Browse"])
+    assert from_risk_file(browse.suppression) and not from_risk_file(None)
+    in_model = run(tmp_path, TWO_CLEARTEXT + '## Accepted Threats\n- **TM-NET-001**: target="Sync", reason="VPN"\n')
+    assert not any(from_risk_file(t.suppression) for t in in_model.threats)
 
 
 def test_track_reads_the_risk_file_next_to_the_model_and_a_json_baseline(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from .logic.checks import stride_canonical
 from .logic.compile import CompiledProgram, compile_program
 from .logic.facts import FactBase, compile_model
 from .logic.program import load_program
+from .kb import RuleMeta, enrich_rules, load_kb
 from .logic.provenance import Prover
 from .model.loader import load_model
 from .model.schema import Model
@@ -129,6 +130,17 @@ def _model_context(model: Model, session: Session) -> ModelContext:
     )
 
 
+def _enrich(threats: list[Threat], compiled: CompiledProgram) -> tuple[list[Threat], dict[str, str]]:
+    """Attach each threat's MITRE chain: one Datalog enrichment per rule that fired."""
+    if not threats:
+        return threats, {}
+    kb = load_kb()  # the embedded knowledge base; a broken one is a packaging bug (KbError)
+    fired = {t.rule.id: t.rule.rule for t in threats}
+    chains = enrich_rules([RuleMeta.from_rule(rule) for _, rule in sorted(fired.items())], kb)
+    versions = {k: v for k, v in kb.versions().items() if v}
+    return [replace(t, mitre=chains.get(t.rule.id)) for t in threats], versions
+
+
 def _apply_suppressions(model: Model, threats: list[Threat], rule_ids: set[str]) -> tuple[list[Threat], list[Diagnostic]]:
     """Mark accepted threats (a target-specific acceptance wins over a rule-wide one) and warn
     about acceptances that name no rule or match no threat, so they do not rot silently."""
@@ -204,6 +216,7 @@ def analyze_model(model: Model, program: Program, warnings: list[Diagnostic], en
                     proof=proof,
                 )
             )
+    threats, kb_versions = _enrich(threats, compiled)
     threats, suppression_warnings = _apply_suppressions(model, threats, {i.id for i in infos})
     warnings = list(warnings) + suppression_warnings
     threats.sort(key=Threat.sort_key)
@@ -215,6 +228,7 @@ def analyze_model(model: Model, program: Program, warnings: list[Diagnostic], en
         warnings=tuple(sorted(warnings, key=Diagnostic.sort_key)),
         fact_count=len(facts),
         engine=engine,
+        kb_versions=kb_versions,
     )
     return Analysis(model, program, compiled, facts, session, prover, result, list(warnings))
 

@@ -13,6 +13,7 @@ import typer
 from . import __version__
 from ._errors import Diagnostic, DiagnosticsError, TmlogicError
 from .diagnostics import render_diagnostics
+from .kb.cli import kb_app
 from .logic.backend import DEFAULT_ENGINE
 
 __all__ = ["app", "main"]
@@ -25,6 +26,7 @@ app = typer.Typer(
 )
 rules_app = typer.Typer(no_args_is_help=True, help="Check and inspect rule packs.")
 app.add_typer(rules_app, name="rules")
+app.add_typer(kb_app, name="kb")
 
 
 class OutputFormat(str, Enum):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from collections.abc import Mapping
 
 from ._errors import Diagnostic, SourceSpan
+from .kb.enrich import Enrichment
 from .logic.ast import Rule
 from .logic.provenance import ProofNode
 from .model.schema import Model, Suppression
@@ -52,6 +55,7 @@ class Threat:
     location: SourceSpan  # the model line of the first target
     proof: ProofNode
     suppression: Suppression | None = None  # the model accepts this threat; reported, never dropped
+    mitre: Enrichment | None = None  # CAPEC -> ATT&CK -> mitigations -> D3FEND, CWE, each link with its "via"
 
     def sort_key(self) -> tuple[int, float, str, tuple[str, ...]]:
         return (-level_rank(self.severity.level), -self.severity.score, self.rule.id, self.targets)
@@ -65,6 +69,7 @@ class Result:
     warnings: tuple[Diagnostic, ...]
     fact_count: int
     engine: str
+    kb_versions: Mapping[str, str] = field(default_factory=dict)  # versions of the MITRE data behind `mitre`
 
     @property
     def active(self) -> tuple[Threat, ...]:

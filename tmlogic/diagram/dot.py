@@ -14,7 +14,15 @@ import html
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ..model.schema import Attribute, Boundary, Dataflow, Element, Model, ProtocolStyle, Value
+from ..model.schema import (
+    Attribute,
+    Boundary,
+    Dataflow,
+    Element,
+    Model,
+    ProtocolStyle,
+    Value,
+)
 from ..model.vocabulary import canonical_protocol
 from ..result import Threat
 from ..severity import LEVELS, level_rank

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["SEVERITY_COLOURS", "TRUST_COLOURS", "KIND_SHAPES", "TYPE_SHAPES", "KIND_FILLS", "safe_colour", "shape_for"]
+__all__ = ["KIND_FILLS", "KIND_SHAPES", "SEVERITY_COLOURS", "TRUST_COLOURS", "TYPE_SHAPES", "safe_colour", "shape_for"]
 
 # Worst severity of the threats on an element or flow -> outline colour (colour-blind friendly ramp).
 SEVERITY_COLOURS: dict[str, str] = {

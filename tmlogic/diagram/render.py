@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from .._errors import OutputError
 
-__all__ = ["Renderer", "find_renderer", "render", "FORMATS", "DiagramUnavailable"]
+__all__ = ["FORMATS", "DiagramUnavailable", "Renderer", "find_renderer", "render"]
 
 FORMATS = ("svg", "png")
 _TIMEOUT_S = 120

@@ -67,6 +67,10 @@ def render_explanation(threat: Threat, names: dict[str, str], color: bool = Fals
     if refs:
         out.append(f"  references: {refs}")
     out.append(f"  mitigation: {r.mitigation}")
+    if threat.mitre is not None:
+        out.append("")
+        out.append("MITRE chain (each entry <- why it is there):")
+        out.extend(f"  {line}" for line in threat.mitre.describe())
     out.append("")
     out.append(f"Proof (rule {r.id}, {r.span.short()}):")
     out.append(f"  {r.rule.text}")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..result import Result
 
-__all__ = ["Format", "FORMATS", "render_format", "write_all"]
+__all__ = ["FORMATS", "Format", "render_format", "write_all"]
 
 
 @dataclass(frozen=True)

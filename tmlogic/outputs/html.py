@@ -31,14 +31,14 @@ from ..diagram.render import DiagramUnavailable, render
 from ..diagram.svg import inline_svg
 from ..logic.provenance import ProofNode
 from ..model.schema import Model
-from ..result import Result, Threat
 from ..resources import data_dir, templates_dir
+from ..result import Result, Threat
 from ..severity import LEVELS
 from .mitre import chain_for, knowledge_versions
 from .summary import summarize
 from .templating import html_environment
 
-__all__ = ["render_html", "ReportView"]
+__all__ = ["ReportView", "render_html"]
 
 _KIND_LABELS = {"capec": "CAPEC attack patterns", "techniques": "ATT&CK techniques", "tactics": "ATT&CK tactics",
                 "mitigations": "ATT&CK mitigations", "d3fend": "D3FEND countermeasures", "cwe": "CWE weaknesses"}
@@ -125,7 +125,7 @@ def _proof(node: ProofNode, names: dict[str, str], sources: _Sources, files: dic
         origin = node.origin
         out["kind"] = "input"
         if origin is not None:
-            out["where"] = f"{files.get(origin.path, origin.path)}:{origin.line}"
+            out["where"] = f"{files[origin.path]}:{origin.line}" if origin.path in files else _shipped(origin)
             out["source"] = sources.line(origin.path, origin.line)
         return out
     if node.text in shown:

@@ -70,6 +70,7 @@ def _threat(t: Threat) -> dict[str, Any]:
         "attack": list(t.rule.attack),
         "references": list(t.rule.references),
         "proof": proof_to_dict(t.proof),
+        "mitre": t.mitre.to_dict() if t.mitre is not None else None,
         "accepted": None if t.suppression is None else {
             "reason": t.suppression.reason, **_location(t.suppression.span)},
     }
@@ -93,7 +94,8 @@ def result_to_dict(result: Result) -> dict[str, Any]:
         "$schema": SCHEMA_ID,
         "format": "tmlogic-result",
         "version": RESULT_FORMAT_VERSION,
-        "tool": {"name": "tmlogic", "version": __version__, "engine": result.engine},
+        "tool": {"name": "tmlogic", "version": __version__, "engine": result.engine,
+                 "knowledge_base": dict(sorted(result.kb_versions.items()))},
         "model": {
             "path": result.model.path,
             "title": result.model.title,

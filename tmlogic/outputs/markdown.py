@@ -16,7 +16,7 @@ from .mitre import MitreRef, chain_for
 from .summary import summarize
 from .templating import markdown_environment
 
-__all__ = ["render_markdown", "COMMENT_LIMIT", "BADGES"]
+__all__ = ["BADGES", "COMMENT_LIMIT", "render_markdown"]
 
 COMMENT_LIMIT = 60_000
 _TOP_ROWS = 25

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from ..result import Result, Threat
 
-__all__ = ["MitreRef", "MitreChain", "chain_for", "knowledge_versions", "url_for", "KINDS"]
+__all__ = ["KINDS", "MitreChain", "MitreRef", "chain_for", "knowledge_versions", "url_for"]
 
 KINDS = ("capec", "techniques", "tactics", "mitigations", "d3fend", "cwe")
 
@@ -34,9 +34,13 @@ _D3FEND = re.compile(r"^(d3f:|D3-)[A-Za-z0-9-]+$")
 class MitreRef:
     id: str
     name: str = ""
+    via: str = ""  # how the enrichment reached it ("CAPEC-158", "STRIDE Spoofing"), when known
 
     @property
     def url(self) -> str | None:
+        if self.id.startswith("D3-") and self.name:
+            # D3FEND pages are named by class: "Agent Authentication" -> d3f:AgentAuthentication
+            return url_for("d3f:" + "".join(w[:1].upper() + w[1:] for w in re.findall(r"[A-Za-z0-9]+", self.name)))
         return url_for(self.id)
 
     @property
@@ -86,7 +90,8 @@ def _ref(item: object) -> MitreRef | None:
         return MitreRef(item[0], str(item[1]) if len(item) > 1 and item[1] else "")
     ident = getattr(item, "id", None)
     if isinstance(ident, str):
-        return MitreRef(ident, str(getattr(item, "name", "") or ""))
+        via = getattr(item, "via", ()) or ()
+        return MitreRef(ident, str(getattr(item, "name", "") or ""), ", ".join(str(v) for v in via))
     return None
 
 
@@ -96,7 +101,7 @@ def _merge(*groups: Iterable[object]) -> tuple[MitreRef, ...]:
     for group in groups:
         for item in group:
             ref = _ref(item)
-            if ref is not None and (ref.id not in found or (ref.name and not found[ref.id].name)):
+            if ref is not None and (ref.id not in found or (ref.name or ref.via) and not found[ref.id].name):
                 found[ref.id] = ref
     return tuple(sorted(found.values(), key=lambda r: _sort_key(r.id)))
 

@@ -19,7 +19,7 @@ from ..result import Result, Threat
 from ..severity import LEVELS, level_rank
 from .mitre import chain_for, knowledge_versions
 
-__all__ = ["render_navigator", "navigator_layer", "LAYER_VERSION", "NAVIGATOR_VERSION"]
+__all__ = ["LAYER_VERSION", "NAVIGATOR_VERSION", "navigator_layer", "render_navigator"]
 
 LAYER_VERSION = "4.5"
 NAVIGATOR_VERSION = "5.2.0"

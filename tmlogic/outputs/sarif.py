@@ -24,7 +24,7 @@ from .._errors import Diagnostic, SourceSpan
 from ..result import Result, RuleInfo, Threat
 from .mitre import chain_for, url_for
 
-__all__ = ["render_sarif", "sarif_dict", "SARIF_SCHEMA_URI"]
+__all__ = ["SARIF_SCHEMA_URI", "render_sarif", "sarif_dict"]
 
 SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SRCROOT = "%SRCROOT%"

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,17 +33,17 @@ from ..model.schema import Element, Model
 from ..result import Result, RuleInfo, Threat
 from .mitre import MitreRef, chain_for, knowledge_versions
 
-__all__ = ["render_stix", "stix_bundle", "STIX_NAMESPACE", "FIXED_TIMESTAMP"]
+__all__ = ["FIXED_TIMESTAMP", "STIX_NAMESPACE", "render_stix", "stix_bundle"]
 
 STIX_NAMESPACE = uuid.UUID("6f0f4f7e-2c1c-5a52-9a4e-7c1a3b8a1d01")  # tmlogic's own uuid5 namespace
-FIXED_TIMESTAMP = datetime(2024, 1, 1, tzinfo=timezone.utc)
+FIXED_TIMESTAMP = datetime(2024, 1, 1, tzinfo=UTC)
 _CONFIDENCE = {"low": 15, "medium": 50, "high": 85}
 
 
 def _timestamp() -> datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+        return datetime.fromtimestamp(int(epoch), tz=UTC)
     return FIXED_TIMESTAMP
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ..result import Result
 from ..severity import LEVELS
 
-__all__ = ["Summary", "summarize", "STRIDE_ORDER"]
+__all__ = ["STRIDE_ORDER", "Summary", "summarize"]
 
 STRIDE_ORDER = ("Spoofing", "Tampering", "Repudiation", "InformationDisclosure", "DenialOfService",
                 "ElevationOfPrivilege")

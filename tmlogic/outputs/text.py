@@ -24,6 +24,11 @@ def _threat_lines(t: Threat, style: Style, verbose: bool) -> list[str]:
         refs = ", ".join(t.rule.capec + t.rule.cwe + t.rule.attack)
         if refs:
             lines.append(f"      refs: {refs}")
+        if t.mitre is not None and t.mitre.techniques:
+            tactics = ", ".join(x.name for x in t.mitre.tactics)
+            lines.append(f"      ATT&CK: {', '.join(x.id for x in t.mitre.techniques)} ({tactics}); "
+                         f"mitigations: {', '.join(x.id for x in t.mitre.mitigations) or '-'}; "
+                         f"D3FEND: {len(t.mitre.d3fend)} countermeasures (see explain)")
         steps = "; ".join(f"{a.factor} {'+' if a.steps > 0 else ''}{a.steps}: {a.reason}" for a in s.adjustments)
         lines.append(
             f"      severity: impact {s.rule_impact}->{s.impact}, likelihood {s.rule_likelihood}->{s.likelihood}"

@@ -3,16 +3,16 @@ threats fail the build under `--fail-on` / `--fail-new-only`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from ..model.schema import Suppression
 from ..result import Result, Threat
 from ..severity import level_rank
-from .risks import RiskReview
+from .risks import RiskEntry, RiskReview
 from .snapshot import ResultSnapshot, ThreatSnapshot, snapshot
 
-__all__ = ["SeverityChange", "Comparison", "Failure", "compare", "fail_threats", "apply_risks"]
+__all__ = ["SeverityChange", "Comparison", "Failure", "compare", "fail_threats", "apply_risks", "from_risk_file"]
 
 
 @dataclass(frozen=True)
@@ -39,16 +39,18 @@ class Comparison:
     unchanged: tuple[str, ...]
     resolved: tuple[ThreatSnapshot, ...]  # in the baseline, gone now
     changed: tuple[SeverityChange, ...]
+    _new: frozenset[str] = field(init=False, repr=False, compare=False)
+    _changes: dict[str, SeverityChange] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_new", frozenset(self.new))
+        object.__setattr__(self, "_changes", {c.id: c for c in self.changed})
 
     def status(self, threat_id: str) -> Literal["new", "unchanged"]:
         return "new" if threat_id in self._new else "unchanged"
 
-    @property
-    def _new(self) -> frozenset[str]:
-        return frozenset(self.new)
-
     def change(self, threat_id: str) -> SeverityChange | None:
-        return next((c for c in self.changed if c.id == threat_id), None)
+        return self._changes.get(threat_id)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -84,15 +86,14 @@ class Failure:
     reason: Literal["untracked", "new", "worse", "expired", "in-progress"]
     baseline_status: str | None = None  # "new" / "unchanged" when a baseline was given
     previous_level: str | None = None  # for "worse": the level in the baseline
-    entry: object | None = None  # the RiskEntry: expired, or in-progress
+    entry: RiskEntry | None = None  # the risk entry: expired, or in-progress
 
     def explain(self) -> str:
         entry = self.entry
         if self.reason == "expired" and entry is not None:
-            return (f"its {entry.status} entry ({entry.span.short()}) expired on "  # type: ignore[attr-defined]
-                    f"{entry.expires}")  # type: ignore[attr-defined]
+            return f"its {entry.status} entry ({entry.span.short()}) expired on {entry.expires}"
         if self.reason == "in-progress" and entry is not None:
-            return f"in progress ({entry.span.short()}), not yet resolved"  # type: ignore[attr-defined]
+            return f"in progress ({entry.span.short()}), not yet resolved"
         if self.reason == "worse":
             return f"was {self.previous_level} in the baseline"
         if self.reason == "new":
@@ -167,3 +168,9 @@ def apply_risks(result: Result, risks: RiskReview) -> Result:
             t = replace(t, suppression=Suppression(t.rule.id, target, reason, entry.span))
         threats.append(t)
     return replace(result, threats=tuple(threats))
+
+
+def from_risk_file(suppression: Suppression | None) -> bool:
+    """Whether an acceptance comes from a risk file (apply_risks) rather than the model: SARIF
+    calls the first kind of suppression "external", the second "inSource"."""
+    return suppression is not None and suppression.span.path.lower().endswith((".risks.yaml", ".risks.yml"))

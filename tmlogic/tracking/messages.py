@@ -38,7 +38,7 @@ def format_failures(failures: Sequence[Failure], *, fail_on: str, risk_file: str
         lines.append(f"  {t.id}  {t.severity.level.upper()}  {t.rule.id}  {t.location.short()}  {f.explain()}")
         lines.append(f"    {t.message}")
         if f.reason == "expired" and f.entry is not None:
-            lines.append(f"    renew: set a later `expires` on {f.entry.span.short()} "  # type: ignore[attr-defined]
+            lines.append(f"    renew: set a later `expires` on {f.entry.span.short()} "
                          "after reviewing the decision, or fix the threat")
         else:
             lines.append(f"    accept: {entry_line(t.id)}")
