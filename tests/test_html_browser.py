@@ -9,6 +9,7 @@ tests are skipped with that reason. Set TMLOGIC_SCREENSHOTS=DIR to keep the scre
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import shutil
@@ -128,10 +129,8 @@ class Browser:
         return out
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # the socket may never have opened
             self.ws.close()
-        except Exception:  # noqa: BLE001 - the socket may never have opened
-            pass
         if self.proc.poll() is None:
             self.proc.terminate()
             try:

@@ -40,7 +40,7 @@ def test_layer_header_follows_format_4_5() -> None:
 def test_techniques_take_the_worst_active_threat() -> None:
     layer = layer_of(DATA / "web.md")
     techniques = {t["techniqueID"]: t for t in layer["techniques"]}
-    assert sorted(techniques) == ["T1040", "T1190", "T1557"]
+    assert {"T1040", "T1190", "T1557"} <= set(techniques)  # the rules name them; enrichment may add more
     sniff = techniques["T1040"]  # TM-OUT-001 on Checkout (critical); its accepted twin does not count
     assert sniff["score"] == 9.5 and sniff["color"] == SEVERITY_COLOURS["critical"]
     assert sniff["comment"].startswith("1 threat, worst critical:")

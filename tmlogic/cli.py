@@ -14,6 +14,7 @@ from . import __version__
 from ._errors import Diagnostic, DiagnosticsError, TmlogicError
 from .diagnostics import render_diagnostics
 from .kb.cli import kb_app
+from .tracking.cli import register as register_tracking
 from .logic.backend import DEFAULT_ENGINE
 
 __all__ = ["app", "main"]
@@ -27,6 +28,7 @@ app = typer.Typer(
 rules_app = typer.Typer(no_args_is_help=True, help="Check and inspect rule packs.")
 app.add_typer(rules_app, name="rules")
 app.add_typer(kb_app, name="kb")
+register_tracking(app)  # diff, risks seed|accept|check
 
 
 class OutputFormat(str, Enum):
@@ -140,10 +142,28 @@ def analyze(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show mitigations, references and severity steps.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No warnings on stderr.")] = False,
     engine: EngineOpt = DEFAULT_ENGINE,
+    baseline: Annotated[Optional[str], typer.Option(
+        "--baseline", metavar="JSON|REV",
+        help="Compare with an earlier run: a result JSON (from --format json) or a git revision of this model "
+             "(e.g. origin/main). Marks threats new or unchanged and lists resolved ones.")] = None,
+    risks: Annotated[Optional[Path], typer.Option(
+        "--risks", help="Risk file (default: next to the model, with .risks.yaml: threat_model.risks.yaml).")] = None,
+    no_risks: Annotated[bool, typer.Option("--no-risks", help="Ignore the risk file.")] = False,
+    fail_new_only: Annotated[bool, typer.Option(
+        "--fail-new-only", help="With --fail-on: count only new threats (not in --baseline; without one, all) "
+                                "that the risk file does not list as in-progress. Expired entries still fail.")] = False,
 ) -> None:
     """Derive the threats of a model (or of a project folder with main.md), with severity and proofs."""
-    analysis = _analysis(_model_path(model), rules, no_builtin_rules, strict, engine)
-    result = analysis.result
+    from .analysis import AnalysisOptions
+    from .tracking.cli import enforce_fail_on, prepare_tracking
+    from .tracking.messages import tracking_summary
+
+    path = _model_path(model)
+    analysis = _analysis(path, rules, no_builtin_rules, strict, engine)
+    tracking = prepare_tracking(path, analysis.result, baseline=baseline, risks=risks, no_risks=no_risks,
+                                options=AnalysisOptions(tuple(rules or ()), not no_builtin_rules, strict, engine),
+                                quiet=quiet)
+    result = tracking.result  # risk-file decisions (accepted, mitigated, false-positive) marked accepted
     _show_warnings(result.warnings, quiet)
     if output_dir is not None:
         from .outputs.formats import write_all
@@ -158,23 +178,16 @@ def analyze(
         from .outputs.text import render_text
 
         text = render_text(result, color=output is None and _use_colour(sys.stdout), verbose=verbose)
+        summary = tracking_summary(tracking.comparison, tracking.risks)
+        if summary:
+            text += "\n" + summary
     else:
         from .outputs.formats import render_format
 
         text = render_format(result, output_format.value)
     _write(text, output)
-    if fail_on is not FailLevel.none:
-        from .severity import level_rank
-
-        threshold = level_rank(fail_on.value)
-        failing = [t for t in result.active if level_rank(t.severity.level) >= threshold]
-        if failing:
-            if not quiet:
-                sys.stderr.write(f"tmlogic: {len(failing)} threat(s) at or above {fail_on.value}:\n")
-                for t in failing:
-                    sys.stderr.write(f"  {t.id} {t.rule.id} {t.location.short()}: {t.message}\n")
-                sys.stderr.write("  to accept one, add it under '## Accepted Threats' in the model, with a reason\n")
-            raise typer.Exit(1)
+    enforce_fail_on(tracking, fail_on.value, fail_new_only, model=path, quiet=quiet, baseline=baseline,
+                    stdout_free=output is not None or output_format is AnalyzeFormat.text)
 
 
 @app.command()
@@ -235,7 +248,7 @@ def diagram(
         _user_error("PNG is binary: give a file with --output diagram.png")
     if threats:
         result = _analysis(path, rules, no_builtin_rules, strict, engine).result
-        _show_warnings(result.warnings, True)
+        _show_warnings(result.warnings, False)
         dot = build_diagram(result.model, result.threats).dot
     else:
         from .model.loader import load_model
@@ -244,6 +257,7 @@ def diagram(
             loaded, warnings = load_model(path, strict=strict)
         except DiagnosticsError as exc:
             _fail_input(exc.diagnostics)
+        _show_warnings(warnings, False)
         dot = build_diagram(loaded).dot
     if fmt == "dot":
         _write(dot, output)

@@ -319,8 +319,8 @@ class _Builder:
         self.lines += [
             "digraph tmlogic {",
             f"  id={_esc(self.sid('graph', None))};",
-            f'  graph [rankdir=LR, fontname="{FONT}", fontsize=11, nodesep=0.3, ranksep=0.55, pad=0.2, '
-            f'labelloc=t, label=<<B>{_h(title)}</B>>, fontcolor="#263238", bgcolor="white"];',
+            (f'  graph [rankdir=LR, fontname="{FONT}", fontsize=11, nodesep=0.3, ranksep=0.55, pad=0.2, '
+             f'labelloc=t, label=<<B>{_h(title)}</B>>, fontcolor="#263238", bgcolor="white"];'),
             f'  node [fontname="{FONT}", fontsize=10, style=filled, color="#37474f", margin="0.12,0.05"];',
             f'  edge [fontname="{FONT}", fontsize=8, color="#455a64", fontcolor="#37474f", arrowsize=0.7];',
         ]

@@ -64,34 +64,42 @@ class ReportView:
     svg: Markup | None = None
     diagram_error: str | None = None
     svg_ids: dict[str, str] = field(default_factory=dict)
+    opens: dict[str, int] = field(default_factory=dict)  # element id -> view index of its submodel
     open_view: dict[str, int] = field(default_factory=dict)  # SVG id of a parent element -> view index
     threat_count: int = 0
 
 
 def _views(result: Result) -> list[ReportView]:
+    """One view per model file, depth first. A file that two elements name (the loader shares
+    it) gets one view, which both parents open; its breadcrumbs follow the first."""
     views: list[ReportView] = []
+    seen: dict[int, int] = {}
 
-    def visit(model: Model, parent: int | None, element: str | None) -> None:
+    def visit(model: Model, parent: int | None, element: str | None) -> int:
+        if id(model) in seen:
+            return seen[id(model)]
         index = len(views)
+        seen[id(model)] = index
         key = model.id_prefix.rstrip("#") or Path(model.path).name
         title = model.title or key
         crumbs = (views[parent].crumbs if parent is not None else []) + [(index, title)]
-        views.append(ReportView(index, key, title, model.path, model, parent, element, crumbs))
+        view = ReportView(index, key, title, model.path, model, parent, element, crumbs)
+        views.append(view)
         for element_id, sub in model.submodels:
-            visit(sub, index, element_id)
+            view.opens[element_id] = visit(sub, index, element_id)
+        return index
 
     visit(result.model, None, None)
     return views
 
 
-def _draw(view: ReportView, views: list[ReportView], threats: tuple[Threat, ...]) -> None:
+def _draw(view: ReportView, threats: tuple[Threat, ...]) -> None:
     diagram = build_diagram(view.model, threats, prefix=f"v{view.index}-", title=view.title)
     view.svg_ids = diagram.ids
-    by_parent = {(v.parent, v.parent_element): v.index for v in views if v.parent is not None}
-    for svg_id, _path in diagram.submodels.items():
+    for svg_id in diagram.submodels:
         element = diagram.ids[svg_id]
-        if (view.index, element) in by_parent:
-            view.open_view[svg_id] = by_parent[(view.index, element)]
+        if element in view.opens:
+            view.open_view[svg_id] = view.opens[element]
     try:
         view.svg = Markup(inline_svg(render(diagram.dot, "svg"), f"Diagram of {view.title}"))
     except DiagramUnavailable as exc:
@@ -134,7 +142,7 @@ def _proof(node: ProofNode, names: dict[str, str], sources: _Sources, files: dic
     shown.add(node.text)
     rule = node.rule
     out["kind"] = "derived"
-    out["rule"] = (rule.metadata or {}).get("id") or "rule"
+    out["rule"] = (rule.metadata.get("id") if rule.metadata else None) or "rule"
     out["rule_where"] = _shipped(rule.span)
     out["rule_text"] = rule.text
     out["bindings"] = [(k, str(v), names.get(str(v), "")) for k, v in node.bindings]
@@ -204,7 +212,7 @@ def render_html(result: Result) -> str:
             for item in group:
                 owner[item.id] = v.index
     for v in views:
-        _draw(v, views, result.threats)
+        _draw(v, result.threats)
     names = result.model.names()
     sources = _Sources(result)
     files = {v.path: v.key for v in views}

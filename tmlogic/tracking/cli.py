@@ -20,6 +20,7 @@ import typer
 
 from .._errors import DiagnosticsError, display_path
 from ..diagnostics import render_diagnostics
+from ..logic.backend import DEFAULT_ENGINE
 from .snapshot import render_problems
 
 if TYPE_CHECKING:
