@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .._errors import SourceSpan
-from ..model.schema import Attribute, Model, Value
+from ..model.schema import Attribute, Element, Model, Value
 
 __all__ = ["InputFact", "FactBase", "compile_model", "format_fact"]
 
@@ -136,11 +136,28 @@ def _model_facts(model: Model, root: Model) -> Iterator[InputFact]:
 
 
 
+def _entries(sub: Model) -> list[Element]:
+    marked = [e for e in sub.elements if any(a.key == "entry_point" and a.value is True for a in e.attrs)]
+    if marked:
+        return marked
+    reached = {f.target for f in sub.flows}
+    return [e for e in sub.elements if e.id not in reached] or list(sub.elements)
+
+
+def _submodel_entry_facts(model: Model) -> Iterator[InputFact]:
+    """Where traffic to a parent element goes inside its submodel, so rules can follow it."""
+    for m in model.all_models():
+        for parent, sub in m.submodels:
+            for e in _entries(sub):
+                yield InputFact("submodel_entry", (parent, e.id), e.span)
+
+
 def compile_model(model: Model) -> FactBase:
     """The input facts of a model and all its submodels."""
     facts: list[InputFact] = []
     for m in model.all_models():
         facts.extend(_model_facts(m, model))
+    facts.extend(_submodel_entry_facts(model))
     return FactBase(facts)
 
 

@@ -103,28 +103,71 @@ class _Evaluator:
             if ok:
                 yield extended
 
-    def solve(self, body: tuple[Literal, ...], bindings: Bindings, delta_at: int = -1,
-              delta: _Relation | None = None) -> Iterator[Bindings]:
-        """All bindings that satisfy the body; the positive atom at `delta_at` reads `delta`."""
-        if not body:
+    def solve(self, plan: Plan, bindings: Bindings, delta: _Relation | None = None, step: int = 0) -> Iterator[Bindings]:
+        """All bindings that satisfy a planned body; the step marked as delta reads `delta`."""
+        if step == len(plan):
             yield bindings
             return
-        first, rest = body[0], body[1:]
-        if isinstance(first, Atom):
-            source = delta if delta_at == 0 else None
-            for b in self.matches(first, bindings, source):
-                yield from self.solve(rest, b, delta_at - 1, delta)
-        elif isinstance(first, Comparison):
-            left, right = _value(first.left, bindings), _value(first.right, bindings)
-            if left is not None and right is not None and _compare(first.op, left, right):
-                yield from self.solve(rest, bindings, delta_at, delta)
-        else:
-            assert isinstance(first, Negation)
-            if next(self.matches(first.atom, bindings), None) is None:
-                yield from self.solve(rest, bindings, delta_at, delta)
+        literal, reads_delta = plan[step]
+        if isinstance(literal, Atom):
+            for b in self.matches(literal, bindings, delta if reads_delta else None):
+                yield from self.solve(plan, b, delta, step + 1)
+        elif isinstance(literal, Comparison):
+            left, right = _value(literal.left, bindings), _value(literal.right, bindings)
+            if left is not None and right is not None and _compare(literal.op, left, right):
+                yield from self.solve(plan, bindings, delta, step + 1)
+        elif next(self.matches(literal.atom, bindings), None) is None:
+            yield from self.solve(plan, bindings, delta, step + 1)
 
     def head_row(self, head: Atom, bindings: Bindings) -> Row:
         return tuple(_value(t, bindings) for t in head.args)  # type: ignore[misc]
+
+
+Plan = tuple[tuple[Literal, bool], ...]  # body literals in evaluation order; True: reads the delta
+
+
+def _needs(literal: Literal) -> set[str]:
+    """Variables that must be bound before a filter can be checked (`_` in a negation means "any")."""
+    if isinstance(literal, Comparison):
+        return {t.name for t in (literal.left, literal.right) if isinstance(t, Var)}
+    assert isinstance(literal, Negation)
+    return {t.name for t in literal.atom.args if isinstance(t, Var) and not t.anonymous}
+
+
+def plan_body(body: tuple[Literal, ...], bound: frozenset[str], delta_atom: int | None = None) -> Plan:
+    """A join order: the delta atom first, then greedily the atom with the most bound arguments,
+    each filter (comparison, negation) as soon as its variables are bound. Rule authors then need
+    not order bodies for speed; the result is the same in any order."""
+    atoms = [lit for lit in body if isinstance(lit, Atom)]
+    filters = [lit for lit in body if not isinstance(lit, Atom)]
+    known = set(bound)
+    plan: list[tuple[Literal, bool]] = []
+
+    def take(atom: Atom, reads_delta: bool) -> None:
+        plan.append((atom, reads_delta))
+        known.update(t.name for t in atom.args if isinstance(t, Var))
+        for f in [f for f in filters if _needs(f) <= known]:
+            plan.append((f, False))
+            filters.remove(f)
+
+    for f in [f for f in filters if _needs(f) <= known]:
+        plan.append((f, False))
+        filters.remove(f)
+    remaining = list(enumerate(atoms))
+    if delta_atom is not None:
+        take(atoms[delta_atom], True)
+        remaining = [(i, a) for i, a in remaining if i != delta_atom]
+    while remaining:
+        def score(item: tuple[int, Atom]) -> tuple[int, int, int]:
+            i, atom = item
+            bound_args = sum(1 for t in atom.args if isinstance(t, Const) or t.name in known)
+            return (-bound_args, len(atom.args) - bound_args, i)
+
+        best = min(remaining, key=score)
+        remaining.remove(best)
+        take(best[1], False)
+    plan.extend((f, False) for f in filters)  # unreachable for checked programs: every filter is safe
+    return tuple(plan)
 
 
 def _strata(clauses: list[Clause]) -> list[list[Clause]]:
@@ -142,23 +185,26 @@ def _fixpoint(ev: _Evaluator, stratum: list[Clause]) -> None:
     delta: dict[str, _Relation] = defaultdict(_Relation)
     for clause in stratum:
         target = ev.relations[clause.head.predicate]
-        for b in list(ev.solve(clause.body, {})):
+        for b in list(ev.solve(plan_body(clause.body, frozenset()), {})):
             row = ev.head_row(clause.head, b)
             if target.add(row):
                 delta[clause.head.predicate].add(row)
-    recursive = [c for c in stratum if any(isinstance(l, Atom) and l.predicate in heads for l in c.body)]
+    recursive = [(c, [i for i, a in enumerate(l for l in c.body if isinstance(l, Atom)) if a.predicate in heads])
+                 for c in stratum]
+    recursive = [(c, positions) for c, positions in recursive if positions]
+    plans = {(id(c), i): plan_body(c.body, frozenset(), i) for c, positions in recursive for i in positions}
     # Semi-naive rounds: each recursive clause once per recursive atom, that atom reading
     # only the rows that are new since the last round.
     while recursive and any(d.rows for d in delta.values()):
         new_delta: dict[str, _Relation] = defaultdict(_Relation)
-        for clause in recursive:
+        for clause, positions in recursive:
             target = ev.relations[clause.head.predicate]
-            positives = [l for l in clause.body if isinstance(l, Atom)]
-            for i, atom in enumerate(positives):
-                d = delta.get(atom.predicate)
-                if atom.predicate not in heads or d is None or not d.rows:
+            positives = [lit for lit in clause.body if isinstance(lit, Atom)]
+            for i in positions:
+                d = delta.get(positives[i].predicate)
+                if d is None or not d.rows:
                     continue
-                for b in list(ev.solve(clause.body, {}, delta_at=i, delta=d)):
+                for b in list(ev.solve(plans[(id(clause), i)], {}, d)):
                     row = ev.head_row(clause.head, b)
                     if target.add(row):
                         new_delta[clause.head.predicate].add(row)
@@ -183,7 +229,8 @@ class NativeSession(Session):
         for term, value in zip(clause.head.args, pattern):
             if value is not None and isinstance(term, Var):
                 bindings[term.name] = value
-        return sort_rows([self._ev.head_row(clause.head, b) for b in self._ev.solve(clause.body, bindings)])
+        plan = plan_body(clause.body, frozenset(bindings))
+        return sort_rows([self._ev.head_row(clause.head, b) for b in self._ev.solve(plan, bindings)])
 
 
 class NativeBackend(Backend):

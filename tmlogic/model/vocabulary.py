@@ -203,6 +203,7 @@ ELEMENT_KEYS = _table(
     _spec("stereotype", "text", "SecOpsTM: the type when no type= is given"),
     _spec("boundary", "ref", "the innermost boundary the element sits in", aliases=("zone",)),
     _spec("submodel", "path", "a model file detailing this element, relative to this file"),
+    _spec("entry_point", "bool", "in a submodel: traffic to the parent element enters here", aliases=("entry",)),
     _spec("internet_facing", "bool", "reachable from the Internet",
           aliases=("is_public", "internet_exposed", "is_internet_facing")),
     _spec("port", "port", "listening port (1-65535)"),
