@@ -1,0 +1,57 @@
+"""The built-in pack on SecOpsTM's own single-file models: every untrusted-to-trusted crossing
+in cleartext or without authentication is flagged, and nothing is reported twice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tmlogic.analysis import AnalysisOptions, analyze
+from tmlogic.model.schema import Model
+
+ANCHORS = Path(__file__).resolve().parents[2] / "shared" / "anchors" / "secopstm"
+MODELS = ["threat_model.md", "Simple_Monolithic_Web_Application.md", "nested_zones_template.md"]
+# Written independently of facts/prelude.dl on purpose: the test must not share the rules' mistakes.
+ENCRYPTED = {"HTTPS", "SFTP", "SSH", "LDAPS", "TLS", "FTPS"}
+
+
+def _crossings(model: Model) -> list[tuple[str, bool, bool]]:
+    """(flow id, cleartext, unauthenticated) for flows from the untrusted side into a trusted boundary."""
+    trusted = {b.id for b in model.boundaries if b.trusted}
+    elements = {e.id: e for e in model.elements}
+
+    def untrusted_side(element_id: str) -> bool:
+        e = elements[element_id]
+        return (e.boundary is not None and e.boundary not in trusted) or (e.boundary is None and e.kind == "actor")
+
+    out = []
+    for f in model.flows:
+        target = elements[f.target]
+        if not untrusted_side(f.source) or target.boundary not in trusted or target.boundary == elements[f.source].boundary:
+            continue
+        attrs = {a.key: a.value for a in f.attrs}
+        cleartext = f.protocol not in ENCRYPTED and attrs.get("is_encrypted") is not True
+        unauthenticated = attrs.get("is_authenticated") is not True and not attrs.get("authentication")
+        out.append((f.id, cleartext, unauthenticated))
+    return out
+
+
+@pytest.mark.skipif(not ANCHORS.is_dir(), reason="the shared SecOpsTM anchors are not beside this checkout")
+@pytest.mark.parametrize("name", MODELS)
+def test_every_crossing_is_flagged_once(name: str) -> None:
+    analysis = analyze(ANCHORS / name, AnalysisOptions())
+    threats = analysis.result.threats
+    by_rule: dict[str, set[str]] = {}
+    for t in threats:
+        by_rule.setdefault(t.rule.id, set()).add(t.targets[0])
+    crossings = _crossings(analysis.model)
+    assert crossings, "each of these models has flows into a trusted zone"
+    for flow, cleartext, unauthenticated in crossings:
+        if cleartext:
+            assert flow in by_rule.get("TM-NET-001", set()), f"{name}: cleartext crossing '{flow}' not flagged"
+        if unauthenticated:
+            assert flow in by_rule.get("TM-AUTH-001", set()), f"{name}: unauthenticated crossing '{flow}' not flagged"
+    keys = [(t.rule.id, t.targets) for t in threats]
+    assert len(keys) == len(set(keys)), "a finding is reported twice"
+    assert all("Unspecified" not in t.message and "{" not in t.message for t in threats)
