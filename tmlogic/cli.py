@@ -15,7 +15,7 @@ from ._errors import Diagnostic, DiagnosticsError, TmlogicError
 from .diagnostics import render_diagnostics
 from .kb.cli import kb_app
 from .tracking.cli import register as register_tracking
-from .logic.backend import DEFAULT_ENGINE
+from .cli_options import DEFAULT_ENGINE, EngineOpt, FailLevel, ModelArg, NoBuiltinOpt, RulesOpt, StrictOpt
 
 __all__ = ["app", "main"]
 
@@ -52,22 +52,6 @@ class DiagramFormat(str, Enum):
     png = "png"
 
 
-class FailLevel(str, Enum):
-    none = "none"
-    low = "low"
-    medium = "medium"
-    elevated = "elevated"
-    high = "high"
-    critical = "critical"
-
-
-ModelArg = Annotated[Path, typer.Argument(help="Model file (.md or .yaml).", show_default=False)]
-RulesOpt = Annotated[
-    Optional[list[Path]], typer.Option("--rules", "-r", help="Extra rule pack (folder or .dl file); repeatable.")
-]
-NoBuiltinOpt = Annotated[bool, typer.Option("--no-builtin-rules", help="Use only the packs given with --rules.")]
-StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings (unknown keys, ...) as errors.")]
-EngineOpt = Annotated[str, typer.Option("--engine", help="Logic engine.")]
 
 
 def _use_colour(stream: object) -> bool:

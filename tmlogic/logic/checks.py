@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from .._errors import Diagnostic, Note, RuleError
 from ..diagnostics import DiagnosticBag, did_you_mean
 from .ast import THREAT, Atom, Comparison, Const, Decl, Fact, MetaEntry, Module, Negation, Program, Rule, Term, Var
+from .graph import strongly_connected_components
 
 __all__ = [
     "KnownIds",
@@ -324,48 +325,8 @@ def _check_safety(rule: Rule, bag: DiagnosticBag) -> None:
 # --------------------------------------------------------------------------- stratification
 
 def _sccs(graph: dict[str, set[str]]) -> dict[str, int]:
-    """Tarjan's strongly connected components, iterative (rule packs can be deep). node -> component."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    comp: dict[str, int] = {}
-    counter = 0
-    for root in sorted(graph):
-        if root in index:
-            continue
-        work: list[tuple[str, Iterator[str]]] = [(root, iter(sorted(graph[root])))]
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, children = work[-1]
-            advanced = False
-            for child in children:
-                if child not in index:
-                    index[child] = low[child] = counter
-                    counter += 1
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(sorted(graph.get(child, ())))))
-                    advanced = True
-                    break
-                if child in on_stack:
-                    low[node] = min(low[node], index[child])
-            if advanced:
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[node])
-            if low[node] == index[node]:
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    comp[member] = index[node]
-                    if member == node:
-                        break
-    return comp
+    """node -> the number of its strongly connected component."""
+    return {member: n for n, component in enumerate(strongly_connected_components(graph)) for member in component}
 
 
 def _path(graph: dict[str, set[str]], start: str, goal: str, allowed: set[str]) -> list[str]:

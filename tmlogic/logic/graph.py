@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from .ast import Atom, Negation
 from .compile import Clause
 
-__all__ = ["dependency_graph", "dependency_components", "recursive_predicates"]
+__all__ = ["dependency_graph", "dependency_components", "recursive_predicates", "strongly_connected_components"]
 
 
 def dependency_graph(clauses: Iterable[Clause]) -> dict[str, set[str]]:
@@ -24,9 +24,9 @@ def dependency_graph(clauses: Iterable[Clause]) -> dict[str, set[str]]:
     return graph
 
 
-def dependency_components(clauses: Iterable[Clause]) -> list[list[str]]:
-    """Strongly connected components, each after every component it depends on (Tarjan, iterative)."""
-    graph = dependency_graph(clauses)
+def strongly_connected_components(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Tarjan's algorithm, iterative (rule packs can be deep): each component after every
+    component it depends on, members sorted, deterministic for the same graph."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     on_stack: set[str] = set()
@@ -50,7 +50,7 @@ def dependency_components(clauses: Iterable[Clause]) -> list[list[str]]:
                     counter += 1
                     stack.append(child)
                     on_stack.add(child)
-                    work.append((child, iter(sorted(graph[child]))))
+                    work.append((child, iter(sorted(graph.get(child, ())))))
                     advanced = True
                     break
                 if child in on_stack:
@@ -71,6 +71,11 @@ def dependency_components(clauses: Iterable[Clause]) -> list[list[str]]:
                         break
                 order.append(sorted(component))
     return order
+
+
+def dependency_components(clauses: Iterable[Clause]) -> list[list[str]]:
+    """Strongly connected components of the clauses' predicate dependency graph, dependencies first."""
+    return strongly_connected_components(dependency_graph(clauses))
 
 
 def recursive_predicates(clauses: Iterable[Clause]) -> dict[str, frozenset[str]]:

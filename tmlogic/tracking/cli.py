@@ -20,7 +20,7 @@ import typer
 
 from .._errors import DiagnosticsError, display_path
 from ..diagnostics import render_diagnostics
-from ..logic.backend import DEFAULT_ENGINE
+from ..cli_options import DEFAULT_ENGINE, EngineOpt, FailLevel, ModelArg, NoBuiltinOpt, RulesOpt, StrictOpt
 from .snapshot import render_problems
 
 if TYPE_CHECKING:
@@ -38,15 +38,6 @@ class DiffFormat(str, Enum):
     markdown = "markdown"
 
 
-class Level(str, Enum):
-    none = "none"
-    low = "low"
-    medium = "medium"
-    elevated = "elevated"
-    high = "high"
-    critical = "critical"
-
-
 class Status(str, Enum):
     accepted = "accepted"
     mitigated = "mitigated"
@@ -54,14 +45,6 @@ class Status(str, Enum):
     in_progress = "in-progress"
 
 
-ModelArg = Annotated[Path, typer.Argument(help="Model file (.md or .yaml).", show_default=False)]
-RulesOpt = Annotated[
-    Optional[list[Path]], typer.Option("--rules", "-r", help="Extra rule pack (folder or .dl file); repeatable.")
-]
-NoBuiltinOpt = Annotated[bool, typer.Option("--no-builtin-rules", help="Use only the packs given with --rules.")]
-StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings (unknown keys, ...) as errors.")]
-EngineOpt = Annotated[Optional[str], typer.Option("--engine", help="Logic engine (default: tmlogic's default).",
-                                                  show_default=False)]
 RiskFileOpt = Annotated[Optional[Path], typer.Option(
     "--risks", help="Risk file (default: next to the model, MODEL's name with .risks.yaml).")]
 
@@ -187,11 +170,11 @@ def diff_command(
     new: Annotated[str, typer.Argument(help="After: a model, a result JSON, or REV:path.", show_default=False)],
     output_format: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")] = DiffFormat.text,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
-    fail_on: Annotated[Level, typer.Option("--fail-on", help="Exit 1 if an added threat is at or above this level.")] = Level.none,
+    fail_on: Annotated[FailLevel, typer.Option("--fail-on", help="Exit 1 if an added threat is at or above this level.")] = FailLevel.none,
     rules: RulesOpt = None,
     no_builtin_rules: NoBuiltinOpt = False,
     strict: StrictOpt = False,
-    engine: EngineOpt = None,
+    engine: EngineOpt = DEFAULT_ENGINE,
 ) -> None:
     """Compare two versions of a threat model: threats added, removed and changed, and model changes."""
     from ..severity import level_rank
@@ -214,7 +197,7 @@ def diff_command(
     render = {DiffFormat.text: render_diff_text, DiffFormat.json: render_diff_json,
               DiffFormat.markdown: render_diff_markdown}[output_format]
     _write(render(report), output)
-    if fail_on is not Level.none:
+    if fail_on is not FailLevel.none:
         worst = [t for t in report.threats.added if not t.accepted and level_rank(t.level) >= level_rank(fail_on.value)]
         if worst:
             sys.stderr.write(f"tmlogic: {len(worst)} added threat(s) at or above {fail_on.value}: "
@@ -235,7 +218,7 @@ def risks_seed(
     rules: RulesOpt = None,
     no_builtin_rules: NoBuiltinOpt = False,
     strict: StrictOpt = False,
-    engine: EngineOpt = None,
+    engine: EngineOpt = DEFAULT_ENGINE,
 ) -> None:
     """Record every current threat as in-progress, for a team adopting tmlogic on an existing model.
 
@@ -291,7 +274,7 @@ def risks_accept(
     rules: RulesOpt = None,
     no_builtin_rules: NoBuiltinOpt = False,
     strict: StrictOpt = False,
-    engine: EngineOpt = None,
+    engine: EngineOpt = DEFAULT_ENGINE,
 ) -> None:
     """Add risk-file entries for threats (accepted by default), checked like the rest of the file."""
     from .risks import add_entries, entry_block, find_risk_file, justification_problem, load_risks, risk_path_for
@@ -333,7 +316,7 @@ def risks_check(
     rules: RulesOpt = None,
     no_builtin_rules: NoBuiltinOpt = False,
     strict: StrictOpt = False,
-    engine: EngineOpt = None,
+    engine: EngineOpt = DEFAULT_ENGINE,
 ) -> None:
     """Check the risk file against the model's threats: what each entry decides, and which entries
     have expired or match nothing (exit 1 if any)."""
