@@ -118,3 +118,17 @@ def test_no_rule_or_model_text_reaches_pydatalog_load(monkeypatch: pytest.Monkey
     monkeypatch.setattr(pp, "load", forbidden)
     s = _session("pydatalog", GRAPH, GRAPH_FACTS)
     assert s.query("heavy", (None,))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_strings_true_and_false_stay_strings(engine: str) -> None:
+    text = """
+.decl node(n: symbol)
+.decl label(n: symbol, v: symbol)
+.decl truthy(n: symbol)
+truthy(N) :- node(N), label(N, "True").
+"""
+    s = _session(engine, text, {"node": [("a",), ("b",)], "label": [("a", "True"), ("b", "False")]})
+    assert s.query("truthy", (None,)) == [("a",)]
+    assert s.query("label", (None, "False")) == [("b", "False")]
+    assert s.query("label", ("a", None)) == [("a", "True")]

@@ -353,3 +353,14 @@ def test_windows_style_submodel_path(tmp_path: Path) -> None:
     write(tmp_path, "## Servers\n- **B**:\n", "sub/m.md")
     model, _ = load_model(tmp_path / "main.md")
     assert model.elements[0].submodel == "sub/m.md"
+
+
+def test_control_characters_in_names_and_values_are_errors(tmp_path: Path) -> None:
+    # They would reach terminals and CI logs: ANSI escapes, forged "::error" workflow commands.
+    path = tmp_path / "ctl.yaml"
+    path.write_text('actors:\n  - name: "Cust\\n::error file=x::forged"\n    description: "two\\nlines are fine"\n'
+                    'servers:\n  - name: "Esc\\e[31mRed"\n  - name: Web\n    submodel: "a\\0b.md"\n', encoding="utf-8")
+    with pytest.raises(ModelError) as exc:
+        load_model(path)
+    found = [(d.code, d.span.line) for d in exc.value.diagnostics if d.code == "bad-character"]
+    assert found == [("bad-character", 2), ("bad-character", 5), ("bad-character", 7)]

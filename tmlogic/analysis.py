@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ._errors import Diagnostic, SourceSpan
 from .diagnostics import DiagnosticBag, did_you_mean
-from .logic.ast import Program, Rule
+from .logic.ast import Decl, Program, Rule, Var
 from .logic.backend import DEFAULT_ENGINE, Row, Session, get_backend
 from .logic.checks import stride_canonical
 from .logic.compile import CompiledProgram, compile_program
@@ -74,12 +74,30 @@ def threat_id(rule_id: str, targets: tuple[str, ...]) -> str:
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
-def _render_message(template: str, bindings: dict[str, str | int], names: dict[str, str]) -> str:
+# Declared argument names that hold ids (facts/schema.dl and the packs name them e, f, d, b, z...).
+# Only variables bound at such a position, or in the threat's head, are shown by display name; any
+# other value ("secret", "HTTP") is shown as written, even if it equals some element's id.
+_ID_ARGUMENTS = frozenset({"e", "f", "d", "b", "s", "a", "x", "z", "z1", "z2", "src", "dst", "parent"})
+
+
+def _id_variables(rule: Rule, decls: dict[str, Decl]) -> set[str]:
+    out = {t.name for t in rule.head.args if isinstance(t, Var)}
+    for atom in rule.positive_atoms():
+        decl = decls.get(atom.predicate)
+        if decl is None:
+            continue
+        for term, arg in zip(atom.args, decl.args):
+            if isinstance(term, Var) and arg.name in _ID_ARGUMENTS:
+                out.add(term.name)
+    return out
+
+
+def _render_message(template: str, bindings: dict[str, str | int], names: dict[str, str], ids: set[str]) -> str:
     def sub(m: re.Match[str]) -> str:
         value = bindings.get(m.group(1))
         if value is None:
             return m.group(0)
-        return names.get(str(value), str(value))
+        return names.get(str(value), str(value)) if m.group(1) in ids else str(value)
 
     return _PLACEHOLDER.sub(sub, template)
 
@@ -210,7 +228,7 @@ def analyze_model(model: Model, program: Program, warnings: list[Diagnostic], en
                     rule=info,
                     targets=targets,
                     target_names=tuple(names.get(t, t) for t in targets),
-                    message=_render_message(info.message, bindings, names),
+                    message=_render_message(info.message, bindings, names, _id_variables(relation.rule, program.decls)),
                     severity=score_threat(info.impact, info.likelihood, targets, ctx),
                     location=location,
                     proof=proof,

@@ -110,10 +110,12 @@ def _describe(manifest: dict[str, Any]) -> str:
         src = manifest.get("sources", {}).get(name)
         if src:
             version = src.get("version") or "version not recorded"
-            lines.append(f"  {label:<13} {version:<8} {src['file']} (sha256 {src['sha256'][:12]})")
+            digest = str(src.get("sha256") or "?")[:12]
+            lines.append(f"  {label:<13} {version:<8} {src.get('file', '?')} (sha256 {digest})")
     lines.append("relations:")
     for name, rel in manifest.get("relations", {}).items():
-        lines.append(f"  {name:<22} {rel['rows']:>6}")
+        rows = rel.get("rows", "?") if isinstance(rel, dict) else "?"
+        lines.append(f"  {name:<22} {rows:>6}")
     summary = manifest.get("summary", {})
     if summary:
         lines.append("links:")

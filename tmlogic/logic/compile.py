@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .ast import THREAT, Atom, Comparison, Const, Literal, Negation, Program, Rule, Var
 from .facts import InputFact
 
-__all__ = ["Clause", "FiringRelation", "CompiledProgram", "compile_program", "rule_key"]
+__all__ = ["Clause", "FiringRelation", "CompiledProgram", "compile_program"]
 
 
 @dataclass(frozen=True)
@@ -57,15 +57,8 @@ class CompiledProgram:
     # which no rule-language predicate can, so they never collide with a user's relation
     facts: tuple[InputFact, ...]  # ground facts written in .dl files (prelude constants, ...)
 
-    def firings_for(self, predicate: str) -> list[FiringRelation]:
-        return [f for f in self.firings if f.rule.head.predicate == predicate]
-
     def threat_firings(self) -> list[FiringRelation]:
         return [f for f in self.firings if f.rule.head.predicate == THREAT]
-
-
-def rule_key(rule: Rule) -> str:
-    return f"{rule.span.path}:{rule.span.line}:{rule.index}"
 
 
 def _ordered_body(body: tuple[Literal, ...]) -> tuple[Literal, ...]:

@@ -31,6 +31,20 @@ _lock = threading.RLock()
 _PD_OPS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
+# pyDatalog turns the strings "True" and "False" into booleans even when told they are constants,
+# so they travel through it under names no model or rule can write (NUL is rejected in both).
+_TO_ENGINE = {"True": "\x00True", "False": "\x00False"}
+_FROM_ENGINE = {v: k for k, v in _TO_ENGINE.items()}
+
+
+def _to_engine(value: str | int) -> str | int:
+    return _TO_ENGINE.get(value, value) if isinstance(value, str) else value
+
+
+def _from_engine(value: object) -> object:
+    return _FROM_ENGINE.get(value, value) if isinstance(value, str) else value
+
+
 def _pred_name(predicate: str) -> str:
     # Prefixes keep our names apart from pyDatalog's built-ins ("==", "~p", "Class.attr").
     return "f_" + predicate[1:] if predicate.startswith("#") else "p_" + predicate
@@ -44,7 +58,7 @@ class _Builder:
 
     def term(self, t: Var | Const) -> Any:
         if isinstance(t, Const):
-            return PdTerm(t.value, forced_type="constant")
+            return PdTerm(_to_engine(t.value), forced_type="constant")
         var = self.vars.get(t.name)
         if var is None:
             # Variable names must start with an upper-case letter in pyDatalog; ours may be "_3".
@@ -73,7 +87,7 @@ def _pydatalog_order(clause: Clause, recursive: dict[str, frozenset[str]]) -> li
 
 
 def _assert_fact(predicate: str, args: Row) -> None:
-    literal = pyEngine.Literal(_pred_name(predicate), [pyEngine.Term_of(a) for a in args])
+    literal = pyEngine.Literal(_pred_name(predicate), [pyEngine.Term_of(_to_engine(a)) for a in args])
     pyEngine.assert_(pyEngine.Clause(literal, []))
 
 
@@ -87,7 +101,8 @@ class PyDatalogSession(Session):
                 # Another session ran in this thread since: switch back (pyDatalog copies the logic).
                 Logic(self._logic)
                 self._logic = Logic(True)
-            terms = [PdTerm(f"Q{i}") if v is None else PdTerm(v, forced_type="constant") for i, v in enumerate(pattern)]
+            terms = [PdTerm(f"Q{i}") if v is None else PdTerm(_to_engine(v), forced_type="constant")
+                     for i, v in enumerate(pattern)]
             query = PdLiteral.make(_pred_name(predicate), terms)
             try:
                 answers = query.ask()
@@ -99,7 +114,7 @@ class PyDatalogSession(Session):
             rows: list[Row] = []
             for answer in answers:
                 values = iter(answer)
-                rows.append(tuple(next(values) if v is None else v for v in pattern))
+                rows.append(tuple(_from_engine(next(values)) if v is None else v for v in pattern))
             return sort_rows(rows)
 
 
@@ -122,7 +137,7 @@ def _declare(predicate: str, arity: int) -> None:
 
 def _ask_all(predicate: str, arity: int) -> list[Row]:
     answers = PdLiteral.make(_pred_name(predicate), [PdTerm(f"Q{i}") for i in range(arity)]).ask()
-    return [tuple(a) for a in answers] if answers else []
+    return [tuple(_from_engine(v) for v in a) for a in answers] if answers else []
 
 
 class PyDatalogBackend(Backend):

@@ -79,6 +79,9 @@ def _number(value: Value) -> int | float | None:
 
 
 _RULE_ID = re.compile(r"TM-[A-Z]+-[0-9]{3}")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+_CONTROL_NL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_FREE_TEXT = frozenset({"description", "notes"})
 
 
 def _key_spans(special: dict[str, tuple[RawAttr, Value]]) -> tuple[tuple[str, SourceSpan], ...]:
@@ -155,6 +158,7 @@ class _Builder:
                                f"keep one of '{first.key}' and '{attr.key}'", [_first(first.span)])
                 continue
             seen[key] = attr
+            self.check_value(attr.value, attr.span, key)
             value: Value | _Bad
             if spec is None:
                 if not is_extension_key(key):
@@ -175,6 +179,26 @@ class _Builder:
             else:
                 kept.append(Attribute(key, value, attr.span))
         return special, tuple(kept)
+
+    def check_text(self, text: str, span: SourceSpan, what: str, allow_newline: bool) -> None:
+        """Control characters would reach terminals and CI logs (ANSI escapes, forged `::` workflow
+        commands), so model text may hold none, bar tabs, and newlines in free-text values."""
+        bad = _CONTROL_NL if allow_newline else _CONTROL
+        m = bad.search(text)
+        if m:
+            self.bag.error(span, f"the {what} holds the control character U+{ord(m.group()):04X}", "bad-character",
+                           "remove it; names and values are plain text")
+
+    def check_value(self, value: Value, span: SourceSpan, key: str) -> None:
+        if isinstance(value, str):
+            self.check_text(value, span, f"value of '{key}'", allow_newline=key in _FREE_TEXT)
+        elif isinstance(value, list):
+            for item in value:
+                self.check_value(item, span, key)
+        elif isinstance(value, dict):
+            for k, item in value.items():
+                self.check_value(str(k), span, key)
+                self.check_value(item, span, key)
 
     def convert(self, attr: RawAttr, spec: KeySpec) -> Value | _Bad:
         value, kind = attr.value, spec.kind
@@ -258,6 +282,7 @@ class _Builder:
                 continue
             recognised += 1
             for entry in section.entries:
+                self.check_text(entry.name, entry.span, "name", allow_newline=False)
                 groups[section.kind].append(entry)
                 if section.kind in SECTION_KINDS:
                     elements_raw.append(entry)

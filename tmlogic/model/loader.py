@@ -78,8 +78,13 @@ class _Loader:
         subs: list[tuple[str, Model]] = []
         used: dict[str, str] = {}
         for ref in result.submodel_refs:
-            target = (file.parent / ref.target.replace("\\", "/")).resolve()  # Windows-style paths too
-            sub = self.submodel(ref.target, target, ref.span, chain)
+            try:
+                target = (file.parent / ref.target.replace("\\", "/")).resolve()  # Windows-style paths too
+                sub = self.submodel(ref.target, target, ref.span, chain)
+            except (OSError, ValueError) as exc:  # a name the file system refuses (too long, NUL...)
+                self.bag.error(ref.span, f"submodel '{ref.target[:80]}' cannot be opened: {exc}", "submodel-missing",
+                               "give the path of a model file, relative to this model")
+                continue
             if sub is not None:
                 subs.append((ref.element, sub))
                 used[ref.element] = self.rel(target)

@@ -304,6 +304,8 @@ def risks_accept(
         added = add_entries(path, display_path(model), blocks)
     except DiagnosticsError as exc:
         _fail_input(exc)
+    except OSError as exc:
+        _user_error(f"cannot write {display_path(path)}: {exc.strerror or exc}; check the folder exists and is writable")
     already = len(unique) - len(blocks)
     sys.stdout.write(f"{display_path(path)}: {added} entr{'ies' if added != 1 else 'y'} added"
                      + (f"; {already} already had an entry (edit it there)" if already else "") + "\n")
