@@ -255,3 +255,11 @@ def test_docs_rules_md_is_the_generated_catalogue() -> None:
     assert code == 0
     doc = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
     assert doc == out, "docs/rules.md is stale: run `tmlogic rules list --format markdown > docs/rules.md`"
+
+
+def test_a_rule_pack_folder_without_rules_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    code, _, err = run("rules", "lint", str(tmp_path / "empty"))
+    assert code == 2 and "holds no .dl rule file" in err and "[empty-pack]" in err
+    code, _, err = run("analyze", str(EXAMPLE), "--no-builtin-rules", "--rules", str(tmp_path / "empty"))
+    assert code == 2 and "[empty-pack]" in err

@@ -185,7 +185,7 @@ def explain(
     engine: EngineOpt = DEFAULT_ENGINE,
 ) -> None:
     """Show why a threat was raised: the rule, its bindings, and the facts down to the model lines."""
-    analysis = _analysis(model, rules, no_builtin_rules, strict, engine)
+    analysis = _analysis(_model_path(model), rules, no_builtin_rules, strict, engine)
     matches = analysis.result.find(threat)
     if not matches:
         known = ", ".join(t.id for t in analysis.result.threats[:5])
@@ -267,7 +267,7 @@ def facts(model: ModelArg, strict: StrictOpt = False) -> None:
     from .model.loader import load_model
 
     try:
-        loaded, warnings = load_model(model, strict=strict)
+        loaded, warnings = load_model(_model_path(model), strict=strict)
     except DiagnosticsError as exc:
         _fail_input(exc.diagnostics)
     _show_warnings(warnings, False)
@@ -281,7 +281,7 @@ def validate(model: ModelArg, strict: StrictOpt = False) -> None:
     from .model.loader import load_model
 
     try:
-        loaded, warnings = load_model(model, strict=strict)
+        loaded, warnings = load_model(_model_path(model), strict=strict)
     except DiagnosticsError as exc:
         _fail_input(exc.diagnostics)
     _show_warnings(warnings, False)

@@ -59,6 +59,7 @@ def load_program(
         files += rule_files([rules_dir()])
     files += rule_files(extra_paths)
     modules, problems = _parse_all(files)
+    problems += _empty_packs(extra_paths)
     if any(d.level is Level.ERROR for d in problems):
         raise RuleError(problems)
     return check_modules(modules, strict=strict, known_ids=_known_ids(known_ids, use_kb))
@@ -72,6 +73,7 @@ def lint(paths: Sequence[Path], *, strict: bool = False, known_ids: KnownIds | N
     returned along with warnings.
     """
     modules, problems = _parse_all(_base_files() + rule_files(paths))
+    problems += _empty_packs(paths)
     if not any(d.level is Level.ERROR for d in problems):
         # Checks run only on a complete parse: a file that failed to parse would make every
         # use of its predicates look undeclared.
@@ -81,6 +83,13 @@ def lint(paths: Sequence[Path], *, strict: bool = False, known_ids: KnownIds | N
         except RuleError as exc:
             problems += exc.diagnostics
     return sorted(problems, key=Diagnostic.sort_key)
+
+
+def _empty_packs(paths: Iterable[Path]) -> list[Diagnostic]:
+    """A folder given as a rule pack that holds no rule file is a mistake, not an empty pack that passes."""
+    return [Diagnostic(Level.ERROR, SourceSpan(display_path(p), 1, 1), "this folder holds no .dl rule file",
+                       "empty-pack", "give a rule pack folder (with <RULE-ID>.dl files) or a .dl file")
+            for p in map(Path, paths) if p.is_dir() and not rule_files([p])]
 
 
 def _known_ids(given: KnownIds | None, use_kb: bool) -> KnownIds | None:

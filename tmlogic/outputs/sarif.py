@@ -22,6 +22,7 @@ from urllib.parse import quote
 from .. import __version__
 from .._errors import Diagnostic, SourceSpan
 from ..result import Result, RuleInfo, Threat
+from ..tracking.baseline import from_risk_file
 from .mitre import chain_for, url_for
 
 __all__ = ["SARIF_SCHEMA_URI", "render_sarif", "sarif_dict"]
@@ -181,7 +182,9 @@ def _result(t: Threat, rule_index: int, artifacts: _Artifacts, model_files: froz
     if flow:
         out["codeFlows"] = flow
     if t.suppression is not None:
-        out["suppressions"] = [{"kind": "inSource", "status": "accepted", "justification": t.suppression.reason,
+        # In the model (Accepted Threats, accepts=) is "inSource"; a decision in the risk file is "external".
+        kind = "external" if from_risk_file(t.suppression) else "inSource"
+        out["suppressions"] = [{"kind": kind, "status": "accepted", "justification": t.suppression.reason,
                                 "location": artifacts.location(t.suppression.span)}]
     return out
 
