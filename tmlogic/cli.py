@@ -15,6 +15,7 @@ from ._errors import Diagnostic, DiagnosticsError, TmlogicError
 from .diagnostics import render_diagnostics
 from .kb.cli import kb_app
 from .tracking.cli import register as register_tracking
+from .cli_io import user_error, write_output
 from .cli_options import DEFAULT_ENGINE, EngineOpt, FailLevel, ModelArg, NoBuiltinOpt, RulesOpt, StrictOpt
 
 __all__ = ["app", "main"]
@@ -68,22 +69,17 @@ def _show_warnings(warnings: list[Diagnostic] | tuple[Diagnostic, ...], quiet: b
         sys.stderr.write(render_diagnostics(warnings))
 
 
-def _user_error(message: str) -> NoReturn:
-    sys.stderr.write(f"tmlogic: error: {message}\n")
-    raise typer.Exit(2)
-
-
 def _analysis(model: Path, rules: list[Path] | None, no_builtin: bool, strict: bool, engine: str):  # type: ignore[no-untyped-def]
     from .analysis import AnalysisOptions, analyze
 
     if no_builtin and not rules:
-        _user_error("--no-builtin-rules needs at least one --rules pack")
+        user_error("--no-builtin-rules needs at least one --rules pack")
     try:
         return analyze(model, AnalysisOptions(tuple(rules or ()), not no_builtin, strict, engine))
     except DiagnosticsError as exc:
         _fail_input(exc.diagnostics)
     except ValueError as exc:  # unknown engine name
-        _user_error(str(exc))
+        user_error(str(exc))
 
 
 _PROJECT_ENTRIES = ("main.md", "main.markdown", "main.yaml", "main.yml")
@@ -97,19 +93,8 @@ def _model_path(path: Path) -> Path:
     for name in _PROJECT_ENTRIES:
         if (path / name).is_file():
             return path / name
-    _user_error(f"{path} is a folder without a main.md; a project folder holds main.md (or main.yaml) "
+    user_error(f"{path} is a folder without a main.md; a project folder holds main.md (or main.yaml) "
                 "whose servers name their submodel= files; or give the model file itself")
-
-
-def _write(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        return
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        _user_error(f"cannot write {output}: {exc.strerror}; check the folder exists and is writable")
 
 
 @app.command()
@@ -155,7 +140,7 @@ def analyze(
         try:
             written = write_all(result, output_dir)
         except OSError as exc:
-            _user_error(f"cannot write into {output_dir}: {exc.strerror}; check the folder is writable")
+            user_error(f"cannot write into {output_dir}: {exc.strerror}; check the folder is writable")
         if not quiet:
             sys.stderr.write(f"tmlogic: wrote {', '.join(p.name for p in written)} to {output_dir}\n")
     if output_format is AnalyzeFormat.text:
@@ -169,7 +154,7 @@ def analyze(
         from .outputs.formats import render_format
 
         text = render_format(result, output_format.value)
-    _write(text, output)
+    write_output(text, output)
     enforce_fail_on(tracking, fail_on.value, fail_new_only, model=path, quiet=quiet, baseline=baseline,
                     stdout_free=output is not None or output_format is AnalyzeFormat.text)
 
@@ -189,10 +174,10 @@ def explain(
     matches = analysis.result.find(threat)
     if not matches:
         known = ", ".join(t.id for t in analysis.result.threats[:5])
-        _user_error(f"no threat {threat!r} in {model}; run `tmlogic analyze {model}` to list them"
+        user_error(f"no threat {threat!r} in {model}; run `tmlogic analyze {model}` to list them"
                     + (f" (e.g. {known})" if known else ""))
     if len(matches) > 1:
-        _user_error(f"{threat!r} matches {len(matches)} threats ({', '.join(t.id for t in matches)}); give more of the id")
+        user_error(f"{threat!r} matches {len(matches)} threats ({', '.join(t.id for t in matches)}); give more of the id")
     if output_format is OutputFormat.json:
         import json
 
@@ -227,9 +212,9 @@ def diagram(
     path = _model_path(model)
     fmt = diagram_format.value if diagram_format else (output.suffix.lower().lstrip(".") if output else "dot")
     if fmt not in ("dot", "svg", "png"):
-        _user_error(f"cannot tell the diagram format from '{output}'; use a .dot, .svg or .png file or --format")
+        user_error(f"cannot tell the diagram format from '{output}'; use a .dot, .svg or .png file or --format")
     if fmt == "png" and output is None:
-        _user_error("PNG is binary: give a file with --output diagram.png")
+        user_error("PNG is binary: give a file with --output diagram.png")
     if threats:
         result = _analysis(path, rules, no_builtin_rules, strict, engine).result
         _show_warnings(result.warnings, False)
@@ -244,12 +229,12 @@ def diagram(
         _show_warnings(warnings, False)
         dot = build_diagram(loaded).dot
     if fmt == "dot":
-        _write(dot, output)
+        write_output(dot, output)
         return
     try:
         drawn = render(dot, fmt)
     except DiagramUnavailable as exc:
-        _user_error(str(exc))
+        user_error(str(exc))
     if output is None:
         sys.stdout.write(drawn.decode("utf-8"))
         return
@@ -257,7 +242,7 @@ def diagram(
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_bytes(drawn)
     except OSError as exc:
-        _user_error(f"cannot write {output}: {exc.strerror}; check the folder exists and is writable")
+        user_error(f"cannot write {output}: {exc.strerror}; check the folder exists and is writable")
 
 
 @app.command()

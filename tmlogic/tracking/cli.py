@@ -20,6 +20,7 @@ import typer
 
 from .._errors import DiagnosticsError, display_path
 from ..diagnostics import render_diagnostics
+from ..cli_io import user_error, write_output
 from ..cli_options import DEFAULT_ENGINE, EngineOpt, FailLevel, ModelArg, NoBuiltinOpt, RulesOpt, StrictOpt
 from .snapshot import render_problems
 
@@ -54,16 +55,11 @@ def _fail_input(exc: DiagnosticsError) -> NoReturn:
     raise typer.Exit(2)
 
 
-def _user_error(message: str) -> NoReturn:
-    sys.stderr.write(f"tmlogic: error: {message}\n")
-    raise typer.Exit(2)
-
-
 def _options(rules: list[Path] | None, no_builtin: bool, strict: bool, engine: str | None):  # type: ignore[no-untyped-def]
     from ..analysis import AnalysisOptions
 
     if no_builtin and not rules:
-        _user_error("--no-builtin-rules needs at least one --rules pack")
+        user_error("--no-builtin-rules needs at least one --rules pack")
     options = AnalysisOptions(tuple(rules or ()), not no_builtin, strict)
     return options if engine is None else replace(options, engine=engine)
 
@@ -76,7 +72,7 @@ def _model_file(path: Path) -> Path:
         return path
     entry = project_entry(path)
     if entry is None:
-        _user_error(f"{path} is a folder without a main.md; give the model file, or a project folder with main.md")
+        user_error(f"{path} is a folder without a main.md; give the model file, or a project folder with main.md")
     return entry
 
 
@@ -88,18 +84,7 @@ def _analyze(model: Path, options):  # type: ignore[no-untyped-def]
     except DiagnosticsError as exc:
         _fail_input(exc)
     except ValueError as exc:  # unknown engine name
-        _user_error(str(exc))
-
-
-def _write(text: str, output: Path | None) -> None:
-    if output is None or str(output) == "-":
-        sys.stdout.write(text)
-        return
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        _user_error(f"cannot write {output}: {exc.strerror}; check the folder exists and is writable")
+        user_error(str(exc))
 
 
 def _date(text: str | None, option: str):  # type: ignore[no-untyped-def]
@@ -110,7 +95,7 @@ def _date(text: str | None, option: str):  # type: ignore[no-untyped-def]
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        _user_error(f"{option} {text!r} is not a date; write it as YYYY-MM-DD")
+        user_error(f"{option} {text!r} is not a date; write it as YYYY-MM-DD")
 
 
 def _github() -> bool:
@@ -130,7 +115,7 @@ def prepare_tracking(model: Path, result: Result, *, baseline: str | None = None
     except DiagnosticsError as exc:
         _fail_input(exc)
     except ValueError as exc:  # unknown engine name, when the baseline is analyzed
-        _user_error(str(exc))
+        user_error(str(exc))
     if tracking.warnings and not quiet:
         sys.stderr.write(render_diagnostics(tracking.warnings))
     return tracking
@@ -143,7 +128,7 @@ def enforce_fail_on(tracking: Tracking, fail_on: str, new_only: bool, *, model: 
     where the runner reads them, unless stdout carries a report (`stdout_free=False`: JSON, SARIF,
     ... written to stdout), then on stderr. Returns when none fail."""
     if new_only and fail_on == "none":
-        _user_error("--fail-new-only needs --fail-on LEVEL (e.g. --fail-on high)")
+        user_error("--fail-new-only needs --fail-on LEVEL (e.g. --fail-on high)")
     if fail_on == "none":
         return
     from .messages import format_failures, github_annotations
@@ -190,13 +175,13 @@ def diff_command(
     except DiagnosticsError as exc:
         _fail_input(exc)
     except ValueError as exc:
-        _user_error(str(exc))
+        user_error(str(exc))
     model_diff = diff_models(before.model, after.model) if before.model is not None and after.model is not None else None
     report = DiffReport(before.label, after.label, diff_threats(before.threats.threats, after.threats.threats),
                         model_diff, before.kind, after.kind)
     render = {DiffFormat.text: render_diff_text, DiffFormat.json: render_diff_json,
               DiffFormat.markdown: render_diff_markdown}[output_format]
-    _write(render(report), output)
+    write_output(render(report), output)
     if fail_on is not FailLevel.none:
         worst = [t for t in report.threats.added if not t.accepted and level_rank(t.level) >= level_rank(fail_on.value)]
         if worst:
@@ -251,7 +236,7 @@ def risks_seed(
     except DiagnosticsError as exc:
         _fail_input(exc)
     except OSError as exc:
-        _user_error(f"cannot write {path}: {exc.strerror}")
+        user_error(f"cannot write {path}: {exc.strerror}")
     skipped = len(analysis.result.threats) - len(todo)
     sys.stdout.write(f"{display_path(path)}: {added} threat(s) recorded as in-progress"
                      + (f", {skipped} already accepted or tracked" if skipped else "") + "\n")
@@ -287,13 +272,13 @@ def risks_accept(
     for ref in threats:
         matches = analysis.result.find(ref)
         if not matches:
-            _user_error(f"no threat {ref!r} in {model}; run `tmlogic analyze {model}` to list them")
+            user_error(f"no threat {ref!r} in {model}; run `tmlogic analyze {model}` to list them")
         if len(matches) > 1 and ":" not in ref:
-            _user_error(f"{ref!r} matches {len(matches)} threats ({', '.join(t.id for t in matches)}); give more of the id")
+            user_error(f"{ref!r} matches {len(matches)} threats ({', '.join(t.id for t in matches)}); give more of the id")
         chosen.extend(matches)
     problem = justification_problem(status.value, justification, owner, ticket)
     if problem:
-        _user_error(problem)
+        user_error(problem)
     path = risks or find_risk_file(model) or risk_path_for(model)
     unique = list({t.id: t for t in chosen}.values())
     try:
@@ -305,7 +290,7 @@ def risks_accept(
     except DiagnosticsError as exc:
         _fail_input(exc)
     except OSError as exc:
-        _user_error(f"cannot write {display_path(path)}: {exc.strerror or exc}; check the folder exists and is writable")
+        user_error(f"cannot write {display_path(path)}: {exc.strerror or exc}; check the folder exists and is writable")
     already = len(unique) - len(blocks)
     sys.stdout.write(f"{display_path(path)}: {added} entr{'ies' if added != 1 else 'y'} added"
                      + (f"; {already} already had an entry (edit it there)" if already else "") + "\n")
@@ -333,7 +318,7 @@ def risks_check(
     review = tracking.risks
     assert review is not None
     if not review.file.exists:
-        _user_error(f"no risk file next to {display_path(model)} (expected {tracking.risk_file_shown}); "
+        user_error(f"no risk file next to {display_path(model)} (expected {tracking.risk_file_shown}); "
                     f"create one with `tmlogic risks seed {display_path(model)}`")
     for t in analysis.result.threats:
         e = review.entry_for(t.id)
