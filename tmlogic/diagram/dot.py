@@ -186,6 +186,14 @@ class _Builder:
 
     # -- boundaries ------------------------------------------------------------------------
 
+    def mark_note(self, mark: TargetMark | None) -> str:
+        """The "N threats (level)" line under a zone's or flow's label, in its severity colour."""
+        if mark is None:
+            return ""
+        self.used_levels.add(mark.level)
+        return (f'<BR/><FONT POINT-SIZE="8" COLOR="{SEVERITY_COLOURS[mark.level]}">'
+                f"{_plural(mark.count, 'threat')} ({mark.level})</FONT>")
+
     def boundary(self, b: Boundary, index: dict[str, int], children: dict[str | None, list[Boundary]],
                  members: dict[str | None, list[tuple[int, Element]]], depth: int) -> None:
         indent = "  " * depth
@@ -205,11 +213,7 @@ class _Builder:
             style.append("dashed")
         trust = "trusted" if b.trusted else "untrusted"
         label = f'<<B>{_h(b.name)}</B> <FONT POINT-SIZE="9" COLOR="{TRUST_COLOURS[b.trusted]}">({trust})</FONT>'
-        if mark:
-            label += f'<BR/><FONT POINT-SIZE="8" COLOR="{SEVERITY_COLOURS[mark.level]}">' \
-                     f"{_plural(mark.count, 'threat')} ({mark.level})</FONT>"
-            self.used_levels.add(mark.level)
-        label += ">"
+        label += self.mark_note(mark) + ">"
         attrs = {
             "id": _esc(sid),
             "label": label,
@@ -248,11 +252,7 @@ class _Builder:
         if mark:
             tip += f"; {_plural(mark.count, 'threat')}, worst {mark.level}"
         label = f"<{_h(text)}"
-        if mark:
-            label += f'<BR/><FONT POINT-SIZE="8" COLOR="{SEVERITY_COLOURS[mark.level]}">' \
-                     f"{_plural(mark.count, 'threat')} ({mark.level})</FONT>"
-            self.used_levels.add(mark.level)
-        label += ">"
+        label += self.mark_note(mark) + ">"
         attrs = {
             "id": _esc(sid),
             "label": label,
