@@ -82,7 +82,7 @@ def process_seconds(args: list[str]) -> float:
 def stage_seconds(model_path: Path) -> dict[str, float]:
     """In-process timings of each stage of one analysis."""
     from tmlogic.analysis import analyze_model
-    from tmlogic.logic.program import load_program
+    from tmlogic.logic.program.load import load_program
     from tmlogic.model.loader import load_model
 
     t0 = time.perf_counter()

@@ -153,7 +153,7 @@ def test_enrichment_of_fifty_rules_is_cheap() -> None:
 
 
 def test_rule_meta_from_a_parsed_rule_and_text_lines(fixture_kb: KnowledgeBase) -> None:
-    from tmlogic.logic.parser import parse_module
+    from tmlogic.logic.language.parser import parse_module
 
     module = parse_module('/// id: TM-Q-001\n/// stride: Spoofing\n/// capec: CAPEC-565\n/// attack: T1040, T1110\n'
                           'threat(F) :- flow(F, _, _).\n', "q.dl")

@@ -20,7 +20,7 @@ from tmlogic.kb.errors import KbError
 from tmlogic.kb.schema import RELATION_BY_NAME
 from tmlogic.kb.store import decls_text, natural_key, read_relation, render_facts
 from tmlogic.kb.stride import STRIDE_SCOPES, stride_capec_default, stride_of
-from tmlogic.logic.parser import parse_module
+from tmlogic.logic.language.parser import parse_module
 
 DATA = Path(__file__).resolve().parent / "data" / "kb"
 

@@ -9,7 +9,7 @@ import pytest
 
 from tmlogic._errors import RuleError
 from tmlogic.kb.loader import embedded_dir, known_ids, known_ids_in, load_kb
-from tmlogic.logic.program import lint, load_program
+from tmlogic.logic.program.load import lint, load_program
 
 RULE = """\
 /// id: TM-KBT-001

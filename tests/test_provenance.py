@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from tmlogic._errors import SourceSpan
-from tmlogic.logic.ast import Program
-from tmlogic.logic.backend import BACKENDS, get_backend
-from tmlogic.logic.compile import compile_program
-from tmlogic.logic.facts import FactBase, InputFact
-from tmlogic.logic.parser import parse_module
+from tmlogic.logic.language.ast import Program
+from tmlogic.logic.engines.base import BACKENDS, get_backend
+from tmlogic.logic.program.compile import compile_program
+from tmlogic.logic.program.facts import FactBase, InputFact
+from tmlogic.logic.language.parser import parse_module
 from tmlogic.logic.provenance import ProofNode, Prover
 
 ENGINES = sorted(BACKENDS)

@@ -8,9 +8,9 @@ import pytest
 
 from tmlogic._errors import Diagnostic, Level, RuleError
 from tmlogic.diagnostics import render_diagnostics
-from tmlogic.logic import program as program_module
-from tmlogic.logic.ast import Module
-from tmlogic.logic.checks import (
+from tmlogic.logic.program import load as program_module
+from tmlogic.logic.language.ast import Module
+from tmlogic.logic.language.checks import (
     LIKELIHOOD_LEVELS,
     SEVERITY_LEVELS,
     STRIDE_CATEGORIES,
@@ -20,8 +20,8 @@ from tmlogic.logic.checks import (
     stride_canonical,
     template_variables,
 )
-from tmlogic.logic.parser import parse_module
-from tmlogic.logic.program import lint, load_program, rule_files
+from tmlogic.logic.language.parser import parse_module
+from tmlogic.logic.program.load import lint, load_program, rule_files
 
 SCHEMA = """
 .decl flow(f: symbol, src: symbol, dst: symbol)

@@ -7,8 +7,8 @@ import builtins
 import pytest
 
 from tmlogic._errors import Diagnostic, RuleError, SourceSpan
-from tmlogic.logic.ast import Atom, Comparison, Const, Negation, Var
-from tmlogic.logic.parser import _parser, parse_module
+from tmlogic.logic.language.ast import Atom, Comparison, Const, Negation, Var
+from tmlogic.logic.language.parser import _parser, parse_module
 from tmlogic.resources import schema_file
 
 

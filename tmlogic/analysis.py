@@ -10,12 +10,12 @@ from pathlib import Path
 
 from ._errors import Diagnostic, SourceSpan
 from .diagnostics import DiagnosticBag, did_you_mean
-from .logic.ast import Decl, Program, Rule, Var
-from .logic.backend import DEFAULT_ENGINE, Row, Session, get_backend
-from .logic.checks import stride_canonical
-from .logic.compile import CompiledProgram, compile_program
-from .logic.facts import FactBase, compile_model
-from .logic.program import load_program
+from .logic.language.ast import Decl, Program, Rule, Var
+from .logic.engines.base import DEFAULT_ENGINE, Row, Session, get_backend
+from .logic.language.checks import stride_canonical
+from .logic.program.compile import CompiledProgram, compile_program
+from .logic.program.facts import FactBase, compile_model
+from .logic.program.load import load_program
 from .kb import RuleMeta, enrich_rules, load_kb
 from .logic.provenance import Prover
 from .model.loader import load_model

@@ -248,7 +248,7 @@ def diagram(
 @app.command()
 def facts(model: ModelArg, strict: StrictOpt = False) -> None:
     """Print the input facts a model compiles to, as .dl facts in a deterministic order."""
-    from .logic.facts import compile_model, format_fact
+    from .logic.program.facts import compile_model, format_fact
     from .model.loader import load_model
 
     try:
@@ -283,7 +283,7 @@ def rules_lint(
     strict: StrictOpt = False,
 ) -> None:
     """Run the static checks on rule packs (syntax, declarations, safety, stratification, metadata)."""
-    from .logic.program import lint
+    from .logic.program.load import lint
     from .resources import rules_dir
 
     targets = list(paths) if paths else [rules_dir()]
@@ -308,7 +308,7 @@ def rules_list(
 ) -> None:
     """List the rules: id, title, STRIDE, severity, pack (Markdown: the docs/rules.md catalogue)."""
     from .analysis import rule_info
-    from .logic.program import load_program
+    from .logic.program.load import load_program
     from .outputs.rule_catalogue import render_catalogue
 
     try:

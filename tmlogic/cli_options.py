@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .logic.backend import DEFAULT_ENGINE
+from .logic.engines.base import DEFAULT_ENGINE
 
 __all__ = ["FailLevel", "ModelArg", "RulesOpt", "NoBuiltinOpt", "StrictOpt", "EngineOpt", "DEFAULT_ENGINE"]
 

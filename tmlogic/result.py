@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from ._errors import Diagnostic, SourceSpan
 from .kb.enrich import Enrichment
-from .logic.ast import Rule
+from .logic.language.ast import Rule
 from .logic.provenance import ProofNode
 from .model.schema import Model, Suppression
 from .severity import SeverityBreakdown, level_rank

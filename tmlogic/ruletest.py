@@ -13,9 +13,9 @@ from pathlib import Path
 
 from ._errors import DiagnosticsError
 from .analysis import analyze_model
-from .logic.ast import Program
-from .logic.checks import RULE_ID_PATTERN
-from .logic.program import load_program
+from .logic.language.ast import Program
+from .logic.language.checks import RULE_ID_PATTERN
+from .logic.program.load import load_program
 from .model.loader import load_model
 
 __all__ = ["RuleTestOutcome", "run_rule_tests", "rule_test_dirs"]

@@ -13,11 +13,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .._errors import SourceSpan
-from ..logic.backend import Row, get_backend
-from ..logic.checks import check_modules
-from ..logic.compile import CompiledProgram, compile_program
-from ..logic.facts import FactBase, InputFact
-from ..logic.parser import parse_module
+from ..logic.engines.base import Row, get_backend
+from ..logic.language.checks import check_modules
+from ..logic.program.compile import CompiledProgram, compile_program
+from ..logic.program.facts import FactBase, InputFact
+from ..logic.language.parser import parse_module
 
 __all__ = ["DatalogProgram", "compile_sources"]
 

@@ -19,8 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..logic.ast import Rule
-from ..logic.checks import split_list, stride_canonical
+from ..logic.language.ast import Rule
+from ..logic.language.checks import split_list, stride_canonical
 from .datalog import DatalogProgram
 from .loader import KnowledgeBase
 from .store import natural_key
@@ -36,7 +36,7 @@ class RuleMeta:
     """What enrichment needs to know about a threat rule (from its `///` metadata)."""
 
     rule_id: str
-    stride: str = ""  # any spelling that tmlogic.logic.checks.stride_canonical accepts
+    stride: str = ""  # any spelling that tmlogic.logic.language.checks.stride_canonical accepts
     capec: tuple[str, ...] = ()
     cwe: tuple[str, ...] = ()
     attack: tuple[str, ...] = ()

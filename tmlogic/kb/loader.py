@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..logic.checks import KnownIds
+from ..logic.language.checks import KnownIds
 from ..resources import facts_dir
 from .schema import RELATION_BY_NAME, RELATIONS
 from .store import decls_text, read_manifest, read_relation

@@ -15,10 +15,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .._errors import SourceSpan
-from .ast import Atom, Comparison, Const, Negation, Rule, Var
-from .backend import Row, Session
-from .compile import CompiledProgram, FiringRelation
-from .facts import FactBase, format_fact
+from .language.ast import Atom, Comparison, Const, Negation, Rule, Var
+from .engines.base import Row, Session
+from .program.compile import CompiledProgram, FiringRelation
+from .program.facts import FactBase, format_fact
 
 __all__ = ["ProofNode", "Prover", "instantiate"]
 

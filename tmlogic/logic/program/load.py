@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from .._errors import Diagnostic, Level, RuleError, SourceSpan, display_path
-from ..resources import prelude_file, rules_dir, schema_file
-from .ast import Module, Program
-from .checks import KnownIds, check_modules
-from .parser import parse_module
+from ..._errors import Diagnostic, Level, RuleError, SourceSpan, display_path
+from ...resources import prelude_file, rules_dir, schema_file
+from ..language.ast import Module, Program
+from ..language.checks import KnownIds, check_modules
+from ..language.parser import parse_module
 
 __all__ = ["rule_files", "load_program", "lint"]
 
@@ -96,7 +96,7 @@ def _known_ids(given: KnownIds | None, use_kb: bool) -> KnownIds | None:
     """The ids to check metadata against: those given, else the knowledge base's (if there is one)."""
     if given is not None or not use_kb:
         return given
-    from ..kb.loader import known_ids_in  # reads three small files, cached per process
+    from ...kb.loader import known_ids_in  # reads three small files, cached per process
 
     return known_ids_in(schema_file().parent / "kb")
 

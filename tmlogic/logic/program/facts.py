@@ -6,8 +6,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .._errors import SourceSpan
-from ..model.schema import Attribute, Element, Model, Value
+from ..._errors import SourceSpan
+from ...model.schema import Attribute, Element, Model, Value
 
 __all__ = ["InputFact", "FactBase", "compile_model", "format_fact"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
-from .compile import CompiledProgram
-from .facts import FactBase
+from ..program.compile import CompiledProgram
+from ..program.facts import FactBase
 
 __all__ = ["Row", "Pattern", "Backend", "Session", "get_backend", "BACKENDS", "DEFAULT_ENGINE"]
 
@@ -31,13 +31,13 @@ class Backend(ABC):
 
 
 def _pydatalog() -> Backend:
-    from .pydatalog_backend import PyDatalogBackend
+    from .pydatalog import PyDatalogBackend
 
     return PyDatalogBackend()
 
 
 def _native() -> Backend:
-    from .native_backend import NativeBackend
+    from .native import NativeBackend
 
     return NativeBackend()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Union
 
-from .._errors import SourceSpan
+from ..._errors import SourceSpan
 
 __all__ = [
     "Var",

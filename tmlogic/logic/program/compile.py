@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .ast import THREAT, Atom, Comparison, Const, Literal, Negation, Program, Rule, Var
+from ..language.ast import THREAT, Atom, Comparison, Const, Literal, Negation, Program, Rule, Var
 from .facts import InputFact
 
 __all__ = ["Clause", "FiringRelation", "CompiledProgram", "compile_program"]

@@ -15,8 +15,8 @@ from pathlib import Path
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
-from .._errors import Diagnostic, Level, RuleError, SourceSpan
-from ..diagnostics import did_you_mean
+from ..._errors import Diagnostic, Level, RuleError, SourceSpan
+from ...diagnostics import did_you_mean
 from .ast import (
     Atom,
     Comparison,

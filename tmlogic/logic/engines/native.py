@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from .ast import Atom, Comparison, Const, Literal, Negation, Var
-from .backend import Backend, Pattern, Row, Session, sort_rows
-from .compile import Clause, CompiledProgram
-from .facts import FactBase
-from .graph import dependency_components
+from ..language.ast import Atom, Comparison, Const, Literal, Negation, Var
+from .base import Backend, Pattern, Row, Session, sort_rows
+from ..program.compile import Clause, CompiledProgram
+from ..program.facts import FactBase
+from ..language.graph import dependency_components
 
 __all__ = ["NativeBackend"]
 

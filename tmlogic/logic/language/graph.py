@@ -1,14 +1,28 @@
-"""The predicate dependency graph of a set of clauses, and its strongly connected components."""
+"""The predicate dependency graph of a set of clauses, and its strongly connected components.
+
+The static checks (stratification) and the engines (evaluation order) share this one
+implementation; it reads rules and compiled clauses alike, anything with a head and a body.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Protocol
 
-from .ast import Atom, Negation
-from .compile import Clause
+from .ast import Atom, Literal, Negation
 
 __all__ = ["dependency_graph", "dependency_components", "recursive_predicates", "strongly_connected_components"]
+
+
+class Clause(Protocol):
+    """A rule or a compiled clause: `head :- body`."""
+
+    @property
+    def head(self) -> Atom: ...
+
+    @property
+    def body(self) -> Sequence[Literal]: ...
 
 
 def dependency_graph(clauses: Iterable[Clause]) -> dict[str, set[str]]:

@@ -12,8 +12,8 @@ from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from .._errors import Diagnostic, Note, RuleError
-from ..diagnostics import DiagnosticBag, did_you_mean
+from ..._errors import Diagnostic, Note, RuleError
+from ...diagnostics import DiagnosticBag, did_you_mean
 from .ast import THREAT, Atom, Comparison, Const, Decl, Fact, MetaEntry, Module, Negation, Program, Rule, Term, Var
 from .graph import strongly_connected_components
 

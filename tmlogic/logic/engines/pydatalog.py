@@ -16,12 +16,12 @@ from pyDatalog.pyParser import Literal as PdLiteral
 from pyDatalog.pyParser import Term as PdTerm
 from pyDatalog.pyParser import add_clause
 
-from .._errors import EngineError
-from .ast import Atom, Comparison, Const, Negation, Var
-from .backend import Backend, Pattern, Row, Session, sort_rows
-from .compile import Clause, CompiledProgram
-from .facts import FactBase
-from .graph import recursive_predicates
+from ..._errors import EngineError
+from ..language.ast import Atom, Comparison, Const, Negation, Var
+from .base import Backend, Pattern, Row, Session, sort_rows
+from ..program.compile import Clause, CompiledProgram
+from ..program.facts import FactBase
+from ..language.graph import recursive_predicates
 
 __all__ = ["PyDatalogBackend"]
 
