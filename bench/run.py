@@ -81,14 +81,13 @@ def process_seconds(args: list[str]) -> float:
 
 def stage_seconds(model_path: Path) -> dict[str, float]:
     """In-process timings of each stage of one analysis."""
-    from tmlogic.analysis import analyze_model
-    from tmlogic.logic.program.load import load_program
+    from tmlogic.analysis import analyze_model, load_rules
     from tmlogic.model.loader import load_model
 
     t0 = time.perf_counter()
     model, warnings = load_model(model_path)
     t1 = time.perf_counter()
-    program, _ = load_program([])
+    program, _ = load_rules([])
     t2 = time.perf_counter()
     analysis = analyze_model(model, program, list(warnings), engine="native")
     t3 = time.perf_counter()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tmlogic.kb.builder import BuildResult, Sources, build_kb, build_tables
+from tmlogic.kb.build import BuildResult, Sources, build_kb, build_tables
 from tmlogic.kb.cli import kb_app
 from tmlogic.kb.errors import KbError
 from tmlogic.kb.loader import embedded_dir, load_kb

@@ -1,10 +1,10 @@
-"""D3FEND -> ATT&CK inference through artifacts (tmlogic/kb/d3fend.dl), on hand-checked cases."""
+"""D3FEND -> ATT&CK inference through artifacts (tmlogic/kb/build/d3fend.dl), on hand-checked cases."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from tmlogic.kb.d3fend import infer_counters, read_d3fend
+from tmlogic.kb.build.d3fend import infer_counters, read_d3fend
 
 DATA = Path(__file__).resolve().parent / "data" / "kb"
 

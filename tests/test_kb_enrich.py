@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tmlogic.kb import enrich as enrich_module
-from tmlogic.kb.builder import Sources, build_kb
+from tmlogic.kb.build import Sources, build_kb
 from tmlogic.kb.enrich import Enrichment, RuleMeta, Via, enrich_rules
 from tmlogic.kb.loader import KnowledgeBase, load_kb
 

@@ -7,19 +7,20 @@ from pathlib import Path
 
 import pytest
 
-from tmlogic.kb.attack import read_attack
-from tmlogic.kb.capec import (
+from tmlogic.kb.build.attack import read_attack
+from tmlogic.kb.build.capec import (
     CapecData,
     Pattern,
     merge_capec,
     read_capec_stix,
     read_capec_xml,
 )
-from tmlogic.kb.cwe import read_cwe
+from tmlogic.kb.build.cwe import read_cwe
+from tmlogic.kb.build.stride import STRIDE_SCOPES, stride_capec_default, stride_of
+from tmlogic.kb.build.write import render_facts
 from tmlogic.kb.errors import KbError
 from tmlogic.kb.schema import RELATION_BY_NAME
-from tmlogic.kb.store import decls_text, natural_key, read_relation, render_facts
-from tmlogic.kb.stride import STRIDE_SCOPES, stride_capec_default, stride_of
+from tmlogic.kb.store import decls_text, natural_key, read_relation
 from tmlogic.logic.language.parser import parse_module
 
 DATA = Path(__file__).resolve().parent / "data" / "kb"

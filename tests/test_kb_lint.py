@@ -9,7 +9,7 @@ import pytest
 
 from tmlogic._errors import RuleError
 from tmlogic.kb.loader import embedded_dir, known_ids, known_ids_in, load_kb
-from tmlogic.logic.program.load import lint, load_program
+from tmlogic.analysis import lint_rules, load_rules
 
 RULE = """\
 /// id: TM-KBT-001
@@ -33,11 +33,11 @@ def pack(tmp_path: Path, capec: str = "CAPEC-565", cwe: str = "CWE-307", attack:
 
 
 def test_known_ids_pass(tmp_path: Path) -> None:
-    assert lint([pack(tmp_path)]) == []
+    assert lint_rules([pack(tmp_path)]) == []
 
 
 def test_unknown_ids_are_errors(tmp_path: Path) -> None:
-    found = lint([pack(tmp_path, capec="CAPEC-565, CAPEC-99999", cwe="CWE-1", attack="T1574.002, T1513")])
+    found = lint_rules([pack(tmp_path, capec="CAPEC-565, CAPEC-99999", cwe="CWE-1", attack="T1574.002, T1513")])
     assert [(d.code, d.span.line) for d in found] == [("unknown-kb-id", 5), ("unknown-kb-id", 6),
                                                        ("unknown-kb-id", 7), ("unknown-kb-id", 7)]
     headlines = [d.headline() for d in found]
@@ -49,13 +49,13 @@ def test_unknown_ids_are_errors(tmp_path: Path) -> None:
     assert any('ATT&CK id "T1513" is not in the knowledge base;' in h for h in headlines)  # a Mobile technique
 
 
-def test_load_program_checks_by_default_and_can_skip(tmp_path: Path) -> None:
+def test_load_rules_checks_by_default_and_can_skip(tmp_path: Path) -> None:
     bad = pack(tmp_path, attack="T1513")
     with pytest.raises(RuleError) as info:
-        load_program([bad])
+        load_rules([bad])
     assert [d.code for d in info.value.diagnostics] == ["unknown-kb-id"]
-    load_program([bad], use_kb=False)
-    assert lint([bad], use_kb=False) == []
+    load_rules([bad], use_kb=False)
+    assert lint_rules([bad], use_kb=False) == []
 
 
 def test_known_ids_match_the_loaded_knowledge_base() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -15,15 +16,15 @@ from .logic.engines.base import DEFAULT_ENGINE, Row, Session, get_backend
 from .logic.language.checks import stride_canonical
 from .logic.program.compile import CompiledProgram, compile_program
 from .logic.program.facts import FactBase, compile_model
-from .logic.program.load import load_program
-from .kb import RuleMeta, enrich_rules, load_kb
+from .kb import RuleMeta, enrich_rules, known_ids_in, load_kb, mitre_chain
+from .logic.program.load import lint, load_program
 from .logic.provenance import Prover
 from .model.loader import load_model
 from .model.schema import Model
 from .result import Result, RuleInfo, Threat
 from .severity import ModelContext, score_threat
 
-__all__ = ["AnalysisOptions", "analyze", "analyze_model", "rule_info", "threat_id", "Analysis"]
+__all__ = ["AnalysisOptions", "analyze", "analyze_model", "load_rules", "lint_rules", "rule_info", "threat_id", "Analysis"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,19 @@ class AnalysisOptions:
     strict: bool = False
     engine: str = DEFAULT_ENGINE
     allow_outside: bool = False
+
+
+def load_rules(extra_paths: Sequence[Path] = (), *, builtin_rules: bool = True, strict: bool = False,
+               use_kb: bool = True) -> tuple[Program, list[Diagnostic]]:
+    """The checked rule program (tmlogic.logic.program.load.load_program), with the CAPEC, CWE and
+    ATT&CK ids in rule metadata checked against the embedded knowledge base (unless use_kb=False)."""
+    return load_program(extra_paths, builtin_rules=builtin_rules, strict=strict,
+                        known_ids=known_ids_in() if use_kb else None)
+
+
+def lint_rules(paths: Sequence[Path], *, strict: bool = False, use_kb: bool = True) -> list[Diagnostic]:
+    """Every diagnostic of the rule files under `paths`, knowledge-base ids checked as in load_rules."""
+    return lint(paths, strict=strict, known_ids=known_ids_in() if use_kb else None)
 
 
 def _split(value: str | None) -> tuple[str, ...]:
@@ -149,14 +163,15 @@ def _model_context(model: Model, session: Session) -> ModelContext:
 
 
 def _enrich(threats: list[Threat], compiled: CompiledProgram) -> tuple[list[Threat], dict[str, str]]:
-    """Attach each threat's MITRE chain: one Datalog enrichment per rule that fired."""
+    """Attach each threat's MITRE enrichment and chain: one Datalog enrichment per rule that fired."""
     if not threats:
         return threats, {}
     kb = load_kb()  # the embedded knowledge base; a broken one is a packaging bug (KbError)
-    fired = {t.rule.id: t.rule.rule for t in threats}
-    chains = enrich_rules([RuleMeta.from_rule(rule) for _, rule in sorted(fired.items())], kb)
-    versions = {k: v for k, v in kb.versions().items() if v}
-    return [replace(t, mitre=chains.get(t.rule.id)) for t in threats], versions
+    fired = {t.rule.id: t.rule for t in threats}
+    enriched = enrich_rules([RuleMeta.from_rule(info.rule) for _, info in sorted(fired.items())], kb)
+    chains = {rid: mitre_chain(info.capec, info.cwe, info.attack, enriched.get(rid)) for rid, info in fired.items()}
+    versions = {k: v for k, v in sorted(kb.versions().items()) if v}
+    return [replace(t, mitre=enriched.get(t.rule.id), chain=chains[t.rule.id]) for t in threats], versions
 
 
 def _apply_suppressions(model: Model, threats: list[Threat], rule_ids: set[str]) -> tuple[list[Threat], list[Diagnostic]]:
@@ -254,7 +269,6 @@ def analyze_model(model: Model, program: Program, warnings: list[Diagnostic], en
 def analyze(model_path: Path, options: AnalysisOptions = AnalysisOptions()) -> Analysis:
     """Load, check and analyze. Raises ModelError / RuleError with every problem found."""
     model, model_warnings = load_model(model_path, strict=options.strict, allow_outside=options.allow_outside)
-    program, rule_warnings = load_program(
-        list(options.rule_paths), builtin_rules=options.builtin_rules, strict=options.strict
-    )
+    program, rule_warnings = load_rules(list(options.rule_paths), builtin_rules=options.builtin_rules,
+                                        strict=options.strict)
     return analyze_model(model, program, list(model_warnings) + list(rule_warnings), options.engine)

@@ -283,11 +283,11 @@ def rules_lint(
     strict: StrictOpt = False,
 ) -> None:
     """Run the static checks on rule packs (syntax, declarations, safety, stratification, metadata)."""
-    from .logic.program.load import lint
+    from .analysis import lint_rules
     from .resources import rules_dir
 
     targets = list(paths) if paths else [rules_dir()]
-    diagnostics = lint(targets, strict=strict)
+    diagnostics = lint_rules(targets, strict=strict)
     if any(d.level.value == "error" for d in diagnostics):
         _fail_input(diagnostics)
     _show_warnings(diagnostics, False)
@@ -307,12 +307,11 @@ def rules_list(
     output_format: Annotated[CatalogueFormat, typer.Option("--format", "-f")] = CatalogueFormat.text,
 ) -> None:
     """List the rules: id, title, STRIDE, severity, pack (Markdown: the docs/rules.md catalogue)."""
-    from .analysis import rule_info
-    from .logic.program.load import load_program
+    from .analysis import load_rules, rule_info
     from .outputs.rule_catalogue import render_catalogue
 
     try:
-        program, _ = load_program(list(packs or ()), builtin_rules=not no_builtin_rules)
+        program, _ = load_rules(list(packs or ()), builtin_rules=not no_builtin_rules)
     except DiagnosticsError as exc:
         _fail_input(exc.diagnostics)
     sys.stdout.write(render_catalogue([rule_info(r) for r in program.threat_rules()], output_format.value))

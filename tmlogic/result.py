@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from collections.abc import Mapping
 
 from ._errors import Diagnostic, SourceSpan
-from .kb.enrich import Enrichment
+from .kb.enrich import Enrichment, MitreChain
 from .logic.language.ast import Rule
 from .logic.provenance import ProofNode
 from .model.schema import Model, Suppression
@@ -56,6 +56,7 @@ class Threat:
     proof: ProofNode
     suppression: Suppression | None = None  # the model accepts this threat; reported, never dropped
     mitre: Enrichment | None = None  # CAPEC -> ATT&CK -> mitigations -> D3FEND, CWE, each link with its "via"
+    chain: MitreChain = MitreChain()  # what renderers show: the rule's own ids merged with `mitre`, named
 
     def sort_key(self) -> tuple[int, float, str, tuple[str, ...]]:
         return (-level_rank(self.severity.level), -self.severity.score, self.rule.id, self.targets)
@@ -69,7 +70,7 @@ class Result:
     warnings: tuple[Diagnostic, ...]
     fact_count: int
     engine: str
-    kb_versions: Mapping[str, str] = field(default_factory=dict)  # versions of the MITRE data behind `mitre`
+    kb_versions: Mapping[str, str] = field(default_factory=dict)  # versions of the MITRE data behind `mitre`, by name
 
     @property
     def active(self) -> tuple[Threat, ...]:

@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._errors import DiagnosticsError
-from .analysis import analyze_model
+from .analysis import analyze_model, load_rules
 from .logic.language.ast import Program
 from .logic.language.checks import RULE_ID_PATTERN
-from .logic.program.load import load_program
 from .model.loader import load_model
 
 __all__ = ["RuleTestOutcome", "run_rule_tests", "rule_test_dirs"]
@@ -116,7 +115,7 @@ def run_rule_tests(packs: list[Path], builtin_rules: bool = True) -> list[RuleTe
 
     builtin = rules_dir().resolve()
     extra = [p for p in packs if p.resolve() != builtin]
-    program, _ = load_program(extra, builtin_rules=builtin_rules)
+    program, _ = load_rules(extra, builtin_rules=builtin_rules)
     outcomes: list[RuleTestOutcome] = []
     for pack in packs:
         for rule_id, folder in rule_test_dirs(pack).items():

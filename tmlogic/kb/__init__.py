@@ -1,12 +1,15 @@
-"""The MITRE knowledge base: built from the official files, joined to threats in Datalog.
+"""The MITRE knowledge base at run time: loaded from facts/kb/, joined to threats in Datalog.
 
-    builder   official files -> facts/kb/ (tmlogic kb build)
+    schema    the relations of a knowledge-base folder (shared with the builder)
+    store     reading the folder: manifest, `<relation>.facts`, kb.dl
     loader    facts/kb/ -> KnowledgeBase (cached per process), known ids for the rule checker
+    datalog   running a small program of the rule language over rows (enrichment, the builder)
     enrich    rules' metadata + KnowledgeBase -> Enrichment per rule, every link with its "via"
-    cli       the `tmlogic kb` commands (build, info)
+    errors    KbError, KbWarning
 
-Names are imported on first use, so that the rule checker, which only needs the known ids,
-does not pay for the builder. See docs/knowledge-base.md.
+The offline builder (`tmlogic kb build`) is tmlogic.kb.build. Names are imported on first use,
+so that the rule checker, which only needs the known ids, does not pay for the rest. See
+docs/knowledge-base.md.
 """
 
 from __future__ import annotations
@@ -15,46 +18,50 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .builder import BuildResult, Sources, build_kb
     from .enrich import (
         Enrichment,
         Link,
+        MitreChain,
+        MitreRef,
         RuleMeta,
         Tactic,
         TechniqueLink,
         Via,
         enrich_rules,
+        mitre_chain,
+        url_for,
     )
     from .errors import KbError, KbWarning
     from .loader import KnowledgeBase, embedded_dir, known_ids, known_ids_in, load_kb
 
 _WHERE = {
-    "BuildResult": "builder", "Sources": "builder", "build_kb": "builder",
     "Enrichment": "enrich", "Link": "enrich", "RuleMeta": "enrich", "Tactic": "enrich",
-    "TechniqueLink": "enrich", "Via": "enrich", "enrich_rules": "enrich",
+    "TechniqueLink": "enrich", "Via": "enrich", "enrich_rules": "enrich", "MitreChain": "enrich",
+    "MitreRef": "enrich", "mitre_chain": "enrich", "url_for": "enrich",
     "KbError": "errors", "KbWarning": "errors",
     "KnowledgeBase": "loader", "embedded_dir": "loader", "known_ids": "loader", "known_ids_in": "loader",
     "load_kb": "loader",
 }
 
 __all__ = [
-    "BuildResult",
     "Enrichment",
     "KbError",
     "KbWarning",
     "KnowledgeBase",
     "Link",
+    "MitreChain",
+    "MitreRef",
     "RuleMeta",
-    "Sources",
     "Tactic",
     "TechniqueLink",
     "Via",
-    "build_kb",
     "embedded_dir",
     "enrich_rules",
     "known_ids",
     "known_ids_in",
     "load_kb",
+    "mitre_chain",
+    "url_for",
 ]
 
 

@@ -46,7 +46,7 @@ def build(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
 ) -> None:
     """Read the official MITRE files and write the compact knowledge base (facts, manifest, notices)."""
-    from .builder import Sources, build_kb
+    from .build import Sources, build_kb
     from .errors import KbError
     from .loader import embedded_dir
 

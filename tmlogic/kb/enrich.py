@@ -8,10 +8,14 @@ Only the rows a rule can reach are handed to the engine: the rules' CAPEC ids (o
 defaults), the techniques those map to plus the rules' own, the mitigations of those
 techniques. Enrichment depends on the rule, not on the threatened elements, so it runs once per
 rule and every threat of that rule shares the result.
+
+`mitre_chain` turns a rule's own ids and its Enrichment into the MitreChain that every renderer
+shows (each id once, with its name and official page); the analysis attaches it to each Threat.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +29,8 @@ from .datalog import DatalogProgram
 from .loader import KnowledgeBase
 from .store import natural_key
 
-__all__ = ["RULES", "Enrichment", "Link", "RuleMeta", "Tactic", "TechniqueLink", "Via", "enrich_rules"]
+__all__ = ["RULES", "Enrichment", "Link", "RuleMeta", "Tactic", "TechniqueLink", "Via", "enrich_rules",
+           "KINDS", "MitreChain", "MitreRef", "mitre_chain", "url_for"]
 
 RULES = Path(__file__).with_name("enrich.dl")
 Row = tuple[str, ...]
@@ -282,3 +287,112 @@ def _technique_name(kb: KnowledgeBase, technique: str) -> str:
         if parent:
             return f"{parent}: {name}"
     return name
+
+
+# --- the chain every renderer shows -------------------------------------------------------------
+
+KINDS = ("capec", "techniques", "tactics", "mitigations", "d3fend", "cwe")
+
+_TECHNIQUE = re.compile(r"^T\d{4}(\.\d{3})?$")
+_TACTIC = re.compile(r"^TA\d{4}$")
+_MITIGATION = re.compile(r"^M\d{4}$")
+_CAPEC = re.compile(r"^CAPEC-(\d+)$", re.IGNORECASE)
+_CWE = re.compile(r"^CWE-(\d+)$", re.IGNORECASE)
+_D3FEND = re.compile(r"^(d3f:|D3-)[A-Za-z0-9-]+$")
+
+
+@dataclass(frozen=True, order=True)
+class MitreRef:
+    id: str
+    name: str = ""
+    via: str = ""  # how the enrichment reached it ("CAPEC-158", "STRIDE Spoofing"), when known
+
+    @property
+    def url(self) -> str | None:
+        if self.id.startswith("D3-") and self.name:
+            # D3FEND pages are named by class: "Agent Authentication" -> d3f:AgentAuthentication
+            return url_for("d3f:" + "".join(w[:1].upper() + w[1:] for w in re.findall(r"[A-Za-z0-9]+", self.name)))
+        return url_for(self.id)
+
+    @property
+    def label(self) -> str:
+        return f"{self.id} {self.name}" if self.name else self.id
+
+
+@dataclass(frozen=True)
+class MitreChain:
+    """A threat's CAPEC patterns, ATT&CK techniques, tactics and mitigations, D3FEND and CWE, sorted by id."""
+
+    capec: tuple[MitreRef, ...] = ()
+    techniques: tuple[MitreRef, ...] = ()
+    tactics: tuple[MitreRef, ...] = ()
+    mitigations: tuple[MitreRef, ...] = ()
+    d3fend: tuple[MitreRef, ...] = ()
+    cwe: tuple[MitreRef, ...] = ()
+
+    def items(self) -> list[tuple[str, tuple[MitreRef, ...]]]:
+        return [(k, getattr(self, k)) for k in KINDS]
+
+    def __bool__(self) -> bool:
+        return any(refs for _, refs in self.items())
+
+
+def url_for(ref_id: str) -> str | None:
+    """The official page of a CAPEC, CWE, ATT&CK or D3FEND id; None for anything else."""
+    if m := _CAPEC.match(ref_id):
+        return f"https://capec.mitre.org/data/definitions/{m.group(1)}.html"
+    if m := _CWE.match(ref_id):
+        return f"https://cwe.mitre.org/data/definitions/{m.group(1)}.html"
+    if _TECHNIQUE.match(ref_id):
+        return "https://attack.mitre.org/techniques/" + ref_id.replace(".", "/") + "/"
+    if _TACTIC.match(ref_id):
+        return f"https://attack.mitre.org/tactics/{ref_id}/"
+    if _MITIGATION.match(ref_id):
+        return f"https://attack.mitre.org/mitigations/{ref_id}/"
+    if _D3FEND.match(ref_id) and ref_id.startswith("d3f:"):
+        return f"https://d3fend.mitre.org/technique/{ref_id}/"
+    return None
+
+
+def mitre_chain(capec: Iterable[str], cwe: Iterable[str], attack: Iterable[str],
+                enrichment: Enrichment | None) -> MitreChain:
+    """A rule's chain: its own `capec`, `cwe` and `attack` ids, merged with its enrichment (if any)."""
+    own: dict[str, list[MitreRef]] = {k: [] for k in KINDS}
+    for ident in attack:
+        kind = _kind(ident)
+        if kind is not None and ident.strip():
+            own[kind].append(MitreRef(ident.strip()))
+    own["capec"] += [MitreRef(i.strip()) for i in capec if i.strip()]
+    own["cwe"] += [MitreRef(i.strip()) for i in cwe if i.strip()]
+    linked: dict[str, list[MitreRef]] = {k: [] for k in KINDS}
+    if enrichment is not None:
+        for kind, links in (("capec", enrichment.capec), ("techniques", enrichment.techniques),
+                            ("mitigations", enrichment.mitigations), ("d3fend", enrichment.d3fend),
+                            ("cwe", enrichment.cwe)):
+            linked[kind] = [MitreRef(x.id, x.name, ", ".join(str(v) for v in x.via)) for x in links]
+        linked["tactics"] = [MitreRef(t.id, t.name) for t in enrichment.tactics]
+    return MitreChain(**{k: _merge(own[k], linked[k]) for k in KINDS})
+
+
+def _kind(ident: str) -> str | None:
+    """Which list of the chain a rule's `attack` id belongs to (ATT&CK or D3FEND), if any."""
+    for pattern, kind in ((_TACTIC, "tactics"), (_TECHNIQUE, "techniques"), (_MITIGATION, "mitigations"),
+                          (_D3FEND, "d3fend"), (_CAPEC, "capec"), (_CWE, "cwe")):
+        if pattern.match(ident):
+            return kind
+    return None
+
+
+def _merge(*groups: Iterable[MitreRef]) -> tuple[MitreRef, ...]:
+    """Ids once each (a named entry wins over a bare id), sorted by id."""
+    found: dict[str, MitreRef] = {}
+    for group in groups:
+        for ref in group:
+            if ref.id not in found or (ref.name or ref.via) and not found[ref.id].name:
+                found[ref.id] = ref
+    return tuple(sorted(found.values(), key=lambda r: _chain_key(r.id)))
+
+
+def _chain_key(ref_id: str) -> tuple[str, int, str]:
+    digits = re.search(r"(\d+)", ref_id)
+    return (re.sub(r"\d.*", "", ref_id), int(digits.group(1)) if digits else 0, ref_id)

@@ -1,23 +1,20 @@
-"""The knowledge-base folder on disk: `<relation>.facts` (TSV), `kb.dl`, `manifest.json`, `NOTICE.md`.
+"""Reading the knowledge-base folder on disk: `<relation>.facts` (TSV), `kb.dl`, `manifest.json`.
 
-Writing is deterministic (rows sorted with numbers in ids compared as numbers, LF line ends,
-UTF-8, JSON with sorted keys), so the same sources give the same bytes. Reading treats every
-file as data: a line is split on tabs into symbols, nothing is evaluated.
+Reading treats every file as data: a line is split on tabs into symbols, nothing is evaluated.
+The builder writes the folder (kb/build/write.py) with the same declarations and sort order.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from .errors import KbError
-from .schema import DECLS, FORMAT_VERSION, MANIFEST, NOTICE, RELATIONS, Relation
+from .schema import FORMAT_VERSION, MANIFEST, RELATIONS, Relation
 
-__all__ = ["decls_text", "natural_key", "read_manifest", "read_relation", "render_facts", "write_folder"]
+__all__ = ["decls_text", "natural_key", "read_manifest", "read_relation"]
 
 Row = tuple[str, ...]
 _PIECES = re.compile(r"(\d+)")
@@ -27,15 +24,6 @@ _REBUILD = "rebuild it with `tmlogic kb build` (see docs/knowledge-base.md)"
 def natural_key(row: Row) -> tuple[tuple[tuple[int, int | str], ...], ...]:
     """Sort key that orders CAPEC-2 before CAPEC-10 and T1110 before T1110.001."""
     return tuple(tuple((0, int(p)) if p.isdigit() else (1, p) for p in _PIECES.split(value) if p) for value in row)
-
-
-def _clean(value: str) -> str:
-    return " ".join(value.split())  # no tabs or line breaks can reach a .facts line
-
-
-def render_facts(rows: Iterable[Row]) -> bytes:
-    lines = sorted({tuple(_clean(v) for v in row) for row in rows}, key=natural_key)
-    return "".join("\t".join(row) + "\n" for row in lines).encode("utf-8")
 
 
 def decls_text() -> str:
@@ -49,35 +37,6 @@ def decls_text() -> str:
         out += [f"/// doc: {rel.doc}", f"/// example: {rel.name}({example})",
                 f".decl {rel.name}({', '.join(f'{c}: symbol' for c in rel.columns)})", ""]
     return "\n".join(out)
-
-
-def write_folder(out: Path, tables: Mapping[str, Iterable[Row]], manifest: dict[str, Any],
-                 notice: str) -> tuple[list[str], dict[str, Any]]:
-    """Write every relation, kb.dl, NOTICE.md and the manifest (with each file's rows and sha256).
-
-    Returns the names written and the manifest as written.
-    """
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise KbError(out, f"cannot create the output folder: {exc.strerror or exc}", "check the path and permissions") from None
-    files: dict[str, bytes] = {}
-    relations: dict[str, Any] = {}
-    for rel in RELATIONS:
-        data = render_facts(tables.get(rel.name, ()))
-        files[rel.file] = data
-        relations[rel.name] = {"file": rel.file, "columns": list(rel.columns), "rows": data.count(b"\n"),
-                               "sha256": hashlib.sha256(data).hexdigest()}
-    files[DECLS] = decls_text().encode("utf-8")
-    files[NOTICE] = notice.encode("utf-8")
-    full = dict(manifest, format=FORMAT_VERSION, relations=relations)
-    files[MANIFEST] = (json.dumps(full, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
-    for name, data in files.items():
-        try:
-            (out / name).write_bytes(data)
-        except OSError as exc:
-            raise KbError(out / name, f"cannot write: {exc.strerror or exc}", "check the folder is writable") from None
-    return sorted(files), full
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:

@@ -15,8 +15,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .._errors import SourceSpan
-from .language.ast import Atom, Comparison, Const, Negation, Rule, Var
 from .engines.base import Row, Session
+from .language.ast import Atom, Comparison, Const, Negation, Rule, Var
 from .program.compile import CompiledProgram, FiringRelation
 from .program.facts import FactBase, format_fact
 

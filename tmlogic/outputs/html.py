@@ -34,7 +34,6 @@ from ..model.schema import Model
 from ..resources import data_dir, templates_dir
 from ..result import Result, Threat
 from ..severity import LEVELS
-from .mitre import chain_for, knowledge_versions
 from .summary import summarize
 from .templating import html_environment
 
@@ -168,7 +167,7 @@ def _model_index(threat: Threat, owner: dict[str, int]) -> int:
 
 def _threat(t: Threat, names: dict[str, str], sources: _Sources, files: dict[str, str],
             owner: dict[str, int]) -> dict[str, Any]:
-    chain = chain_for(t)
+    chain = t.chain
     where = f"{files.get(t.location.path, t.location.path)}:{t.location.line}"
     return {
         "t": t,
@@ -246,6 +245,6 @@ def render_html(result: Result) -> str:
         js=Markup(js),
         csp=csp,
         version=__version__,
-        kb_versions=knowledge_versions(result),
+        kb_versions=dict(result.kb_versions),
         md=_md,
     )

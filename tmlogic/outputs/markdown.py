@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__
+from ..kb.enrich import MitreRef
 from ..result import Result, Threat
-from .mitre import MitreRef, chain_for
 from .summary import summarize
 from .templating import markdown_environment
 
@@ -39,7 +39,7 @@ def _rows(result: Result, threats: tuple[Threat, ...]) -> list[_Row]:
             where = Path(t.location.path).relative_to(root).as_posix()
         except ValueError:
             where = t.location.path
-        chain = chain_for(t)
+        chain = t.chain
         refs = chain.capec + chain.techniques + chain.mitigations + chain.cwe
         out.append(_Row(t, BADGES[t.severity.level], f"{where}:{t.location.line}", refs))
     return out

@@ -3,9 +3,8 @@ that the model's threats reach, for detection engineers.
 
 Each technique is scored by the worst (highest) severity score, 0-10, of the active threats
 that reach it, coloured like the HTML report by that threat's level, and commented with the
-threats. Techniques come from each threat's MITRE chain (`outputs/mitre.py`: the rule's
-`attack` metadata today, the knowledge-base enrichment once it is wired). Accepted threats do
-not count. The ATT&CK version is the knowledge base's, when known.
+threats. Techniques come from each threat's MITRE chain (`Threat.chain`: the rule's `attack`
+metadata merged with the knowledge-base enrichment). Accepted threats do not count. The ATT&CK version is the knowledge base's, when known.
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ from typing import Any
 from ..diagram.palette import SEVERITY_COLOURS
 from ..result import Result, Threat
 from ..severity import LEVELS, level_rank
-from .mitre import chain_for, knowledge_versions
 
 __all__ = ["LAYER_VERSION", "NAVIGATOR_VERSION", "navigator_layer", "render_navigator"]
 
@@ -49,11 +47,11 @@ def _technique(tid: str, threats: list[Threat]) -> dict[str, Any]:
 def navigator_layer(result: Result) -> dict[str, Any]:
     reached: dict[str, list[Threat]] = defaultdict(list)
     for t in result.active:
-        for ref in chain_for(t).techniques:
+        for ref in t.chain.techniques:
             reached[ref.id].append(t)
     title = result.model.title or result.model.path
     versions: dict[str, str] = {"navigator": NAVIGATOR_VERSION, "layer": LAYER_VERSION}
-    attack = knowledge_versions(result).get("attack")
+    attack = result.kb_versions.get("attack")
     if attack:
         versions = {"attack": attack.split(".")[0], **versions}
     techniques = [_technique(tid, reached[tid]) for tid in sorted(reached)]

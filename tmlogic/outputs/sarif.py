@@ -21,9 +21,9 @@ from urllib.parse import quote
 
 from .. import __version__
 from .._errors import Diagnostic, SourceSpan
+from ..kb.enrich import url_for
 from ..result import Result, RuleInfo, Threat
 from ..tracking.baseline import from_risk_file
-from .mitre import chain_for, url_for
 
 __all__ = ["SARIF_SCHEMA_URI", "render_sarif", "sarif_dict"]
 
@@ -157,7 +157,7 @@ def _code_flow(t: Threat, artifacts: _Artifacts, model_files: frozenset[str]) ->
 
 
 def _result(t: Threat, rule_index: int, artifacts: _Artifacts, model_files: frozenset[str]) -> dict[str, Any]:
-    chain = chain_for(t)
+    chain = t.chain
     out: dict[str, Any] = {
         "ruleId": t.rule.id,
         "ruleIndex": rule_index,

@@ -29,9 +29,9 @@ from typing import Any
 import stix2
 
 from .. import __version__
+from ..kb.enrich import MitreRef
 from ..model.schema import Element, Model
 from ..result import Result, RuleInfo, Threat
-from .mitre import MitreRef, chain_for, knowledge_versions
 
 __all__ = ["FIXED_TIMESTAMP", "STIX_NAMESPACE", "render_stix", "stix_bundle"]
 
@@ -114,7 +114,7 @@ class _Builder:
     # -- the threats -------------------------------------------------------------------------
 
     def attack_pattern(self, info: RuleInfo, threat: Threat) -> str:
-        chain = chain_for(threat)
+        chain = threat.chain
         refs = [{"source_name": "tmlogic", "external_id": info.id, "description": info.title}]
         refs += [_ref("capec", r) for r in chain.capec]
         refs += [_ref("mitre-attack", r) for r in chain.techniques]
@@ -134,14 +134,14 @@ class _Builder:
                 id=self.id("course-of-action", info.id), name=f"Mitigate {info.id}: {info.title}",
                 description=info.mitigation,
                 external_references=[{"source_name": "tmlogic", "external_id": info.id}], **self.common())).id)
-        for m in chain_for(threat).mitigations:
+        for m in threat.chain.mitigations:
             out.append(self.add(stix2.v21.CourseOfAction(
                 id=self.id("course-of-action", m.id), name=m.name or m.id,
                 external_references=[_ref("mitre-attack", m)], **self.common())).id)
         return [str(i) for i in out]
 
     def vulnerability(self, t: Threat) -> str:
-        chain = chain_for(t)
+        chain = t.chain
         where = f"{self.file_of.get(t.location.path, Path(t.location.path).name)}:{t.location.line}"
         refs = [{"source_name": "tmlogic", "external_id": t.id, "description": f"{t.rule.id} at {where}"}]
         refs += [_ref("cwe", r) for r in chain.cwe]
@@ -171,7 +171,7 @@ class _Builder:
             for holder in dict.fromkeys(holders or [stix_of[""]]):
                 self.relate(holder, "has", vuln)
         objects = sorted(self.objects.values(), key=lambda o: (_ORDER.get(o.type, 99), o.id))
-        return stix2.v21.Bundle(objects=objects, id=self.id("bundle", self.scope, *knowledge_versions(self.result)),
+        return stix2.v21.Bundle(objects=objects, id=self.id("bundle", self.scope, *self.result.kb_versions),
                                 allow_custom=False)
 
 

@@ -8,8 +8,8 @@ from functools import lru_cache
 
 import jinja2
 
+from ..kb.enrich import url_for
 from ..resources import templates_dir
-from .mitre import url_for
 
 __all__ = ["html_environment", "markdown_environment", "md_escape"]
 

@@ -13,10 +13,10 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from ..language.ast import Atom, Comparison, Const, Literal, Negation, Var
-from .base import Backend, Pattern, Row, Session, sort_rows
+from ..language.graph import dependency_components
 from ..program.compile import Clause, CompiledProgram
 from ..program.facts import FactBase
-from ..language.graph import dependency_components
+from .base import Backend, Pattern, Row, Session, sort_rows
 
 __all__ = ["NativeBackend"]
 

@@ -18,10 +18,10 @@ from pyDatalog.pyParser import add_clause
 
 from ..._errors import EngineError
 from ..language.ast import Atom, Comparison, Const, Negation, Var
-from .base import Backend, Pattern, Row, Session, sort_rows
+from ..language.graph import recursive_predicates
 from ..program.compile import Clause, CompiledProgram
 from ..program.facts import FactBase
-from ..language.graph import recursive_predicates
+from .base import Backend, Pattern, Row, Session, sort_rows
 
 __all__ = ["PyDatalogBackend"]
 

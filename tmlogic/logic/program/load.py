@@ -46,12 +46,11 @@ def load_program(
     builtin_rules: bool = True,
     strict: bool = False,
     known_ids: KnownIds | None = None,
-    use_kb: bool = True,
 ) -> tuple[Program, list[Diagnostic]]:
     """Parse and check schema + prelude + built-in rules (if asked) + `extra_paths`.
 
-    CAPEC, CWE and ATT&CK ids in rule metadata are checked against `known_ids`, by default
-    those of the knowledge base beside the schema (facts/kb/); use_kb=False skips that check.
+    CAPEC, CWE and ATT&CK ids in rule metadata are checked against `known_ids` (None: not
+    checked); tmlogic.analysis.load_rules passes the knowledge base's.
     Returns the Program and its warnings; raises RuleError listing every problem otherwise.
     """
     files = _base_files()
@@ -62,11 +61,10 @@ def load_program(
     problems += _empty_packs(extra_paths)
     if any(d.level is Level.ERROR for d in problems):
         raise RuleError(problems)
-    return check_modules(modules, strict=strict, known_ids=_known_ids(known_ids, use_kb))
+    return check_modules(modules, strict=strict, known_ids=known_ids)
 
 
-def lint(paths: Sequence[Path], *, strict: bool = False, known_ids: KnownIds | None = None,
-         use_kb: bool = True) -> list[Diagnostic]:
+def lint(paths: Sequence[Path], *, strict: bool = False, known_ids: KnownIds | None = None) -> list[Diagnostic]:
     """Every diagnostic for the rule files under `paths` (checked with schema and prelude), sorted.
 
     Knowledge-base ids are checked as in load_program. Never raises for bad input: errors are
@@ -78,7 +76,7 @@ def lint(paths: Sequence[Path], *, strict: bool = False, known_ids: KnownIds | N
         # Checks run only on a complete parse: a file that failed to parse would make every
         # use of its predicates look undeclared.
         try:
-            _, warnings = check_modules(modules, strict=strict, known_ids=_known_ids(known_ids, use_kb))
+            _, warnings = check_modules(modules, strict=strict, known_ids=known_ids)
             problems += warnings
         except RuleError as exc:
             problems += exc.diagnostics
@@ -90,15 +88,6 @@ def _empty_packs(paths: Iterable[Path]) -> list[Diagnostic]:
     return [Diagnostic(Level.ERROR, SourceSpan(display_path(p), 1, 1), "this folder holds no .dl rule file",
                        "empty-pack", "give a rule pack folder (with <RULE-ID>.dl files) or a .dl file")
             for p in map(Path, paths) if p.is_dir() and not rule_files([p])]
-
-
-def _known_ids(given: KnownIds | None, use_kb: bool) -> KnownIds | None:
-    """The ids to check metadata against: those given, else the knowledge base's (if there is one)."""
-    if given is not None or not use_kb:
-        return given
-    from ...kb.loader import known_ids_in  # reads three small files, cached per process
-
-    return known_ids_in(schema_file().parent / "kb")
 
 
 def _key(path: Path) -> Path:

@@ -19,14 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ._read import source_info
+from ..errors import KbError, KbWarning
+from ..store import natural_key
 from .attack import AttackData, read_attack
 from .capec import CapecData, merge_capec, read_capec_stix, read_capec_xml
 from .cwe import CweData, read_cwe
 from .d3fend import D3fendData, read_d3fend
-from .errors import KbError, KbWarning
-from .store import natural_key, write_folder
+from .read import source_info
 from .stride import STRIDE_SCOPES, stride_capec, stride_capec_default
+from .write import write_folder
 
 __all__ = ["SOURCE_NAMES", "BuildResult", "Sources", "build_kb", "build_tables"]
 

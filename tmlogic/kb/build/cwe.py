@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ._read import local, read_xml, version_from_name
-from .errors import KbError
+from ..errors import KbError
+from .read import local, read_xml, version_from_name
 
 __all__ = ["HINT", "CweData", "read_cwe"]
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ._read import read_stix_objects, version_from_name
-from .errors import KbError, KbWarning
+from ..errors import KbError, KbWarning
+from .read import read_stix_objects, version_from_name
 
 __all__ = ["HINT", "AttackData", "read_attack"]
 

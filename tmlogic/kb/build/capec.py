@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ._read import local, read_stix_objects, read_xml
-from .errors import KbError, KbWarning
+from ..errors import KbError, KbWarning
+from .read import local, read_stix_objects, read_xml
 
 __all__ = ["STIX_HINT", "XML_HINT", "CapecData", "Pattern", "merge_capec", "read_capec_stix", "read_capec_xml"]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
-from .errors import KbError
+from ..errors import KbError
 
 __all__ = ["local", "read_stix_objects", "read_xml", "source_info", "version_from_name"]
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ._read import version_from_name
-from .datalog import DatalogProgram
-from .errors import KbError, KbWarning
+from ..datalog import DatalogProgram
+from ..errors import KbError, KbWarning
+from .read import version_from_name
 
 __all__ = ["HINT", "RULES", "D3fendData", "infer_counters", "read_d3fend"]
 
@@ -160,6 +160,6 @@ def read_d3fend(path: Path) -> D3fendData:
 def infer_counters(subclass_of: set[tuple[str, str]], some_value: set[tuple[str, str, str]],
                    d3fend_id: set[tuple[str, str]], attack_id: set[tuple[str, str]]) -> dict[str, list[tuple[str | int, ...]]]:
     """Run d3fend.dl: the defensive techniques and the (D3FEND id, ATT&CK id, artifact) links."""
-    program = DatalogProgram(((RULES.read_text(encoding="utf-8"), "tmlogic/kb/d3fend.dl"),))
+    program = DatalogProgram(((RULES.read_text(encoding="utf-8"), "tmlogic/kb/build/d3fend.dl"),))
     return program.run({"subclass_of": subclass_of, "some_value": some_value, "d3fend_id": d3fend_id,
                         "attack_id": attack_id}, ["defensive_technique", "counters"])
