@@ -13,6 +13,7 @@ import pytest
 from test_tracking_support import MODEL, options, pack, write
 from tmlogic.analysis import analyze
 from tmlogic.outputs.json_output import render_json, schema_path
+from tmlogic.outputs.sarif import sarif_dict
 from tmlogic.result import Result
 from tmlogic.tracking import (
     ResultSnapshot,
@@ -21,7 +22,6 @@ from tmlogic.tracking import (
     compare,
     fail_threats,
     format_failures,
-    from_risk_file,
     github_annotations,
     load_result_json,
     parse_risks,
@@ -143,9 +143,14 @@ def test_apply_risks_marks_resolved_threats_accepted_for_every_renderer(tmp_path
                                        "line": 2, "column": 5}
     assert accepted[ids["Sync"]] is None and data["summary"]["accepted"] == 1
     browse = next(t for t in shown.threats if t.id == ids["Browse"])
-    assert from_risk_file(browse.suppression) and not from_risk_file(None)
+    assert browse.suppression is not None and browse.suppression.origin == "risk-file"
     in_model = run(tmp_path, TWO_CLEARTEXT + '## Accepted Threats\n- **TM-NET-001**: target="Sync", reason="VPN"\n')
-    assert not any(from_risk_file(t.suppression) for t in in_model.threats)
+    assert [t.suppression.origin for t in in_model.threats if t.suppression is not None] == ["model"]
+    kinds = {r["properties"]["threatId"]: r["suppressions"][0]["kind"]
+             for r in sarif_dict(shown)["runs"][0]["results"] if "suppressions" in r}
+    assert kinds == {ids["Browse"]: "external"}
+    assert [r["suppressions"][0]["kind"] for r in sarif_dict(in_model)["runs"][0]["results"]
+            if "suppressions" in r] == ["inSource"]
 
 
 def test_track_reads_the_risk_file_next_to_the_model_and_a_json_baseline(tmp_path: Path) -> None:

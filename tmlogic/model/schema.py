@@ -10,7 +10,7 @@ in `key_spans`, so the facts made from them still point at the right model line.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Literal, Union
 
 from .._errors import SourceSpan
 
@@ -123,6 +123,7 @@ class Suppression:
     target: str | None  # id of an element, flow, boundary or data asset; None: every target
     reason: str
     span: SourceSpan
+    origin: Literal["model", "risk-file"] = "model"  # the model's acceptance, or a risk-file decision
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ code-scanning UIs (GitHub, GitLab, Azure DevOps, VS Code's SARIF viewer).
   a `security-severity` string (the rule's own severity on the 0-10 scale).
 - A result's `partialFingerprints` hold the stable threat id, so alerts survive edits.
 - The proof's input facts become a code flow: the model lines the threat rests on, in order.
-- Accepted threats are results with an in-source suppression (the acceptance in the model).
+- Accepted threats are results with a suppression: "inSource" for the acceptance in the model,
+  "external" for a risk-file decision (`Suppression.origin`).
 - Paths are relative URIs against `%SRCROOT%` (the folder tmlogic ran in), as code-scanning
   services expect; a model outside that folder gets an absolute file: URI.
 """
@@ -23,7 +24,6 @@ from .. import __version__
 from .._errors import Diagnostic, SourceSpan
 from ..kb.enrich import url_for
 from ..result import Result, RuleInfo, Threat
-from ..tracking.baseline import from_risk_file
 
 __all__ = ["SARIF_SCHEMA_URI", "render_sarif", "sarif_dict"]
 
@@ -183,7 +183,7 @@ def _result(t: Threat, rule_index: int, artifacts: _Artifacts, model_files: froz
         out["codeFlows"] = flow
     if t.suppression is not None:
         # In the model (Accepted Threats, accepts=) is "inSource"; a decision in the risk file is "external".
-        kind = "external" if from_risk_file(t.suppression) else "inSource"
+        kind = "external" if t.suppression.origin == "risk-file" else "inSource"
         out["suppressions"] = [{"kind": kind, "status": "accepted", "justification": t.suppression.reason,
                                 "location": artifacts.location(t.suppression.span)}]
     return out

@@ -11,7 +11,7 @@ Public API (see docs/ci.md):
     one call:  track(model, result, baseline=..., risk_file=...) -> Tracking
 """
 
-from .baseline import Comparison, Failure, SeverityChange, apply_risks, compare, fail_threats, from_risk_file
+from .baseline import Comparison, Failure, SeverityChange, apply_risks, compare, fail_threats
 from .diff import (
     DiffReport,
     ModelDiff,
@@ -47,7 +47,7 @@ from .sources import Side, load_baseline, load_side
 from .track import Tracking, track
 
 __all__ = [
-    "Comparison", "Failure", "SeverityChange", "apply_risks", "compare", "fail_threats", "from_risk_file",
+    "Comparison", "Failure", "SeverityChange", "apply_risks", "compare", "fail_threats",
     "DiffReport", "ModelDiff", "ThreatDiff", "diff_models", "diff_threats", "diff_to_dict",
     "render_diff_json", "render_diff_markdown", "render_diff_text",
     "GitError", "checkout_model", "git_show",

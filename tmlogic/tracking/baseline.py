@@ -12,7 +12,7 @@ from ..severity import level_rank
 from .risks import RiskEntry, RiskReview
 from .snapshot import ResultSnapshot, ThreatSnapshot, snapshot
 
-__all__ = ["SeverityChange", "Comparison", "Failure", "compare", "fail_threats", "apply_risks", "from_risk_file"]
+__all__ = ["SeverityChange", "Comparison", "Failure", "compare", "fail_threats", "apply_risks"]
 
 
 @dataclass(frozen=True)
@@ -157,20 +157,15 @@ def fail_threats(result: Result, baseline: ResultSnapshot | Comparison | None, r
 def apply_risks(result: Result, risks: RiskReview) -> Result:
     """The same Result with every threat resolved by a live risk entry (accepted, mitigated,
     false-positive) marked accepted, so every renderer, summary count and `Result.active` honour
-    the risk file. The entry's file:line becomes the acceptance's location; the model's own
-    acceptance wins when both exist."""
+    the risk file. The entry's file:line becomes the acceptance's location, and its origin
+    "risk-file" (SARIF's "external"); the model's own acceptance wins when both exist."""
     threats = []
     for t in result.threats:
         entry = risks.live_entry(t.id)
         if t.suppression is None and entry is not None and entry.resolves:
             reason = f"{entry.note()}: {entry.justification}"
             target = t.targets[0] if entry.target is not None and t.targets else None
-            t = replace(t, suppression=Suppression(t.rule.id, target, reason, entry.span))
+            t = replace(t, suppression=Suppression(t.rule.id, target, reason, entry.span, origin="risk-file"))
         threats.append(t)
     return replace(result, threats=tuple(threats))
 
-
-def from_risk_file(suppression: Suppression | None) -> bool:
-    """Whether an acceptance comes from a risk file (apply_risks) rather than the model: SARIF
-    calls the first kind of suppression "external", the second "inSource"."""
-    return suppression is not None and suppression.span.path.lower().endswith((".risks.yaml", ".risks.yml"))
