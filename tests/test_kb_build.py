@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tmlogic.kb.build import BuildResult, Sources, build_kb, build_tables
-from tmlogic.kb.cli import kb_app
+from tmlogic.cli.kb import kb_app
 from tmlogic.kb.errors import KbError
 from tmlogic.kb.loader import embedded_dir, load_kb
 from tmlogic.kb.schema import RELATIONS

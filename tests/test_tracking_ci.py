@@ -16,7 +16,7 @@ import yaml
 
 from test_tracking_support import GIT_ENV, MODEL, ROOT, commit, git, invoke, main_cli_has, make_repo, pack, write
 from tmlogic.tracking import action, precommit
-from tmlogic.tracking.cli import tracking_app
+from tmlogic.cli import app
 
 INVALID = MODEL + '- **Broken**: from="Nobody", to="Web", protocol="HTTPS"\n'
 HOOK_FILES = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())[0]["files"]
@@ -250,7 +250,7 @@ def test_docs_show_a_workflow_that_uses_the_action_with_real_inputs() -> None:
 
 
 def test_the_risks_help_lists_the_commands() -> None:
-    code, out, _ = invoke(tracking_app, "risks", "--help")
+    code, out, _ = invoke(app, "risks", "--help")
     assert code == 0 and all(c in out for c in ("seed", "accept", "check"))
 
 
@@ -259,7 +259,7 @@ def test_enforce_fail_on_prints_annotations_where_the_runner_reads_them(tmp_path
     import typer
 
     from tmlogic.analysis import analyze
-    from tmlogic.tracking.cli import enforce_fail_on, prepare_tracking
+    from tmlogic.cli.tracking import enforce_fail_on, prepare_tracking
     from test_tracking_support import options
 
     monkeypatch.chdir(tmp_path)

@@ -37,7 +37,7 @@ from tmlogic.tracking import (
 )
 from tmlogic.tracking.diff import diff_schema_path
 from tmlogic.tracking.gitsource import GitError, checkout_model, git_show
-from tmlogic.tracking.cli import tracking_app
+from tmlogic.cli import app
 
 HTTP = MODEL.replace('- **Browse**: from="Customer", to="Web", protocol="HTTPS"',
                      '- **Browse**: from="Customer", to="Web", protocol="HTTP"')
@@ -111,12 +111,12 @@ def test_diff_of_two_result_files_has_no_model_section(tmp_path: Path) -> None:
     rules = pack(tmp_path)
     for name, text in (("a", MODEL), ("b", HTTP)):
         write(tmp_path / f"{name}.json", render_json(analyze(write(tmp_path / f"{name}.md", text), options(rules)).result))
-    code, out, _ = invoke(tracking_app, "diff", "a.json", "b.json", "--format", "json", cwd=tmp_path)
+    code, out, _ = invoke(app, "diff", "a.json", "b.json", "--format", "json", cwd=tmp_path)
     data = json.loads(out)
     assert code == 0 and data["model"] is None and data["summary"]["model_changes"] is None
     assert data["old"] == {"source": "a.json", "kind": "json"}
     assert [t["targets"][0]["name"] for t in data["threats"]["added"]] == ["Browse"]
-    code, out, _ = invoke(tracking_app, "diff", "a.json", "b.md", *rule_args(rules), cwd=tmp_path)
+    code, out, _ = invoke(app, "diff", "a.json", "b.md", *rule_args(rules), cwd=tmp_path)
     assert "Model: not compared (a.json is a result JSON, which holds no model)" in out
 
 
@@ -151,7 +151,7 @@ def test_a_project_folder_is_diffed_through_its_main_model(tmp_path: Path) -> No
     write(repo / "shop" / "main.md", MODEL)
     commit(repo, "one")
     write(repo / "shop" / "main.md", HTTP)
-    code, out, err = invoke(tracking_app, "diff", "HEAD", "shop", *rule_args(pack(tmp_path)), cwd=repo)
+    code, out, err = invoke(app, "diff", "HEAD", "shop", *rule_args(pack(tmp_path)), cwd=repo)
     assert code == 0, err
     assert out.startswith("tmlogic diff: HEAD:shop/main.md -> shop/main.md") and "1 added" in out
 
@@ -166,13 +166,13 @@ def test_git_mistakes_are_input_errors(tmp_path: Path, args: list[str], expected
     repo = make_repo(tmp_path / "repo")
     write(repo / "m.md", MODEL)
     commit(repo, "one")
-    code, _, err = invoke(tracking_app, "diff", *args, *rule_args(pack(tmp_path)), cwd=repo)
+    code, _, err = invoke(app, "diff", *args, *rule_args(pack(tmp_path)), cwd=repo)
     assert code == 2 and expected in err and "Traceback" not in err
 
 
 def test_outside_a_repository_a_revision_is_explained(tmp_path: Path) -> None:
     write(tmp_path / "m.md", MODEL)
-    code, _, err = invoke(tracking_app, "diff", "HEAD~1", "m.md", *rule_args(pack(tmp_path)), cwd=tmp_path)
+    code, _, err = invoke(app, "diff", "HEAD~1", "m.md", *rule_args(pack(tmp_path)), cwd=tmp_path)
     assert code == 2 and "m.md is not in a git repository" in err
     with pytest.raises(GitError):
         git_show("HEAD", tmp_path / "m.md")
@@ -216,7 +216,7 @@ def test_issue_scenario_with_the_functions(tmp_path: Path) -> None:
     assert [(f.threat.id, f.reason) for f in tracking.failures("high", new_only=True)] == [(browse, "expired")]
 
 
-def _run_issue_scenario_cli(tmp_path: Path, app) -> None:  # type: ignore[no-untyped-def]
+def test_issue_scenario_through_the_cli(tmp_path: Path) -> None:
     repo, rules = _scenario(tmp_path)
     args = rule_args(rules)
     code, out, err = invoke(app, "diff", "HEAD~1", "model.md", "--format", "json", *args, cwd=repo)
@@ -228,58 +228,36 @@ def _run_issue_scenario_cli(tmp_path: Path, app) -> None:  # type: ignore[no-unt
     code, out, _ = invoke(app, "diff", "HEAD~1", "model.md", *args, cwd=repo)
     assert "Threats: 1 added, 0 removed, 0 changed" in out and 'protocol "HTTPS" -> "HTTP"' in out
 
-    if app is not tracking_app:  # analyze --baseline is the main CLI's
-        env = {"TMLOGIC_TODAY": "2025-06-01"}
-        gate = ["analyze", "model.md", "--baseline", str(tmp_path / "baseline.json"), "--fail-on", "high",
-                "--fail-new-only", *args]
-        code, _, err = invoke(app, *gate, env=env, cwd=repo)
-        assert code == 1
-        assert f"{browse}  HIGH  TM-NET-001  model.md:12  new since the baseline" in err
-        assert f"accept: - {{id: {browse}, status: accepted" in err
-        code, _, err = invoke(app, "analyze", "model.md", "--baseline", "HEAD~1", "--fail-on", "high", "--fail-new-only",
-                              *args, env=env, cwd=repo)
-        assert code == 1 and browse in err
-        code, out, err = invoke(app, "risks", "accept", "model.md", browse, "-j", "TLS ends at the CDN in front of Web",
-                                "--expires", "2025-12-31", *args, env=env, cwd=repo)
-        assert code == 0, err
-        code, _, err = invoke(app, *gate, env=env, cwd=repo)
-        assert code == 0, err
-        code, _, err = invoke(app, *gate, env={"TMLOGIC_TODAY": "2026-01-01"}, cwd=repo)
-        assert code == 1 and "expired on 2025-12-31" in err
-
-
-def test_issue_scenario_through_the_tracking_commands(tmp_path: Path) -> None:
-    _run_issue_scenario_cli(tmp_path, tracking_app)
-
-
-def _main_app_wired() -> bool:
-    from tmlogic.cli import app
-
-    names = {c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands}
-    groups = {g.name for g in app.registered_groups}
-    return ("diff" in names or "diff_command" in names) and "risks" in groups and main_cli_has(
-        "--baseline", "--fail-new-only")
-
-
-@pytest.mark.skipif(not _main_app_wired(), reason="the main CLI is not wired yet: `tmlogic analyze` has no --baseline/"
-                    "--fail-new-only, or `diff`/`risks` are not registered (see tmlogic/tracking/cli.py, register())")
-def test_issue_scenario_through_the_main_cli(tmp_path: Path) -> None:
-    from tmlogic.cli import app
-
-    _run_issue_scenario_cli(tmp_path, app)
+    env = {"TMLOGIC_TODAY": "2025-06-01"}
+    gate = ["analyze", "model.md", "--baseline", str(tmp_path / "baseline.json"), "--fail-on", "high",
+            "--fail-new-only", *args]
+    code, _, err = invoke(app, *gate, env=env, cwd=repo)
+    assert code == 1
+    assert f"{browse}  HIGH  TM-NET-001  model.md:12  new since the baseline" in err
+    assert f"accept: - {{id: {browse}, status: accepted" in err
+    code, _, err = invoke(app, "analyze", "model.md", "--baseline", "HEAD~1", "--fail-on", "high", "--fail-new-only",
+                          *args, env=env, cwd=repo)
+    assert code == 1 and browse in err
+    code, out, err = invoke(app, "risks", "accept", "model.md", browse, "-j", "TLS ends at the CDN in front of Web",
+                            "--expires", "2025-12-31", *args, env=env, cwd=repo)
+    assert code == 0, err
+    code, _, err = invoke(app, *gate, env=env, cwd=repo)
+    assert code == 0, err
+    code, _, err = invoke(app, *gate, env={"TMLOGIC_TODAY": "2026-01-01"}, cwd=repo)
+    assert code == 1 and "expired on 2025-12-31" in err
 
 
 def test_diff_fail_on_exits_1_for_an_added_threat(tmp_path: Path) -> None:
     repo, rules = _scenario(tmp_path)
-    code, _, err = invoke(tracking_app, "diff", "HEAD~1", "model.md", "--fail-on", "high", *rule_args(rules), cwd=repo)
+    code, _, err = invoke(app, "diff", "HEAD~1", "model.md", "--fail-on", "high", *rule_args(rules), cwd=repo)
     assert code == 1 and "1 added threat(s) at or above high" in err
-    code, _, _ = invoke(tracking_app, "diff", "HEAD~1", "model.md", "--fail-on", "critical", *rule_args(rules), cwd=repo)
+    code, _, _ = invoke(app, "diff", "HEAD~1", "model.md", "--fail-on", "critical", *rule_args(rules), cwd=repo)
     assert code == 0
 
 
 def test_diff_markdown_is_written_to_a_file(tmp_path: Path) -> None:
     repo, rules = _scenario(tmp_path)
-    code, _, _ = invoke(tracking_app, "diff", "HEAD~1", "model.md", "-f", "markdown", "-o", "out/diff.md",
+    code, _, _ = invoke(app, "diff", "HEAD~1", "model.md", "-f", "markdown", "-o", "out/diff.md",
                         *rule_args(rules), cwd=repo)
     md = (repo / "out" / "diff.md").read_text()
     assert code == 0 and md.startswith("### Threat model changes: `HEAD~1:model.md` → `model.md`")
@@ -287,9 +265,9 @@ def test_diff_markdown_is_written_to_a_file(tmp_path: Path) -> None:
 
 
 def test_the_runner_helper_sees_the_help_text() -> None:
-    # guards the skip condition above: the helper must find options that do exist
+    # guards the skip condition in test_tracking_ci.py: the helper must find options that do exist
     assert main_cli_has("--fail-on", "--format")
-    assert CliRunner().invoke(tracking_app, ["diff", "--help"]).exit_code == 0
+    assert CliRunner().invoke(app, ["diff", "--help"]).exit_code == 0
 
 
 def test_a_revision_that_looks_like_an_option_is_refused(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from test_tracking_support import MODEL, invoke, pack, rule_args, write
-from tmlogic.tracking.cli import tracking_app
+from tmlogic.cli import app
 from tmlogic.tracking.risks import (
     RiskFileError,
     add_entries,
@@ -262,42 +262,42 @@ def test_a_new_file_gets_a_header_that_explains_it(tmp_path: Path) -> None:
     assert "# TM-NET-001 Title: Browse (high, m.md:3)\n  - id: T0000000001\n" in text
 
 
-# --- the commands (through the tracking sub-app; the main CLI exposes the same ones) ----------------
+# --- the commands ----------------------------------------------------------------------------------
 
 def test_seed_records_current_threats_as_in_progress_and_only_adds_new_ones(tmp_path: Path) -> None:
     rules = rule_args(pack(tmp_path))
     model = write(tmp_path / "threat_model.md", MODEL)
     env = {"TMLOGIC_TODAY": "2025-06-01"}
-    code, out, _ = invoke(tracking_app, "risks", "seed", str(model), "--owner", "platform", *rules, env=env)
+    code, out, _ = invoke(app, "risks", "seed", str(model), "--owner", "platform", *rules, env=env)
     assert code == 0 and "1 threat(s) recorded as in-progress" in out
     path = tmp_path / "threat_model.risks.yaml"
     entries = load_risks(path).entries
     assert [(e.status, e.owner) for e in entries] == [("in-progress", "platform")]
     assert entries[0].justification.startswith("Seeded by tmlogic risks seed on 2025-06-01")
-    code, out, _ = invoke(tracking_app, "risks", "seed", str(model), *rules, env=env)
+    code, out, _ = invoke(app, "risks", "seed", str(model), *rules, env=env)
     assert code == 0 and "0 threat(s) recorded" in out and "1 already accepted or tracked" in out
     write(model, MODEL.replace('"HTTPS"', '"HTTP"'))
-    code, out, _ = invoke(tracking_app, "risks", "seed", str(model), *rules, "-o", "-", env=env)
+    code, out, _ = invoke(app, "risks", "seed", str(model), *rules, "-o", "-", env=env)
     assert code == 0 and out.count("- id: T") == 1 and "version: 1" not in out
 
 
 def test_accept_adds_a_checked_entry(tmp_path: Path) -> None:
     rules = rule_args(pack(tmp_path))
     model = write(tmp_path / "m.md", MODEL)
-    code, _, err = invoke(tracking_app, "risks", "accept", str(model), "TM-NET-001:sync", "-j", "TODO", *rules)
+    code, _, err = invoke(app, "risks", "accept", str(model), "TM-NET-001:sync", "-j", "TODO", *rules)
     assert code == 2 and "placeholder" in err
-    code, _, err = invoke(tracking_app, "risks", "accept", str(model), "Tffffffffff", "-j", "x", *rules)
+    code, _, err = invoke(app, "risks", "accept", str(model), "Tffffffffff", "-j", "x", *rules)
     assert code == 2 and "no threat 'Tffffffffff'" in err
-    code, out, _ = invoke(tracking_app, "risks", "accept", str(model), "TM-NET-001:sync", "-j", "partner VPN",
+    code, out, _ = invoke(app, "risks", "accept", str(model), "TM-NET-001:sync", "-j", "partner VPN",
                           "--owner", "integrations", "--ticket", "SEC-9", "--expires", "2025-12-31", *rules)
     assert code == 0 and "1 entry added" in out
     (entry,) = load_risks(tmp_path / "m.risks.yaml").entries
     assert (entry.status, entry.justification, entry.owner, entry.ticket, entry.expires) == (
         "accepted", "partner VPN", "integrations", "SEC-9", dt.date(2025, 12, 31))
-    code, out, _ = invoke(tracking_app, "risks", "check", "m.md", *rules, env={"TMLOGIC_TODAY": "2025-06-01"},
+    code, out, _ = invoke(app, "risks", "check", "m.md", *rules, env={"TMLOGIC_TODAY": "2025-06-01"},
                           cwd=tmp_path)
     assert code == 0 and "TM-NET-001   accepted  (m.risks.yaml:8, owner integrations)" in out
-    code, _, err = invoke(tracking_app, "risks", "check", str(model), *rules, env={"TMLOGIC_TODAY": "2026-01-01"})
+    code, _, err = invoke(app, "risks", "check", str(model), *rules, env={"TMLOGIC_TODAY": "2026-01-01"})
     assert code == 1 and "expired on 2025-12-31" in err
 
 
@@ -305,5 +305,5 @@ def test_a_broken_risk_file_is_exit_2_with_its_location(tmp_path: Path) -> None:
     rules = rule_args(pack(tmp_path))
     model = write(tmp_path / "m.md", MODEL)
     write(tmp_path / "m.risks.yaml", "risks:\n  - id: T0000000001\n    status: accepted\n")
-    code, _, err = invoke(tracking_app, "risks", "check", str(model), *rules)
+    code, _, err = invoke(app, "risks", "check", str(model), *rules)
     assert code == 2 and "m.risks.yaml:2:5: error: this entry has no justification" in err and "Traceback" not in err

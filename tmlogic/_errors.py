@@ -100,6 +100,12 @@ class DiagnosticsError(TmlogicError):
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.level is Level.ERROR]
 
+    def render(self) -> str:
+        """How the problems are shown: each with its source line and a caret (tmlogic.diagnostics)."""
+        from .diagnostics import render_diagnostics
+
+        return render_diagnostics(self.diagnostics)
+
 
 class ModelError(DiagnosticsError):
     """Problems in a model file (Markdown or YAML) or its submodels."""

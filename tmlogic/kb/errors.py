@@ -42,6 +42,10 @@ class KbError(TmlogicError):
         text = f"{_where(self.path, self.line, self.col)}: error: {self.message}"
         return f"{text}; {self.hint}" if self.hint else text
 
+    def render(self) -> str:
+        """As the CLI prints it: the headline, one line."""
+        return self.headline() + "\n"
+
 
 @dataclass(frozen=True, order=True)
 class KbWarning:

@@ -22,7 +22,7 @@ from .raw import RawDocument
 from .schema import Model
 from .yaml_reader import read_yaml
 
-__all__ = ["load_model", "MODEL_SUFFIXES"]
+__all__ = ["load_model", "project_entry", "MODEL_SUFFIXES", "PROJECT_ENTRIES"]
 
 _READERS: dict[str, Callable[[str, str], RawDocument]] = {
     ".md": read_markdown,
@@ -31,6 +31,12 @@ _READERS: dict[str, Callable[[str, str], RawDocument]] = {
     ".yml": read_yaml,
 }
 MODEL_SUFFIXES: tuple[str, ...] = tuple(_READERS)
+PROJECT_ENTRIES = ("main.md", "main.markdown", "main.yaml", "main.yml")  # the root model of a project folder
+
+
+def project_entry(folder: Path) -> Path | None:
+    """The root model of a project folder (main.md, or main.yaml), whose submodel= files load beneath it."""
+    return next((folder / n for n in PROJECT_ENTRIES if (folder / n).is_file()), None)
 
 
 class _Loader:

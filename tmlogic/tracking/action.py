@@ -24,7 +24,6 @@ from pathlib import Path
 
 from .._errors import DiagnosticsError, display_path
 from ..diagnostics import render_diagnostics
-from .snapshot import render_problems
 
 __all__ = ["main", "EXTENSIONS"]
 
@@ -117,7 +116,7 @@ def main(env: Mapping[str, str] | None = None) -> int:
         result = analyze(model, options).result
         tracking = track(model, result, baseline=baseline, risk_file=Path(risks) if risks else None, options=options)
     except DiagnosticsError as exc:
-        sys.stderr.write(render_problems(exc))
+        sys.stderr.write(exc.render())
         return done(2)
     if tracking.warnings:
         sys.stderr.write(render_diagnostics(tracking.warnings))

@@ -18,7 +18,6 @@ from pathlib import Path
 
 from .._errors import DiagnosticsError, display_path
 from ..diagnostics import render_diagnostics
-from .snapshot import render_problems
 
 __all__ = ["main", "models_for"]
 
@@ -74,7 +73,7 @@ def _validate(args: argparse.Namespace) -> int:
         try:
             _, warnings = load_model(model, strict=args.strict)
         except DiagnosticsError as exc:
-            sys.stderr.write(render_problems(exc))
+            sys.stderr.write(exc.render())
             code = 2
             continue
         if warnings:
@@ -84,7 +83,7 @@ def _validate(args: argparse.Namespace) -> int:
         try:
             load_risks(risk)
         except DiagnosticsError as exc:
-            sys.stderr.write(render_problems(exc))
+            sys.stderr.write(exc.render())
             code = 2
             continue
         sys.stdout.write(f"{display_path(risk)}: ok\n")
@@ -115,7 +114,7 @@ def _analyze(args: argparse.Namespace) -> int:
                     baseline = None  # not committed yet (or not in a repository): every threat is new
             tracking = track(model, result, baseline=baseline)
         except DiagnosticsError as exc:
-            sys.stderr.write(render_problems(exc))
+            sys.stderr.write(exc.render())
             code = 2
             continue
         if tracking.warnings:
@@ -153,7 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _validate(args) if args.command == "validate" else _analyze(args)
     except DiagnosticsError as exc:
-        sys.stderr.write(render_problems(exc))
+        sys.stderr.write(exc.render())
         return 2
 
 

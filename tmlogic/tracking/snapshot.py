@@ -11,7 +11,7 @@ from typing import Any
 from .._errors import Diagnostic, DiagnosticsError, Level, SourceSpan, display_path
 from ..result import Result, Threat
 
-__all__ = ["ThreatSnapshot", "ResultSnapshot", "TrackingError", "ArgumentError", "render_problems", "snapshot",
+__all__ = ["ThreatSnapshot", "ResultSnapshot", "TrackingError", "ArgumentError", "snapshot",
            "snapshot_result", "load_result_json"]
 
 
@@ -21,7 +21,7 @@ class TrackingError(DiagnosticsError):
 
 class ArgumentError(TrackingError):
     """A wrong command-line argument (a revision, a path, a date): there is no file line to point
-    at, so it prints as `tmlogic: error: what; how to fix`."""
+    at, so it renders as `tmlogic: error: what; how to fix`."""
 
     def __init__(self, message: str, hint: str, code: str = "usage") -> None:
         super().__init__([Diagnostic(Level.ERROR, SourceSpan("<command line>", 1, 1), message, code, hint)])
@@ -30,15 +30,6 @@ class ArgumentError(TrackingError):
 
     def render(self) -> str:
         return f"tmlogic: error: {self.message}; {self.hint}\n"
-
-
-def render_problems(exc: DiagnosticsError) -> str:
-    """How an input error is shown: located diagnostics with source lines, or one usage line."""
-    if isinstance(exc, ArgumentError):
-        return exc.render()
-    from ..diagnostics import render_diagnostics
-
-    return render_diagnostics(exc.diagnostics)
 
 
 def input_error(span: SourceSpan, message: str, hint: str | None = None, code: str = "tracking") -> TrackingError:

@@ -9,19 +9,12 @@ from pathlib import Path
 from typing import Literal
 
 from .._errors import Diagnostic, DiagnosticsError, Level, SourceSpan, display_path
-from ..model.loader import MODEL_SUFFIXES
+from ..model.loader import MODEL_SUFFIXES, project_entry
 from ..model.schema import Model
 from .gitsource import checkout_model, is_revision, parse_rev_path, repo_root
 from .snapshot import ArgumentError, ResultSnapshot, TrackingError, load_result_json, snapshot_result
 
-__all__ = ["Side", "load_side", "load_baseline", "project_entry"]
-
-_PROJECT_ENTRIES = ("main.md", "main.markdown", "main.yaml", "main.yml")
-
-
-def project_entry(folder: Path) -> Path | None:
-    """The root model of a project folder (main.md, or main.yaml), as `tmlogic analyze` reads it."""
-    return next((folder / n for n in _PROJECT_ENTRIES if (folder / n).is_file()), None)
+__all__ = ["Side", "load_side", "load_baseline"]
 
 
 @dataclass(frozen=True)

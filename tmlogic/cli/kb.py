@@ -1,7 +1,7 @@
-"""`tmlogic kb`: build the knowledge base from MITRE's files, and show what a knowledge base holds.
+"""`tmlogic kb build | info`: build the knowledge base from MITRE's files, and show what one holds.
 
-Registered by tmlogic/cli.py as `app.add_typer(kb_app, name="kb")`. Bad input (a missing or
-malformed file) prints `file:line:col: error: what; how to fix` and exits 2, never a traceback.
+Bad input (a missing or malformed file) prints `file:line:col: error: what; how to fix` and
+exits 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -10,22 +10,18 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
 from .._errors import display_path
+from .common import fail_input, user_error
 
 __all__ = ["kb_app"]
 
 kb_app = typer.Typer(no_args_is_help=True, help="Build and inspect the MITRE knowledge base (CAPEC, ATT&CK, D3FEND, CWE).")
 
 _LABELS = {"attack": "ATT&CK", "capec": "CAPEC (STIX)", "capec_xml": "CAPEC (XML)", "cwe": "CWE", "d3fend": "D3FEND"}
-
-
-def _fail(message: str) -> NoReturn:
-    sys.stderr.write(message.rstrip("\n") + "\n")
-    raise typer.Exit(2)
 
 
 @kb_app.command("build")
@@ -46,15 +42,15 @@ def build(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
 ) -> None:
     """Read the official MITRE files and write the compact knowledge base (facts, manifest, notices)."""
-    from .build import Sources, build_kb
-    from .errors import KbError
-    from .loader import embedded_dir
+    from ..kb.build import Sources, build_kb
+    from ..kb.errors import KbError
+    from ..kb.loader import embedded_dir
 
     versions: dict[str, str] = {}
     for item in source_version or ():
         name, sep, value = item.partition("=")
         if not sep or not name.strip() or not value.strip():
-            _fail(f"tmlogic: error: --source-version {item!r} is not NAME=VERSION; write e.g. --source-version d3fend=1.2.0")
+            user_error(f"--source-version {item!r} is not NAME=VERSION; write e.g. --source-version d3fend=1.2.0")
         versions[name.strip()] = value.strip()
     target = out if out is not None else embedded_dir()
     started = time.perf_counter()
@@ -62,7 +58,7 @@ def build(
         result = build_kb(Sources(attack=attack, cwe=cwe, d3fend=d3fend, capec=capec, capec_xml=capec_xml,
                                   versions=versions), target)
     except KbError as exc:
-        _fail(exc.headline())
+        fail_input(exc)
     elapsed = time.perf_counter() - started
     if not quiet:
         for warning in result.warnings:
@@ -83,15 +79,15 @@ def info(
     as_json: Annotated[bool, typer.Option("--json", help="Print the manifest as JSON.")] = False,
 ) -> None:
     """Print the source versions and the counts of a knowledge base."""
-    from .errors import KbError
-    from .loader import embedded_dir
-    from .store import read_manifest
+    from ..kb.errors import KbError
+    from ..kb.loader import embedded_dir
+    from ..kb.store import read_manifest
 
     target = folder if folder is not None else embedded_dir()
     try:
         manifest = read_manifest(target)
     except KbError as exc:
-        _fail(exc.headline())
+        fail_input(exc)
     if as_json:
         sys.stdout.write(json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
         return

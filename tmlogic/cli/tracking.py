@@ -1,8 +1,5 @@
-"""Command-line pieces of tracking: `tmlogic diff`, `tmlogic risks seed|accept|check`, and the
-two helpers `analyze` calls for --baseline / --risks / --fail-new-only.
-
-    from .tracking.cli import register
-    register(app)            # adds `diff` and the `risks` group to the main Typer app
+"""The tracking commands: `tmlogic diff`, `tmlogic risks seed|accept|check`, and the two helpers
+`analyze` calls for --baseline / --risks / --fail-new-only.
 
 Exit codes follow the rest of tmlogic: 0 ok, 1 the check failed, 2 bad input (every problem listed).
 """
@@ -11,24 +8,38 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import replace
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from .._errors import DiagnosticsError, display_path
 from ..diagnostics import render_diagnostics
-from ..cli_io import user_error, write_output
-from ..cli_options import DEFAULT_ENGINE, EngineOpt, FailLevel, ModelArg, NoBuiltinOpt, RulesOpt, StrictOpt
-from .snapshot import render_problems
+from .common import (
+    DEFAULT_ENGINE,
+    EngineOpt,
+    FailLevel,
+    ModelArg,
+    NoBuiltinOpt,
+    RulesOpt,
+    StrictOpt,
+    analysis_options,
+    fail_input,
+    model_path,
+    run_analysis,
+    user_error,
+    write_output,
+)
 
 if TYPE_CHECKING:
-    from ..result import Result
-    from .track import Tracking
+    import datetime
 
-__all__ = ["register", "risks_app", "diff_command", "prepare_tracking", "enforce_fail_on", "tracking_app"]
+    from ..analysis import AnalysisOptions
+    from ..result import Result
+    from ..tracking.track import Tracking
+
+__all__ = ["risks_app", "diff_command", "prepare_tracking", "enforce_fail_on"]
 
 risks_app = typer.Typer(no_args_is_help=True, help="Track decisions about threats in the risk file next to the model.")
 
@@ -50,44 +61,7 @@ RiskFileOpt = Annotated[Optional[Path], typer.Option(
     "--risks", help="Risk file (default: next to the model, MODEL's name with .risks.yaml).")]
 
 
-def _fail_input(exc: DiagnosticsError) -> NoReturn:
-    sys.stderr.write(render_problems(exc))
-    raise typer.Exit(2)
-
-
-def _options(rules: list[Path] | None, no_builtin: bool, strict: bool, engine: str | None):  # type: ignore[no-untyped-def]
-    from ..analysis import AnalysisOptions
-
-    if no_builtin and not rules:
-        user_error("--no-builtin-rules needs at least one --rules pack")
-    options = AnalysisOptions(tuple(rules or ()), not no_builtin, strict)
-    return options if engine is None else replace(options, engine=engine)
-
-
-def _model_file(path: Path) -> Path:
-    """A model file, or a project folder: its main.md (or main.yaml), like `analyze`."""
-    from .sources import project_entry
-
-    if not path.is_dir():
-        return path
-    entry = project_entry(path)
-    if entry is None:
-        user_error(f"{path} is a folder without a main.md; give the model file, or a project folder with main.md")
-    return entry
-
-
-def _analyze(model: Path, options):  # type: ignore[no-untyped-def]
-    from ..analysis import analyze
-
-    try:
-        return analyze(model, options)
-    except DiagnosticsError as exc:
-        _fail_input(exc)
-    except ValueError as exc:  # unknown engine name
-        user_error(str(exc))
-
-
-def _date(text: str | None, option: str):  # type: ignore[no-untyped-def]
+def _date(text: str | None, option: str) -> datetime.date | None:
     import datetime as dt
 
     if text is None:
@@ -105,15 +79,15 @@ def _github() -> bool:
 # --- analyze: the helpers the main CLI calls --------------------------------------------------------
 
 def prepare_tracking(model: Path, result: Result, *, baseline: str | None = None, risks: Path | None = None,
-                     no_risks: bool = False, options: object | None = None, quiet: bool = False) -> Tracking:
+                     no_risks: bool = False, options: AnalysisOptions | None = None, quiet: bool = False) -> Tracking:
     """Read the risk file and the baseline for `analyze`. Prints expired / stale risk entries as
     warnings (unless quiet); prints every input problem and exits 2 on bad input."""
-    from .track import track
+    from ..tracking.track import track
 
     try:
         tracking = track(model, result, baseline=baseline, risk_file=risks, use_risk_file=not no_risks, options=options)
     except DiagnosticsError as exc:
-        _fail_input(exc)
+        fail_input(exc)
     except ValueError as exc:  # unknown engine name, when the baseline is analyzed
         user_error(str(exc))
     if tracking.warnings and not quiet:
@@ -131,7 +105,7 @@ def enforce_fail_on(tracking: Tracking, fail_on: str, new_only: bool, *, model: 
         user_error("--fail-new-only needs --fail-on LEVEL (e.g. --fail-on high)")
     if fail_on == "none":
         return
-    from .messages import format_failures, github_annotations
+    from ..tracking.messages import format_failures, github_annotations
 
     failures = tracking.failures(fail_on, new_only)
     if not failures:
@@ -163,17 +137,17 @@ def diff_command(
 ) -> None:
     """Compare two versions of a threat model: threats added, removed and changed, and model changes."""
     from ..severity import level_rank
-    from .diff import DiffReport, diff_models, diff_threats, render_diff_json, render_diff_markdown, render_diff_text
-    from .sources import load_side
+    from ..tracking.diff import DiffReport, diff_models, diff_threats, render_diff_json, render_diff_markdown, render_diff_text
+    from ..tracking.sources import load_side
 
-    options = _options(rules, no_builtin_rules, strict, engine)
+    options = analysis_options(rules, no_builtin_rules, strict, engine)
     new_path = Path(new)
     hint = new_path if new_path.is_dir() or new_path.suffix.lower() in (".md", ".markdown", ".yaml", ".yml") else None
     try:
         after = load_side(new, options=options)
         before = load_side(old, model_hint=hint, options=options)
     except DiagnosticsError as exc:
-        _fail_input(exc)
+        fail_input(exc)
     except ValueError as exc:
         user_error(str(exc))
     model_diff = diff_models(before.model, after.model) if before.model is not None and after.model is not None else None
@@ -210,20 +184,20 @@ def risks_seed(
     Threats the model accepts, or that the risk file already covers, are skipped, so running it
     again only adds what is new. Seeded entries say so in their justification; turning one into
     accepted, mitigated or false-positive requires writing the real reason."""
-    from .risks import add_entries, entry_block, find_risk_file, load_risks, resolve_today, review_risks, risk_path_for
-    from .risks import seed_justification, seed_text
-    from .snapshot import snapshot
+    from ..tracking.risks import add_entries, entry_block, find_risk_file, load_risks, resolve_today, review_risks, risk_path_for
+    from ..tracking.risks import seed_justification, seed_text
+    from ..tracking.snapshot import snapshot
 
     deadline = _date(expires, "--expires")
-    model = _model_file(model)
-    analysis = _analyze(model, _options(rules, no_builtin_rules, strict, engine))
+    model = model_path(model)
+    analysis = run_analysis(model, analysis_options(rules, no_builtin_rules, strict, engine))
     to_stdout = output is not None and str(output) == "-"
     path = output if output is not None and not to_stdout else (find_risk_file(model) or risk_path_for(model))
     try:
         today = resolve_today()
         existing = load_risks(path, missing_ok=True)
     except DiagnosticsError as exc:
-        _fail_input(exc)
+        fail_input(exc)
     current = [snapshot(t) for t in analysis.result.active]
     review = review_risks(current, existing, today)
     todo = [t for t in current if review.entry_for(t.id) is None]
@@ -234,7 +208,7 @@ def risks_seed(
     try:
         added = add_entries(path, display_path(model), blocks)
     except DiagnosticsError as exc:
-        _fail_input(exc)
+        fail_input(exc)
     except OSError as exc:
         user_error(f"cannot write {path}: {exc.strerror}")
     skipped = len(analysis.result.threats) - len(todo)
@@ -262,12 +236,12 @@ def risks_accept(
     engine: EngineOpt = DEFAULT_ENGINE,
 ) -> None:
     """Add risk-file entries for threats (accepted by default), checked like the rest of the file."""
-    from .risks import add_entries, entry_block, find_risk_file, justification_problem, load_risks, risk_path_for
-    from .snapshot import snapshot
+    from ..tracking.risks import add_entries, entry_block, find_risk_file, justification_problem, load_risks, risk_path_for
+    from ..tracking.snapshot import snapshot
 
     deadline = _date(expires, "--expires")
-    model = _model_file(model)
-    analysis = _analyze(model, _options(rules, no_builtin_rules, strict, engine))
+    model = model_path(model)
+    analysis = run_analysis(model, analysis_options(rules, no_builtin_rules, strict, engine))
     chosen = []
     for ref in threats:
         matches = analysis.result.find(ref)
@@ -288,7 +262,7 @@ def risks_accept(
                   for t in unique if t.id not in have]
         added = add_entries(path, display_path(model), blocks)
     except DiagnosticsError as exc:
-        _fail_input(exc)
+        fail_input(exc)
     except OSError as exc:
         user_error(f"cannot write {display_path(path)}: {exc.strerror or exc}; check the folder exists and is writable")
     already = len(unique) - len(blocks)
@@ -307,14 +281,14 @@ def risks_check(
 ) -> None:
     """Check the risk file against the model's threats: what each entry decides, and which entries
     have expired or match nothing (exit 1 if any)."""
-    from .track import track
+    from ..tracking.track import track
 
-    model = _model_file(model)
-    analysis = _analyze(model, _options(rules, no_builtin_rules, strict, engine))
+    model = model_path(model)
+    analysis = run_analysis(model, analysis_options(rules, no_builtin_rules, strict, engine))
     try:
         tracking = track(model, analysis.result, risk_file=risks)
     except DiagnosticsError as exc:
-        _fail_input(exc)
+        fail_input(exc)
     review = tracking.risks
     assert review is not None
     if not review.file.exists:
@@ -332,17 +306,3 @@ def risks_check(
         sys.stderr.write(render_diagnostics(tracking.warnings))
         raise typer.Exit(1)
     sys.stdout.write(f"{tracking.risk_file_shown}: ok ({len(review.file.entries)} entries)\n")
-
-
-def register(app: typer.Typer) -> None:
-    """Add `diff` and the `risks` group to a Typer app (the main CLI's)."""
-    app.command("diff")(diff_command)
-    app.add_typer(risks_app, name="risks")
-
-
-# A stand-alone app with the same commands, for tests and for `python -m tmlogic.tracking.cli`.
-tracking_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True)
-register(tracking_app)
-
-if __name__ == "__main__":
-    tracking_app(prog_name="tmlogic")

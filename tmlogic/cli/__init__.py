@@ -1,0 +1,59 @@
+"""The `tmlogic` command line. Exit codes: 0 ok, 1 threats at or above --fail-on, 2 bad input,
+3 an internal error.
+
+    __init__   the Typer app, its root --version option, and `main` (the console script)
+    common     what every command shares: error exits, output writing, model and project-folder
+               resolution, the shared options, running an analysis
+    analyze    analyze, explain, diagram, facts, validate
+    rules      rules lint | list | test
+    kb         kb build | info
+    tracking   diff, risks seed | accept | check, and the --baseline / --risks / --fail-on steps of analyze
+
+Module tops import only typer and these modules; each command imports what it needs when it runs.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from .. import __version__
+from .._errors import TmlogicError
+from . import analyze, tracking
+from .kb import kb_app
+from .rules import rules_app
+from .tracking import risks_app
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    help="Threat modeling as code: models compile to Datalog facts, rule packs derive threats with proofs.",
+)
+app.command("diff")(tracking.diff_command)
+for command in (analyze.analyze, analyze.explain, analyze.diagram, analyze.facts, analyze.validate):
+    app.command()(command)
+app.add_typer(rules_app, name="rules")
+app.add_typer(kb_app, name="kb")
+app.add_typer(risks_app, name="risks")
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    if version:
+        sys.stdout.write(f"tmlogic {__version__}\n")
+        raise typer.Exit(0)
+
+
+def main() -> None:
+    try:
+        app(prog_name="tmlogic")
+    except TmlogicError as exc:  # an engine or output failure: ours, not the user's
+        sys.stderr.write(f"tmlogic: internal error: {exc}\n")
+        sys.exit(3)

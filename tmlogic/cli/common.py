@@ -1,0 +1,129 @@
+"""What every command shares, defined once: how a command ends on bad input, how it writes its
+output, how a model argument (file or project folder) is resolved, the shared options, and
+running an analysis.
+
+Exit codes: 0 ok, 1 threats at or above --fail-on (or a failed check), 2 bad input.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn, Optional, Protocol
+
+import typer
+
+from .._errors import Diagnostic
+from ..logic.engines.base import DEFAULT_ENGINE
+
+if TYPE_CHECKING:
+    from ..analysis import Analysis, AnalysisOptions
+
+__all__ = [
+    "DEFAULT_ENGINE", "EngineOpt", "FailLevel", "ModelArg", "NoBuiltinOpt", "RulesOpt", "StrictOpt",
+    "analysis_options", "fail_input", "model_path", "run_analysis", "show_warnings", "use_colour", "user_error",
+    "write_output",
+]
+
+
+# --- shared options ----------------------------------------------------------------------------------
+
+class FailLevel(str, Enum):
+    none = "none"
+    low = "low"
+    medium = "medium"
+    elevated = "elevated"
+    high = "high"
+    critical = "critical"
+
+
+ModelArg = Annotated[Path, typer.Argument(help="Model file (.md or .yaml).", show_default=False)]
+RulesOpt = Annotated[
+    Optional[list[Path]], typer.Option("--rules", "-r", help="Extra rule pack (folder or .dl file); repeatable.")
+]
+NoBuiltinOpt = Annotated[bool, typer.Option("--no-builtin-rules", help="Use only the packs given with --rules.")]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings (unknown keys, ...) as errors.")]
+EngineOpt = Annotated[str, typer.Option("--engine", help="Logic engine: native or pydatalog.")]
+
+
+# --- ending on bad input, writing output -------------------------------------------------------------
+
+class Problem(Protocol):
+    """Bad input that knows how it is shown: a DiagnosticsError (located, with source lines), or a KbError."""
+
+    def render(self) -> str: ...
+
+
+def user_error(message: str) -> NoReturn:
+    """A mistake in the command line or the environment (not in a model): one line, exit 2."""
+    sys.stderr.write(f"tmlogic: error: {message}\n")
+    raise typer.Exit(2)
+
+
+def fail_input(problem: Problem) -> NoReturn:
+    """Every problem in the user's input (model, rule pack, risk file, baseline...), then exit 2."""
+    sys.stderr.write(problem.render())
+    raise typer.Exit(2)
+
+
+def show_warnings(warnings: Sequence[Diagnostic], quiet: bool = False) -> None:
+    if warnings and not quiet:
+        from ..diagnostics import render_diagnostics
+
+        sys.stderr.write(render_diagnostics(warnings))
+
+
+def use_colour(stream: object) -> bool:
+    return bool(getattr(stream, "isatty", lambda: False)()) and "NO_COLOR" not in os.environ
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """To stdout (no path, or "-"), else to the file, creating its folder."""
+    if output is None or str(output) == "-":
+        sys.stdout.write(text)
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        user_error(f"cannot write {output}: {exc.strerror or exc}; check the folder exists and is writable")
+
+
+# --- models and analyses -----------------------------------------------------------------------------
+
+def model_path(path: Path) -> Path:
+    """A model file, or a project folder: its main.md (or main.yaml), whose submodel= files are
+    loaded beneath it."""
+    if not path.is_dir():
+        return path
+    from ..model.loader import project_entry
+
+    entry = project_entry(path)
+    if entry is None:
+        user_error(f"{path} is a folder without a main.md; a project folder holds main.md (or main.yaml) "
+                   "whose servers name their submodel= files; or give the model file itself")
+    return entry
+
+
+def analysis_options(rules: list[Path] | None, no_builtin: bool, strict: bool, engine: str) -> AnalysisOptions:
+    from ..analysis import AnalysisOptions
+
+    if no_builtin and not rules:
+        user_error("--no-builtin-rules needs at least one --rules pack")
+    return AnalysisOptions(tuple(rules or ()), not no_builtin, strict, engine)
+
+
+def run_analysis(model: Path, options: AnalysisOptions) -> Analysis:
+    """Analyze a model file; bad input (model, rule packs) prints every problem and exits 2."""
+    from .._errors import DiagnosticsError
+    from ..analysis import analyze
+
+    try:
+        return analyze(model, options)
+    except DiagnosticsError as exc:
+        fail_input(exc)
+    except ValueError as exc:  # unknown engine name
+        user_error(str(exc))

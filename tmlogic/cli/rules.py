@@ -1,0 +1,80 @@
+"""`tmlogic rules lint | list | test`: check and inspect rule packs."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .._errors import DiagnosticsError, RuleError
+from .common import NoBuiltinOpt, StrictOpt, fail_input, show_warnings
+
+__all__ = ["rules_app"]
+
+rules_app = typer.Typer(no_args_is_help=True, help="Check and inspect rule packs.")
+
+
+@rules_app.command("lint")
+def rules_lint(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Rule packs or .dl files; default: the built-in packs.")] = None,
+    strict: StrictOpt = False,
+) -> None:
+    """Run the static checks on rule packs (syntax, declarations, safety, stratification, metadata)."""
+    from ..analysis import lint_rules
+    from ..resources import rules_dir
+
+    targets = list(paths) if paths else [rules_dir()]
+    diagnostics = lint_rules(targets, strict=strict)
+    if any(d.level.value == "error" for d in diagnostics):
+        fail_input(RuleError(diagnostics))
+    show_warnings(diagnostics, False)
+    sys.stdout.write(f"{', '.join(str(p) for p in targets)}: ok\n")
+
+
+class CatalogueFormat(str, Enum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+@rules_app.command("list")
+def rules_list(
+    packs: Annotated[Optional[list[Path]], typer.Argument(help="Extra rule packs to list with the built-in ones.")] = None,
+    no_builtin_rules: NoBuiltinOpt = False,
+    output_format: Annotated[CatalogueFormat, typer.Option("--format", "-f")] = CatalogueFormat.text,
+) -> None:
+    """List the rules: id, title, STRIDE, severity, pack (Markdown: the docs/rules.md catalogue)."""
+    from ..analysis import load_rules, rule_info
+    from ..outputs.rule_catalogue import render_catalogue
+
+    try:
+        program, _ = load_rules(list(packs or ()), builtin_rules=not no_builtin_rules)
+    except DiagnosticsError as exc:
+        fail_input(exc)
+    sys.stdout.write(render_catalogue([rule_info(r) for r in program.threat_rules()], output_format.value))
+
+
+@rules_app.command("test")
+def rules_test(
+    packs: Annotated[Optional[list[Path]], typer.Argument(help="Rule packs to test; default: the built-in packs.")] = None,
+) -> None:
+    """Run each rule's positive and negative fixture models against its expected findings."""
+    from ..resources import rules_dir
+    from ..ruletest import run_rule_tests
+
+    targets = list(packs) if packs else [rules_dir()]
+    try:
+        outcomes = run_rule_tests(targets)
+    except DiagnosticsError as exc:
+        fail_input(exc)
+    failed = [o for o in outcomes if not o.passed]
+    for o in outcomes:
+        sys.stdout.write(f"{'ok  ' if o.passed else 'FAIL'} {o.rule_id} ({o.fixtures} fixtures)\n")
+        for problem in o.problems:
+            sys.stdout.write(f"     {problem}\n")
+    sys.stdout.write(f"rules: {len(outcomes) - len(failed)} passed, {len(failed)} failed\n")
+    if failed or not outcomes:
+        raise typer.Exit(1)
