@@ -20,12 +20,18 @@ import re
 import subprocess
 import sys
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .._errors import DiagnosticsError, display_path
 from ..diagnostics import render_diagnostics
 
-__all__ = ["main", "EXTENSIONS"]
+if TYPE_CHECKING:
+    from .baseline import Failure
+    from .track import Tracking
+
+__all__ = ["main", "EXTENSIONS", "Inputs"]
 
 EXTENSIONS = {"text": "txt", "json": "json", "sarif": "sarif", "markdown": "md", "html": "html", "stix": "stix.json",
               "navigator": "navigator.json"}
@@ -50,117 +56,156 @@ def _outputs(path: str | None, values: Mapping[str, str]) -> None:
     _append(path, "".join(f"{k}={v}\n" for k, v in values.items()))
 
 
+@dataclass(frozen=True)
+class Inputs:
+    """The Action's inputs, read from the TMLOGIC_* variables (and GitHub's own)."""
+
+    model: Path
+    fail_on: str
+    new_only: bool
+    baseline: str | None
+    risks: str | None
+    formats: tuple[str, ...]
+    out_dir: Path
+    rules: tuple[str, ...]
+    builtin: bool
+    gh_output: str | None  # $GITHUB_OUTPUT: the step outputs
+    summary: str | None  # $GITHUB_STEP_SUMMARY, unless TMLOGIC_STEP_SUMMARY is off
+
+    @classmethod
+    def read(cls, env: Mapping[str, str]) -> Inputs:
+        return cls(
+            model=Path(env.get("TMLOGIC_MODEL", "").strip()),
+            fail_on=env.get("TMLOGIC_FAIL_ON", "high").strip().lower() or "none",
+            new_only=_true(env.get("TMLOGIC_FAIL_NEW_ONLY")),
+            baseline=env.get("TMLOGIC_BASELINE", "").strip() or None,
+            risks=env.get("TMLOGIC_RISKS", "").strip() or None,
+            formats=tuple(_split(env.get("TMLOGIC_FORMATS", "json sarif markdown"))),
+            out_dir=Path(env.get("TMLOGIC_OUTPUT_DIR", "").strip() or "tmlogic-results"),
+            rules=tuple(_split(env.get("TMLOGIC_RULES", ""))),
+            builtin=_true(env.get("TMLOGIC_BUILTIN_RULES", "true")),
+            gh_output=env.get("GITHUB_OUTPUT"),
+            summary=env.get("GITHUB_STEP_SUMMARY") if _true(env.get("TMLOGIC_STEP_SUMMARY", "true")) else None,
+        )
+
+    def problem(self) -> str | None:
+        """What is wrong with the inputs, as the error line to print, or None."""
+        if not str(self.model) or str(self.model) == ".":
+            return "the `model` input is required (e.g. model: threat_model.md)"
+        if self.fail_on not in _LEVELS:
+            return f"fail-on {self.fail_on!r} is not one of {', '.join(_LEVELS)}"
+        unknown = [f for f in self.formats if f not in EXTENSIONS]
+        if unknown:
+            return f"unknown format(s) {', '.join(unknown)}; use {', '.join(EXTENSIONS)}"
+        if not self.builtin and not self.rules:
+            return "builtin-rules is false but no `rules` pack is given"
+        return None
+
+
 def main(env: Mapping[str, str] | None = None) -> int:
-    env = os.environ if env is None else env
-    model = Path(env.get("TMLOGIC_MODEL", "").strip())
-    fail_on = env.get("TMLOGIC_FAIL_ON", "high").strip().lower() or "none"
-    new_only = _true(env.get("TMLOGIC_FAIL_NEW_ONLY"))
-    baseline = env.get("TMLOGIC_BASELINE", "").strip() or None
-    risks = env.get("TMLOGIC_RISKS", "").strip() or None
-    formats = _split(env.get("TMLOGIC_FORMATS", "json sarif markdown"))
-    out_dir = Path(env.get("TMLOGIC_OUTPUT_DIR", "").strip() or "tmlogic-results")
-    rules = _split(env.get("TMLOGIC_RULES", ""))
-    builtin = _true(env.get("TMLOGIC_BUILTIN_RULES", "true"))
-    gh_output = env.get("GITHUB_OUTPUT")
-    summary = env.get("GITHUB_STEP_SUMMARY") if _true(env.get("TMLOGIC_STEP_SUMMARY", "true")) else None
-    outputs = {"exit-code": "2", "output-dir": str(out_dir), "sarif-file": "", "markdown-file": "", "failing": "0"}
+    inputs = Inputs.read(os.environ if env is None else env)
+    outputs = {"exit-code": "2", "output-dir": str(inputs.out_dir), "sarif-file": "", "markdown-file": "", "failing": "0"}
 
     def done(code: int) -> int:
         outputs["exit-code"] = str(code)
-        _outputs(gh_output, outputs)
+        _outputs(inputs.gh_output, outputs)
         return 0
 
-    if not str(model) or str(model) == ".":
-        sys.stderr.write("tmlogic action: error: the `model` input is required (e.g. model: threat_model.md)\n")
+    problem = inputs.problem()
+    if problem:
+        sys.stderr.write(f"tmlogic action: error: {problem}\n")
         return done(2)
-    if fail_on not in _LEVELS:
-        sys.stderr.write(f"tmlogic action: error: fail-on {fail_on!r} is not one of {', '.join(_LEVELS)}\n")
+    reports_ok = _write_reports(inputs, outputs)
+    try:
+        tracking, failures = _gate(inputs)
+    except DiagnosticsError as exc:
+        sys.stderr.write(exc.render())
         return done(2)
-    unknown = [f for f in formats if f not in EXTENSIONS]
-    if unknown:
-        sys.stderr.write(f"tmlogic action: error: unknown format(s) {', '.join(unknown)}; use {', '.join(EXTENSIONS)}\n")
-        return done(2)
-    if not builtin and not rules:
-        sys.stderr.write("tmlogic action: error: builtin-rules is false but no `rules` pack is given\n")
-        return done(2)
+    outputs["failing"] = str(len(failures))
+    if inputs.summary:
+        _append(inputs.summary, _job_summary(inputs, tracking, failures, outputs.get("markdown-file")))
+    return done(2 if not reports_ok else (1 if failures else 0))
 
-    # 1. Reports, by the analyze command (so they carry whatever it renders).
-    out_dir.mkdir(parents=True, exist_ok=True)
-    rule_args = [a for r in rules for a in ("--rules", r)] + ([] if builtin else ["--no-builtin-rules"])
-    report_failed = False
-    for fmt in formats:
-        target = out_dir / f"tmlogic.{EXTENSIONS[fmt]}"
-        cmd = [sys.executable, "-m", "tmlogic.cli", "analyze", str(model), "--format", fmt, "--output", str(target),
-               "--quiet", *rule_args]
+
+def _write_reports(inputs: Inputs, outputs: dict[str, str]) -> bool:
+    """Each report, by the analyze command (so they carry whatever it renders); False if one failed."""
+    inputs.out_dir.mkdir(parents=True, exist_ok=True)
+    rule_args = [a for r in inputs.rules for a in ("--rules", r)] + ([] if inputs.builtin else ["--no-builtin-rules"])
+    ok = True
+    for fmt in inputs.formats:
+        target = inputs.out_dir / f"tmlogic.{EXTENSIONS[fmt]}"
+        cmd = [sys.executable, "-m", "tmlogic.cli", "analyze", str(inputs.model), "--format", fmt, "--output",
+               str(target), "--quiet", *rule_args]
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if proc.returncode not in (0, 1):
             sys.stderr.write(proc.stderr)
             sys.stderr.write(f"tmlogic action: the {fmt} report could not be written (exit {proc.returncode})\n")
-            report_failed = True
+            ok = False
             continue
         print(f"tmlogic: wrote {target}")
         if fmt == "sarif":
             outputs["sarif-file"] = str(target)
         if fmt == "markdown":
             outputs["markdown-file"] = str(target)
+    return ok
 
-    # 2. The gate: risk file, baseline, --fail-on / --fail-new-only.
+
+def _gate(inputs: Inputs) -> tuple[Tracking, list[Failure]]:
+    """The risk file, the baseline and --fail-on / --fail-new-only, with the same functions as
+    `analyze`; prints the outcome to the log. Raises DiagnosticsError on bad input."""
     from ..analysis import AnalysisOptions, analyze
-    from .diff import DiffReport, diff_threats, render_diff_markdown
     from .messages import format_failures, github_annotations, tracking_summary
-    from .snapshot import snapshot_result
     from .track import track
 
-    options = AnalysisOptions(tuple(Path(r) for r in rules), builtin)
-    try:
-        result = analyze(model, options).result
-        tracking = track(model, result, baseline=baseline, risk_file=Path(risks) if risks else None, options=options)
-    except DiagnosticsError as exc:
-        sys.stderr.write(exc.render())
-        return done(2)
+    options = AnalysisOptions(tuple(Path(r) for r in inputs.rules), inputs.builtin)
+    result = analyze(inputs.model, options).result
+    tracking = track(inputs.model, result, baseline=inputs.baseline,
+                     risk_file=Path(inputs.risks) if inputs.risks else None, options=options)
     if tracking.warnings:
         sys.stderr.write(render_diagnostics(tracking.warnings))
-    failures = tracking.failures(fail_on, new_only)
-    outputs["failing"] = str(len(failures))
-    shown = display_path(model)
+    failures = tracking.failures(inputs.fail_on, inputs.new_only)
+    shown = display_path(inputs.model)
     sys.stdout.write(tracking_summary(tracking.comparison, tracking.risks))
     if failures:
-        sys.stderr.write(format_failures(failures, fail_on=fail_on, risk_file=tracking.risk_file_shown, model=shown,
-                                         new_only=new_only, baseline=baseline))
+        sys.stderr.write(format_failures(failures, fail_on=inputs.fail_on, risk_file=tracking.risk_file_shown,
+                                         model=shown, new_only=inputs.new_only, baseline=inputs.baseline))
         sys.stdout.write(github_annotations(failures, tracking.risk_file_shown))
-    elif fail_on == "none":
+    elif inputs.fail_on == "none":
         print(f"tmlogic: {shown}: analyzed (no gate: fail-on none)")
     else:
-        which = "new and untracked" if new_only else "unresolved"
-        print(f"tmlogic: {shown}: no {which} threat at or above {fail_on}")
+        which = "new and untracked" if inputs.new_only else "unresolved"
+        print(f"tmlogic: {shown}: no {which} threat at or above {inputs.fail_on}")
+    return tracking, failures
 
-    # 3. The job summary: the gate, the change since the baseline, the Markdown report.
-    if summary:
-        lines = ["## tmlogic: " + shown, ""]
-        if failures:
-            lines.append(f"**{len(failures)} threat(s) at or above {fail_on} fail the build**"
-                         f"{' (new and untracked)' if new_only else ''}:")
-            lines.append("")
-            for f in failures:
-                t = f.threat
-                lines.append(f"- `{t.id}` **{t.severity.level}** {t.rule.id} at `{t.location.short()}`: "
-                             f"{t.message.replace('<', '&lt;')} ({f.explain()})")
-            lines.append("")
-            lines.append(f"To accept one, add its entry to `{tracking.risk_file_shown}` (see the log for the exact line).")
-        elif fail_on != "none":
-            lines.append(f"No threat at or above {fail_on} fails the build.")
+
+def _job_summary(inputs: Inputs, tracking: Tracking, failures: list[Failure], markdown_file: str | None) -> str:
+    """The job summary: the gate, the change since the baseline, the Markdown report."""
+    from .diff import DiffReport, diff_threats, render_diff_markdown
+    from .snapshot import snapshot_result
+
+    shown = display_path(inputs.model)
+    lines = ["## tmlogic: " + shown, ""]
+    if failures:
+        lines.append(f"**{len(failures)} threat(s) at or above {inputs.fail_on} fail the build**"
+                     f"{' (new and untracked)' if inputs.new_only else ''}:")
         lines.append("")
-        if tracking.comparison is not None:
-            report = DiffReport(tracking.comparison.baseline.source, shown,
-                                diff_threats(tracking.comparison.baseline.threats, snapshot_result(tracking.result).threats),
-                                None, "baseline", "model")
-            lines.append(render_diff_markdown(report, model_section=False))
-        md = outputs.get("markdown-file")
-        if md and Path(md).is_file():
-            lines.append(Path(md).read_text(encoding="utf-8"))
-        _append(summary, "\n".join(lines) + "\n")
-
-    return done(2 if report_failed else (1 if failures else 0))
+        for f in failures:
+            t = f.threat
+            lines.append(f"- `{t.id}` **{t.severity.level}** {t.rule.id} at `{t.location.short()}`: "
+                         f"{t.message.replace('<', '&lt;')} ({f.explain()})")
+        lines.append("")
+        lines.append(f"To accept one, add its entry to `{tracking.risk_file_shown}` (see the log for the exact line).")
+    elif inputs.fail_on != "none":
+        lines.append(f"No threat at or above {inputs.fail_on} fails the build.")
+    lines.append("")
+    if tracking.comparison is not None:
+        report = DiffReport(tracking.comparison.baseline.source, shown,
+                            diff_threats(tracking.comparison.baseline.threats, snapshot_result(tracking.result).threats),
+                            None, "baseline", "model")
+        lines.append(render_diff_markdown(report, model_section=False))
+    if markdown_file and Path(markdown_file).is_file():
+        lines.append(Path(markdown_file).read_text(encoding="utf-8"))
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

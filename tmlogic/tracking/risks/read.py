@@ -1,6 +1,6 @@
-"""The risk file: `<model>.risks.yaml` next to the model, where a team records what it decided
-about each threat (accepted, mitigated, false-positive, in-progress), who owns it, the ticket,
-and until when the decision holds.
+"""The risk file's format: `<model>.risks.yaml` next to the model, where a team records what it
+decided about each threat (accepted, mitigated, false-positive, in-progress), who owns it, the
+ticket, and until when the decision holds.
 
     version: 1
     risks:
@@ -17,11 +17,7 @@ and until when the decision holds.
 
 The file is only *composed* with PyYAML's SafeLoader (nodes with line/column, no object
 construction); every value is read from the nodes here, so errors point at file:line:col.
-
-Which entry decides a threat: an `id` entry wins over patterns; among patterns the one with
-more literal fields (no `*?[`) wins, then the one with more fields, then the first in the file.
-The deciding entry decides even when it has expired: a deadline on one threat is not silently
-replaced by a broader acceptance.
+Which entry decides a threat is review.py's job.
 """
 
 from __future__ import annotations
@@ -29,37 +25,32 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .._errors import Diagnostic, Level, SourceSpan, display_path
-from ..diagnostics import DiagnosticBag, did_you_mean
-from .snapshot import ArgumentError, ThreatSnapshot, TrackingError
+from ..._errors import Diagnostic, Level, SourceSpan, display_path
+from ...diagnostics import DiagnosticBag, did_you_mean
+from ..snapshot import ArgumentError, ThreatSnapshot, TrackingError
 
 __all__ = [
+    "GLOB",
     "STATUSES",
     "RESOLVING_STATUSES",
     "SEED_MARK",
+    "TODAY_ENV",
     "RiskEntry",
     "RiskFile",
-    "RiskReview",
     "RiskFileError",
     "risk_path_for",
     "find_risk_file",
     "load_risks",
     "parse_risks",
-    "review_risks",
     "resolve_today",
-    "entry_line",
     "justification_problem",
-    "entry_block",
-    "seed_text",
-    "add_entries",
 ]
 
 STATUSES: tuple[str, ...] = ("accepted", "mitigated", "false-positive", "in-progress")
@@ -73,7 +64,7 @@ _KEY_ALIASES = {"reason": "justification", "because": "justification", "expiry":
                 "issue": "ticket"}
 _THREAT_ID = re.compile(r"^T[0-9a-f]{10}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_GLOB = re.compile(r"[*?\[]")
+GLOB = re.compile(r"[*?\[]")  # a field with one of these is a pattern
 _PLACEHOLDER = re.compile(r"^\s*(?:todo|tbd|fixme|xxx)\b|^\s*<[^>]*>\s*$|^\s*\.\.\.\s*$", re.IGNORECASE)
 _TAG = "tag:yaml.org,2002:"
 
@@ -137,7 +128,7 @@ class RiskEntry:
     def specificity(self) -> tuple[int, int, int, int]:
         """Higher wins: exact id, then literal fields, then fields, then earlier in the file."""
         fields = [f for f in (self.rule, self.target) if f is not None]
-        literal = sum(1 for f in fields if not _GLOB.search(f))
+        literal = sum(1 for f in fields if not GLOB.search(f))
         return (1 if self.exact else 0, literal, len(fields), -self.index)
 
     def describe(self) -> str:
@@ -398,205 +389,3 @@ def parse_risks(text: str, path: str = "<risks>") -> RiskFile:
     if reader.bag.has_errors:
         raise RiskFileError(reader.bag.items)
     return RiskFile(path, tuple(entries))
-
-
-@dataclass(frozen=True)
-class RiskReview:
-    """The risk file read against one run's threats."""
-
-    file: RiskFile
-    today: _dt.date
-    deciding: dict[str, RiskEntry] = field(default_factory=dict)  # threat id -> the entry that decides it
-    matched: frozenset[int] = frozenset()  # indexes of entries that match at least one threat
-    stale: tuple[RiskEntry, ...] = ()  # entries that match no threat
-    expired: tuple[RiskEntry, ...] = ()  # entries past their date (whether or not they match)
-
-    def entry_for(self, threat_id: str) -> RiskEntry | None:
-        return self.deciding.get(threat_id)
-
-    def live_entry(self, threat_id: str) -> RiskEntry | None:
-        """The deciding entry if it has not expired."""
-        e = self.deciding.get(threat_id)
-        return None if e is None or e.expired(self.today) else e
-
-    def resolved(self, threat_id: str) -> bool:
-        """accepted, mitigated or false-positive by a live entry: never fails the build."""
-        e = self.live_entry(threat_id)
-        return e is not None and e.resolves
-
-    def in_progress(self, threat_id: str) -> bool:
-        e = self.live_entry(threat_id)
-        return e is not None and e.status == "in-progress"
-
-    def expired_entry(self, threat_id: str) -> RiskEntry | None:
-        e = self.deciding.get(threat_id)
-        return e if e is not None and e.expired(self.today) else None
-
-    def status(self, threat_id: str) -> str | None:
-        """The entry's status, `expired`, or None when the risk file says nothing."""
-        e = self.deciding.get(threat_id)
-        if e is None:
-            return None
-        return "expired" if e.expired(self.today) else e.status
-
-    def warnings(self, rule_ids: Iterable[str] = ()) -> list[Diagnostic]:
-        """Expired and stale entries, as warnings at their lines."""
-        bag = DiagnosticBag()
-        known = sorted(set(rule_ids))
-        for e in self.expired:
-            bag.warning(e.span, f"the {e.status} entry for {e.describe()} expired on {e.expires}; it no longer counts",
-                        "risk-expired", "fix the threat, or review the decision and move `expires` to a later date")
-        for e in self.stale:
-            if e.expired(self.today):
-                continue  # already reported as expired
-            hint = "the threat is gone (or the pattern is wrong): remove the entry"
-            if e.rule is not None and not _GLOB.search(e.rule) and known and e.rule not in known:
-                hint = did_you_mean(e.rule, known) or "no rule with this id was run; see `tmlogic rules list`"
-            bag.warning(e.span, f"the entry for {e.describe()} matches no threat", "risk-stale", hint)
-        return bag.items
-
-    def counts(self) -> dict[str, int]:
-        out = {s: 0 for s in (*STATUSES, "expired")}
-        for tid in self.deciding:
-            out[self.status(tid) or "expired"] += 1
-        return out
-
-
-def review_risks(threats: Iterable[ThreatSnapshot], risks: RiskFile, today: _dt.date | None = None) -> RiskReview:
-    today = resolve_today(today)
-    deciding: dict[str, RiskEntry] = {}
-    matched: set[int] = set()
-    for t in threats:
-        candidates = [e for e in risks.entries if e.matches(t)]
-        if not candidates:
-            continue
-        matched.update(e.index for e in candidates)
-        deciding[t.id] = max(candidates, key=RiskEntry.specificity)
-    stale = tuple(e for e in risks.entries if e.index not in matched)
-    expired = tuple(e for e in risks.entries if e.expired(today))
-    return RiskReview(risks, today, deciding, frozenset(matched), stale, expired)
-
-
-# --- writing entries -------------------------------------------------------------------------
-
-def _q(text: str) -> str:
-    """A YAML double-quoted scalar (a JSON string is one)."""
-    import json
-
-    return json.dumps(text, ensure_ascii=False)
-
-
-def entry_line(threat_id: str, status: str = "accepted", justification: str = "<why this risk is acceptable>",
-               owner: str | None = "<team>", ticket: str | None = None, expires: _dt.date | None = None) -> str:
-    """One entry as a single YAML line, ready to paste under `risks:`."""
-    parts = [f"id: {threat_id}", f"status: {status}", f"justification: {_q(justification)}"]
-    if owner:
-        parts.append(f"owner: {_q(owner)}")
-    if ticket:
-        parts.append(f"ticket: {_q(ticket)}")
-    if expires:
-        parts.append(f"expires: {expires.isoformat()}")
-    return "- {" + ", ".join(parts) + "}"
-
-
-def entry_block(threat: ThreatSnapshot, status: str, justification: str, owner: str | None = None,
-                ticket: str | None = None, expires: _dt.date | None = None, indent: int = 2) -> str:
-    """One entry in block style, with a comment naming the threat."""
-    pad = " " * indent
-    lines = [f"{pad}# {threat.rule_id} {threat.title}: {', '.join(threat.target_names)} ({threat.level}, {threat.location})",
-             f"{pad}- id: {threat.id}", f"{pad}  status: {status}", f"{pad}  justification: {_q(justification)}"]
-    if owner:
-        lines.append(f"{pad}  owner: {_q(owner)}")
-    if ticket:
-        lines.append(f"{pad}  ticket: {_q(ticket)}")
-    if expires:
-        lines.append(f"{pad}  expires: {expires.isoformat()}")
-    return "\n".join(lines) + "\n"
-
-
-def seed_justification(today: _dt.date) -> str:
-    return f"{SEED_MARK} on {today.isoformat()}: present when the team adopted tmlogic; not triaged yet."
-
-
-FILE_HEADER = """\
-# Risk file for {model}, read by `tmlogic analyze` (see docs/ci.md).
-# Each entry names one threat (`id`) or a pattern (`rule`, `target`; wildcards * ? [...]), with
-# status accepted | mitigated | false-positive | in-progress, a justification (required),
-# and optionally owner, ticket and expires (YYYY-MM-DD: counts through that day).
-version: 1
-risks:
-"""
-
-
-def seed_text(threats: Sequence[ThreatSnapshot], model_name: str, today: _dt.date, owner: str | None = None,
-              expires: _dt.date | None = None, header: bool = True) -> str:
-    """Entries (status in-progress, the seed justification) for threats, as a new file or a block to append."""
-    body = "".join(entry_block(t, "in-progress", seed_justification(today), owner, None, expires) for t in threats)
-    return (FILE_HEADER.format(model=model_name) if header else "") + body
-
-
-def add_entries(path: Path, model_name: str, blocks: Sequence[str]) -> int:
-    """Write entry blocks (from entry_block, indent 2) into a risk file: a new file with the header,
-    or after the last entry of an existing one, keeping its comments. Checks the result parses to
-    exactly that many more entries; raises RiskFileError otherwise (nothing is written then).
-    Returns the number of entries added."""
-    if not blocks:
-        return 0
-    path = Path(path)
-    if not path.exists() or not path.read_text(encoding="utf-8-sig").strip():
-        new_text = FILE_HEADER.format(model=model_name) + "".join(blocks)
-        before = 0
-    else:
-        text = path.read_text(encoding="utf-8-sig")
-        before = len(parse_risks(text, display_path(path)).entries)
-        new_text = _insert(text, blocks, display_path(path))
-    after = len(parse_risks(new_text, display_path(path)).entries)
-    if after != before + len(blocks):
-        raise RiskFileError([Diagnostic(Level.ERROR, SourceSpan(display_path(path), 1, 1),
-                                        "cannot add entries to this file automatically", "risk-file",
-                                        "add them under `risks:` by hand:\n" + "".join(blocks))])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(new_text, encoding="utf-8")
-    return len(blocks)
-
-
-def _insert(text: str, blocks: Sequence[str], shown: str) -> str:
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
-    seq: Node | None = None
-    if isinstance(root, MappingNode):
-        for k, v in root.value:
-            if isinstance(k, ScalarNode) and k.value == "risks":
-                seq = v
-    elif isinstance(root, SequenceNode):
-        seq = root
-    if seq is None or (isinstance(seq, ScalarNode) and seq.tag == _TAG + "null"):
-        if not isinstance(root, MappingNode) or root.flow_style:
-            raise RiskFileError([Diagnostic(Level.ERROR, SourceSpan(shown, 1, 1), "this risk file has no `risks:` list",
-                                            "risk-file", "add `risks:` at the top level")])
-        sep = "" if text.endswith("\n") else "\n"
-        if seq is not None:  # `risks:` with nothing after it: entries go at the end of the file
-            return text + sep + "".join(blocks)
-        return text + sep + "risks:\n" + "".join(blocks)
-    if not isinstance(seq, SequenceNode):
-        raise RiskFileError([Diagnostic(Level.ERROR, SourceSpan(shown, seq.start_mark.line + 1, seq.start_mark.column + 1),
-                                        "`risks` is not a list", "risk-file", "write each entry as `  - id: T...`")])
-    if seq.flow_style:
-        if seq.value:
-            raise RiskFileError([Diagnostic(Level.ERROR, SourceSpan(shown, seq.start_mark.line + 1, seq.start_mark.column + 1),
-                                            "`risks: [...]` is written in flow style", "risk-file",
-                                            "write the entries as a block list (`  - id: ...`) so tmlogic can add to it")])
-        start, end = seq.start_mark.index, seq.end_mark.index
-        return text[:start].rstrip(" ") + "\n" + "".join(blocks) + text[end:].lstrip(" ").lstrip("\n")
-    indent = seq.start_mark.column
-    shifted = ["".join((" " * indent + line[2:] if line.startswith("  ") else line) + "\n"
-                       for line in b.splitlines()) for b in blocks]
-    lines = text.splitlines(keepends=True)
-    last = seq.value[-1]
-    end_line = last.end_mark.line  # 0-based; the end mark sits where the next token starts
-    if last.end_mark.column > 0 and end_line < len(lines):
-        end_line += 1  # the last entry ends inside this line (no trailing newline, or a flow mapping)
-    end_line = min(end_line, len(lines))
-    head = "".join(lines[:end_line])
-    if head and not head.endswith("\n"):
-        head += "\n"
-    return head + "".join(shifted) + "".join(lines[end_line:])
