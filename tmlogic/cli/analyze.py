@@ -9,7 +9,6 @@ from typing import Annotated, Optional
 
 import typer
 
-from .._errors import DiagnosticsError
 from .common import (
     DEFAULT_ENGINE,
     EngineOpt,
@@ -19,8 +18,8 @@ from .common import (
     RulesOpt,
     StrictOpt,
     analysis_options,
-    fail_input,
     model_path,
+    read_model,
     run_analysis,
     show_warnings,
     use_colour,
@@ -171,14 +170,7 @@ def diagram(
         show_warnings(result.warnings, False)
         dot = build_diagram(result.model, result.threats).dot
     else:
-        from ..model.loader import load_model
-
-        try:
-            loaded, warnings = load_model(path, strict=strict)
-        except DiagnosticsError as exc:
-            fail_input(exc)
-        show_warnings(warnings, False)
-        dot = build_diagram(loaded).dot
+        dot = build_diagram(read_model(path, strict)).dot
     if fmt == "dot":
         write_output(dot, output)
         return
@@ -199,27 +191,14 @@ def diagram(
 def facts(model: ModelArg, strict: StrictOpt = False) -> None:
     """Print the input facts a model compiles to, as .dl facts in a deterministic order."""
     from ..logic.program.facts import compile_model, format_fact
-    from ..model.loader import load_model
 
-    try:
-        loaded, warnings = load_model(model_path(model), strict=strict)
-    except DiagnosticsError as exc:
-        fail_input(exc)
-    show_warnings(warnings, False)
-    for fact in compile_model(loaded):
+    for fact in compile_model(read_model(model_path(model), strict)):
         sys.stdout.write(f"{format_fact(fact.predicate, fact.args)}.  // {fact.span.short()}\n")
 
 
 def validate(model: ModelArg, strict: StrictOpt = False) -> None:
     """Check a model (and its submodels) without analyzing it."""
-    from ..model.loader import load_model
-
-    try:
-        loaded, warnings = load_model(model_path(model), strict=strict)
-    except DiagnosticsError as exc:
-        fail_input(exc)
-    show_warnings(warnings, False)
-    models = loaded.all_models()
+    models = read_model(model_path(model), strict).all_models()
     sys.stdout.write(
         f"{model}: ok ({sum(len(m.elements) for m in models)} elements, {sum(len(m.flows) for m in models)} flows, "
         f"{sum(len(m.boundaries) for m in models)} boundaries, {len(models)} file(s))\n"

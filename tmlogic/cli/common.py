@@ -21,10 +21,11 @@ from ..logic.engines.base import DEFAULT_ENGINE
 
 if TYPE_CHECKING:
     from ..analysis import Analysis, AnalysisOptions
+    from ..model.schema import Model
 
 __all__ = [
     "DEFAULT_ENGINE", "EngineOpt", "FailLevel", "ModelArg", "NoBuiltinOpt", "RulesOpt", "StrictOpt",
-    "analysis_options", "fail_input", "model_path", "run_analysis", "show_warnings", "use_colour", "user_error",
+    "analysis_options", "fail_input", "model_path", "read_model", "run_analysis", "show_warnings", "use_colour", "user_error",
     "write_output",
 ]
 
@@ -106,6 +107,20 @@ def model_path(path: Path) -> Path:
         user_error(f"{path} is a folder without a main.md; a project folder holds main.md (or main.yaml) "
                    "whose servers name their submodel= files; or give the model file itself")
     return entry
+
+
+def read_model(path: Path, strict: bool) -> Model:
+    """Load a model file and its submodels, printing its warnings; bad input prints every problem
+    and exits 2."""
+    from .._errors import DiagnosticsError
+    from ..model.loader import load_model
+
+    try:
+        model, warnings = load_model(path, strict=strict)
+    except DiagnosticsError as exc:
+        fail_input(exc)
+    show_warnings(warnings)
+    return model
 
 
 def analysis_options(rules: list[Path] | None, no_builtin: bool, strict: bool, engine: str) -> AnalysisOptions:
