@@ -11,12 +11,12 @@ from pathlib import Path
 
 from ._errors import Diagnostic, SourceSpan
 from .diagnostics import DiagnosticBag, did_you_mean
-from .logic.language.ast import Decl, Program, Rule, Var
+from .kb import RuleMeta, enrich_rules, known_ids_in, load_kb, mitre_chain
 from .logic.engines.base import DEFAULT_ENGINE, Row, Session, get_backend
+from .logic.language.ast import Decl, Program, Rule, Var
 from .logic.language.checks import stride_canonical
 from .logic.program.compile import CompiledProgram, compile_program
 from .logic.program.facts import FactBase, compile_model
-from .kb import RuleMeta, enrich_rules, known_ids_in, load_kb, mitre_chain
 from .logic.program.load import lint, load_program
 from .logic.provenance import Prover
 from .model.loader import load_model
