@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 EXAMPLE ?= examples/webshop/threat_model.md
 
-.PHONY: demo test setup system-deps bench clean
+.PHONY: demo test setup system-deps bench bench-serve screenshot editor-bundle clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +30,8 @@ system-deps:
 	  echo "installing Debian's chromium for the HTML report's browser tests"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 	    chromium fonts-liberation >/dev/null) \
-	  || echo "could not install chromium: the browser tests will be skipped"; \
-	else echo "chromium is missing and this is not root with apt-get: the browser tests will be skipped"; fi
+	  || echo "could not install chromium: the browser tests will fail (pytest -m 'not browser' leaves them out)"; \
+	else echo "chromium is missing and this is not root with apt-get: the browser tests will fail (pytest -m 'not browser' leaves them out)"; fi
 
 test: setup system-deps
 	$(BIN)/tmlogic rules lint
@@ -40,6 +40,18 @@ test: setup system-deps
 
 bench: setup
 	$(BIN)/python bench/run.py
+
+# keystroke -> updated view of `tmlogic serve` in Chromium, on the SecOpsTM DMZ model
+bench-serve: setup system-deps
+	$(BIN)/python bench/serve_latency.py
+
+# rewrite docs/images/editor.png from the browser test that takes it (tests write to a temp folder otherwise)
+screenshot: setup system-deps
+	TMLOGIC_UPDATE_SCREENSHOT=1 $(BIN)/python -m pytest -q tests/test_serve_browser.py -k cleartext
+
+# rebuild tmlogic/serve/static/editor.bundle.js from frontend/ (needs Node.js and npm; maintainers only)
+editor-bundle:
+	frontend/build.sh
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

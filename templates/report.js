@@ -1,14 +1,28 @@
 /* tmlogic report: diagram navigation (zoom, pan, submodels), table filters and sorting.
-   Reads its data from the JSON block #tm-data; builds no HTML from strings. */
+   Reads its data from the JSON block #tm-data; builds no HTML from strings.
+
+   The report mounts itself on the page. `tmlogic serve` shows the same parts (templates/report/)
+   in its live page and calls TmReport.mount(root, options) after each analysis: `options.data`
+   replaces #tm-data, `options.saved` (a previous controller's save()) keeps the filters, open
+   threats, view and zoom across re-renders, and the hooks tell the editor what was clicked:
+   onToggle(tbody, open), onActivate(modelId, viewIndex), onView(viewIndex); loadDetail(tbody, td)
+   fills in a threat's detail that the server left out (a live table renders details on demand);
+   canvasShare caps a diagram's height as a share of the window (0.7). */
 (function () {
   "use strict";
-  const data = JSON.parse(document.getElementById("tm-data").textContent);
   const $ = (sel, root) => (root || document).querySelector(sel);
   const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
-  const table = document.getElementById("threat-table");
+  let active = null;  // the mounted report that deep links (#view-N, #T0123456789) go to
+
+  function mount(root, options) {
+  options = options || {};
+  const saved = options.saved || {};
+  const data = options.data || JSON.parse($("#tm-data", root).textContent);
+  const table = $("#threat-table", root);
   const bodies = Array.from(table.tBodies);
-  const state = { text: "", level: "", stride: "", view: "", accepted: false, target: null, withFlows: false,
-    sortKey: "score", dir: -1 };
+  const state = Object.assign({ text: "", level: "", stride: "", view: "", accepted: false, target: null,
+    withFlows: false, sortKey: "score", dir: -1 }, saved.state || {});
+  const byId = (id) => root.querySelector("#" + CSS.escape(id));
 
   /* ---------- threat table: filters ---------- */
   function matches(tb) {
@@ -36,52 +50,52 @@
       tb.hidden = !ok;
       if (ok) shown += 1;
     }
-    $("#count").textContent = "Showing " + shown + " of " + bodies.length + " threat" + (bodies.length === 1 ? "" : "s");
-    for (const c of $$(".card.sev")) c.classList.toggle("active", c.dataset.level === state.level);
-    for (const b of $$(".stride-bar")) b.classList.toggle("active", b.dataset.stride === state.stride);
-    const chip = $("#f-target");
+    $("#count", root).textContent = "Showing " + shown + " of " + bodies.length + " threat" + (bodies.length === 1 ? "" : "s");
+    for (const c of $$(".card.sev", root)) c.classList.toggle("active", c.dataset.level === state.level);
+    for (const b of $$(".stride-bar", root)) b.classList.toggle("active", b.dataset.stride === state.stride);
+    const chip = $("#f-target", root);
     chip.hidden = !state.target;
     if (state.target) $("b", chip).textContent = data.names[state.target] || state.target;
     markDiagram();
   }
 
   function setControl(id, value) {
-    const el = document.getElementById(id);
+    const el = byId(id);
     if (el) el.value = value;
   }
 
-  $("#f-text").addEventListener("input", (e) => { state.text = e.target.value.trim().toLowerCase(); apply(); });
-  $("#f-level").addEventListener("change", (e) => { state.level = e.target.value; apply(); });
-  $("#f-stride").addEventListener("change", (e) => { state.stride = e.target.value; apply(); });
-  $("#f-accepted").addEventListener("change", (e) => { state.accepted = e.target.checked; apply(); });
-  const viewSelect = $("#f-view");
+  $("#f-text", root).addEventListener("input", (e) => { state.text = e.target.value.trim().toLowerCase(); apply(); });
+  $("#f-level", root).addEventListener("change", (e) => { state.level = e.target.value; apply(); });
+  $("#f-stride", root).addEventListener("change", (e) => { state.stride = e.target.value; apply(); });
+  $("#f-accepted", root).addEventListener("change", (e) => { state.accepted = e.target.checked; apply(); });
+  const viewSelect = $("#f-view", root);
   if (viewSelect) viewSelect.addEventListener("change", (e) => { state.view = e.target.value; apply(); });
-  $("#f-target button").addEventListener("click", () => { state.target = null; apply(); });
-  $("#f-flows").addEventListener("change", (e) => { state.withFlows = e.target.checked; apply(); });
-  $("#f-clear").addEventListener("click", () => {
+  $("#f-target button", root).addEventListener("click", () => { state.target = null; apply(); });
+  $("#f-flows", root).addEventListener("change", (e) => { state.withFlows = e.target.checked; apply(); });
+  $("#f-clear", root).addEventListener("click", () => {
     Object.assign(state, { text: "", level: "", stride: "", view: "", target: null });
     setControl("f-text", ""); setControl("f-level", ""); setControl("f-stride", ""); setControl("f-view", "");
     apply();
   });
-  for (const c of $$(".card.sev")) {
+  for (const c of $$(".card.sev", root)) {
     c.addEventListener("click", () => {
       state.level = state.level === c.dataset.level ? "" : c.dataset.level;
       setControl("f-level", state.level);
       apply();
     });
   }
-  for (const b of $$(".stride-bar")) {
+  for (const b of $$(".stride-bar", root)) {
     b.addEventListener("click", () => {
       state.stride = state.stride === b.dataset.stride ? "" : b.dataset.stride;
       setControl("f-stride", state.stride);
       apply();
     });
   }
-  const acceptedCard = $("#show-accepted");
+  const acceptedCard = $("#show-accepted", root);
   if (acceptedCard) {
     acceptedCard.addEventListener("click", () => {
       state.accepted = !state.accepted;
-      $("#f-accepted").checked = state.accepted;
+      $("#f-accepted", root).checked = state.accepted;
       apply();
     });
   }
@@ -112,6 +126,9 @@
     tb.classList.toggle("open", want);
     $("tr.detail", tb).hidden = !want;
     $("tr.row", tb).setAttribute("aria-expanded", String(want));
+    const detail = $("tr.detail > td", tb);
+    if (want && options.loadDetail && !detail.firstElementChild) options.loadDetail(tb, detail);
+    if (options.onToggle) options.onToggle(tb, want);
   }
   for (const tb of bodies) {
     const row = $("tr.row", tb);
@@ -120,14 +137,14 @@
       if (e.key === "Enter" || e.key === " ") { e.preventDefault(); toggle(tb); }
     });
   }
-  $("#expand-all").addEventListener("click", (e) => {
+  $("#expand-all", root).addEventListener("click", (e) => {
     const open = e.target.textContent === "Expand all";
     for (const tb of bodies) if (!tb.hidden) toggle(tb, open);
     e.target.textContent = open ? "Collapse all" : "Expand all";
   });
 
   /* ---------- diagrams: views, zoom and pan, selection ---------- */
-  const views = $$(".view");
+  const views = $$(".view", root);
   let current = 0;
   const svgIdOf = data.views.map((v) => {
     const reverse = {};
@@ -135,16 +152,18 @@
     return reverse;
   });
 
-  function showView(index) {
+  function showView(index, keepTarget) {
     if (!(index >= 0 && index < views.length)) return;
+    const changed = current !== index;
     current = index;
     for (const v of views) v.hidden = Number(v.dataset.view) !== index;
     if (views.length > 1) {
       state.view = String(index);
       setControl("f-view", state.view);
     }
-    state.target = null;
+    if (!keepTarget) state.target = null;
     apply();
+    if (changed && options.onView) options.onView(index);
   }
 
   function markDiagram() {
@@ -156,7 +175,7 @@
     const svgIds = targetIds().map((id) => svgIdOf[current][id]).filter(Boolean);
     canvas.classList.toggle("filtering", svgIds.length > 0);
     for (const svgId of svgIds) {
-      const g = document.getElementById(svgId);
+      const g = byId(svgId);
       if (g) g.classList.add("selected");
     }
   }
@@ -171,6 +190,7 @@
     if (!g || !(g.id in info.ids)) { state.target = null; apply(); return; }
     if (g.id in info.open) { location.hash = "view-" + info.open[g.id]; return; }
     select(info.ids[g.id]);
+    if (options.onActivate) options.onActivate(info.ids[g.id], viewIndex);
   }
 
   function setupCanvas(view) {
@@ -181,8 +201,11 @@
     const vb = svg.viewBox.baseVal;
     const home = { x: vb.x, y: vb.y, w: vb.width, h: vb.height };
     /* A small diagram keeps its natural size (1pt = 4/3 px) instead of filling the page. */
-    canvas.style.height = Math.round(Math.min(window.innerHeight * 0.7, Math.max(260, home.h * 4 / 3 + 24))) + "px";
-    const cur = Object.assign({}, home);
+    const tallest = window.innerHeight * (options.canvasShare || 0.7);
+    canvas.style.height = Math.round(Math.min(tallest, Math.max(260, home.h * 4 / 3 + 24))) + "px";
+    const cur = Object.assign({}, home, (saved.boxes || {})[index] || {});
+    if (saved.boxes && saved.boxes[index]) svg.setAttribute("viewBox", [cur.x, cur.y, cur.w, cur.h].join(" "));
+    view.box = cur;
     const draw = () => svg.setAttribute("viewBox", [cur.x, cur.y, cur.w, cur.h].join(" "));
     const toSvg = (clientX, clientY) => {
       const p = svg.createSVGPoint();
@@ -248,12 +271,12 @@
     }
   }
   views.forEach(setupCanvas);
-  for (const b of $$(".toolbar button[data-zoom]")) {
+  for (const b of $$(".toolbar button[data-zoom]", root)) {
     b.addEventListener("click", () => { const v = views[current]; if (v.zoom) v.zoom(b.dataset.zoom); });
   }
 
   /* "show on diagram" buttons in the threat details */
-  for (const b of $$("button.locate")) {
+  for (const b of $$("button.locate", root)) {
     b.addEventListener("click", (e) => {
       e.stopPropagation();
       const target = b.dataset.target, viewIndex = Number(b.dataset.view);
@@ -261,7 +284,8 @@
       showView(viewIndex);
       state.target = target;
       apply();
-      document.getElementById("diagram").scrollIntoView({ behavior: "smooth" });
+      const diagram = byId("diagram");
+      if (diagram && !options.live) diagram.scrollIntoView({ behavior: "smooth" });
     });
   }
 
@@ -270,15 +294,50 @@
     const hash = decodeURIComponent(location.hash.slice(1));
     const m = /^view-(\d+)$/.exec(hash);
     if (m) { showView(Number(m[1])); return; }
-    const tb = hash && document.getElementById(hash);
+    const tb = hash && byId(hash);
     if (tb && tb.tagName === "TBODY") {
       if (tb.hidden) { state.accepted = state.accepted || tb.classList.contains("accepted"); state.target = null; apply(); }
-      if (tb.hidden) { $("#f-clear").click(); }
+      if (tb.hidden) { $("#f-clear", root).click(); }
       toggle(tb, true);
       tb.scrollIntoView({ block: "start" });
     }
   }
-  window.addEventListener("hashchange", route);
+
+  /* ---------- what a re-render keeps ---------- */
+  setControl("f-text", state.text); setControl("f-level", state.level); setControl("f-stride", state.stride);
+  setControl("f-view", state.view);
+  $("#f-accepted", root).checked = state.accepted;
+  $("#f-flows", root).checked = state.withFlows;
+  if (saved.state) sortBy(state.sortKey, true);
+  for (const id of saved.open || []) { const tb = byId(id); if (tb && tb.tagName === "TBODY") toggle(tb, true); }
+  const controller = {
+    route,
+    showView,
+    toggle,
+    /* Filter the table to one element (or none) and mark it on the diagram, as a click would. */
+    focus(modelId) {
+      const index = views.findIndex((v, i) => modelId in svgIdOf[i]);
+      if (modelId && index >= 0 && index !== current) showView(index, true);
+      state.target = modelId || null;
+      apply();
+    },
+    get current() { return current; },
+    get target() { return state.target; },
+    save: () => ({ state: Object.assign({}, state), view: current,
+      open: bodies.filter((tb) => tb.classList.contains("open")).map((tb) => tb.id),
+      boxes: views.map((v) => (v.box ? Object.assign({}, v.box) : null)) }),
+  };
+  active = controller;
+  if (saved.view !== undefined && saved.view !== current && saved.view < views.length) {
+    current = saved.view;
+    for (const v of views) v.hidden = Number(v.dataset.view) !== current;
+  }
   apply();
-  route();
+  if (!options.live) route();
+  return controller;
+  }
+
+  window.addEventListener("hashchange", () => { if (active) active.route(); });
+  window.TmReport = { mount };
+  if (document.getElementById("tm-data")) mount(document, {});
 })();

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ._errors import Diagnostic, SourceSpan
 from .diagnostics import DiagnosticBag, did_you_mean
-from .kb import RuleMeta, enrich_rules, known_ids_in, load_kb, mitre_chain
+from .kb import Enrichment, KnowledgeBase, RuleMeta, enrich_rules, known_ids_in, load_kb, mitre_chain
 from .logic.engines.base import DEFAULT_ENGINE, Row, Session, get_backend
 from .logic.language.ast import Decl, Program, Rule, Var
 from .logic.language.checks import stride_canonical
@@ -162,13 +162,25 @@ def _model_context(model: Model, session: Session) -> ModelContext:
     )
 
 
+# A rule's enrichment depends only on its own metadata and the knowledge base (enrich.dl joins
+# everything through the rule), so it is computed once per process: the live editor re-analyzes
+# after every edit with the same rules.
+_ENRICHED: dict[tuple[KnowledgeBase, RuleMeta], Enrichment] = {}
+
+
 def _enrich(threats: list[Threat], compiled: CompiledProgram) -> tuple[list[Threat], dict[str, str]]:
     """Attach each threat's MITRE enrichment and chain: one Datalog enrichment per rule that fired."""
     if not threats:
         return threats, {}
     kb = load_kb()  # the embedded knowledge base; a broken one is a packaging bug (KbError)
     fired = {t.rule.id: t.rule for t in threats}
-    enriched = enrich_rules([RuleMeta.from_rule(info.rule) for _, info in sorted(fired.items())], kb)
+    metas = {rid: RuleMeta.from_rule(info.rule) for rid, info in fired.items()}
+    missing = [meta for _, meta in sorted(metas.items()) if (kb, meta) not in _ENRICHED]
+    if missing:
+        computed = enrich_rules(missing, kb)
+        for meta in missing:
+            _ENRICHED[(kb, meta)] = computed[meta.rule_id]
+    enriched = {rid: _ENRICHED[(kb, meta)] for rid, meta in metas.items()}
     chains = {rid: mitre_chain(info.capec, info.cwe, info.attack, enriched.get(rid)) for rid, info in fired.items()}
     versions = {k: v for k, v in sorted(kb.versions().items()) if v}
     return [replace(t, mitre=enriched.get(t.rule.id), chain=chains[t.rule.id]) for t in threats], versions
@@ -213,8 +225,11 @@ class Analysis:
     warnings: list[Diagnostic] = field(default_factory=list)
 
 
-def analyze_model(model: Model, program: Program, warnings: list[Diagnostic], engine: str = DEFAULT_ENGINE) -> Analysis:
-    compiled = compile_program(program)
+def analyze_model(model: Model, program: Program, warnings: list[Diagnostic], engine: str = DEFAULT_ENGINE,
+                  compiled: CompiledProgram | None = None) -> Analysis:
+    """`compiled` is compile_program(program), for callers that analyze many models with one
+    program (the live editor)."""
+    compiled = compiled if compiled is not None else compile_program(program)
     facts = compile_model(model)
     session = get_backend(engine).load(compiled, facts)
     prover = Prover(compiled, facts, session)

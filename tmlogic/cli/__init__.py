@@ -8,6 +8,7 @@
     rules      rules lint | list | test
     kb         kb build | info
     tracking   diff, risks seed | accept | check, and the --baseline / --risks / --fail-on steps of analyze
+    serve      serve: the live editor
 
 Module tops import only typer and these modules; each command imports what it needs when it runs.
 """
@@ -21,7 +22,7 @@ import typer
 
 from .. import __version__
 from .._errors import TmlogicError
-from . import analyze, tracking
+from . import analyze, serve, tracking
 from .kb import kb_app
 from .rules import rules_app
 from .tracking import risks_app
@@ -40,6 +41,7 @@ for command in (analyze.analyze, analyze.explain, analyze.diagram, analyze.facts
 app.add_typer(rules_app, name="rules")
 app.add_typer(kb_app, name="kb")
 app.add_typer(risks_app, name="risks")
+app.command("serve")(serve.serve)
 
 
 @app.callback(invoke_without_command=True)

@@ -5,13 +5,16 @@ element) are resolved relative to the file that names it, must exist, must stay 
 root model's folder (unless allow_outside) and must not form a cycle. Each is loaded with
 id_prefix "<path relative to the root folder>#", so "backend/model.md#apigateway" is unique
 across the project. A file referenced by two elements is loaded once and shared.
+
+`sources` (resolved path -> text) stands in for files on disk: the live editor analyzes its
+unsaved buffers through the same loader.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from .._errors import Diagnostic, ModelError, SourceSpan, display_path
@@ -22,7 +25,7 @@ from .raw import RawDocument
 from .schema import Model
 from .yaml_reader import read_yaml
 
-__all__ = ["load_model", "project_entry", "MODEL_SUFFIXES", "PROJECT_ENTRIES"]
+__all__ = ["load_model", "project_entry", "read_document", "MODEL_SUFFIXES", "PROJECT_ENTRIES"]
 
 _READERS: dict[str, Callable[[str, str], RawDocument]] = {
     ".md": read_markdown,
@@ -39,11 +42,21 @@ def project_entry(folder: Path) -> Path | None:
     return next((folder / n for n in PROJECT_ENTRIES if (folder / n).is_file()), None)
 
 
+def read_document(suffix: str, text: str, shown: str) -> RawDocument | None:
+    """One file read into the raw form (sections of named entries, nothing resolved), or None for
+    a suffix that is not a model's: what the editor completes names from, even while the model
+    has errors."""
+    reader = _READERS.get(suffix.lower())
+    return reader(text, shown) if reader is not None else None
+
+
 class _Loader:
-    def __init__(self, bag: DiagnosticBag, root_dir: Path, allow_outside: bool) -> None:
+    def __init__(self, bag: DiagnosticBag, root_dir: Path, allow_outside: bool,
+                 sources: Mapping[Path, str] | None = None) -> None:
         self.bag = bag
         self.root_dir = root_dir
         self.allow_outside = allow_outside
+        self.sources = sources or {}
         self.cache: dict[Path, Model | None] = {}
 
     def rel(self, file: Path) -> str:
@@ -51,6 +64,8 @@ class _Loader:
 
     def read_text(self, file: Path, shown: str) -> str | None:
         at = SourceSpan(shown, 1, 1)
+        if file in self.sources:
+            return self.sources[file]
         try:
             data = file.read_bytes()
         except OSError as exc:
@@ -114,7 +129,7 @@ class _Loader:
             self.bag.error(span, f"submodels form a cycle: {names}", "submodel-cycle",
                            "a model cannot contain itself; remove one submodel= link")
             return None
-        if not target.is_file():
+        if not target.is_file() and target not in self.sources:
             siblings = [p.name for p in target.parent.iterdir() if p.suffix.lower() in _READERS] \
                 if target.parent.is_dir() else []
             hint = did_you_mean(target.name, siblings) or "create the file or fix the path (relative to this model)"
@@ -125,12 +140,13 @@ class _Loader:
         return self.cache[target]
 
 
-def load_model(path: Path, *, strict: bool = False, allow_outside: bool = False) -> tuple[Model, list[Diagnostic]]:
+def load_model(path: Path, *, strict: bool = False, allow_outside: bool = False,
+               sources: Mapping[Path, str] | None = None) -> tuple[Model, list[Diagnostic]]:
     """Load a model and its submodels. Returns (model, warnings); raises ModelError listing every
     problem (warnings included) when there is any error. strict turns warnings into errors."""
     bag = DiagnosticBag(strict=strict)
     root = Path(path).resolve()
-    model = _Loader(bag, root.parent, allow_outside).load(root, "", [root])
+    model = _Loader(bag, root.parent, allow_outside, sources).load(root, "", [root])
     if model is None or bag.has_errors:
         raise ModelError(bag.items)
     return model, sorted(bag.warnings, key=Diagnostic.sort_key)

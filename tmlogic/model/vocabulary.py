@@ -37,6 +37,7 @@ __all__ = [
     "LINE_STYLES",
     "section_for",
     "section_names",
+    "section_aliases",
     "keys_for",
     "resolve_key",
     "is_extension_key",
@@ -376,6 +377,11 @@ def section_for(heading: str) -> str | None:
 def section_names() -> list[str]:
     """Documented headings, for 'did you mean' hints."""
     return list(SECTIONS.values())
+
+
+def section_aliases() -> dict[str, str]:
+    """Every heading spelling a reader accepts (lower case, single spaces) -> section id."""
+    return dict(_SECTION_ALIASES)
 
 
 def keys_for(section: str) -> dict[str, KeySpec]:

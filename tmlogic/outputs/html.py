@@ -16,7 +16,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +30,7 @@ from .. import __version__
 from .._errors import OutputError, SourceSpan
 from ..diagram import build_diagram
 from ..diagram.palette import SEVERITY_COLOURS
-from ..diagram.render import DiagramUnavailable, render
+from ..diagram.render import DiagramUnavailable, Renderer, find_renderer, render
 from ..diagram.svg import inline_svg
 from ..logic.provenance import ProofNode
 from ..model.schema import Model
@@ -37,7 +40,7 @@ from ..severity import LEVELS
 from .summary import summarize
 from .templating import html_environment
 
-__all__ = ["ReportView", "render_html"]
+__all__ = ["ReportView", "render_html", "report_context", "render_part", "render_detail"]
 
 _KIND_LABELS = {"capec": "CAPEC attack patterns", "techniques": "ATT&CK techniques", "tactics": "ATT&CK tactics",
                 "mitigations": "ATT&CK mitigations", "d3fend": "D3FEND countermeasures", "cwe": "CWE weaknesses"}
@@ -100,19 +103,30 @@ def _draw(view: ReportView, threats: tuple[Threat, ...]) -> None:
         if element in view.opens:
             view.open_view[svg_id] = view.opens[element]
     try:
-        view.svg = Markup(inline_svg(render(diagram.dot, "svg"), f"Diagram of {view.title}"))
+        renderer = find_renderer()
+        label = f"Diagram of {view.title}"
+        view.svg = Markup(_svg(diagram.dot, label, renderer) if renderer else inline_svg(render(diagram.dot), label))
     except DiagramUnavailable as exc:
         view.diagram_error = str(exc)
     except OutputError as exc:
         view.diagram_error = f"the diagram could not be drawn: {exc}"
 
 
-class _Sources:
-    """The text of the model lines that proofs point at (read once per file)."""
+@lru_cache(maxsize=16)  # the live editor redraws after every edit; most edits leave some views as they were
+def _svg(dot: str, label: str, renderer: Renderer) -> str:
+    return inline_svg(render(dot, "svg", renderer), label)
 
-    def __init__(self, result: Result) -> None:
+
+class _Sources:
+    """The text of the model lines that proofs point at (read once per file). `texts` (model
+    path -> text) stands in for the files: the live editor's unsaved buffers."""
+
+    def __init__(self, result: Result, texts: Mapping[str, str] | None = None) -> None:
         self.lines: dict[str, list[str]] = {}
         for m in result.model.all_models():
+            if texts is not None and m.path in texts:
+                self.lines[m.path] = texts[m.path].splitlines()
+                continue
             try:
                 self.lines[m.path] = Path(m.path).read_text(encoding="utf-8-sig").splitlines()
             except OSError:
@@ -154,11 +168,25 @@ def _proof(node: ProofNode, names: dict[str, str], sources: _Sources, files: dic
 def _shipped(span: SourceSpan) -> str:
     """file:line of a rule; tmlogic's own rule and fact files relative to where they ship, so the
     report does not depend on the folder tmlogic is installed in."""
+    return f"{_shipped_path(span.path)}:{span.line}"
+
+
+@lru_cache(maxsize=1024)  # a few hundred rule files, named again by every proof node
+def _shipped_path(path: str) -> str:
     try:
-        shown = Path(span.path).resolve().relative_to(data_dir()).as_posix()
+        return Path(path).resolve().relative_to(data_dir()).as_posix()
     except (ValueError, OSError, FileNotFoundError):
-        shown = span.path
-    return f"{shown}:{span.line}"
+        return path
+
+
+def _proof_lines(node: ProofNode, files: dict[str, str], out: dict[tuple[str, int], None]) -> None:
+    """The model lines (file key, line) a proof rests on, for the editor to highlight."""
+    if node.rule is None:
+        if node.origin is not None and node.origin.path in files:
+            out[(files[node.origin.path], node.origin.line)] = None
+        return
+    for child in node.children:
+        _proof_lines(child, files, out)
 
 
 def _model_index(threat: Threat, owner: dict[str, int]) -> int:
@@ -166,9 +194,13 @@ def _model_index(threat: Threat, owner: dict[str, int]) -> int:
 
 
 def _threat(t: Threat, names: dict[str, str], sources: _Sources, files: dict[str, str],
-            owner: dict[str, int]) -> dict[str, Any]:
+            owner: dict[str, int], with_proof: bool = True) -> dict[str, Any]:
     chain = t.chain
     where = f"{files.get(t.location.path, t.location.path)}:{t.location.line}"
+    lines: dict[tuple[str, int], None] = {}
+    if t.location.path in files:
+        lines[(files[t.location.path], t.location.line)] = None
+    _proof_lines(t.proof, files, lines)
     return {
         "t": t,
         "where": where,
@@ -177,8 +209,9 @@ def _threat(t: Threat, names: dict[str, str], sources: _Sources, files: dict[str
         "source": sources.line(t.location.path, t.location.line),
         "view": _model_index(t, owner),
         "targets_json": json.dumps(list(t.targets)),
+        "lines_json": json.dumps([[f, n] for f, n in lines]),
         "chain": [(_KIND_LABELS[k], refs) for k, refs in chain.items() if refs],
-        "proof": _proof(t.proof, names, sources, files, set()),
+        "proof": _proof(t.proof, names, sources, files, set()) if with_proof else None,
         "description": _md(t.rule.description),
         "search": " ".join([t.id, t.rule.id, t.rule.title, t.rule.stride, t.message, *t.target_names,
                             *(r.id for _, refs in chain.items() for r in refs)]).lower(),
@@ -203,48 +236,80 @@ def _asset(name: str) -> str:
     return (templates_dir() / name).read_text(encoding="utf-8")
 
 
-def render_html(result: Result) -> str:
+def report_context(result: Result, texts: Mapping[str, str] | None = None,
+                   lazy_details: bool = False) -> dict[str, Any]:
+    """Everything the report's templates read: the whole report, or one part of it (render_part),
+    which is how `tmlogic serve` shows the same diagram, table and proofs live. With
+    lazy_details the table leaves each threat's detail (proof, severity, MITRE) empty, for
+    render_detail to fill in when the row is opened."""
     views = _views(result)
     owner: dict[str, int] = {}
     for v in views:
         for group in (v.model.elements, v.model.flows, v.model.boundaries, v.model.data):
             for item in group:
                 owner[item.id] = v.index
-    for v in views:
-        _draw(v, result.threats)
-    names = result.model.names()
-    sources = _Sources(result)
-    files = {v.path: v.key for v in views}
-    threats = [_threat(t, names, sources, files, owner) for t in result.threats]
+    # Graphviz runs in its own process: draw while the rows are built, not before
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        drawn = [pool.submit(_draw, v, result.threats) for v in views]
+        names = result.model.names()
+        sources = _Sources(result, texts)
+        files = {v.path: v.key for v in views}
+        threats = [_threat(t, names, sources, files, owner, not lazy_details) for t in result.threats]
+        for future in drawn:
+            future.result()
     for row in threats:
         if row["t"].suppression is None:
             views[row["view"]].threat_count += 1
+    spans = {item.id: [v.key, item.span.line] for v in views
+             for group in (v.model.boundaries, v.model.elements, v.model.data, v.model.flows) for item in group}
     script_data = {
         "views": [{"key": v.key, "title": v.title, "ids": v.svg_ids, "open": v.open_view,
                    "crumbs": [i for i, _ in v.crumbs]} for v in views],
         "names": names,
         "flows": _flows_of(result.model),
         "levels": list(reversed(LEVELS)),
+        "spans": spans,
     }
+    summary = summarize(result)
+    return {
+        "result": result,
+        "title": result.model.title or Path(result.model.path).name,
+        "summary": summary,
+        "views": views,
+        "threats": threats,
+        "description": _md(result.model.description),
+        "strides": [s for s, _ in summary.by_stride],
+        "levels": list(reversed(LEVELS)),
+        "colours": SEVERITY_COLOURS,
+        "data": script_data,
+        "version": __version__,
+        "kb_versions": dict(result.kb_versions),
+        "md": _md,
+        "lazy_details": lazy_details,
+        "detail_inputs": (names, sources, files, owner),
+    }
+
+
+def render_part(name: str, context: dict[str, Any]) -> str:
+    """One part of the report (templates/report/NAME.html.j2: counts, diagram, threats)."""
+    return html_environment().get_template(f"report/{name}.html.j2").render(context)
+
+
+def render_detail(context: dict[str, Any], threat_id: str) -> str | None:
+    """The detail of one threat (templates/report/detail.html.j2), or None for an unknown id."""
+    names, sources, files, owner = context["detail_inputs"]
+    threat = next((row["t"] for row in context["threats"] if row["t"].id == threat_id), None)
+    if threat is None:
+        return None
+    row = _threat(threat, names, sources, files, owner)
+    return html_environment().get_template("report/detail.html.j2").render(context, detail_row=row)
+
+
+def render_html(result: Result) -> str:
+    context = report_context(result)
     css = _asset("report.css")
     js = _asset("report.js")
     csp = (f"default-src 'none'; img-src data:; style-src {_csp_hash(css)}; script-src {_csp_hash(js)}; "
            "base-uri 'none'; form-action 'none'")
     return html_environment().get_template("report.html.j2").render(
-        result=result,
-        title=result.model.title or Path(result.model.path).name,
-        summary=summarize(result),
-        views=views,
-        threats=threats,
-        description=_md(result.model.description),
-        strides=[s for s, _ in summarize(result).by_stride],
-        levels=list(reversed(LEVELS)),
-        colours=SEVERITY_COLOURS,
-        data=script_data,
-        css=Markup(css),
-        js=Markup(js),
-        csp=csp,
-        version=__version__,
-        kb_versions=dict(result.kb_versions),
-        md=_md,
-    )
+        context, css=Markup(css), js=Markup(js), csp=csp)
