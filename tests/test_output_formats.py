@@ -26,7 +26,8 @@ needs_anchors = pytest.mark.skipif(not DMZ.is_file(), reason="the shared SecOpsT
 needs_graphviz = pytest.mark.skipif(find_renderer() is None, reason="no Graphviz program (graphviz-pure or dot)")
 OWN_RULES = ["--no-builtin-rules", "--rules", str(RULES)]
 EXPECTED_FILES = {"threats.txt", "threats.json", "threats.sarif", "threats.stix.json", "attack-navigator-layer.json",
-                  "report.html", "summary.md", "diagram.dot", "diagram.svg"}
+                  "report.html", "summary.md", "diagram.dot", "diagram.svg", "junit.xml", "gl-sast-report.json",
+                  "threats.csv"}
 
 
 def run(*args: str) -> tuple[int, str, str]:

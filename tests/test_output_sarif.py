@@ -21,11 +21,11 @@ ANCHORS = ROOT.parent / "shared" / "anchors" / "secopstm"
 needs_schema = pytest.mark.skipif(not SCHEMA.is_file(), reason="the shared SARIF schema is not beside this checkout")
 
 
-def sarif_of(model: Path, builtin: bool = False) -> dict:
-    options = AnalysisOptions(rule_paths=() if builtin else (RULES,), builtin_rules=builtin)
-    result = analyze(model, options).result
-    text = render_sarif(result)
-    assert text == render_sarif(result)  # deterministic
+def sarif_of(model: Path, builtin: bool = False, **options: object) -> dict:
+    analysis = AnalysisOptions(rule_paths=() if builtin else (RULES,), builtin_rules=builtin)
+    result = analyze(model, analysis).result
+    text = render_sarif(result, **options)  # type: ignore[arg-type]
+    assert text == render_sarif(result, **options)  # type: ignore[arg-type]  # deterministic
     return json.loads(text)
 
 
@@ -50,16 +50,16 @@ def test_results_are_anchored_on_model_lines_and_valid(shop: Path) -> None:
     validate(doc)
     run = doc["runs"][0]
     results = run["results"]
-    assert len(results) == 3  # two active, one accepted
+    assert len(results) == 2  # two active; the accepted one is left out (GitHub ignores suppressions)
     checkout = next(r for r in results if r["properties"]["targets"][0]["id"] == "checkout")
     location = checkout["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"] == "models/web.md"
     assert location["artifactLocation"]["uriBaseId"] == SRCROOT
     lines = (DATA / "web.md").read_text(encoding="utf-8").splitlines()
     assert location["region"]["startLine"] == next(i for i, line in enumerate(lines, 1) if "**Checkout**" in line)
-    assert checkout["level"] == "error" and checkout["ruleId"] == "TM-OUT-001"
+    assert checkout["level"] == "error" and checkout["ruleId"].startswith("TM-OUT-001")
     assert checkout["partialFingerprints"]["tmlogicThreatId/v1"] == checkout["properties"]["threatId"]
-    assert run["tool"]["driver"]["rules"][checkout["ruleIndex"]]["id"] == "TM-OUT-001"
+    assert run["tool"]["driver"]["rules"][checkout["ruleIndex"]]["id"] == checkout["ruleId"]
     steps = checkout["codeFlows"][0]["threadFlows"][0]["locations"]
     assert all(s["location"]["physicalLocation"]["artifactLocation"]["uri"] == "models/web.md" for s in steps)
     assert any("flow(" in s["location"]["message"]["text"] for s in steps)
@@ -81,8 +81,11 @@ def test_rules_carry_stride_capec_cwe_and_security_severity(shop: Path) -> None:
 
 
 @needs_schema
-def test_accepted_threats_are_suppressed_results(shop: Path) -> None:
-    results = sarif_of(shop)["runs"][0]["results"]
+def test_accepted_threats_are_left_out_unless_suppressions_are_asked_for(shop: Path) -> None:
+    assert not [r for r in sarif_of(shop)["runs"][0]["results"] if "suppressions" in r]
+    doc = sarif_of(shop, suppressions=True)
+    validate(doc)
+    results = doc["runs"][0]["results"]
     accepted = [r for r in results if "suppressions" in r]
     assert len(accepted) == 1
     suppression = accepted[0]["suppressions"][0]
@@ -105,3 +108,53 @@ def test_dmz_example_with_the_builtin_rules_is_valid_sarif() -> None:
     doc = sarif_of(ANCHORS / "threat_model.md", builtin=True)
     validate(doc)
     assert doc["runs"][0]["results"], "the DMZ example has threats"
+
+
+@needs_schema
+def test_a_threat_raised_to_critical_reaches_code_scanning_as_critical(shop: Path) -> None:
+    doc = sarif_of(shop)
+    run = doc["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    checkout = next(r for r in run["results"] if r["properties"]["targets"][0]["id"] == "checkout")
+    assert checkout["properties"]["severity"] == "critical"  # the rule says high; the model raises it
+    descriptor = rules[checkout["ruleIndex"]]
+    assert descriptor["id"] == "TM-OUT-001/critical" and descriptor["properties"]["rule"] == "TM-OUT-001"
+    assert float(descriptor["properties"]["security-severity"]) >= 9.0  # GitHub's critical band
+    # the rule's own descriptor keeps the rule's severity for results at its level
+    assert next(r for r in rules if r["id"] == "TM-OUT-001")["properties"]["security-severity"] == "8.0"
+
+
+@needs_schema
+def test_builtin_rules_have_a_help_uri_and_a_template_covers_any_rule(shop: Path) -> None:
+    doc = sarif_of(ANCHORS / "threat_model.md", builtin=True)
+    uris = {r["id"]: r.get("helpUri") for r in doc["runs"][0]["tool"]["driver"]["rules"]}
+    assert uris["TM-NET-001"].endswith("/docs/rules.md#tm-net-001-" + "-".join(
+        next(r for r in doc["runs"][0]["tool"]["driver"]["rules"] if r["id"] == "TM-NET-001")["shortDescription"]["text"]
+        .lower().replace(",", "").split()))
+    assert uris["TM-NET-001"].startswith("https://")
+    assert all(u is None for u in {r["id"]: r.get("helpUri") for r in sarif_of(shop)["runs"][0]["tool"]["driver"]["rules"]}.values())
+    custom = sarif_of(shop, help_uri="https://wiki.example.org/rules/{rule}")
+    assert {r.get("helpUri") for r in custom["runs"][0]["tool"]["driver"]["rules"]} >= {"https://wiki.example.org/rules/TM-OUT-001"}
+
+
+@needs_schema
+def test_with_a_baseline_results_carry_baseline_state_and_absent_ones_are_listed(shop: Path) -> None:
+    from dataclasses import replace
+
+    from tmlogic.tracking import snapshot_result, track
+
+    result = analyze(shop, AnalysisOptions(rule_paths=(RULES,), builtin_rules=False)).result
+    before = snapshot_result(result, "base.json")
+    first, second = (next(s for s in before.threats if s.id == t.id) for t in result.active[:2])
+    gone = replace(first, id="T0000000000", message="An old threat")
+    moved = replace(second, level="low", score=1.0)
+    baseline = replace(before, threats=(gone, moved))
+    annotated = track(shop, result, baseline=baseline, use_risk_file=False).annotated()
+    doc = json.loads(render_sarif(annotated))
+    validate(doc)
+    states = {r["properties"]["threatId"]: r["baselineState"] for r in doc["runs"][0]["results"]}
+    assert states[first.id] == "new" and states[moved.id] == "updated"
+    assert states["T0000000000"] == "absent"
+    absent = next(r for r in doc["runs"][0]["results"] if r["baselineState"] == "absent")
+    assert absent["kind"] == "pass" and absent["level"] == "none" and "An old threat" in absent["message"]["text"]
+    assert "baselineState" not in json.dumps(sarif_of(shop))  # no baseline, no state

@@ -151,7 +151,20 @@ def test_action_yml_is_a_composite_action_with_the_documented_inputs() -> None:
         assert "${{" not in step.get("run", ""), step
         if "run" in step:
             assert step["shell"] == "bash"
-    assert set(ACTION["outputs"]) >= {"exit-code", "sarif-file", "markdown-file"}
+    assert set(ACTION["outputs"]) >= {"exit-code", "sarif-file", "markdown-file", "comment-file"}
+
+
+def test_the_action_posts_the_comment_itself_with_the_workflow_token() -> None:
+    steps = ACTION["runs"]["steps"]
+    comment = next(s for s in steps if "pr_comment" in s.get("run", ""))
+    assert comment["run"].startswith("python -m tmlogic.tracking.pr_comment github")
+    assert comment["env"]["GITHUB_TOKEN"] == "${{ inputs.github-token }}"
+    assert ACTION["inputs"]["github-token"]["default"] == "${{ github.token }}"
+    assert "always()" in comment["if"] and "inputs.comment == 'true'" in comment["if"]
+    # before the step that fails the job, and no action from outside GitHub's own
+    assert steps.index(comment) < next(i for i, s in enumerate(steps) if "exit " in s.get("run", ""))
+    owners = {s["uses"].split("/")[0] for s in steps if "uses" in s}
+    assert owners <= {"actions", "github"}
 
 
 def _action_env(tmp_path: Path, **inputs: str) -> dict[str, str]:
@@ -181,7 +194,8 @@ def test_the_action_step_writes_reports_gates_and_summarises(tmp_path: Path, mon
     assert "::error file=threat_model.md,line=13,title=TM-NET-001" in captured.out
     assert "1 threat at or above high fails the build" in captured.err
     summary = (tmp_path / "summary.md").read_text()
-    assert summary.startswith("## tmlogic: threat_model.md") and "**1 threat(s) at or above high fail the build**" in summary
+    assert summary.startswith("## tmlogic: threat_model.md") and "**1 threat at or above high fails the build**" in summary
+    assert (tmp_path / out["comment-file"]).read_text() == summary  # the pull-request comment says the same
 
     # with a baseline equal to the current model, nothing is new
     (tmp_path / "gh_output").unlink()
@@ -249,35 +263,41 @@ def test_docs_show_a_workflow_that_uses_the_action_with_real_inputs() -> None:
                     assert {h["id"] for h in repo["hooks"]} <= hooks
 
 
+def test_docs_carry_complete_workflows_for_github_and_gitlab() -> None:
+    docs = (ROOT / "docs" / "ci.md").read_text()
+    template = (ROOT / "ci" / "tmlogic.gitlab-ci.yml").read_text()
+    assert f"```yaml\n{template}```" in docs  # the GitLab job in the docs is the shipped template, whole
+    gitlab = yaml.safe_load(template)
+    job = gitlab["tmlogic"]
+    assert job["artifacts"]["reports"] == {"sast": "tmlogic-results/gl-sast-report.json",
+                                           "junit": "tmlogic-results/junit.xml"}
+    script = "\n".join(job["script"])
+    assert "tmlogic analyze" in script and "pr_comment gitlab" in script and "exit $status" in script
+    assert "TMLOGIC_GITLAB_TOKEN" not in script  # the token stays in the environment
+    workflow = next(b for b in _yaml_blocks(docs) if isinstance(b, dict) and "jobs" in b and "permissions" in b)
+    assert workflow["permissions"]["pull-requests"] == "write"
+    assert workflow["permissions"]["security-events"] == "write"
+    steps = workflow["jobs"]["tmlogic"]["steps"]
+    assert steps[0]["uses"].startswith("actions/checkout@") and steps[0]["with"]["fetch-depth"] == 0
+
+
 def test_the_risks_help_lists_the_commands() -> None:
     code, out, _ = invoke(app, "risks", "--help")
     assert code == 0 and all(c in out for c in ("seed", "accept", "check"))
 
 
-def test_enforce_fail_on_prints_annotations_where_the_runner_reads_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                       capsys: pytest.CaptureFixture[str]) -> None:
-    import typer
-
-    from tmlogic.analysis import analyze
-    from tmlogic.cli.tracking import enforce_fail_on, prepare_tracking
-    from test_tracking_support import options
-
-    monkeypatch.chdir(tmp_path)
-    rules = pack(tmp_path)
+def test_github_annotations_go_where_the_runner_reads_them(tmp_path: Path) -> None:
+    rules = ["--rules", str(pack(tmp_path)), "--no-builtin-rules", "--no-config"]
     write(tmp_path / "m.md", MODEL)
-    tracking = prepare_tracking(Path("m.md"), analyze(Path("m.md"), options(rules)).result, options=options(rules))
-    enforce_fail_on(tracking, "critical", False, model=Path("m.md"))  # nothing at critical: returns
-    with pytest.raises(typer.Exit) as info:
-        enforce_fail_on(tracking, "none", True, model=Path("m.md"))
-    assert info.value.exit_code == 2 and "--fail-new-only needs --fail-on" in capsys.readouterr().err
-    monkeypatch.setenv("GITHUB_ACTIONS", "true")
-    for free, stream in ((True, "out"), (False, "err")):
-        with pytest.raises(typer.Exit) as info:
-            enforce_fail_on(tracking, "high", False, model=Path("m.md"), stdout_free=free)
-        captured = capsys.readouterr()
-        assert info.value.exit_code == 1 and "1 threat at or above high fails the build" in captured.err
-        assert "::error file=m.md,line=13," in getattr(captured, stream)
-    monkeypatch.delenv("GITHUB_ACTIONS")
-    with pytest.raises(typer.Exit):
-        enforce_fail_on(tracking, "high", False, model=Path("m.md"), quiet=True)
-    assert capsys.readouterr() == ("", "")
+    env = {"GITHUB_ACTIONS": "true"}
+    code, out, err = invoke(app, "analyze", "m.md", "--fail-on", "critical", *rules, env=env, cwd=tmp_path)
+    assert code == 0 and "::error" not in out + err  # nothing at critical
+    code, _, err = invoke(app, "analyze", "m.md", "--fail-new-only", *rules, cwd=tmp_path)
+    assert code == 2 and "--fail-new-only needs --fail-on" in err
+    code, out, err = invoke(app, "analyze", "m.md", "--fail-on", "high", *rules, env=env, cwd=tmp_path)
+    assert code == 1 and "1 threat at or above high fails the build" in err
+    assert "::error file=m.md,line=13," in out  # stdout carries no report: the runner reads it there
+    code, out, err = invoke(app, "analyze", "m.md", "--fail-on", "high", "--format", "json", *rules, env=env, cwd=tmp_path)
+    assert code == 1 and "::error file=m.md,line=13," in err and json.loads(out)["format"] == "tmlogic-result"
+    code, out, err = invoke(app, "analyze", "m.md", "--fail-on", "high", "--quiet", *rules, cwd=tmp_path)
+    assert (code, out) == (1, "") and err == "tmlogic: m.md: 1 threat fails the build\n"

@@ -250,7 +250,7 @@ def test_issue_scenario_through_the_cli(tmp_path: Path) -> None:
 def test_diff_fail_on_exits_1_for_an_added_threat(tmp_path: Path) -> None:
     repo, rules = _scenario(tmp_path)
     code, _, err = invoke(app, "diff", "HEAD~1", "model.md", "--fail-on", "high", *rule_args(rules), cwd=repo)
-    assert code == 1 and "1 added threat(s) at or above high" in err
+    assert code == 1 and "1 added threat at or above high" in err
     code, _, _ = invoke(app, "diff", "HEAD~1", "model.md", "--fail-on", "critical", *rule_args(rules), cwd=repo)
     assert code == 0
 

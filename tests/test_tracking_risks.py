@@ -98,7 +98,7 @@ risks:
 
 @pytest.mark.parametrize("text, expected", [
     ("risks:\n  - id: T0000000001\n    status: accepted\n   justification: x\n", "m.risks.yaml:4:"),
-    ("risks: [\n", "m.risks.yaml:2:"),
+    ("risks: [\n", "m.risks.yaml:1:8: error: the [ that opens here is never closed"),
     ("a: 1\n---\nb: 2\n", "more than one YAML document"),
     ("risk:\n  - id: T0000000001\n", 'unknown top-level key \'risk\'; did you mean "risks"?'),
     ("version: 2\nrisks: []\n", "version 2 is not supported"),
@@ -269,13 +269,13 @@ def test_seed_records_current_threats_as_in_progress_and_only_adds_new_ones(tmp_
     model = write(tmp_path / "threat_model.md", MODEL)
     env = {"TMLOGIC_TODAY": "2025-06-01"}
     code, out, _ = invoke(app, "risks", "seed", str(model), "--owner", "platform", *rules, env=env)
-    assert code == 0 and "1 threat(s) recorded as in-progress" in out
+    assert code == 0 and "1 threat recorded as in-progress" in out
     path = tmp_path / "threat_model.risks.yaml"
     entries = load_risks(path).entries
     assert [(e.status, e.owner) for e in entries] == [("in-progress", "platform")]
     assert entries[0].justification.startswith("Seeded by tmlogic risks seed on 2025-06-01")
     code, out, _ = invoke(app, "risks", "seed", str(model), *rules, env=env)
-    assert code == 0 and "0 threat(s) recorded" in out and "1 already accepted or tracked" in out
+    assert code == 0 and "0 threats recorded" in out and "1 already accepted or tracked" in out
     write(model, MODEL.replace('"HTTPS"', '"HTTP"'))
     code, out, _ = invoke(app, "risks", "seed", str(model), *rules, "-o", "-", env=env)
     assert code == 0 and out.count("- id: T") == 1 and "version: 1" not in out
@@ -289,7 +289,8 @@ def test_accept_adds_a_checked_entry(tmp_path: Path) -> None:
     code, _, err = invoke(app, "risks", "accept", str(model), "Tffffffffff", "-j", "x", *rules)
     assert code == 2 and "no threat 'Tffffffffff'" in err
     code, out, _ = invoke(app, "risks", "accept", str(model), "TM-NET-001:sync", "-j", "partner VPN",
-                          "--owner", "integrations", "--ticket", "SEC-9", "--expires", "2025-12-31", *rules)
+                          "--owner", "integrations", "--ticket", "SEC-9", "--expires", "2025-12-31", *rules,
+                          env={"TMLOGIC_TODAY": "2025-06-01"})
     assert code == 0 and "1 entry added" in out
     (entry,) = load_risks(tmp_path / "m.risks.yaml").entries
     assert (entry.status, entry.justification, entry.owner, entry.ticket, entry.expires) == (
@@ -307,3 +308,39 @@ def test_a_broken_risk_file_is_exit_2_with_its_location(tmp_path: Path) -> None:
     write(tmp_path / "m.risks.yaml", "risks:\n  - id: T0000000001\n    status: accepted\n")
     code, _, err = invoke(app, "risks", "check", str(model), *rules)
     assert code == 2 and "m.risks.yaml:2:5: error: this entry has no justification" in err and "Traceback" not in err
+
+
+def test_accept_updates_the_entry_seed_wrote_and_says_what_changed(tmp_path: Path) -> None:
+    rules = rule_args(pack(tmp_path))
+    model = write(tmp_path / "m.md", MODEL)
+    env = {"TMLOGIC_TODAY": "2025-06-01"}
+    assert invoke(app, "risks", "seed", str(model), "--owner", "platform", *rules, env=env)[0] == 0
+    before = (tmp_path / "m.risks.yaml").read_text(encoding="utf-8")
+    code, out, err = invoke(app, "risks", "accept", str(model), "TM-NET-001:sync", "-j", "partner VPN",
+                            "--owner", "integrations", "--expires", "2025-12-31", *rules, env=env)
+    assert code == 0, err
+    assert "1 entry updated" in out and "added" not in out
+    assert "status in-progress -> accepted" in out and "owner platform -> integrations" in out
+    assert "expires set to 2025-12-31" in out and "'partner VPN'" in out
+    (entry,) = load_risks(tmp_path / "m.risks.yaml").entries
+    assert (entry.status, entry.justification, entry.owner, entry.expires) == (
+        "accepted", "partner VPN", "integrations", dt.date(2025, 12, 31))
+    after = (tmp_path / "m.risks.yaml").read_text(encoding="utf-8")
+    assert [l for l in before.splitlines() if l.lstrip().startswith("#")] == \
+        [l for l in after.splitlines() if l.lstrip().startswith("#")]  # comments kept
+    code, out, _ = invoke(app, "risks", "accept", str(model), "TM-NET-001:sync", "-j", "partner VPN",
+                          "--owner", "integrations", *rules, env=env)
+    assert code == 0 and "already as asked, nothing changed" in out
+
+
+def test_a_past_expiry_date_is_refused_unless_allowed(tmp_path: Path) -> None:
+    rules = rule_args(pack(tmp_path))
+    model = write(tmp_path / "m.md", MODEL)
+    env = {"TMLOGIC_TODAY": "2025-06-01"}
+    for command in (["seed", str(model)], ["accept", str(model), "TM-NET-001:sync", "-j", "partner VPN"]):
+        code, _, err = invoke(app, "risks", *command, "--expires", "2025-05-31", *rules, env=env)
+        assert code == 2 and "--expires 2025-05-31 is in the past (today is 2025-06-01)" in err and "--allow-past" in err
+        assert not (tmp_path / "m.risks.yaml").exists()
+    code, _, _ = invoke(app, "risks", "seed", str(model), "--expires", "2025-05-31", "--allow-past", *rules, env=env)
+    assert code == 0 and load_risks(tmp_path / "m.risks.yaml").entries[0].expires == dt.date(2025, 5, 31)
+    assert invoke(app, "risks", "seed", str(model), "--expires", "2025-06-01", *rules, env=env)[0] == 0  # today is fine

@@ -77,7 +77,8 @@ class Diagnostic:
         return (self.span.path, self.span.line, self.span.col, 0 if self.level is Level.ERROR else 1, self.message)
 
     def headline(self) -> str:
-        text = f"{self.span}: {self.level.value}: {self.message}"
+        where = "tmlogic" if self.span.path == "<command line>" else str(self.span)  # a flag has no line
+        text = f"{where}: {self.level.value}: {self.message}"
         if self.hint:
             text += f"; {self.hint}"
         return f"{text} [{self.code}]"

@@ -13,7 +13,7 @@ from ._errors import Diagnostic, SourceSpan
 from .diagnostics import DiagnosticBag, did_you_mean
 from .kb import Enrichment, KnowledgeBase, RuleMeta, enrich_rules, known_ids_in, load_kb, mitre_chain
 from .logic.engines.base import DEFAULT_ENGINE, Row, Session, get_backend
-from .logic.language.ast import Decl, Program, Rule, Var
+from .logic.language.ast import Program, Rule, Var
 from .logic.language.checks import stride_canonical
 from .logic.program.compile import CompiledProgram, compile_program
 from .logic.program.facts import FactBase, compile_model
@@ -21,10 +21,12 @@ from .logic.program.load import lint, load_program
 from .logic.provenance import Prover
 from .model.loader import load_model
 from .model.schema import Model
+from .policy import RuleFacts, RulePolicy
 from .result import Result, RuleInfo, Threat
-from .severity import ModelContext, score_threat
+from .severity import ModelContext, Override, score_threat
 
-__all__ = ["AnalysisOptions", "analyze", "analyze_model", "load_rules", "lint_rules", "rule_info", "threat_id", "Analysis"]
+__all__ = ["AnalysisOptions", "analyze", "analyze_model", "load_rules", "lint_rules", "rule_info", "rule_facts",
+           "select_rules", "threat_id", "Analysis"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class AnalysisOptions:
     strict: bool = False
     engine: str = DEFAULT_ENGINE
     allow_outside: bool = False
+    policy: RulePolicy = RulePolicy()  # rule selection, severity overrides, hard-fail rules (.tmlogic.yaml)
+    lenient: bool = False  # typos of security-relevant model keys are warnings, not errors
 
 
 def load_rules(extra_paths: Sequence[Path] = (), *, builtin_rules: bool = True, strict: bool = False,
@@ -79,6 +83,34 @@ def rule_info(rule: Rule) -> RuleInfo:
     )
 
 
+def _with_override(info: RuleInfo, policy: RulePolicy) -> tuple[RuleInfo, Override | None]:
+    """The rule as the project rates it: an override replaces its impact and likelihood."""
+    o = policy.override_for(info.id)
+    if o is None:
+        return info, None
+    applied = replace(info, severity=o.level, impact=o.level, likelihood="likely")
+    return applied, Override(info.impact, info.likelihood, o.level, o.reason, o.span.short())
+
+
+def rule_facts(info: RuleInfo) -> RuleFacts:
+    """What rule selectors (tag:, stride:, severity:, pack:) read of a rule."""
+    return RulePolicy.facts(info.id, info.tags, info.stride, info.impact, info.likelihood, info.span.path)
+
+
+def select_rules(program: Program, policy: RulePolicy) -> tuple[Program, list[Diagnostic]]:
+    """The program without the threat rules the policy switches off, and warnings for selectors
+    that match no rule. Helper rules stay: other rules may use them."""
+    if policy.empty:
+        return program, []
+    facts = {id(r): rule_facts(_with_override(rule_info(r), policy)[0]) for r in program.threat_rules()}
+    warnings = policy.unmatched(list(facts.values()))
+    if not (policy.enable or policy.disable):
+        return program, warnings
+    off = {key for key, f in facts.items() if not policy.runs(f)}
+    modules = tuple(replace(m, rules=tuple(r for r in m.rules if id(r) not in off)) for m in program.modules)
+    return Program(modules, program.decls), warnings
+
+
 def threat_id(rule_id: str, targets: tuple[str, ...]) -> str:
     """Stable across unrelated model edits: depends only on the rule and the target ids."""
     digest = hashlib.sha256("\x1f".join((rule_id,) + targets).encode("utf-8")).hexdigest()
@@ -94,15 +126,33 @@ _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _ID_ARGUMENTS = frozenset({"e", "f", "d", "b", "s", "a", "x", "z", "z1", "z2", "src", "dst", "parent"})
 
 
-def _id_variables(rule: Rule, decls: dict[str, Decl]) -> set[str]:
+def _id_positions(program: Program) -> dict[str, frozenset[int]]:
+    """For each relation, the argument positions that can hold a model id: the declared id
+    arguments of input facts, and, to a fixpoint, every head position of a derived relation that
+    some rule binds from an id position (so `data_sensitive_store(E, What)` names its data asset)."""
+    positions: dict[str, set[int]] = defaultdict(set)
+    for predicate, decl in program.decls.items():
+        positions[predicate].update(i for i, arg in enumerate(decl.args) if arg.name in _ID_ARGUMENTS)
+    rules = program.rules
+    changed = True
+    while changed:
+        changed = False
+        for rule in rules:
+            bound = {t.name for atom in rule.positive_atoms() for i, t in enumerate(atom.args)
+                     if isinstance(t, Var) and i in positions[atom.predicate]}
+            head = positions[rule.head.predicate]
+            for i, t in enumerate(rule.head.args):
+                if isinstance(t, Var) and t.name in bound and i not in head:
+                    head.add(i)
+                    changed = True
+    return {p: frozenset(v) for p, v in positions.items()}
+
+
+def _id_variables(rule: Rule, positions: dict[str, frozenset[int]]) -> set[str]:
     out = {t.name for t in rule.head.args if isinstance(t, Var)}
     for atom in rule.positive_atoms():
-        decl = decls.get(atom.predicate)
-        if decl is None:
-            continue
-        for term, arg in zip(atom.args, decl.args):
-            if isinstance(term, Var) and arg.name in _ID_ARGUMENTS:
-                out.add(term.name)
+        held = positions.get(atom.predicate, frozenset())
+        out.update(t.name for i, t in enumerate(atom.args) if isinstance(t, Var) and i in held)
     return out
 
 
@@ -226,9 +276,13 @@ class Analysis:
 
 
 def analyze_model(model: Model, program: Program, warnings: list[Diagnostic], engine: str = DEFAULT_ENGINE,
-                  compiled: CompiledProgram | None = None) -> Analysis:
+                  compiled: CompiledProgram | None = None, policy: RulePolicy = RulePolicy()) -> Analysis:
     """`compiled` is compile_program(program), for callers that analyze many models with one
     program (the live editor)."""
+    program, policy_warnings = select_rules(program, policy)
+    warnings = list(warnings) + policy_warnings
+    if policy.enable or policy.disable:
+        compiled = None  # the given program had every rule; compile the selected ones
     compiled = compiled if compiled is not None else compile_program(program)
     facts = compile_model(model)
     session = get_backend(engine).load(compiled, facts)
@@ -236,11 +290,12 @@ def analyze_model(model: Model, program: Program, warnings: list[Diagnostic], en
     names = model.names()
     spans = _spans(model)
     ctx = _model_context(model, session)
+    id_positions = _id_positions(program)
 
     infos: list[RuleInfo] = []
     threats: list[Threat] = []
     for relation in compiled.threat_firings():
-        info = rule_info(relation.rule)
+        info, override = _with_override(rule_info(relation.rule), policy)
         infos.append(info)
         head_vars = [t.name for t in relation.rule.head.args]  # type: ignore[union-attr]
         rows_by_head: dict[Row, list[Row]] = defaultdict(list)
@@ -258,8 +313,8 @@ def analyze_model(model: Model, program: Program, warnings: list[Diagnostic], en
                     rule=info,
                     targets=targets,
                     target_names=tuple(names.get(t, t) for t in targets),
-                    message=_render_message(info.message, bindings, names, _id_variables(relation.rule, program.decls)),
-                    severity=score_threat(info.impact, info.likelihood, targets, ctx),
+                    message=_render_message(info.message, bindings, names, _id_variables(relation.rule, id_positions)),
+                    severity=replace(score_threat(info.impact, info.likelihood, targets, ctx), override=override),
                     location=location,
                     proof=proof,
                 )
@@ -283,7 +338,8 @@ def analyze_model(model: Model, program: Program, warnings: list[Diagnostic], en
 
 def analyze(model_path: Path, options: AnalysisOptions = AnalysisOptions()) -> Analysis:
     """Load, check and analyze. Raises ModelError / RuleError with every problem found."""
-    model, model_warnings = load_model(model_path, strict=options.strict, allow_outside=options.allow_outside)
+    model, model_warnings = load_model(model_path, strict=options.strict, allow_outside=options.allow_outside,
+                                       lenient=options.lenient)
     program, rule_warnings = load_rules(list(options.rule_paths), builtin_rules=options.builtin_rules,
                                         strict=options.strict)
-    return analyze_model(model, program, list(model_warnings) + list(rule_warnings), options.engine)
+    return analyze_model(model, program, list(model_warnings) + list(rule_warnings), options.engine, policy=options.policy)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["data_dir", "rules_dir", "facts_dir", "templates_dir", "schema_file", "prelude_file"]
+__all__ = ["data_dir", "rules_dir", "optional_packs", "facts_dir", "templates_dir", "schema_file", "prelude_file"]
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -25,6 +25,15 @@ def data_dir() -> Path:
 
 def rules_dir() -> Path:
     return data_dir() / "rules"
+
+
+def optional_packs() -> dict[str, Path]:
+    """Built-in rule packs that run only when named (`packs: [NAME]` in .tmlogic.yaml): the
+    folders under packs/ beside rules/, by folder name."""
+    folder = data_dir() / "packs"
+    if not folder.is_dir():
+        return {}
+    return {p.name: p for p in sorted(folder.iterdir()) if p.is_dir()}
 
 
 def facts_dir() -> Path:

@@ -13,9 +13,9 @@ from .logic.provenance import ProofNode
 from .model.schema import Model, Suppression
 from .severity import SeverityBreakdown, level_rank
 
-__all__ = ["RuleInfo", "Threat", "Result", "RESULT_FORMAT_VERSION"]
+__all__ = ["RuleInfo", "Threat", "Result", "RESULT_FORMAT_VERSION", "ThreatState", "AbsentThreat", "Gate", "RunTracking"]
 
-RESULT_FORMAT_VERSION = "1.0"
+RESULT_FORMAT_VERSION = "2.0"
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,57 @@ class Threat:
 
 
 @dataclass(frozen=True)
+class ThreatState:
+    """Where one threat stands in CI: against the baseline, in the risk file, at the gate."""
+
+    baseline: str | None = None  # "new", "unchanged" or "updated" (level or score moved); None: no baseline
+    previous_level: str | None = None  # in the baseline, when updated
+    previous_score: float | None = None
+    risk: str | None = None  # what the deciding risk entry does: accepted, mitigated, false-positive,
+    #                          in-progress, or expired (its deadline passed)
+    risk_entry: SourceSpan | None = None
+    risk_expires: str | None = None  # YYYY-MM-DD
+    fails: str | None = None  # why it fails the build (untracked, new, worse, expired, in-progress, hard-fail)
+
+
+@dataclass(frozen=True)
+class AbsentThreat:
+    """A threat of the baseline that this run no longer finds (resolved; SARIF's "absent")."""
+
+    id: str
+    rule_id: str
+    title: str
+    level: str
+    score: float
+    message: str
+    targets: tuple[tuple[str, str], ...]  # (id, name)
+    location: SourceSpan
+
+
+@dataclass(frozen=True)
+class Gate:
+    """What fails the build: --fail-on LEVEL, --fail-new-only, and the hard-fail rules."""
+
+    fail_on: str  # a level, or "none"
+    new_only: bool = False
+    hard_fail: tuple[str, ...] = ()  # rule ids
+
+
+@dataclass(frozen=True)
+class RunTracking:
+    """The CI context of a run, for the renderers: baseline, risk file, gate, each threat's state."""
+
+    baseline: str | None  # what the run was compared with (None: no baseline)
+    risk_file: str | None  # the risk file read (None: none)
+    gate: Gate | None
+    states: Mapping[str, ThreatState]  # threat id -> state
+    absent: tuple[AbsentThreat, ...] = ()  # in the baseline, gone now
+
+    def state(self, threat_id: str) -> ThreatState:
+        return self.states.get(threat_id, ThreatState())
+
+
+@dataclass(frozen=True)
 class Result:
     model: Model
     threats: tuple[Threat, ...]  # sorted: worst first, then rule id, then targets
@@ -71,6 +122,7 @@ class Result:
     fact_count: int
     engine: str
     kb_versions: Mapping[str, str] = field(default_factory=dict)  # versions of the MITRE data behind `mitre`, by name
+    tracking: RunTracking | None = None  # set by tracking.track() for CI runs (baseline, risk file, gate)
 
     @property
     def active(self) -> tuple[Threat, ...]:

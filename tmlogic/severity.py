@@ -14,10 +14,12 @@ __all__ = [
     "LEVELS",
     "LIKELIHOODS",
     "Adjustment",
+    "Override",
     "SeverityBreakdown",
     "ModelContext",
     "score_threat",
     "level_rank",
+    "base_level",
 ]
 
 LEVELS = ("low", "medium", "elevated", "high", "critical")
@@ -48,6 +50,23 @@ class Adjustment:
     reason: str
 
 
+def base_level(impact: str, likelihood: str) -> str:
+    """A rule's own level: its impact at its likelihood, before anything the model says."""
+    return _level_for(_IMPACT_SCORE[impact] * _LIKELIHOOD_FACTOR[likelihood])
+
+
+@dataclass(frozen=True)
+class Override:
+    """The project's severity for a rule (`.tmlogic.yaml`), which replaced the rule's own
+    impact and likelihood before the model's adjustments."""
+
+    rule_impact: str  # what the rule says
+    rule_likelihood: str
+    level: str  # what the project says (read as that impact at "likely")
+    reason: str
+    source: str  # file:line of the override
+
+
 @dataclass(frozen=True)
 class SeverityBreakdown:
     rule_impact: str
@@ -59,6 +78,7 @@ class SeverityBreakdown:
     multiplier: float
     score: float
     level: str
+    override: Override | None = None  # set when the project overrides the rule's severity
 
 
 @dataclass(frozen=True)

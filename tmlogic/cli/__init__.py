@@ -7,7 +7,9 @@
     analyze    analyze, explain, diagram, facts, validate
     rules      rules lint | list | test
     kb         kb build | info
-    tracking   diff, risks seed | accept | check, and the --baseline / --risks / --fail-on steps of analyze
+    tracking   diff, risks seed | accept | check
+    runs       analyze over one model or every model of .tmlogic.yaml: report, gate, summary
+    setup      init (a .tmlogic.yaml), completion (bash, zsh, fish)
     serve      serve: the live editor
 
 Module tops import only typer and these modules; each command imports what it needs when it runs.
@@ -15,6 +17,7 @@ Module tops import only typer and these modules; each command imports what it ne
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated
 
@@ -22,7 +25,7 @@ import typer
 
 from .. import __version__
 from .._errors import TmlogicError
-from . import analyze, serve, tracking
+from . import analyze, serve, setup, tracking
 from .kb import kb_app
 from .rules import rules_app
 from .tracking import risks_app
@@ -30,13 +33,14 @@ from .tracking import risks_app
 __all__ = ["app", "main"]
 
 app = typer.Typer(
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh and fish
     pretty_exceptions_enable=False,
     no_args_is_help=True,
     help="Threat modeling as code: models compile to Datalog facts, rule packs derive threats with proofs.",
 )
 app.command("diff")(tracking.diff_command)
-for command in (analyze.analyze, analyze.explain, analyze.diagram, analyze.facts, analyze.validate):
+for command in (analyze.analyze, analyze.explain, analyze.diagram, analyze.facts, analyze.validate, setup.init,
+                setup.completion):
     app.command()(command)
 app.add_typer(rules_app, name="rules")
 app.add_typer(kb_app, name="kb")
@@ -53,7 +57,20 @@ def _root(
         raise typer.Exit(0)
 
 
+def _plain_help_when_piped() -> None:
+    """Help read by a program or a pager (not a terminal) comes without boxes, at full width:
+    rich would wrap it at 80 columns and cut long option names."""
+    if sys.stdout.isatty() or "COLUMNS" in os.environ:
+        return
+    import typer.core
+
+    typer.core.HAS_RICH = False  # typer checks this per help page; plain click help then
+    app.info.context_settings = {**(app.info.context_settings or {}), "max_content_width": 1000,
+                                 "terminal_width": 1000}
+
+
 def main() -> None:
+    _plain_help_when_piped()
     try:
         app(prog_name="tmlogic")
     except TmlogicError as exc:  # an engine or output failure: ours, not the user's

@@ -11,13 +11,17 @@ import typer
 
 from .common import (
     DEFAULT_ENGINE,
+    ConfigOpt,
     EngineOpt,
     FailLevel,
+    LenientOpt,
     ModelArg,
     NoBuiltinOpt,
+    NoConfigOpt,
     RulesOpt,
     StrictOpt,
     analysis_options,
+    load_project_config,
     model_path,
     read_model,
     run_analysis,
@@ -43,6 +47,9 @@ class AnalyzeFormat(str, Enum):
     navigator = "navigator"
     html = "html"
     markdown = "markdown"
+    junit = "junit"
+    gitlab_sast = "gitlab-sast"
+    csv = "csv"
 
 
 class DiagramFormat(str, Enum):
@@ -52,63 +59,83 @@ class DiagramFormat(str, Enum):
 
 
 def analyze(
-    model: ModelArg,
+    models: Annotated[Optional[list[Path]], typer.Argument(
+        help="Model files or project folders; none: every model .tmlogic.yaml lists.", show_default=False)] = None,
     rules: RulesOpt = None,
     no_builtin_rules: NoBuiltinOpt = False,
     output_format: Annotated[AnalyzeFormat, typer.Option("--format", "-f", help="Output format.")] = AnalyzeFormat.text,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
     output_dir: Annotated[Optional[Path], typer.Option(
-        "--output-dir", help="Write every format into this folder (report.html, threats.sarif, ...).")] = None,
-    fail_on: Annotated[FailLevel, typer.Option("--fail-on", help="Exit 1 if a threat is at or above this level.")] = FailLevel.none,
-    strict: StrictOpt = False,
+        "--output-dir", help="Write reports into this folder (the formats .tmlogic.yaml lists, else every format).")] = None,
+    fail_on: Annotated[Optional[FailLevel], typer.Option(
+        "--fail-on", help="Exit 1 if a threat is at or above this level (default: fail_on in .tmlogic.yaml, else none).",
+        show_default=False)] = None,
+    strict: Annotated[Optional[bool], typer.Option(
+        "--strict/--no-strict", help="Treat warnings (unknown keys, ...) as errors.", show_default=False)] = None,
+    lenient: Annotated[Optional[bool], typer.Option(
+        "--lenient/--no-lenient", help="Typos of security-relevant model keys (trust, encryption, ...) only warn.",
+        show_default=False)] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show mitigations, references and severity steps.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No warnings on stderr.")] = False,
-    engine: EngineOpt = DEFAULT_ENGINE,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors (and a report asked for with --format).")] = False,
+    engine: Annotated[Optional[str], typer.Option("--engine", help="Logic engine: native or pydatalog.", show_default=False)] = None,
     baseline: Annotated[Optional[str], typer.Option(
         "--baseline", metavar="JSON|REV",
         help="Compare with an earlier run: a result JSON (from --format json) or a git revision of this model "
              "(e.g. origin/main). Marks threats new or unchanged and lists resolved ones.")] = None,
     risks: Annotated[Optional[Path], typer.Option(
-        "--risks", help="Risk file (default: next to the model, with .risks.yaml: threat_model.risks.yaml).")] = None,
+        "--risks", help="Risk file (default: risks in .tmlogic.yaml, else next to the model: threat_model.risks.yaml).")] = None,
     no_risks: Annotated[bool, typer.Option("--no-risks", help="Ignore the risk file.")] = False,
-    fail_new_only: Annotated[bool, typer.Option(
-        "--fail-new-only", help="With --fail-on: count only new threats (not in --baseline; without one, all) "
-                                "that the risk file does not list as in-progress. Expired entries still fail.")] = False,
+    fail_new_only: Annotated[Optional[bool], typer.Option(
+        "--fail-new-only/--fail-all", help="With --fail-on: count only new threats (not in --baseline; without one, all) "
+                                           "that the risk file does not list as in-progress. Expired entries still fail.",
+        show_default=False)] = None,
+    enable: Annotated[Optional[list[str]], typer.Option(
+        "--enable", metavar="RULE|tag:X", help="Run only these rules (id, glob, tag:, stride:, severity:, pack:); "
+                                               "wins over the config's disable. Repeatable.")] = None,
+    disable: Annotated[Optional[list[str]], typer.Option(
+        "--disable", metavar="RULE|tag:X", help="Do not run these rules (same selectors). Repeatable.")] = None,
+    sarif_suppressions: Annotated[Optional[bool], typer.Option(
+        "--sarif-suppressions/--no-sarif-suppressions",
+        help="Keep accepted threats in SARIF as suppressed results (GitHub shows them as open alerts).",
+        show_default=False)] = None,
+    config: ConfigOpt = None,
+    no_config: NoConfigOpt = False,
 ) -> None:
-    """Derive the threats of a model (or of a project folder with main.md), with severity and proofs."""
-    from ..tracking.messages import tracking_summary
-    from .tracking import enforce_fail_on, prepare_tracking
+    """Derive the threats of models (or project folders with main.md), with severity and proofs."""
+    from ..config.run import CliChoices, PlanError, plan_runs
+    from .runs import Presentation, RunOutcome, render_summary, run_model
 
-    path = model_path(model)
-    options = analysis_options(rules, no_builtin_rules, strict, engine)
-    analysis = run_analysis(path, options)
-    tracking = prepare_tracking(path, analysis.result, baseline=baseline, risks=risks, no_risks=no_risks,
-                                options=options, quiet=quiet)
-    result = tracking.result  # risk-file decisions (accepted, mitigated, false-positive) marked accepted
-    show_warnings(result.warnings, quiet)
-    if output_dir is not None:
-        from ..outputs.formats import write_all
-
-        try:
-            written = write_all(result, output_dir)
-        except OSError as exc:
-            user_error(f"cannot write into {output_dir}: {exc.strerror}; check the folder is writable")
-        if not quiet:
-            sys.stderr.write(f"tmlogic: wrote {', '.join(p.name for p in written)} to {output_dir}\n")
-    if output_format is AnalyzeFormat.text:
-        from ..outputs.text import render_text
-
-        text = render_text(result, color=output is None and use_colour(sys.stdout), verbose=verbose)
-        summary = tracking_summary(tracking.comparison, tracking.risks)
-        if summary:
-            text += "\n" + summary
-    else:
-        from ..outputs.formats import render_format
-
-        text = render_format(result, output_format.value)
-    write_output(text, output)
-    enforce_fail_on(tracking, fail_on.value, fail_new_only, model=path, quiet=quiet, baseline=baseline,
-                    stdout_free=output is not None or output_format is AnalyzeFormat.text)
+    project = load_project_config(config, no_config)
+    choices = CliChoices(
+        fail_on=fail_on.value if fail_on is not None else None, fail_new_only=fail_new_only,
+        rules=tuple(rules or ()), no_builtin_rules=no_builtin_rules, enable=tuple(enable or ()),
+        disable=tuple(disable or ()), baseline=baseline, risks=risks, no_risks=no_risks, strict=strict,
+        lenient=lenient, engine=engine, output_dir=output_dir, sarif_suppressions=sarif_suppressions)
+    try:
+        runs = plan_runs(project, [model_path(m) for m in models or []], choices)
+    except PlanError as exc:
+        user_error(str(exc))
+    for run in runs:
+        if run.new_only and run.fail_on == "none" and not run.options.policy.hard_fail:
+            user_error("--fail-new-only needs --fail-on LEVEL (e.g. --fail-on high)")
+    several = len(runs) > 1
+    if several and output is not None:
+        user_error("--output names one file, but several models are analyzed; use --output-dir "
+                   "(or output: in .tmlogic.yaml)")
+    if several and output_format is not AnalyzeFormat.text:
+        user_error(f"several models are analyzed: write the {output_format.value} reports with --output-dir "
+                   "(or output: in .tmlogic.yaml); stdout shows the text listing")
+    show = Presentation(output_format.value, output, verbose, quiet, use_colour(sys.stdout), several)
+    outcomes: list[RunOutcome] = []
+    for run in runs:
+        if several and not quiet and outcomes:
+            sys.stdout.write("\n")
+        outcomes.append(run_model(run, show))
+    if several and not quiet:
+        sys.stdout.write("\n" + render_summary(outcomes))
+    worst = max(o.code for o in outcomes)
+    if worst:
+        raise typer.Exit(worst)
 
 
 def explain(
@@ -118,10 +145,22 @@ def explain(
     no_builtin_rules: NoBuiltinOpt = False,
     output_format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.text,
     strict: StrictOpt = False,
+    lenient: LenientOpt = False,
     engine: EngineOpt = DEFAULT_ENGINE,
+    config: ConfigOpt = None,
+    no_config: NoConfigOpt = False,
 ) -> None:
-    """Show why a threat was raised: the rule, its bindings, and the facts down to the model lines."""
-    analysis = run_analysis(model_path(model), analysis_options(rules, no_builtin_rules, strict, engine))
+    """Show why a threat was raised: the rule, its bindings, and the facts down to the model lines.
+    The project's .tmlogic.yaml applies (rule selection, packs, severity overrides), as in analyze."""
+    from ..config.run import CliChoices, PlanError, plan_runs
+
+    choices = CliChoices(rules=tuple(rules or ()), no_builtin_rules=no_builtin_rules, strict=strict or None,
+                         lenient=lenient or None, engine=engine)
+    try:
+        (run,) = plan_runs(load_project_config(config, no_config), [model_path(model)], choices)
+    except PlanError as exc:
+        user_error(str(exc))
+    analysis = run_analysis(run.model, run.options)
     matches = analysis.result.find(threat)
     if not matches:
         known = ", ".join(t.id for t in analysis.result.threats[:5])
@@ -153,6 +192,7 @@ def diagram(
     rules: RulesOpt = None,
     no_builtin_rules: NoBuiltinOpt = False,
     strict: StrictOpt = False,
+    lenient: LenientOpt = False,
     engine: EngineOpt = DEFAULT_ENGINE,
 ) -> None:
     """Draw the architecture: boundaries as nested zones, threatened elements outlined by severity."""
@@ -166,11 +206,11 @@ def diagram(
     if fmt == "png" and output is None:
         user_error("PNG is binary: give a file with --output diagram.png")
     if threats:
-        result = run_analysis(path, analysis_options(rules, no_builtin_rules, strict, engine)).result
+        result = run_analysis(path, analysis_options(rules, no_builtin_rules, strict, engine, lenient)).result
         show_warnings(result.warnings, False)
         dot = build_diagram(result.model, result.threats).dot
     else:
-        dot = build_diagram(read_model(path, strict)).dot
+        dot = build_diagram(read_model(path, strict, lenient)).dot
     if fmt == "dot":
         write_output(dot, output)
         return
@@ -188,17 +228,17 @@ def diagram(
         user_error(f"cannot write {output}: {exc.strerror}; check the folder exists and is writable")
 
 
-def facts(model: ModelArg, strict: StrictOpt = False) -> None:
+def facts(model: ModelArg, strict: StrictOpt = False, lenient: LenientOpt = False) -> None:
     """Print the input facts a model compiles to, as .dl facts in a deterministic order."""
     from ..logic.program.facts import compile_model, format_fact
 
-    for fact in compile_model(read_model(model_path(model), strict)):
+    for fact in compile_model(read_model(model_path(model), strict, lenient)):
         sys.stdout.write(f"{format_fact(fact.predicate, fact.args)}.  // {fact.span.short()}\n")
 
 
-def validate(model: ModelArg, strict: StrictOpt = False) -> None:
+def validate(model: ModelArg, strict: StrictOpt = False, lenient: LenientOpt = False) -> None:
     """Check a model (and its submodels) without analyzing it."""
-    models = read_model(model_path(model), strict).all_models()
+    models = read_model(model_path(model), strict, lenient).all_models()
     sys.stdout.write(
         f"{model}: ok ({sum(len(m.elements) for m in models)} elements, {sum(len(m.flows) for m in models)} flows, "
         f"{sum(len(m.boundaries) for m in models)} boundaries, {len(models)} file(s))\n"

@@ -21,10 +21,12 @@ from ..logic.engines.base import DEFAULT_ENGINE
 
 if TYPE_CHECKING:
     from ..analysis import Analysis, AnalysisOptions
+    from ..config import ProjectConfig
     from ..model.schema import Model
 
 __all__ = [
-    "DEFAULT_ENGINE", "EngineOpt", "FailLevel", "ModelArg", "NoBuiltinOpt", "RulesOpt", "StrictOpt",
+    "DEFAULT_ENGINE", "EngineOpt", "FailLevel", "ModelArg", "NoBuiltinOpt", "RulesOpt", "StrictOpt", "LenientOpt",
+    "ConfigOpt", "NoConfigOpt", "load_project_config",
     "analysis_options", "fail_input", "model_path", "read_model", "run_analysis", "show_warnings", "use_colour", "user_error",
     "write_output",
 ]
@@ -48,6 +50,11 @@ RulesOpt = Annotated[
 NoBuiltinOpt = Annotated[bool, typer.Option("--no-builtin-rules", help="Use only the packs given with --rules.")]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings (unknown keys, ...) as errors.")]
 EngineOpt = Annotated[str, typer.Option("--engine", help="Logic engine: native or pydatalog.")]
+LenientOpt = Annotated[bool, typer.Option(
+    "--lenient", help="Typos of security-relevant model keys (isTrsted, is_encrpted, ...) only warn.")]
+ConfigOpt = Annotated[Optional[Path], typer.Option(
+    "--config", help="Project config (default: .tmlogic.yaml in this folder or the nearest one above).")]
+NoConfigOpt = Annotated[bool, typer.Option("--no-config", help="Ignore .tmlogic.yaml.")]
 
 
 # --- ending on bad input, writing output -------------------------------------------------------------
@@ -109,26 +116,44 @@ def model_path(path: Path) -> Path:
     return entry
 
 
-def read_model(path: Path, strict: bool) -> Model:
+def read_model(path: Path, strict: bool, lenient: bool = False) -> Model:
     """Load a model file and its submodels, printing its warnings; bad input prints every problem
     and exits 2."""
     from .._errors import DiagnosticsError
     from ..model.loader import load_model
 
     try:
-        model, warnings = load_model(path, strict=strict)
+        model, warnings = load_model(path, strict=strict, lenient=lenient)
     except DiagnosticsError as exc:
         fail_input(exc)
     show_warnings(warnings)
     return model
 
 
-def analysis_options(rules: list[Path] | None, no_builtin: bool, strict: bool, engine: str) -> AnalysisOptions:
+def analysis_options(rules: list[Path] | None, no_builtin: bool, strict: bool, engine: str,
+                     lenient: bool = False) -> AnalysisOptions:
     from ..analysis import AnalysisOptions
 
     if no_builtin and not rules:
         user_error("--no-builtin-rules needs at least one --rules pack")
-    return AnalysisOptions(tuple(rules or ()), not no_builtin, strict, engine)
+    return AnalysisOptions(tuple(rules or ()), not no_builtin, strict, engine, lenient=lenient)
+
+
+def load_project_config(path: Path | None, ignore: bool) -> ProjectConfig | None:
+    """The project config named, or found upward from the working folder; None without one.
+    A broken config is bad input: every problem printed, exit 2."""
+    from .._errors import DiagnosticsError
+    from ..config import find_config, load_config
+
+    if ignore:
+        return None
+    found = path if path is not None else find_config()
+    if found is None:
+        return None
+    try:
+        return load_config(found)
+    except DiagnosticsError as exc:
+        fail_input(exc)
 
 
 def run_analysis(model: Path, options: AnalysisOptions) -> Analysis:

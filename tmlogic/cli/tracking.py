@@ -1,12 +1,11 @@
-"""The tracking commands: `tmlogic diff`, `tmlogic risks seed|accept|check`, and the two helpers
-`analyze` calls for --baseline / --risks / --fail-new-only.
+"""The tracking commands: `tmlogic diff` and `tmlogic risks seed|accept|check` (analyze's
+--baseline / --risks / --fail-on steps are in runs.py).
 
 Exit codes follow the rest of tmlogic: 0 ok, 1 the check failed, 2 bad input (every problem listed).
 """
 
 from __future__ import annotations
 
-import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -16,6 +15,7 @@ import typer
 
 from .._errors import DiagnosticsError, display_path
 from ..diagnostics import render_diagnostics
+from ..wording import plural
 from .common import (
     DEFAULT_ENGINE,
     EngineOpt,
@@ -35,11 +35,7 @@ from .common import (
 if TYPE_CHECKING:
     import datetime
 
-    from ..analysis import AnalysisOptions
-    from ..result import Result
-    from ..tracking.track import Tracking
-
-__all__ = ["risks_app", "diff_command", "prepare_tracking", "enforce_fail_on"]
+__all__ = ["risks_app", "diff_command"]
 
 risks_app = typer.Typer(no_args_is_help=True, help="Track decisions about threats in the risk file next to the model.")
 
@@ -58,67 +54,52 @@ class Status(str, Enum):
 
 
 RiskFileOpt = Annotated[Optional[Path], typer.Option(
-    "--risks", help="Risk file (default: next to the model, MODEL's name with .risks.yaml).")]
+    "--risks", help="Risk file (default: risks in .tmlogic.yaml, else next to the model: MODEL's name with .risks.yaml).")]
+AllowPastOpt = Annotated[bool, typer.Option("--allow-past", help="Accept an --expires date before today.")]
 
 
-def _date(text: str | None, option: str) -> datetime.date | None:
+def _date(text: str | None, option: str, allow_past: bool = False) -> datetime.date | None:
+    """A YYYY-MM-DD option; a day before today is refused (the entry would be expired from the
+    start) unless allow_past."""
     import datetime as dt
+
+    from ..tracking.risks import resolve_today
 
     if text is None:
         return None
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         user_error(f"{option} {text!r} is not a date; write it as YYYY-MM-DD")
-
-
-def _github() -> bool:
-    return os.environ.get("GITHUB_ACTIONS") == "true"
-
-
-# --- analyze: the helpers the main CLI calls --------------------------------------------------------
-
-def prepare_tracking(model: Path, result: Result, *, baseline: str | None = None, risks: Path | None = None,
-                     no_risks: bool = False, options: AnalysisOptions | None = None, quiet: bool = False) -> Tracking:
-    """Read the risk file and the baseline for `analyze`. Prints expired / stale risk entries as
-    warnings (unless quiet); prints every input problem and exits 2 on bad input."""
-    from ..tracking.track import track
-
     try:
-        tracking = track(model, result, baseline=baseline, risk_file=risks, use_risk_file=not no_risks, options=options)
+        today = resolve_today()
     except DiagnosticsError as exc:
         fail_input(exc)
-    except ValueError as exc:  # unknown engine name, when the baseline is analyzed
-        user_error(str(exc))
-    if tracking.warnings and not quiet:
-        sys.stderr.write(render_diagnostics(tracking.warnings))
-    return tracking
+    if day < today and not allow_past:
+        user_error(f"{option} {day.isoformat()} is in the past (today is {today.isoformat()}): the entry would be "
+                   "expired from the start and fail the build; give a later date, or --allow-past to record it anyway")
+    return day
 
 
-def enforce_fail_on(tracking: Tracking, fail_on: str, new_only: bool, *, model: Path, quiet: bool = False,
-                    baseline: str | None = None, stdout_free: bool = True) -> None:
-    """Exit 1 when threats fail the build, after printing them to stderr (ids, file:line, the line
-    that accepts each) and, under GitHub Actions, an `::error` annotation per threat: on stdout,
-    where the runner reads them, unless stdout carries a report (`stdout_free=False`: JSON, SARIF,
-    ... written to stdout), then on stderr. Returns when none fail."""
-    if new_only and fail_on == "none":
-        user_error("--fail-new-only needs --fail-on LEVEL (e.g. --fail-on high)")
-    if fail_on == "none":
-        return
-    from ..tracking.messages import format_failures, github_annotations
+def _configured_risk_file(model: Path) -> Path | None:
+    """Where `.tmlogic.yaml` (found from the working folder up) puts this model's risk file."""
+    from ..config import find_config, load_config
 
-    failures = tracking.failures(fail_on, new_only)
-    if not failures:
-        return
-    if not quiet:
-        sys.stderr.write(format_failures(failures, fail_on=fail_on, risk_file=tracking.risk_file_shown,
-                                         model=display_path(model), new_only=new_only,
-                                         baseline=tracking.comparison.baseline.source if tracking.comparison else baseline))
-    if _github():
-        stream = sys.stdout if stdout_free else sys.stderr
-        sys.stderr.flush()
-        stream.write(github_annotations(failures, tracking.risk_file_shown))
-    raise typer.Exit(1)
+    found = find_config()
+    if found is None:
+        return None
+    try:
+        project = load_config(found)
+    except DiagnosticsError as exc:
+        fail_input(exc)
+    return project.risk_file_for(model, project.settings_for(model))
+
+
+def _risk_file(model: Path, given: Path | None) -> Path:
+    """--risks, else the project's location, else the file next to the model."""
+    from ..tracking.risks import find_risk_file, risk_path_for
+
+    return given or _configured_risk_file(model) or find_risk_file(model) or risk_path_for(model)
 
 
 # --- tmlogic diff ------------------------------------------------------------------------------------
@@ -159,7 +140,7 @@ def diff_command(
     if fail_on is not FailLevel.none:
         worst = [t for t in report.threats.added if not t.accepted and level_rank(t.level) >= level_rank(fail_on.value)]
         if worst:
-            sys.stderr.write(f"tmlogic: {len(worst)} added threat(s) at or above {fail_on.value}: "
+            sys.stderr.write(f"tmlogic: {plural(len(worst), 'added threat')} at or above {fail_on.value}: "
                              + ", ".join(f"{t.id} ({t.rule_id}, {t.location})" for t in worst) + "\n")
             raise typer.Exit(1)
 
@@ -174,6 +155,7 @@ def risks_seed(
     owner: Annotated[Optional[str], typer.Option("--owner", help="Owner written on every seeded entry.")] = None,
     expires: Annotated[Optional[str], typer.Option(
         "--expires", help="Deadline (YYYY-MM-DD) written on every seeded entry: after it, the threats fail again.")] = None,
+    allow_past: AllowPastOpt = False,
     rules: RulesOpt = None,
     no_builtin_rules: NoBuiltinOpt = False,
     strict: StrictOpt = False,
@@ -184,15 +166,15 @@ def risks_seed(
     Threats the model accepts, or that the risk file already covers, are skipped, so running it
     again only adds what is new. Seeded entries say so in their justification; turning one into
     accepted, mitigated or false-positive requires writing the real reason."""
-    from ..tracking.risks import add_entries, entry_block, find_risk_file, load_risks, resolve_today, review_risks, risk_path_for
+    from ..tracking.risks import add_entries, entry_block, load_risks, resolve_today, review_risks
     from ..tracking.risks import seed_justification, seed_text
     from ..tracking.snapshot import snapshot
 
-    deadline = _date(expires, "--expires")
+    deadline = _date(expires, "--expires", allow_past)
     model = model_path(model)
     analysis = run_analysis(model, analysis_options(rules, no_builtin_rules, strict, engine))
     to_stdout = output is not None and str(output) == "-"
-    path = output if output is not None and not to_stdout else (find_risk_file(model) or risk_path_for(model))
+    path = output if output is not None and not to_stdout else _risk_file(model, None)
     try:
         today = resolve_today()
         existing = load_risks(path, missing_ok=True)
@@ -212,7 +194,7 @@ def risks_seed(
     except OSError as exc:
         user_error(f"cannot write {path}: {exc.strerror}")
     skipped = len(analysis.result.threats) - len(todo)
-    sys.stdout.write(f"{display_path(path)}: {added} threat(s) recorded as in-progress"
+    sys.stdout.write(f"{display_path(path)}: {plural(added, 'threat')} recorded as in-progress"
                      + (f", {skipped} already accepted or tracked" if skipped else "") + "\n")
     if added:
         sys.stdout.write("Next: triage each entry (fix the threat, or set status accepted / mitigated / false-positive "
@@ -229,17 +211,22 @@ def risks_accept(
     owner: Annotated[Optional[str], typer.Option("--owner", help="Team or person responsible.")] = None,
     ticket: Annotated[Optional[str], typer.Option("--ticket", help="Issue or ticket id.")] = None,
     expires: Annotated[Optional[str], typer.Option("--expires", help="Last day the decision counts (YYYY-MM-DD).")] = None,
+    allow_past: AllowPastOpt = False,
     risks: RiskFileOpt = None,
     rules: RulesOpt = None,
     no_builtin_rules: NoBuiltinOpt = False,
     strict: StrictOpt = False,
     engine: EngineOpt = DEFAULT_ENGINE,
 ) -> None:
-    """Add risk-file entries for threats (accepted by default), checked like the rest of the file."""
-    from ..tracking.risks import add_entries, entry_block, find_risk_file, justification_problem, load_risks, risk_path_for
+    """Record decisions on threats (accepted by default), checked like the rest of the file.
+
+    A threat with an `id:` entry already (from `risks seed`, or written by hand) gets that entry
+    updated in place, and the command says what changed; the others get a new entry."""
+    from ..tracking.risks import add_entries, entry_block, justification_problem, load_risks
+    from ..tracking.risks.update import update_entries
     from ..tracking.snapshot import snapshot
 
-    deadline = _date(expires, "--expires")
+    deadline = _date(expires, "--expires", allow_past)
     model = model_path(model)
     analysis = run_analysis(model, analysis_options(rules, no_builtin_rules, strict, engine))
     chosen = []
@@ -253,11 +240,14 @@ def risks_accept(
     problem = justification_problem(status.value, justification, owner, ticket)
     if problem:
         user_error(problem)
-    path = risks or find_risk_file(model) or risk_path_for(model)
+    path = _risk_file(model, risks)
     unique = list({t.id: t for t in chosen}.values())
     try:
         existing = load_risks(path, missing_ok=True)
         have = {e.id for e in existing.entries if e.id}
+        fields = {"status": status.value, "justification": justification, "owner": owner, "ticket": ticket,
+                  "expires": deadline}
+        changed = update_entries(path, {t.id: fields for t in unique if t.id in have}) if have & {t.id for t in unique} else []
         blocks = [entry_block(snapshot(t), status.value, justification, owner, ticket, deadline)
                   for t in unique if t.id not in have]
         added = add_entries(path, display_path(model), blocks)
@@ -265,9 +255,12 @@ def risks_accept(
         fail_input(exc)
     except OSError as exc:
         user_error(f"cannot write {display_path(path)}: {exc.strerror or exc}; check the folder exists and is writable")
-    already = len(unique) - len(blocks)
-    sys.stdout.write(f"{display_path(path)}: {added} entr{'ies' if added != 1 else 'y'} added"
-                     + (f"; {already} already had an entry (edit it there)" if already else "") + "\n")
+    parts = [f"{plural(added, 'entry', 'entries')} added"] if added or not changed else []
+    if changed:
+        parts.append(f"{plural(len(changed), 'entry', 'entries')} updated")
+    sys.stdout.write(f"{display_path(path)}: {'; '.join(parts)}\n")
+    for c in changed:
+        sys.stdout.write(f"  {c.describe()}\n")
 
 
 @risks_app.command("check")
@@ -286,7 +279,8 @@ def risks_check(
     model = model_path(model)
     analysis = run_analysis(model, analysis_options(rules, no_builtin_rules, strict, engine))
     try:
-        tracking = track(model, analysis.result, risk_file=risks)
+        configured = None if risks is not None else _configured_risk_file(model)
+        tracking = track(model, analysis.result, risk_file=risks or configured, risk_missing_ok=configured is not None)
     except DiagnosticsError as exc:
         fail_input(exc)
     review = tracking.risks
@@ -305,4 +299,4 @@ def risks_check(
     if tracking.warnings:
         sys.stderr.write(render_diagnostics(tracking.warnings))
         raise typer.Exit(1)
-    sys.stdout.write(f"{tracking.risk_file_shown}: ok ({len(review.file.entries)} entries)\n")
+    sys.stdout.write(f"{tracking.risk_file_shown}: ok ({plural(len(review.file.entries), 'entry', 'entries')})\n")

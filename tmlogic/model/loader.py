@@ -52,8 +52,9 @@ def read_document(suffix: str, text: str, shown: str) -> RawDocument | None:
 
 class _Loader:
     def __init__(self, bag: DiagnosticBag, root_dir: Path, allow_outside: bool,
-                 sources: Mapping[Path, str] | None = None) -> None:
+                 sources: Mapping[Path, str] | None = None, lenient: bool = False) -> None:
         self.bag = bag
+        self.lenient = lenient
         self.root_dir = root_dir
         self.allow_outside = allow_outside
         self.sources = sources or {}
@@ -94,7 +95,7 @@ class _Loader:
         text = self.read_text(file, shown)
         if text is None:
             return None
-        result = build_model(reader(text, shown), self.bag, id_prefix=prefix)
+        result = build_model(reader(text, shown), self.bag, id_prefix=prefix, lenient=self.lenient)
         model = result.model
         subs: list[tuple[str, Model]] = []
         used: dict[str, str] = {}
@@ -141,12 +142,13 @@ class _Loader:
 
 
 def load_model(path: Path, *, strict: bool = False, allow_outside: bool = False,
-               sources: Mapping[Path, str] | None = None) -> tuple[Model, list[Diagnostic]]:
+               sources: Mapping[Path, str] | None = None, lenient: bool = False) -> tuple[Model, list[Diagnostic]]:
     """Load a model and its submodels. Returns (model, warnings); raises ModelError listing every
-    problem (warnings included) when there is any error. strict turns warnings into errors."""
+    problem (warnings included) when there is any error. strict turns warnings into errors;
+    lenient turns likely typos of security-relevant keys (isTrsted) back into warnings."""
     bag = DiagnosticBag(strict=strict)
     root = Path(path).resolve()
-    model = _Loader(bag, root.parent, allow_outside, sources).load(root, "", [root])
+    model = _Loader(bag, root.parent, allow_outside, sources, lenient).load(root, "", [root])
     if model is None or bag.has_errors:
         raise ModelError(bag.items)
     return model, sorted(bag.warnings, key=Diagnostic.sort_key)

@@ -28,6 +28,7 @@ from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .._errors import Diagnostic, Level, SourceSpan
+from ..syntax import yaml_error_diagnostic
 from .raw import RawAttr, RawDocument, RawEntry, RawSection
 from .schema import Value
 from .vocabulary import canonical_key, section_for
@@ -108,15 +109,8 @@ class _Reader:
     def read(self, text: str) -> RawDocument:
         try:
             documents = [d for d in yaml.compose_all(text, Loader=yaml.SafeLoader) if d is not None]
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-            problem = exc.problem or "invalid YAML"
-            hint = f"{exc.context}" if exc.context else None
-            self.doc.diagnostics.append(Diagnostic(Level.ERROR, SourceSpan(self.path, line, col), problem, "syntax", hint))
-            return self.doc
         except yaml.YAMLError as exc:
-            self.doc.diagnostics.append(Diagnostic(Level.ERROR, SourceSpan(self.path, 1, 1), f"invalid YAML: {exc}", "syntax"))
+            self.doc.diagnostics.append(yaml_error_diagnostic(exc, text, self.path, "syntax"))
             return self.doc
         if not documents:
             return self.doc

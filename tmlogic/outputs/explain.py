@@ -57,7 +57,10 @@ def render_explanation(threat: Threat, names: dict[str, str], color: bool = Fals
         f"  {threat.message}",
         f"  target: {', '.join(threat.target_names)} ({threat.location.short()})",
         f"  STRIDE: {r.stride}   severity: {s.level} ({s.score:.1f}/10)",
-        f"  severity breakdown: rule says impact {s.rule_impact}, likelihood {s.rule_likelihood}",
+        f"  severity breakdown: rule says impact {s.rule_impact}, likelihood {s.rule_likelihood}"
+        if s.override is None else
+        f"  severity breakdown: rule says impact {s.override.rule_impact}, likelihood {s.override.rule_likelihood}; "
+        f"the project says {s.override.level} ({s.override.source}): {s.override.reason}",
     ]
     for a in s.adjustments:
         out.append(f"    {a.factor} {'+' if a.steps > 0 else ''}{a.steps}: {a.reason}")

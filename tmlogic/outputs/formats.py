@@ -6,13 +6,21 @@ stix2 or Graphviz.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..result import Result
 
-__all__ = ["FORMATS", "Format", "render_format", "write_all"]
+__all__ = ["FORMATS", "Format", "RenderOptions", "render_format", "write_all", "write_atomic"]
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """What a run asks of the renderers beyond the Result (only SARIF reads these)."""
+
+    sarif_suppressions: bool = False  # keep accepted threats in SARIF, as suppressed results
+    help_uri: str | None = None  # template of each rule's SARIF helpUri ({rule}, {anchor}, {version})
 
 
 @dataclass(frozen=True)
@@ -21,6 +29,7 @@ class Format:
     filename: str  # in --output-dir
     description: str
     render: Callable[[Result], str]
+    render_with: Callable[[Result, RenderOptions], str] | None = None  # for formats that take options
 
 
 def _text(result: Result) -> str:
@@ -35,10 +44,10 @@ def _json(result: Result) -> str:
     return render_json(result)
 
 
-def _sarif(result: Result) -> str:
+def _sarif(result: Result, options: RenderOptions = RenderOptions()) -> str:
     from .sarif import render_sarif
 
-    return render_sarif(result)
+    return render_sarif(result, suppressions=options.sarif_suppressions, help_uri=options.help_uri)
 
 
 def _stix(result: Result) -> str:
@@ -65,6 +74,24 @@ def _markdown(result: Result) -> str:
     return render_markdown(result)
 
 
+def _junit(result: Result) -> str:
+    from .junit import render_junit
+
+    return render_junit(result)
+
+
+def _gitlab_sast(result: Result) -> str:
+    from .gitlab_sast import render_gitlab_sast
+
+    return render_gitlab_sast(result)
+
+
+def _csv(result: Result) -> str:
+    from .csv_output import render_csv
+
+    return render_csv(result)
+
+
 def _dot(result: Result) -> str:
     from ..diagram import build_diagram
 
@@ -81,33 +108,60 @@ def _svg(result: Result) -> str:
 FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("text", "threats.txt", "terminal text, grouped by severity", _text),
     Format("json", "threats.json", "versioned JSON with proofs (tmlogic-result schema)", _json),
-    Format("sarif", "threats.sarif", "SARIF 2.1.0 for code-scanning UIs", _sarif),
+    Format("sarif", "threats.sarif", "SARIF 2.1.0 for code-scanning UIs", _sarif, _sarif),
     Format("stix", "threats.stix.json", "STIX 2.1 bundle", _stix),
     Format("navigator", "attack-navigator-layer.json", "ATT&CK Navigator layer 4.5", _navigator),
     Format("html", "report.html", "self-contained HTML report", _html),
     Format("markdown", "summary.md", "Markdown summary for a pull-request comment", _markdown),
     Format("dot", "diagram.dot", "Graphviz DOT of the root model's diagram", _dot),
     Format("svg", "diagram.svg", "SVG of the root model's diagram", _svg),
+    Format("junit", "junit.xml", "JUnit XML: one test case per rule and target, failures at the gate", _junit),
+    Format("gitlab-sast", "gl-sast-report.json", "GitLab SAST report (schema 15.0.7)", _gitlab_sast),
+    Format("csv", "threats.csv", "CSV, one row per threat, for spreadsheets and ticket imports", _csv),
 )}
 
 
-def render_format(result: Result, name: str) -> str:
-    return FORMATS[name].render(result)
+def render_format(result: Result, name: str, options: RenderOptions = RenderOptions()) -> str:
+    fmt = FORMATS[name]
+    return fmt.render_with(result, options) if fmt.render_with is not None else fmt.render(result)
 
 
-def write_all(result: Result, folder: Path) -> list[Path]:
-    """Every format into `folder`, under its fixed file name; returns the paths written.
-    A diagram that cannot be drawn (no Graphviz) is skipped; the HTML report says why."""
+def write_all(result: Result, folder: Path, names: Sequence[str] | None = None,
+              options: RenderOptions = RenderOptions()) -> list[Path]:
+    """The formats `names` (default: every format) into `folder`, under their fixed file names;
+    returns the paths written. A diagram that cannot be drawn (no Graphviz) is skipped when every
+    format is asked for (the HTML report says why); asked for by name, it is an error."""
     from ..diagram.render import DiagramUnavailable
 
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for fmt in FORMATS.values():
+    for fmt in (FORMATS.values() if names is None else [FORMATS[n] for n in names]):
         try:
-            text = fmt.render(result)
+            text = render_format(result, fmt.name, options)
         except DiagramUnavailable:
+            if names is not None:
+                raise
             continue
         path = folder / fmt.filename
-        path.write_text(text, encoding="utf-8", newline="\n")
+        write_atomic(path, text)
         written.append(path)
     return written
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write through a temporary file in the same folder and rename it over `path`, so a reader
+    never sees half a report. (To be replaced by the shared guarded writer when it lands.)"""
+    import os
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

@@ -9,7 +9,7 @@ from typing import Any
 from .. import __version__
 from .._errors import Diagnostic, SourceSpan
 from ..logic.provenance import ProofNode
-from ..result import RESULT_FORMAT_VERSION, Result, Threat
+from ..result import RESULT_FORMAT_VERSION, Result, RunTracking, Threat, ThreatState
 from ..severity import LEVELS
 
 __all__ = ["render_json", "result_to_dict", "proof_to_dict", "schema_path", "SCHEMA_ID"]
@@ -42,9 +42,44 @@ def proof_to_dict(node: ProofNode) -> dict[str, Any]:
     return out
 
 
-def _threat(t: Threat) -> dict[str, Any]:
-    s = t.severity
+def _state(state: ThreatState) -> dict[str, Any]:
+    entry = state.risk_entry
     return {
+        "baseline": state.baseline,
+        "previous": None if state.previous_level is None else {"level": state.previous_level, "score": state.previous_score},
+        "risk": None if state.risk is None or entry is None else {
+            "status": state.risk, "file": entry.path, "line": entry.line, "expires": state.risk_expires},
+        "fails": state.fails,
+    }
+
+
+def _tracking(run: RunTracking, threats: tuple[Threat, ...]) -> dict[str, Any]:
+    states = [run.state(t.id) for t in threats]
+    counts = {k: 0 for k in ("new", "unchanged", "updated", "resolved", "accepted", "expired", "in_progress")}
+    for t, st in zip(threats, states):
+        if st.baseline:
+            counts[st.baseline] += 1
+        counts["accepted"] += t.suppression is not None
+        counts["expired"] += st.risk == "expired"
+        counts["in_progress"] += st.risk == "in-progress"
+    counts["resolved"] = len(run.absent)
+    gate = run.gate
+    return {
+        "baseline": run.baseline,
+        "risk_file": run.risk_file,
+        "gate": None if gate is None else {"fail_on": gate.fail_on, "new_only": gate.new_only,
+                                           "hard_fail": list(gate.hard_fail),
+                                           "failing": sum(1 for st in states if st.fails)},
+        "counts": counts,
+        "resolved": [{"id": a.id, "rule_id": a.rule_id, "title": a.title, "level": a.level, "score": a.score,
+                      "message": a.message, "targets": [{"id": i, "name": n} for i, n in a.targets],
+                      "location": {"file": a.location.path, "line": a.location.line}} for a in run.absent],
+    }
+
+
+def _threat(t: Threat, run: RunTracking | None = None) -> dict[str, Any]:
+    s = t.severity
+    out = {
         "id": t.id,
         "rule_id": t.rule.id,
         "title": t.rule.title,
@@ -59,6 +94,9 @@ def _threat(t: Threat) -> dict[str, Any]:
             "adjustments": [{"factor": a.factor, "steps": a.steps, "reason": a.reason} for a in s.adjustments],
             "base_score": s.base_score,
             "multiplier": s.multiplier,
+            "override": None if s.override is None else {
+                "rule_impact": s.override.rule_impact, "rule_likelihood": s.override.rule_likelihood,
+                "level": s.override.level, "reason": s.override.reason, "source": s.override.source},
         },
         "confidence": t.rule.confidence,
         "message": t.message,
@@ -74,6 +112,9 @@ def _threat(t: Threat) -> dict[str, Any]:
         "accepted": None if t.suppression is None else {
             "reason": t.suppression.reason, **_location(t.suppression.span)},
     }
+    if run is not None:
+        out["tracking"] = _state(run.state(t.id))
+    return out
 
 
 def _diagnostic(d: Diagnostic) -> dict[str, Any]:
@@ -115,8 +156,9 @@ def result_to_dict(result: Result) -> dict[str, Any]:
             "by_severity": by_severity,
             "by_stride": dict(sorted(by_stride.items())),
         },
-        "threats": [_threat(t) for t in result.threats],
+        "threats": [_threat(t, result.tracking) for t in result.threats],
         "warnings": [_diagnostic(d) for d in result.warnings],
+        "tracking": None if result.tracking is None else _tracking(result.tracking, result.threats),
     }
 
 

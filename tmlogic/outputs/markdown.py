@@ -45,6 +45,24 @@ def _rows(result: Result, threats: tuple[Threat, ...]) -> list[_Row]:
     return out
 
 
+def _ci(result: Result) -> dict[str, object] | None:
+    """The gate and the change since the baseline, when the run had them (Result.tracking)."""
+    run = result.tracking
+    if run is None or (run.gate is None and run.baseline is None):
+        return None
+    states = [run.state(t.id) for t in result.threats]
+    gate = run.gate
+    return {
+        "failing": sum(1 for st in states if st.fails) if gate is not None and (gate.fail_on != "none" or gate.hard_fail) else None,
+        "fail_on": gate.fail_on if gate is not None else None,
+        "new_only": bool(gate and gate.new_only),
+        "baseline": run.baseline,
+        "new": sum(1 for st in states if st.baseline == "new"),
+        "updated": sum(1 for st in states if st.baseline == "updated"),
+        "resolved": len(run.absent),
+    }
+
+
 def _render(result: Result, detailed: int) -> str:
     active = _rows(result, result.active)
     top = [r for r in active if r.threat.severity.level in ("critical", "high")]
@@ -61,6 +79,7 @@ def _render(result: Result, detailed: int) -> str:
         accepted=accepted,
         rule_count=len(result.rules),
         version=__version__,
+        ci=_ci(result),
     )
 
 

@@ -5,8 +5,14 @@ code-scanning UIs (GitHub, GitLab, Azure DevOps, VS Code's SARIF viewer).
   a `security-severity` string (the rule's own severity on the 0-10 scale).
 - A result's `partialFingerprints` hold the stable threat id, so alerts survive edits.
 - The proof's input facts become a code flow: the model lines the threat rests on, in order.
-- Accepted threats are results with a suppression: "inSource" for the acceptance in the model,
-  "external" for a risk-file decision (`Suppression.origin`).
+- Accepted threats are left out by default: GitHub code scanning ignores `suppressions` and would
+  show them as open alerts. With `suppressions=True` they are results with a suppression
+  (inSource for the model's acceptance, external for the risk file's: `Suppression.origin`).
+- GitHub reads the severity of an alert only from its rule's `security-severity`, so a threat whose
+  level differs from its rule's own level points at a descriptor for that band
+  (`TM-NET-001/critical`), which carries the band's security-severity.
+- With a baseline (Result.tracking), each result carries `baselineState` (new, unchanged, updated)
+  and the threats of the baseline that are gone are listed as `absent` results (kind pass).
 - Paths are relative URIs against `%SRCROOT%` (the folder tmlogic ran in), as code-scanning
   services expect; a model outside that folder gets an absolute file: URI.
 """
@@ -23,7 +29,7 @@ from urllib.parse import quote
 from .. import __version__
 from .._errors import Diagnostic, SourceSpan
 from ..kb.enrich import url_for
-from ..result import Result, RuleInfo, Threat
+from ..result import AbsentThreat, Result, RuleInfo, Threat
 
 __all__ = ["SARIF_SCHEMA_URI", "render_sarif", "sarif_dict"]
 
@@ -35,6 +41,8 @@ _MAX_FLOW_STEPS = 60
 # 4+ medium): the score of that impact at likelihood "likely", as in severity.py.
 _RULE_SCORE = {"low": 2.0, "medium": 4.0, "elevated": 6.0, "high": 8.0, "critical": 9.5}
 _LEVEL = {"critical": "error", "high": "error", "elevated": "warning", "medium": "warning", "low": "note"}
+# Where the built-in rules are documented: docs/rules.md, one heading per rule.
+DEFAULT_HELP_URI = "https://github.com/your-org/tmlogic/blob/v{version}/docs/rules.md#{anchor}"
 
 
 @lru_cache(maxsize=256)
@@ -115,14 +123,38 @@ def _tags(info: RuleInfo) -> list[str]:
     return tags
 
 
-def _rule(info: RuleInfo) -> dict[str, Any]:
-    return {
-        "id": info.id,
+def _anchor(info: RuleInfo) -> str:
+    """GitHub's anchor for the rule's heading in docs/rules.md (`## TM-NET-001: Title`)."""
+    heading = f"{info.id}: {info.title}".lower()
+    return re.sub(r"[^a-z0-9 _-]", "", heading).replace(" ", "-")
+
+
+def _help_uri(info: RuleInfo, template: str | None) -> str | None:
+    """The rule's documentation: `template` ({rule}, {anchor}, {version}) for any rule, else the
+    built-in catalogue for built-in rules; None for a third-party rule without a template."""
+    if template is None:
+        from ..resources import rules_dir
+
+        try:
+            builtin = Path(info.span.path).resolve().is_relative_to(rules_dir().resolve())
+        except (OSError, FileNotFoundError):
+            builtin = False
+        if not builtin:
+            return None
+        template = DEFAULT_HELP_URI
+    return template.format(rule=info.id, anchor=_anchor(info), version=__version__)
+
+
+def _rule(info: RuleInfo, band: str | None = None, help_uri: str | None = None) -> dict[str, Any]:
+    """A rule's descriptor; with `band`, the descriptor for its results at that level."""
+    score = _RULE_SCORE.get(band or info.impact, 4.0)
+    out: dict[str, Any] = {
+        "id": info.id if band is None else f"{info.id}/{band}",
         "name": _camel(info.title),
         "shortDescription": {"text": info.title},
         "fullDescription": {"text": info.description or info.title},
         "help": {"text": _help_text(info), "markdown": _help_markdown(info)},
-        "defaultConfiguration": {"level": _LEVEL.get(info.impact, "warning")},
+        "defaultConfiguration": {"level": _LEVEL.get(band or info.impact, "warning")},
         "properties": {
             "tags": _tags(info),
             "stride": info.stride,
@@ -131,10 +163,17 @@ def _rule(info: RuleInfo) -> dict[str, Any]:
             "attack": list(info.attack),
             "severity": info.severity,
             "confidence": info.confidence,
-            "security-severity": f"{_RULE_SCORE.get(info.impact, 4.0):.1f}",
+            "security-severity": f"{score:.1f}",
             "precision": {"high": "high", "low": "low"}.get(info.confidence, "medium"),
         },
     }
+    if band is not None:
+        out["properties"]["rule"] = info.id
+        out["properties"]["band"] = band
+        out["shortDescription"] = {"text": f"{info.title} ({band})"}
+    if help_uri:
+        out["helpUri"] = help_uri
+    return out
 
 
 def _code_flow(t: Threat, artifacts: _Artifacts, model_files: frozenset[str]) -> list[dict[str, Any]]:
@@ -156,11 +195,12 @@ def _code_flow(t: Threat, artifacts: _Artifacts, model_files: frozenset[str]) ->
              "threadFlows": [{"locations": locations}]}]
 
 
-def _result(t: Threat, rule_index: int, artifacts: _Artifacts, model_files: frozenset[str]) -> dict[str, Any]:
+def _result(t: Threat, rule: tuple[str, int], artifacts: _Artifacts, model_files: frozenset[str],
+            state: str | None) -> dict[str, Any]:
     chain = t.chain
     out: dict[str, Any] = {
-        "ruleId": t.rule.id,
-        "ruleIndex": rule_index,
+        "ruleId": rule[0],
+        "ruleIndex": rule[1],
         "kind": "fail",
         "level": _LEVEL[t.severity.level],
         "message": {"text": t.message},
@@ -178,6 +218,8 @@ def _result(t: Threat, rule_index: int, artifacts: _Artifacts, model_files: froz
             "mitre": {kind: [r.id for r in refs] for kind, refs in chain.items() if refs},
         },
     }
+    if state is not None:
+        out["baselineState"] = state
     flow = _code_flow(t, artifacts, model_files)
     if flow:
         out["codeFlows"] = flow
@@ -196,15 +238,51 @@ def _notification(d: Diagnostic, artifacts: _Artifacts) -> dict[str, Any]:
             "locations": [artifacts.location(d.span)]}
 
 
-def sarif_dict(result: Result) -> dict[str, Any]:
+def _absent(a: AbsentThreat, artifacts: _Artifacts, known: dict[str, int]) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "ruleId": a.rule_id,
+        "kind": "pass",
+        "level": "none",
+        "baselineState": "absent",
+        "message": {"text": f"Resolved since the baseline: {a.message}"},
+        "locations": [artifacts.location(a.location)],
+        "partialFingerprints": {"tmlogicThreatId/v1": a.id},
+        "properties": {"threatId": a.id, "severity": a.level, "score": a.score,
+                       "targets": [{"id": i, "name": n} for i, n in a.targets]},
+    }
+    if a.rule_id in known:
+        out["ruleIndex"] = known[a.rule_id]
+    return out
+
+
+def sarif_dict(result: Result, *, suppressions: bool = False, help_uri: str | None = None) -> dict[str, Any]:
+    """The SARIF log. `suppressions`: keep accepted threats, as suppressed results (GitHub ignores
+    suppressions, so by default they are left out). `help_uri`: a template for each rule's helpUri."""
+    from ..severity import base_level
+
     artifacts = _Artifacts()
     artifacts.location(SourceSpan(result.model.path, 1))  # the analysed model is artifact 0
     rules = list(result.rules)
     known = {r.id for r in rules}
     rules += sorted({t.rule.id: t.rule for t in result.threats if t.rule.id not in known}.values(), key=lambda r: r.id)
-    index = {r.id: i for i, r in enumerate(rules)}
+    threats = [t for t in result.threats if suppressions or t.suppression is None]
+    by_id = {r.id: r for r in rules}
+    bands = sorted({(t.rule.id, t.severity.level) for t in threats
+                    if t.severity.level != base_level(t.rule.impact, t.rule.likelihood)})
+    descriptors = [_rule(r, None, _help_uri(r, help_uri)) for r in rules]
+    descriptors += [_rule(by_id[rid], band, _help_uri(by_id[rid], help_uri)) for rid, band in bands]
+    index = {d["id"]: i for i, d in enumerate(descriptors)}
     model_files = frozenset(m.path for m in result.model.all_models())
-    results = [_result(t, index[t.rule.id], artifacts, model_files) for t in result.threats]
+    run_tracking = result.tracking if result.tracking is not None and result.tracking.baseline is not None else None
+
+    def descriptor(t: Threat) -> tuple[str, int]:
+        rid = t.rule.id if t.severity.level == base_level(t.rule.impact, t.rule.likelihood) else f"{t.rule.id}/{t.severity.level}"
+        return rid, index[rid]
+
+    results = [_result(t, descriptor(t), artifacts, model_files,
+                       run_tracking.state(t.id).baseline if run_tracking is not None else None) for t in threats]
+    if run_tracking is not None:
+        results += [_absent(a, artifacts, index) for a in run_tracking.absent]
     notifications = [_notification(d, artifacts) for d in result.warnings]
     artifacts.items[0]["roles"] = ["analysisTarget"]
     run: dict[str, Any] = {
@@ -212,7 +290,7 @@ def sarif_dict(result: Result) -> dict[str, Any]:
             "name": "tmlogic",
             "version": __version__,
             "semanticVersion": __version__,
-            "rules": [_rule(r) for r in rules],
+            "rules": descriptors,
         }},
         "automationDetails": {"id": f"tmlogic/{result.model.title or Path(result.model.path).name}/"},
         "originalUriBaseIds": {SRCROOT: {"description": {"text": "The folder tmlogic was run in."}}},
@@ -225,6 +303,7 @@ def sarif_dict(result: Result) -> dict[str, Any]:
     return {"$schema": SARIF_SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
-def render_sarif(result: Result) -> str:
+def render_sarif(result: Result, *, suppressions: bool = False, help_uri: str | None = None) -> str:
     """Compact JSON (one line; `jq .` shows it indented): a third of the size, five times faster."""
-    return json.dumps(sarif_dict(result), ensure_ascii=False, separators=(",", ":")) + "\n"
+    return json.dumps(sarif_dict(result, suppressions=suppressions, help_uri=help_uri),
+                      ensure_ascii=False, separators=(",", ":")) + "\n"

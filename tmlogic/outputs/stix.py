@@ -20,9 +20,7 @@ SOURCE_DATE_EPOCH (seconds, the reproducible-builds convention) to stamp another
 from __future__ import annotations
 
 import json
-import os
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,19 +30,12 @@ from .. import __version__
 from ..kb.enrich import MitreRef
 from ..model.schema import Element, Model
 from ..result import Result, RuleInfo, Threat
+from .clock import FIXED_TIMESTAMP, report_time
 
 __all__ = ["FIXED_TIMESTAMP", "STIX_NAMESPACE", "render_stix", "stix_bundle"]
 
 STIX_NAMESPACE = uuid.UUID("6f0f4f7e-2c1c-5a52-9a4e-7c1a3b8a1d01")  # tmlogic's own uuid5 namespace
-FIXED_TIMESTAMP = datetime(2024, 1, 1, tzinfo=UTC)
 _CONFIDENCE = {"low": 15, "medium": 50, "high": 85}
-
-
-def _timestamp() -> datetime:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=UTC)
-    return FIXED_TIMESTAMP
 
 
 class _Builder:
@@ -52,7 +43,7 @@ class _Builder:
         self.result = result
         self.model = result.model
         self.scope = self.model.title or Path(self.model.path).name
-        self.when = _timestamp()
+        self.when = report_time()
         self.objects: dict[str, Any] = {}
         # Files named as in the project (root file name, submodels relative to it), not as on disk,
         # so the bundle does not depend on the folder tmlogic ran in.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..result import Result, Threat
 from ..severity import LEVELS
+from ..wording import plural
 from .style import Style
 
 __all__ = ["render_text"]
@@ -34,6 +35,7 @@ def _threat_lines(t: Threat, style: Style, verbose: bool) -> list[str]:
             f"      severity: impact {s.rule_impact}->{s.impact}, likelihood {s.rule_likelihood}->{s.likelihood}"
             + (f" ({steps})" if steps else "")
             + (f", multiplier x{s.multiplier:g}" if s.multiplier != 1.0 else "")
+            + (f"; project override {s.override.level} ({s.override.source}): {s.override.reason}" if s.override else "")
         )
     return lines
 
@@ -47,7 +49,7 @@ def render_text(result: Result, color: bool = False, verbose: bool = False) -> s
     title = result.model.title or result.model.path
     summary = ", ".join(f"{counts[lv]} {lv}" for lv in reversed(LEVELS) if counts[lv])
     accepted = len(result.threats) - len(active)
-    out = [f"{style.bold(title)} ({result.model.path}): {len(active)} threats" + (f" ({summary})" if summary else "")
+    out = [f"{style.bold(title)} ({result.model.path}): {plural(len(active), 'threat')}" + (f" ({summary})" if summary else "")
            + (f", {accepted} accepted" if accepted else "")]
     for level in reversed(LEVELS):
         group = [t for t in active if t.severity.level == level]

@@ -154,9 +154,10 @@ class LiveAnalyzer:
     def run(self, root_path: Path, sources: Mapping[Path, str]) -> tuple[Model, Result]:
         """Load and analyze, as `tmlogic analyze` does (with the program loaded once).
         Raises ModelError with every problem."""
-        model, warnings = load_model(root_path, strict=self.options.strict, sources=sources)
+        model, warnings = load_model(root_path, strict=self.options.strict, sources=sources,
+                                     lenient=self.options.lenient)
         analysis = analyze_model(model, self.program, list(warnings) + list(self.program_warnings), self.options.engine,
-                                 self.compiled)
+                                 self.compiled, policy=self.options.policy)
         return model, analysis.result
 
     def _tracked(self, root_path: Path, result: Result) -> Result:

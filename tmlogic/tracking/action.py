@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 __all__ = ["main", "EXTENSIONS", "Inputs"]
 
 EXTENSIONS = {"text": "txt", "json": "json", "sarif": "sarif", "markdown": "md", "html": "html", "stix": "stix.json",
-              "navigator": "navigator.json"}
+              "navigator": "navigator.json", "junit": "junit.xml",
+              "gitlab-sast": "gl-sast.json", "csv": "csv"}
 _LEVELS = ("none", "low", "medium", "elevated", "high", "critical")
 
 
@@ -104,7 +105,8 @@ class Inputs:
 
 def main(env: Mapping[str, str] | None = None) -> int:
     inputs = Inputs.read(os.environ if env is None else env)
-    outputs = {"exit-code": "2", "output-dir": str(inputs.out_dir), "sarif-file": "", "markdown-file": "", "failing": "0"}
+    outputs = {"exit-code": "2", "output-dir": str(inputs.out_dir), "sarif-file": "", "markdown-file": "", "failing": "0",
+               "comment-file": ""}
 
     def done(code: int) -> int:
         outputs["exit-code"] = str(code)
@@ -115,15 +117,25 @@ def main(env: Mapping[str, str] | None = None) -> int:
     if problem:
         sys.stderr.write(f"tmlogic action: error: {problem}\n")
         return done(2)
+    from ..config.run import PlanError
+
     reports_ok = _write_reports(inputs, outputs)
     try:
         tracking, failures = _gate(inputs)
     except DiagnosticsError as exc:
         sys.stderr.write(exc.render())
         return done(2)
+    except PlanError as exc:
+        sys.stderr.write(f"tmlogic action: error: {exc}\n")
+        return done(2)
     outputs["failing"] = str(len(failures))
+    # The job summary and the pull-request comment say the same; the comment step (action.yml) posts comment.md.
+    text = _job_summary(inputs, tracking, failures, outputs.get("markdown-file"))
+    comment = inputs.out_dir / "comment.md"
+    comment.write_text(text, encoding="utf-8")
+    outputs["comment-file"] = str(comment)
     if inputs.summary:
-        _append(inputs.summary, _job_summary(inputs, tracking, failures, outputs.get("markdown-file")))
+        _append(inputs.summary, text)
     return done(2 if not reports_ok else (1 if failures else 0))
 
 
@@ -152,18 +164,27 @@ def _write_reports(inputs: Inputs, outputs: dict[str, str]) -> bool:
 
 def _gate(inputs: Inputs) -> tuple[Tracking, list[Failure]]:
     """The risk file, the baseline and --fail-on / --fail-new-only, with the same functions as
-    `analyze`; prints the outcome to the log. Raises DiagnosticsError on bad input."""
-    from ..analysis import AnalysisOptions, analyze
+    `analyze`; prints the outcome to the log. The project's .tmlogic.yaml applies as in the reports
+    (rule selection, overrides, hard-fail rules, the risk-file location); the inputs win over it.
+    Raises DiagnosticsError or PlanError on bad input."""
+    from ..analysis import analyze, rule_facts
+    from ..config import find_config, load_config
+    from ..config.run import CliChoices, plan_runs
     from .messages import format_failures, github_annotations, tracking_summary
     from .track import track
 
-    options = AnalysisOptions(tuple(Path(r) for r in inputs.rules), inputs.builtin)
-    result = analyze(inputs.model, options).result
-    tracking = track(inputs.model, result, baseline=inputs.baseline,
-                     risk_file=Path(inputs.risks) if inputs.risks else None, options=options)
+    found = find_config()
+    project = load_config(found) if found is not None else None
+    (run,) = plan_runs(project, [inputs.model], CliChoices(
+        fail_on=inputs.fail_on, fail_new_only=inputs.new_only, rules=tuple(Path(r) for r in inputs.rules),
+        no_builtin_rules=not inputs.builtin, baseline=inputs.baseline, risks=Path(inputs.risks) if inputs.risks else None))
+    result = analyze(inputs.model, run.options).result
+    tracking = track(inputs.model, result, baseline=run.baseline, risk_file=run.risks, options=run.options,
+                     risk_missing_ok=run.risks is not None and not run.risks_required)
     if tracking.warnings:
         sys.stderr.write(render_diagnostics(tracking.warnings))
-    failures = tracking.failures(inputs.fail_on, inputs.new_only)
+    hard = run.options.policy.hard_fail_ids([rule_facts(r) for r in result.rules])
+    failures = tracking.failures(inputs.fail_on, inputs.new_only, hard)
     shown = display_path(inputs.model)
     sys.stdout.write(tracking_summary(tracking.comparison, tracking.risks))
     if failures:
@@ -186,8 +207,9 @@ def _job_summary(inputs: Inputs, tracking: Tracking, failures: list[Failure], ma
     shown = display_path(inputs.model)
     lines = ["## tmlogic: " + shown, ""]
     if failures:
-        lines.append(f"**{len(failures)} threat(s) at or above {inputs.fail_on} fail the build**"
-                     f"{' (new and untracked)' if inputs.new_only else ''}:")
+        n = len(failures)
+        lines.append(f"**{n} threat{'s' if n != 1 else ''} at or above {inputs.fail_on} fail{'s' if n == 1 else ''} "
+                     f"the build**{' (new and untracked)' if inputs.new_only else ''}:")
         lines.append("")
         for f in failures:
             t = f.threat

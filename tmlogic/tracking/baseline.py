@@ -8,7 +8,7 @@ from typing import Literal
 
 from ..model.schema import Suppression
 from ..result import Result, Threat
-from ..severity import level_rank
+from ..severity import LEVELS, level_rank
 from .risks import RiskEntry, RiskReview
 from .snapshot import ResultSnapshot, ThreatSnapshot, snapshot
 
@@ -83,13 +83,15 @@ class Failure:
     """A threat that fails the build, and why it counts."""
 
     threat: Threat
-    reason: Literal["untracked", "new", "worse", "expired", "in-progress"]
+    reason: Literal["untracked", "new", "worse", "expired", "in-progress", "hard-fail"]
     baseline_status: str | None = None  # "new" / "unchanged" when a baseline was given
     previous_level: str | None = None  # for "worse": the level in the baseline
     entry: RiskEntry | None = None  # the risk entry: expired, or in-progress
 
     def explain(self) -> str:
         entry = self.entry
+        if self.reason == "hard-fail":
+            return f"rule {self.threat.rule.id} fails the build at any level (hard_fail in the project config)"
         if self.reason == "expired" and entry is not None:
             return f"its {entry.status} entry ({entry.span.short()}) expired on {entry.expires}"
         if self.reason == "in-progress" and entry is not None:
@@ -108,7 +110,7 @@ def _baseline_comparison(result: Result, baseline: ResultSnapshot | Comparison |
 
 
 def fail_threats(result: Result, baseline: ResultSnapshot | Comparison | None, risks: RiskReview | None,
-                 fail_on: str | None, new_only: bool = False) -> list[Failure]:
+                 fail_on: str | None, new_only: bool = False, hard_fail: frozenset[str] = frozenset()) -> list[Failure]:
     """The threats that fail the build, worst first.
 
     A threat counts when its level is at or above `fail_on` and it is not resolved: not accepted
@@ -117,16 +119,25 @@ def fail_threats(result: Result, baseline: ResultSnapshot | Comparison | None, r
     is), not covered by a live in-progress entry. Two things count even with `new_only`: a threat
     whose risk-file entry has expired (the team set that deadline), and a threat that was below
     `fail_on` in the baseline and is now at or above it (it newly crosses the gate).
+
+    A threat of a `hard_fail` rule fails at any level, with or without `fail_on` and `new_only`,
+    unless it is accepted (in the model, or by a live resolving risk entry).
     """
-    if fail_on is None or fail_on == "none":
+    gated = fail_on is not None and fail_on != "none"
+    if not gated and not hard_fail:
         return []
-    threshold = level_rank(fail_on)
+    threshold = level_rank(fail_on) if gated else len(LEVELS)  # type: ignore[arg-type]
     comparison = _baseline_comparison(result, baseline)
     failures: list[Failure] = []
     for t in result.threats:
-        if level_rank(t.severity.level) < threshold or t.suppression is not None:
+        if t.suppression is not None:
             continue
         status = comparison.status(t.id) if comparison is not None else None
+        if t.rule.id in hard_fail and not (risks is not None and risks.resolved(t.id)):
+            failures.append(Failure(t, "hard-fail", status))
+            continue
+        if level_rank(t.severity.level) < threshold:
+            continue
         if risks is not None:
             if risks.resolved(t.id):
                 continue

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..wording import plural
 from .._errors import DiagnosticsError, display_path
 from ..diagnostics import render_diagnostics
 
@@ -127,7 +128,7 @@ def _analyze(args: argparse.Namespace) -> int:
                                              baseline="HEAD" if baseline is not None else None))
             code = max(code, 1)
         else:
-            sys.stdout.write(f"{shown}: ok ({len(tracking.result.active)} open threat(s), none at or above "
+            sys.stdout.write(f"{shown}: ok ({plural(len(tracking.result.active), 'open threat')}, none at or above "
                              f"{args.fail_on}{' and new' if args.new_only else ''})\n")
     return code
 

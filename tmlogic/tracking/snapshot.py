@@ -10,6 +10,7 @@ from typing import Any
 
 from .._errors import Diagnostic, DiagnosticsError, Level, SourceSpan, display_path
 from ..result import Result, Threat
+from ..syntax import json_error_diagnostic
 
 __all__ = ["ThreatSnapshot", "ResultSnapshot", "TrackingError", "ArgumentError", "snapshot",
            "snapshot_result", "load_result_json"]
@@ -122,14 +123,13 @@ def load_result_json(path: Path, source: str | None = None) -> ResultSnapshot:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise input_error(SourceSpan(shown, exc.lineno, exc.colno), f"not valid JSON: {exc.msg}",
-                          "give a file written by `tmlogic analyze --format json`", "bad-baseline") from None
+        raise TrackingError([json_error_diagnostic(exc, text, shown, "bad-baseline")]) from None
     if not isinstance(data, dict) or data.get("format") != "tmlogic-result":
         raise input_error(at, "this JSON is not a tmlogic result (no \"format\": \"tmlogic-result\")",
                           "give a file written by `tmlogic analyze --format json`", "bad-baseline")
     version = str(data.get("version", ""))
-    if not version.startswith("1."):
-        raise input_error(at, f"result format version {version or '(none)'} is not supported (this tmlogic reads 1.x)",
+    if not version.startswith(("1.", "2.")):
+        raise input_error(at, f"result format version {version or '(none)'} is not supported (this tmlogic reads 1.x and 2.x)",
                           "re-run the baseline with this version of tmlogic", "bad-baseline")
     threats: list[ThreatSnapshot] = []
     raw = data.get("threats")

@@ -82,7 +82,8 @@ class _ModelBuilder(ArchitectureBuilder, AnnotationsBuilder):
         return BuildResult(model, tuple(self.submodels))
 
 
-def build_model(doc: RawDocument, bag: DiagnosticBag, *, id_prefix: str = "") -> BuildResult:
+def build_model(doc: RawDocument, bag: DiagnosticBag, *, id_prefix: str = "", lenient: bool = False) -> BuildResult:
     """Check a raw document and build its Model (without submodels; see loader.load_model).
-    Problems go to `bag`; the Model holds everything that could be resolved."""
-    return _ModelBuilder(doc, bag, id_prefix).build()
+    Problems go to `bag`; the Model holds everything that could be resolved. A likely typo of a
+    security-relevant key is an error unless `lenient`."""
+    return _ModelBuilder(doc, bag, id_prefix, lenient).build()

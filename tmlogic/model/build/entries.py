@@ -11,6 +11,7 @@ from ..._errors import Note, SourceSpan
 from ...diagnostics import DiagnosticBag, did_you_mean
 from ..raw import RawAttr, RawDocument, RawEntry
 from ..schema import Attribute, Model, Value
+from .typos import SECURITY_KEYS, resembled_security_key
 from ..vocabulary import (SECTIONS, KeySpec, canonical_enum, is_extension_key, keys_for, parse_bool, resolve_key,
                           slug)
 
@@ -78,9 +79,10 @@ class EntryChecker:
     """State shared by every part of the build (ids by name, acceptances found on the way,
     submodel references), and the checks every section's entries go through."""
 
-    def __init__(self, doc: RawDocument, bag: DiagnosticBag, prefix: str) -> None:
+    def __init__(self, doc: RawDocument, bag: DiagnosticBag, prefix: str, lenient: bool = False) -> None:
         self.accepts: list[tuple[int, RawAttr, Value]] = []  # (entry, accepts= attribute, value)
         self.doc, self.bag, self.prefix = doc, bag, prefix
+        self.lenient = lenient  # likely typos of security-relevant keys only warn
         self.yaml = doc.syntax == "yaml"
         self.taken: set[str] = set()
         self.boundary_ids: dict[str, str] = {}  # name -> id
@@ -151,7 +153,13 @@ class EntryChecker:
                     pool = list(known) + [a for s in known.values() for a in s.aliases]
                     hint = did_you_mean(key, pool) or (f"the keys of {SECTIONS[section]} are listed in "
                                                        "docs/model-language.md; name your own keys x-...")
-                    self.bag.warning(attr.span, f"unknown key '{attr.key}' in {SECTIONS[section]}", "unknown-key", hint)
+                    meant = resembled_security_key(key, section, pool)
+                    if meant is not None and not self.lenient:
+                        self.bag.error(attr.span, f"unknown key '{attr.key}' in {SECTIONS[section]} looks like a typo of "
+                                       f"'{meant}', so {SECURITY_KEYS[meant]} and the threats change", "security-key-typo",
+                                       f"{hint} (or pass --lenient to make this a warning)")
+                    else:
+                        self.bag.warning(attr.span, f"unknown key '{attr.key}' in {SECTIONS[section]}", "unknown-key", hint)
                 value = attr.value
             else:
                 value = self.convert(attr, spec)

@@ -34,6 +34,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..._errors import Diagnostic, Level, SourceSpan, display_path
 from ...diagnostics import DiagnosticBag, did_you_mean
+from ...syntax import yaml_error_diagnostic
 from ..snapshot import ArgumentError, ThreatSnapshot, TrackingError
 
 __all__ = [
@@ -217,17 +218,8 @@ class _Reader:
     def read(self, text: str) -> list[RiskEntry]:
         try:
             root = yaml.compose(text, Loader=yaml.SafeLoader)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            span = SourceSpan(self.path, mark.line + 1, mark.column + 1) if mark else SourceSpan(self.path, 1, 1)
-            problem = exc.problem or "invalid YAML"
-            if "expected a single document" in str(exc):
-                problem = "the risk file holds more than one YAML document"
-            self.bag.error(span, f"invalid YAML: {problem}", "risk-file",
-                           "fix the YAML syntax (indentation, quotes, `key: value`)")
-            return []
         except yaml.YAMLError as exc:
-            self.bag.error(SourceSpan(self.path, 1, 1), f"invalid YAML: {exc}", "risk-file", "fix the YAML syntax")
+            self.bag.extend([yaml_error_diagnostic(exc, text, self.path, "risk-file")])
             return []
         if root is None:
             return []

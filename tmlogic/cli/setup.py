@@ -1,0 +1,56 @@
+"""`tmlogic init` and `tmlogic completion`: setting tmlogic up in a repository and in a shell."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .common import user_error
+
+__all__ = ["init", "completion", "Shell"]
+
+_MODEL_PATTERNS = ("**/threat_model.md", "**/threat_model.yaml", "**/threat_model.yml", "**/*.tm.md", "**/*.tm.yaml",
+                   "**/*.tm.yml")
+
+
+def init(
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing .tmlogic.yaml.")] = False,
+) -> None:
+    """Write a commented .tmlogic.yaml in this folder, listing the models found below it."""
+    from ..config import CONFIG_NAMES, init_text
+    from ..outputs.formats import write_atomic
+
+    here = Path.cwd()
+    existing = next((here / n for n in CONFIG_NAMES if (here / n).exists()), None)
+    if existing is not None and not force:
+        user_error(f"{existing.name} already exists; edit it, or replace it with `tmlogic init --force`")
+    found = sorted({p.relative_to(here).as_posix() for pattern in _MODEL_PATTERNS for p in here.glob(pattern)
+                    if ".git" not in p.parts and ".venv" not in p.parts and "node_modules" not in p.parts})
+    target = here / ".tmlogic.yaml"
+    try:
+        write_atomic(target, init_text(found))
+    except OSError as exc:
+        user_error(f"cannot write {target.name}: {exc.strerror or exc}")
+    listed = ", ".join(found) if found else "none found: add yours under `models:`"
+    sys.stdout.write(f"wrote .tmlogic.yaml (models: {listed})\n")
+
+
+class Shell(str, Enum):
+    bash = "bash"
+    zsh = "zsh"
+    fish = "fish"
+
+
+def completion(shell: Annotated[Shell, typer.Argument(help="The shell to complete in.")]) -> None:
+    """Print the shell-completion script (or let `--install-completion` install it for this shell).
+
+    bash: tmlogic completion bash > ~/.local/share/bash-completion/completions/tmlogic
+    zsh:  tmlogic completion zsh > "${fpath[1]}/_tmlogic"
+    fish: tmlogic completion fish > ~/.config/fish/completions/tmlogic.fish"""
+    from typer._completion_shared import get_completion_script
+
+    sys.stdout.write(get_completion_script(prog_name="tmlogic", complete_var="_TMLOGIC_COMPLETE", shell=shell.value) + "\n")
