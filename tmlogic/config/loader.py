@@ -19,6 +19,7 @@ from ..diagnostics import DiagnosticBag, did_you_mean
 from ..policy import RulePolicy, RuleSelector, SelectorError, SeverityOverride, parse_selector
 from ..severity import LEVELS
 from ..syntax import yaml_error_diagnostic
+from ..syntax.spans import node_span
 from .settings import CONFIG_NAMES, ModelEntry, ProjectConfig, Settings
 
 __all__ = ["ConfigError", "find_config", "load_config", "FORMAT_NAMES"]
@@ -65,10 +66,7 @@ class _Reader:
         self.bag = DiagnosticBag()
 
     def span(self, node: Node) -> SourceSpan:
-        s, e = node.start_mark, node.end_mark
-        if e is not None and e.line == s.line and e.column > s.column:
-            return SourceSpan(self.shown, s.line + 1, s.column + 1, e.line + 1, e.column + 1)
-        return SourceSpan(self.shown, s.line + 1, s.column + 1)
+        return node_span(self.shown, node)
 
     def error(self, node: Node, message: str, hint: str) -> None:
         self.bag.error(self.span(node), message, _CODE, hint)

@@ -35,6 +35,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ..._errors import Diagnostic, Level, SourceSpan, display_path
 from ...diagnostics import DiagnosticBag, did_you_mean
 from ...syntax import yaml_error_diagnostic
+from ...syntax.spans import node_span
 from ..snapshot import ArgumentError, ThreatSnapshot, TrackingError
 
 __all__ = [
@@ -197,10 +198,7 @@ class _Reader:
         self.bag = DiagnosticBag()
 
     def span(self, node: Node) -> SourceSpan:
-        s, e = node.start_mark, node.end_mark
-        if e is not None and e.line == s.line and e.column > s.column:
-            return SourceSpan(self.path, s.line + 1, s.column + 1, e.line + 1, e.column + 1)
-        return SourceSpan(self.path, s.line + 1, s.column + 1)
+        return node_span(self.path, node)
 
     def error(self, node: Node, message: str, hint: str) -> None:
         self.bag.error(self.span(node), message, "risk-file", hint)
