@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -71,10 +70,9 @@ def test_no_knowledge_base_means_no_id_check(tmp_path: Path) -> None:
     assert known_ids_in(embedded_dir()) is not None
 
 
-def test_reading_known_ids_is_fast() -> None:
+def test_known_ids_read_from_the_embedded_files() -> None:
     from tmlogic.kb import loader
 
     loader._known.cache_clear()
-    started = time.perf_counter()
-    known_ids_in()
-    assert time.perf_counter() - started < 0.5
+    ids = known_ids_in()
+    assert ids is not None and "CAPEC-158" in ids.capec
