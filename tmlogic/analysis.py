@@ -23,6 +23,7 @@ from .model.loader import load_model
 from .model.schema import Model
 from .policy import RuleFacts, RulePolicy
 from .result import Result, RuleInfo, Threat
+from .manual_threats import manual_threats
 from .severity import ModelContext, Override, score_threat
 
 __all__ = ["AnalysisOptions", "analyze", "analyze_model", "load_rules", "lint_rules", "rule_info", "rule_facts",
@@ -223,17 +224,20 @@ def _enrich(threats: list[Threat], compiled: CompiledProgram) -> tuple[list[Thre
     if not threats:
         return threats, {}
     kb = load_kb()  # the embedded knowledge base; a broken one is a packaging bug (KbError)
-    fired = {t.rule.id: t.rule for t in threats}
-    metas = {rid: RuleMeta.from_rule(info.rule) for rid, info in fired.items()}
+    metas = {t.rule.id: RuleMeta.from_rule(t.rule.rule) for t in threats if t.rule.rule is not None}
+    # A hand-written threat has no rule: its own STRIDE, CAPEC and CWE, keyed by its threat id.
+    metas.update({t.id: RuleMeta(t.id, t.rule.stride, t.rule.capec, t.rule.cwe) for t in threats if t.rule.rule is None})
     missing = [meta for _, meta in sorted(metas.items()) if (kb, meta) not in _ENRICHED]
     if missing:
         computed = enrich_rules(missing, kb)
         for meta in missing:
             _ENRICHED[(kb, meta)] = computed[meta.rule_id]
-    enriched = {rid: _ENRICHED[(kb, meta)] for rid, meta in metas.items()}
-    chains = {rid: mitre_chain(info.capec, info.cwe, info.attack, enriched.get(rid)) for rid, info in fired.items()}
+    enriched = {key: _ENRICHED[(kb, meta)] for key, meta in metas.items()}
+    keys = {t.id: (t.rule.id if t.rule.rule is not None else t.id) for t in threats}
+    infos = {keys[t.id]: t.rule for t in threats}
+    chains = {key: mitre_chain(info.capec, info.cwe, info.attack, enriched.get(key)) for key, info in infos.items()}
     versions = {k: v for k, v in sorted(kb.versions().items()) if v}
-    return [replace(t, mitre=enriched.get(t.rule.id), chain=chains[t.rule.id]) for t in threats], versions
+    return [replace(t, mitre=enriched.get(keys[t.id]), chain=chains[keys[t.id]]) for t in threats], versions
 
 
 def _apply_suppressions(model: Model, threats: list[Threat], rule_ids: set[str]) -> tuple[list[Threat], list[Diagnostic]]:
@@ -319,6 +323,7 @@ def analyze_model(model: Model, program: Program, warnings: list[Diagnostic], en
                     proof=proof,
                 )
             )
+    threats.extend(manual_threats(model))
     threats, kb_versions = _enrich(threats, compiled)
     threats, suppression_warnings = _apply_suppressions(model, threats, {i.id for i in infos})
     warnings = list(warnings) + suppression_warnings

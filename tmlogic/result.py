@@ -10,7 +10,7 @@ from ._errors import Diagnostic, SourceSpan
 from .kb.enrich import Enrichment, MitreChain
 from .logic.language.ast import Rule
 from .logic.provenance import ProofNode
-from .model.schema import Model, Suppression
+from .model.schema import ManualThreat, Model, Suppression
 from .severity import SeverityBreakdown, level_rank
 
 __all__ = ["RuleInfo", "Threat", "Result", "RESULT_FORMAT_VERSION", "ThreatState", "AbsentThreat", "Gate", "RunTracking"]
@@ -37,11 +37,15 @@ class RuleInfo:
     references: tuple[str, ...]
     tags: tuple[str, ...]
     description: str | None
-    rule: Rule
+    rule: Rule | None  # None for a hand-written threat (## Threats): the model line is its source
+    source: SourceSpan | None = None
 
     @property
     def span(self) -> SourceSpan:
-        return self.rule.span
+        if self.rule is not None:
+            return self.rule.span
+        assert self.source is not None, "a hand-written threat keeps its model line"
+        return self.source
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,7 @@ class Threat:
     suppression: Suppression | None = None  # the model accepts this threat; reported, never dropped
     mitre: Enrichment | None = None  # CAPEC -> ATT&CK -> mitigations -> D3FEND, CWE, each link with its "via"
     chain: MitreChain = MitreChain()  # what renderers show: the rule's own ids merged with `mitre`, named
+    manual: ManualThreat | None = None  # written in the model (## Threats), not derived by a rule
 
     def sort_key(self) -> tuple[int, float, str, tuple[str, ...]]:
         return (-level_rank(self.severity.level), -self.severity.score, self.rule.id, self.targets)

@@ -18,6 +18,7 @@ __all__ = [
     "SeverityBreakdown",
     "ModelContext",
     "score_threat",
+    "stated_severity",
     "level_rank",
     "base_level",
 ]
@@ -135,3 +136,10 @@ def score_threat(impact: str, likelihood: str, targets: tuple[str, ...], ctx: Mo
         score=score,
         level=_level_for(score),
     )
+
+
+def stated_severity(impact: str, likelihood: str) -> SeverityBreakdown:
+    """A severity a person stated (a hand-written threat): scored on the same scale, never adjusted."""
+    base = _IMPACT_SCORE[impact] * _LIKELIHOOD_FACTOR[likelihood]
+    score = round(min(10.0, base), 1)
+    return SeverityBreakdown(impact, likelihood, (), impact, likelihood, round(base, 2), 1.0, score, _level_for(score))

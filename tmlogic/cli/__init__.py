@@ -11,6 +11,7 @@
     runs       analyze over one model or every model of .tmlogic.yaml: report, gate, summary
     setup      init (a .tmlogic.yaml), completion (bash, zsh, fish)
     serve      serve: the live editor
+    integrations  import, export, drift (formats from tmlogic/importers/registry.py)
 
 Module tops import only typer and these modules; each command imports what it needs when it runs.
 """
@@ -25,7 +26,7 @@ import typer
 
 from .. import __version__
 from .._errors import TmlogicError
-from . import analyze, serve, setup, tracking
+from . import analyze, integrations, serve, setup, tracking
 from .kb import kb_app
 from .rules import rules_app
 from .tracking import risks_app
@@ -46,6 +47,10 @@ app.add_typer(rules_app, name="rules")
 app.add_typer(kb_app, name="kb")
 app.add_typer(risks_app, name="risks")
 app.command("serve")(serve.serve)
+# import/drift take a format's own options (-i INVENTORY) among their SOURCE arguments.
+app.command("import", context_settings={"ignore_unknown_options": True})(integrations.import_command)
+app.command("export")(integrations.export_command)
+app.command("drift", context_settings={"ignore_unknown_options": True})(integrations.drift_command)
 
 
 @app.callback(invoke_without_command=True)

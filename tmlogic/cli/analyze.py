@@ -176,9 +176,10 @@ def explain(
         data = next(t for t in result_to_dict(analysis.result)["threats"] if t["id"] == matches[0].id)
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return
-    from ..outputs.explain import render_explanation
+    from ..outputs.explain import import_origins, render_explanation
 
-    sys.stdout.write(render_explanation(matches[0], analysis.model.names(), color=use_colour(sys.stdout)))
+    sys.stdout.write(render_explanation(matches[0], analysis.model.names(), color=use_colour(sys.stdout),
+                                        origins=import_origins(analysis.model)))
 
 
 def diagram(

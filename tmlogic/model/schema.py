@@ -25,6 +25,7 @@ __all__ = [
     "MitreMapping",
     "Multiplier",
     "Suppression",
+    "ManualThreat",
     "Model",
     "ELEMENT_KINDS",
 ]
@@ -127,6 +128,25 @@ class Suppression:
 
 
 @dataclass(frozen=True)
+class ManualThreat:
+    """A threat a person wrote in the model (## Threats), reported next to the derived ones."""
+
+    name: str
+    target: str  # id of the element, flow, boundary or data asset
+    stride: str  # canonical: Spoofing, Tampering, Repudiation, InformationDisclosure, DenialOfService, ElevationOfPrivilege
+    severity: str  # low .. critical: the impact at likelihood `likelihood`
+    likelihood: str  # unlikely, likely, very-likely, frequent
+    status: str  # open, mitigated, accepted, not-applicable
+    key: str  # what the stable threat id hashes with the target: the `id` key, else the slug of the name
+    description: str | None
+    mitigation: str | None
+    cwe: tuple[str, ...]
+    capec: tuple[str, ...]
+    attrs: tuple[Attribute, ...]
+    span: SourceSpan
+
+
+@dataclass(frozen=True)
 class Multiplier:
     target: str  # element id
     factor: float
@@ -148,6 +168,7 @@ class Model:
     multipliers: tuple[Multiplier, ...] = ()
     mitre_mappings: tuple[MitreMapping, ...] = ()
     suppressions: tuple[Suppression, ...] = ()
+    threats: tuple[ManualThreat, ...] = ()  # hand-written (## Threats)
     submodels: tuple[tuple[str, "Model"], ...] = ()  # (parent element id, submodel)
     id_prefix: str = ""  # "" for the root; "backend/model.md#" for a submodel, so ids stay unique in a project
     title_span: SourceSpan | None = field(default=None, compare=False)

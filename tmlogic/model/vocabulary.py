@@ -163,6 +163,7 @@ _COMMON = (
     _spec("tags", "list", "labels, a list or a single word", aliases=("tag",)),
     _spec("owner", "text", "team or person responsible"),
     _spec("notes", "text", "free text"),
+    _spec("imported_from", "text", "the input line this item was imported from (file:line), set by tmlogic import"),
 )
 # Accepting a threat on the thing it is about: accepts={"TM-NET-001": "TLS ends at the proxy"}.
 _ACCEPTS = (
@@ -196,6 +197,7 @@ BOUNDARY_KEYS = _table(
     _spec("type", "text", "kind of zone, free text (e.g. External, DMZ)", aliases=("stereotype",)),
     _spec("internet_facing", "bool", "the zone is reachable from the Internet",
           aliases=("is_public", "internet_exposed", "is_internet_facing")),
+    _spec("deployed_as", "list", "names of this zone in the deployment (network, namespace, VPC), for tmlogic drift"),
 )
 
 ELEMENT_KEYS = _table(
@@ -231,6 +233,11 @@ ELEMENT_KEYS = _table(
     _spec("rate_limited", "bool", "limits request rates (throttling, quotas)"),
     _spec("has_backup", "bool", "its data is backed up", aliases=("backup",)),
     _spec("is_legacy", "bool", "legacy or end-of-life"),
+    _spec("privileged", "bool", "runs with the host's full privileges (a privileged container)"),
+    _spec("host_path_mount", "bool", "mounts a path of the host's file system (hostPath, a bind mount)"),
+    _spec("security_context", "bool", "declares a restrictive security context (non-root, no privilege escalation)"),
+    _spec("deployed_as", "list", "names of this element in the deployment (compose service, Kubernetes "
+          "workload, Terraform address), for tmlogic drift"),
 )
 
 DATA_KEYS = _table(
@@ -285,6 +292,32 @@ ACCEPTED_KEYS = _table(
     _spec("owner", "text", "who accepted it"),
 )
 
+STRIDE_VALUES: tuple[str, ...] = ("spoofing", "tampering", "repudiation", "information-disclosure", "denial-of-service",
+                                  "elevation-of-privilege")
+THREAT_STATUSES: tuple[str, ...] = ("open", "mitigated", "accepted", "not-applicable")
+THREAT_LEVELS: tuple[str, ...] = ("low", "medium", "elevated", "high", "critical")
+THREAT_LIKELIHOODS: tuple[str, ...] = ("unlikely", "likely", "very-likely", "frequent")
+
+# Hand-written threats (## Threats): what a person found, next to what the rules derive.
+THREAT_KEYS = _table(
+    *_COMMON,
+    _spec("target", "ref", "the element, flow, boundary or data asset the threat is about (required)",
+          aliases=("element", "flow")),
+    _spec("stride", "enum", "STRIDE category", STRIDE_VALUES, aliases=("category",),
+          value_aliases=(("informationdisclosure", "information-disclosure"), ("info-disclosure", "information-disclosure"),
+                         ("denialofservice", "denial-of-service"), ("dos", "denial-of-service"),
+                         ("elevationofprivilege", "elevation-of-privilege"), ("eop", "elevation-of-privilege"))),
+    _spec("severity", "enum", "how bad it is (the impact at likelihood 'likely')", THREAT_LEVELS,
+          aliases=("impact",), value_aliases=(("very-high", "critical"), ("med", "medium"))),
+    _spec("likelihood", "enum", "how likely (default: likely)", THREAT_LIKELIHOODS),
+    _spec("status", "enum", "open (default), mitigated, accepted or not applicable", THREAT_STATUSES,
+          value_aliases=(("na", "not-applicable"), ("n-a", "not-applicable"), ("false-positive", "not-applicable"))),
+    _spec("mitigation", "text", "what is done, or to do, about it"),
+    _spec("id", "text", "a stable id from the tool it came from (keeps the threat id when the name changes)"),
+    _spec("cwe", "list", "CWE ids (CWE-79)"),
+    _spec("capec", "list", "CAPEC ids (CAPEC-66)"),
+)
+
 MITRE_KEYS = _table(
     _spec("tactics", "list", "ATT&CK tactic names", aliases=("tactic",)),
     _spec("techniques", "any", "list of {id, name} (or technique ids)", aliases=("technique",)),
@@ -308,6 +341,7 @@ SECTIONS: dict[str, str] = {
     "severity_multipliers": "Severity Multipliers",
     "custom_mitre_mapping": "Custom Mitre Mapping",
     "accepted_threats": "Accepted Threats",
+    "threats": "Threats",
 }
 
 # Element sections -> element kind (a key of schema.ELEMENT_KINDS).
@@ -340,6 +374,7 @@ _SECTION_ALIASES: dict[str, str] = {
     "mitre mapping": "custom_mitre_mapping",
     "accepted threats": "accepted_threats", "suppressions": "accepted_threats",
     "accepted risks": "accepted_threats", "risk acceptance": "accepted_threats",
+    "threats": "threats", "manual threats": "threats", "hand written threats": "threats", "known threats": "threats",
 }
 
 _SECTION_KEYS: dict[str, dict[str, KeySpec]] = {
@@ -351,6 +386,7 @@ _SECTION_KEYS: dict[str, dict[str, KeySpec]] = {
     "severity_multipliers": MULTIPLIER_KEYS,
     "custom_mitre_mapping": MITRE_KEYS,
     "accepted_threats": ACCEPTED_KEYS,
+    "threats": THREAT_KEYS,
 }
 
 # (section, spelling) -> canonical key, built once: lookups stay O(1) per attribute.

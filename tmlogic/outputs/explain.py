@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..logic.provenance import ProofNode
+from ..model.schema import Model
 from ..result import Threat
 from .style import Style
 
-__all__ = ["render_explanation", "render_proof"]
+__all__ = ["render_explanation", "render_proof", "import_origins"]
+
+Origins = dict[tuple[str, int], str]
+
+
+def import_origins(model: Model) -> Origins:
+    """(model file, line) -> the input line an imported item came from (`imported_from=`), so a
+    proof can point past the generated model at the compose file, manifest or plan."""
+    out: Origins = {}
+    for m in model.all_models():
+        folder = Path(m.path).parent
+        for group in (m.boundaries, m.elements, m.data, m.flows, m.threats):
+            for item in group:
+                value = next((a.value for a in item.attrs if a.key == "imported_from"), None)
+                if isinstance(value, str) and value:
+                    where = value if Path(value).is_absolute() else (folder / value).as_posix()
+                    out[(item.span.path, item.span.line)] = where
+    return out
 
 
 def render_proof(node: ProofNode, style: Style, names: dict[str, str], prefix: str = "", last: bool = True,
-                 root: bool = True, shown: set[str] | None = None) -> list[str]:
+                 root: bool = True, shown: set[str] | None = None, origins: Origins | None = None) -> list[str]:
     branch = "" if root else ("└─ " if last else "├─ ")
     lines: list[str] = []
     shown = set() if shown is None else shown
@@ -19,7 +39,9 @@ def render_proof(node: ProofNode, style: Style, names: dict[str, str], prefix: s
         return [f"{prefix}{branch}{node.text}  {style.dim('(derived above)')}"]
     if node.rule is None:
         where = node.origin.short() if node.origin else "?"
-        lines.append(f"{prefix}{branch}{node.text}  {style.dim(f'fact from {where}')}")
+        imported = (origins or {}).get((node.origin.path, node.origin.line)) if node.origin else None
+        note = f"fact from {where}" + (f", imported from {imported}" if imported else "")
+        lines.append(f"{prefix}{branch}{node.text}  {style.dim(note)}")
         return lines
     shown.add(node.text)
     rule = node.rule
@@ -36,7 +58,8 @@ def render_proof(node: ProofNode, style: Style, names: dict[str, str], prefix: s
     for i, item in enumerate(items):
         is_last = i == len(items) - 1
         if isinstance(item, ProofNode):
-            lines.extend(render_proof(item, style, names, child_prefix, is_last, root=False, shown=shown))
+            lines.extend(render_proof(item, style, names, child_prefix, is_last, root=False, shown=shown,
+                                      origins=origins))
         else:
             lines.append(f"{child_prefix}{'└─ ' if is_last else '├─ '}{item}")
     return lines
@@ -48,16 +71,20 @@ def _show(value: str | int, names: dict[str, str]) -> str:
     return f"{text} ({name})" if name and name != value else text
 
 
-def render_explanation(threat: Threat, names: dict[str, str], color: bool = False) -> str:
+def render_explanation(threat: Threat, names: dict[str, str], color: bool = False,
+                       origins: Origins | None = None) -> str:
     style = Style(color)
     r = threat.rule
     s = threat.severity
+    imported = (origins or {}).get((threat.location.path, threat.location.line))
     out = [
         f"{style.bold(threat.id)}  {r.id}  {r.title}",
         f"  {threat.message}",
-        f"  target: {', '.join(threat.target_names)} ({threat.location.short()})",
+        f"  target: {', '.join(threat.target_names)} ({threat.location.short()}"
+        + (f", imported from {imported}" if imported else "") + ")",
         f"  STRIDE: {r.stride}   severity: {s.level} ({s.score:.1f}/10)",
-        f"  severity breakdown: rule says impact {s.rule_impact}, likelihood {s.rule_likelihood}"
+        f"  severity breakdown: {'rule says' if r.rule is not None else 'stated in the model:'} impact {s.rule_impact}, "
+        f"likelihood {s.rule_likelihood}"
         if s.override is None else
         f"  severity breakdown: rule says impact {s.override.rule_impact}, likelihood {s.override.rule_likelihood}; "
         f"the project says {s.override.level} ({s.override.source}): {s.override.reason}",
@@ -75,8 +102,12 @@ def render_explanation(threat: Threat, names: dict[str, str], color: bool = Fals
         out.append("MITRE chain (each entry <- why it is there):")
         out.extend(f"  {line}" for line in threat.mitre.describe())
     out.append("")
-    out.append(f"Proof (rule {r.id}, {r.span.short()}):")
-    out.append(f"  {r.rule.text}")
+    if r.rule is None:
+        status = threat.manual.status if threat.manual is not None else "open"
+        out.append(f"Written by hand in the model ({r.span.short()}), status {status}:")
+    else:
+        out.append(f"Proof (rule {r.id}, {r.span.short()}):")
+        out.append(f"  {r.rule.text}")
     out.append("")
-    out.extend(render_proof(threat.proof, style, names))
+    out.extend(render_proof(threat.proof, style, names, origins=origins))
     return "\n".join(out) + "\n"

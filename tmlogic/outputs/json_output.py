@@ -111,6 +111,7 @@ def _threat(t: Threat, run: RunTracking | None = None) -> dict[str, Any]:
         "mitre": t.mitre.to_dict() if t.mitre is not None else None,
         "accepted": None if t.suppression is None else {
             "reason": t.suppression.reason, **_location(t.suppression.span)},
+        "manual": None if t.manual is None else {"status": t.manual.status},
     }
     if run is not None:
         out["tracking"] = _state(run.state(t.id))

@@ -90,7 +90,7 @@ def _help_markdown(info: RuleInfo) -> str:
     """The rule's help: `<RULE-ID>.md` beside the rule file when there is one, else generated."""
     beside = Path(info.span.path).with_name(f"{info.id}.md")
     try:
-        if beside.is_file():
+        if info.rule is not None and beside.is_file():
             return beside.read_text(encoding="utf-8").strip() + "\n"
     except OSError:
         pass
@@ -116,11 +116,20 @@ def _help_text(info: RuleInfo) -> str:
 
 
 def _tags(info: RuleInfo) -> list[str]:
-    tags = ["security", "threat-model", f"stride/{info.stride.lower()}"]
+    tags = ["security", "threat-model"] + ([f"stride/{info.stride.lower()}"] if info.stride else [])
     tags += [f"external/cwe/cwe-{c.split('-', 1)[1].zfill(3)}" for c in info.cwe if "-" in c]
     tags += [f"external/capec/capec-{c.split('-', 1)[1]}" for c in info.capec if "-" in c]
     tags += [t for t in info.tags if t not in tags]
     return tags
+
+
+# One descriptor for every threat written by hand in the model (## Threats): each result names its own.
+_MANUAL_RULE = RuleInfo(
+    id="MANUAL", title="Hand-written threat", stride="", severity="medium", impact="medium", likelihood="likely",
+    confidence="high", message="", mitigation="", capec=(), cwe=(), attack=(), references=(), tags=("manual",),
+    description="A threat written in the model's Threats section, reported next to the derived ones.", rule=None,
+    source=SourceSpan("(model)", 1),
+)
 
 
 def _anchor(info: RuleInfo) -> str:
@@ -203,7 +212,8 @@ def _result(t: Threat, rule: tuple[str, int], artifacts: _Artifacts, model_files
         "ruleIndex": rule[1],
         "kind": "fail",
         "level": _LEVEL[t.severity.level],
-        "message": {"text": t.message},
+        "message": {"text": t.message if t.manual is None or t.message == t.rule.title
+                    else f"{t.rule.title}: {t.message}"},
         "locations": [artifacts.location(t.location)],
         "partialFingerprints": {"tmlogicThreatId/v1": t.id},
         "rank": round(t.severity.score * 10, 1),
@@ -264,7 +274,8 @@ def sarif_dict(result: Result, *, suppressions: bool = False, help_uri: str | No
     artifacts.location(SourceSpan(result.model.path, 1))  # the analysed model is artifact 0
     rules = list(result.rules)
     known = {r.id for r in rules}
-    rules += sorted({t.rule.id: t.rule for t in result.threats if t.rule.id not in known}.values(), key=lambda r: r.id)
+    rules += sorted({t.rule.id: (t.rule if t.manual is None else _MANUAL_RULE) for t in result.threats
+                     if t.rule.id not in known}.values(), key=lambda r: r.id)
     threats = [t for t in result.threats if suppressions or t.suppression is None]
     by_id = {r.id: r for r in rules}
     bands = sorted({(t.rule.id, t.severity.level) for t in threats

@@ -106,6 +106,7 @@ class _Builder:
 
     def attack_pattern(self, info: RuleInfo, threat: Threat) -> str:
         chain = threat.chain
+        key = _key(info, threat)
         refs = [{"source_name": "tmlogic", "external_id": info.id, "description": info.title}]
         refs += [_ref("capec", r) for r in chain.capec]
         refs += [_ref("mitre-attack", r) for r in chain.techniques]
@@ -113,7 +114,7 @@ class _Builder:
                   for r in chain.tactics if r.name]
         extra: dict[str, Any] = {"kill_chain_phases": phases} if phases else {}
         obj = self.add(stix2.v21.AttackPattern(
-            id=self.id("attack-pattern", info.id), name=info.title,
+            id=self.id("attack-pattern", key), name=info.title,
             description=info.description or info.message, external_references=refs,
             labels=[f"stride:{info.stride.lower()}"] if info.stride else None, **extra, **self.common()))
         return str(obj.id)
@@ -122,7 +123,7 @@ class _Builder:
         out = []
         if info.mitigation:
             out.append(self.add(stix2.v21.CourseOfAction(
-                id=self.id("course-of-action", info.id), name=f"Mitigate {info.id}: {info.title}",
+                id=self.id("course-of-action", _key(info, threat)), name=f"Mitigate {info.id}: {info.title}",
                 description=info.mitigation,
                 external_references=[{"source_name": "tmlogic", "external_id": info.id}], **self.common())).id)
         for m in threat.chain.mitigations:
@@ -164,6 +165,11 @@ class _Builder:
         objects = sorted(self.objects.values(), key=lambda o: (_ORDER.get(o.type, 99), o.id))
         return stix2.v21.Bundle(objects=objects, id=self.id("bundle", self.scope, *self.result.kb_versions),
                                 allow_custom=False)
+
+
+def _key(info: RuleInfo, threat: Threat) -> str:
+    """A rule's objects are shared by its threats; each hand-written threat (MANUAL) has its own."""
+    return info.id if info.rule is not None else f"{info.id}:{threat.id}"
 
 
 def _infra_type(e: Element) -> str:

@@ -23,6 +23,7 @@ from ..vocabulary import SECTION_KINDS, SECTIONS, section_names
 from .annotations import AnnotationsBuilder
 from .architecture import ArchitectureBuilder
 from .entries import BuildResult, SubmodelRef
+from .threats import build_threats
 
 __all__ = ["SubmodelRef", "BuildResult", "build_model"]
 
@@ -77,6 +78,7 @@ class _ModelBuilder(ArchitectureBuilder, AnnotationsBuilder):
             multipliers=self.multipliers(groups["severity_multipliers"]),
             mitre_mappings=self.mitre(groups["custom_mitre_mapping"]),
             suppressions=self.suppressions(groups["accepted_threats"], {**b_ids, **e_ids, **d_ids, **f_ids}),
+            threats=build_threats(self, groups["threats"]),
             id_prefix=self.prefix, title_span=doc.title_span,
         )
         return BuildResult(model, tuple(self.submodels))

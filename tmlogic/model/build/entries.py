@@ -25,9 +25,9 @@ class Bad:
 
 BAD = Bad()
 _WHERE_YAML = {"boundary": "boundaries", "element": "actors, servers (or another element list)",
-               "data asset": "data"}
+               "data asset": "data", "element, flow, boundary or data asset": "servers, dataflows, boundaries or data"}
 _WHERE = {"boundary": "## Boundaries", "element": "## Actors, ## Servers (or another element section)",
-          "data asset": "## Data"}
+          "data asset": "## Data", "element, flow, boundary or data asset": "## Servers, ## Dataflows, ## Boundaries or ## Data"}
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def as_number(value: Value) -> int | float | None:
 
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 _CONTROL_NL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_FREE_TEXT = frozenset({"description", "notes"})
+_FREE_TEXT = frozenset({"description", "notes", "mitigation"})
 
 
 def key_spans(special: dict[str, tuple[RawAttr, Value]]) -> tuple[tuple[str, SourceSpan], ...]:
