@@ -242,8 +242,9 @@ def test_values_of_the_wrong_shape_are_located_errors_not_crashes(fmt: str, tmp_
 
     sample = SAMPLES[fmt]
     is_json = sample.suffix == ".json"
+    loader, dumper = getattr(yaml, "CSafeLoader", yaml.SafeLoader), getattr(yaml, "CSafeDumper", yaml.SafeDumper)
     docs = [json.loads(sample.read_text(encoding="utf-8"))] if is_json else \
-        [d for d in yaml.safe_load_all(sample.read_text(encoding="utf-8")) if d is not None]
+        [d for d in yaml.load_all(sample.read_text(encoding="utf-8"), Loader=loader) if d is not None]
     rng = random.Random(f"tmlogic-{fmt}")
     bad = tmp_path / f"mutated{sample.suffix}"
     for _ in range(40):
@@ -253,7 +254,7 @@ def test_values_of_the_wrong_shape_are_located_errors_not_crashes(fmt: str, tmp_
         new = rng.choice([None, 7, "text", True, [], {}, ["a", 1], {"k": [None]}])
         mutated = list(docs)
         mutated[index] = _replace(docs[index], path, new)
-        bad.write_text(json.dumps(mutated[0]) if is_json else yaml.safe_dump_all(mutated), encoding="utf-8")
+        bad.write_text(json.dumps(mutated[0]) if is_json else yaml.dump_all(mutated, Dumper=dumper), encoding="utf-8")
         try:
             read_draft(IMPORTERS[fmt], [bad])
         except InputError:

@@ -25,14 +25,12 @@ from pathlib import Path
 from .._errors import SourceSpan
 from ..model.schema import Value
 from .base import Fields, ImportContext
-from .draft import Draft, DraftBoundary, DraftElement, DraftFlow
+from .draft import INTERNET, Draft, DraftBoundary, DraftElement, DraftFlow
 from .located import Mapping, Node, Scalar, Sequence, describe
 from .technology import ENCRYPTED_SCHEMES, protocol_for_port, protocol_for_scheme, technology_of_image
 
 __all__ = ["read", "Service", "collect_services"]
 
-INTERNET = "Internet"
-INTERNET_CLIENT = "Internet Client"
 _SECRET_NAME = re.compile(r"(PASSW(OR)?D|PASSWD|(^|_)PASS($|_)|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|"
                           r"CREDENTIAL|AUTH_?KEY)",
                           re.IGNORECASE)
@@ -138,15 +136,6 @@ class _Reader:
         self.draft = Draft("compose", flows_complete=False)
         self.elements: dict[str, DraftElement] = {}  # service -> element
         self.by_alias: dict[str, str] = {}
-        self.internet: DraftElement | None = None
-
-    def internet_client(self, span: SourceSpan) -> DraftElement:
-        if self.internet is None:
-            zone = self.draft.add_boundary(DraftBoundary(INTERNET, span, "the Internet (published ports)",
-                                                         {"is_trusted": False}))
-            self.internet = self.draft.add_element(DraftElement(INTERNET_CLIENT, span, "clients of published ports",
-                                                                kind="actor", boundary=zone.name, deployed=False))
-        return self.internet
 
     def read(self, files: list[Path]) -> Draft:
         services, networks, project = collect_services(files, self.ctx)
@@ -291,7 +280,7 @@ class _Reader:
         me = self.elements[service.name]
         node = service.node
         for port, transport, span in self.published(node.get("ports"), service.name):
-            client = self.internet_client(span)
+            client = self.draft.internet_client(span, "published ports")
             me.attrs["internet_facing"] = True
             attrs: dict[str, Value] = {"port": port}
             protocol = protocol_for_port(port, transport)

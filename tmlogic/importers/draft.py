@@ -22,6 +22,8 @@ from ..model.vocabulary import slug
 __all__ = ["DraftItem", "DraftBoundary", "DraftElement", "DraftData", "DraftFlow", "DraftThreat", "DraftRisk", "Draft",
            "clean_text", "clean_name"]
 
+INTERNET = "Internet"
+INTERNET_CLIENT = "Internet Client"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CONTROL_NL = re.compile(r"[\x00-\x09\x0a-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"\s+")
@@ -154,6 +156,16 @@ class Draft:
         self._named(f"threat:{item.target}:{key}" if key else f"threat:{item.target}", item)
         self.threats.append(item)
         return item
+
+    def internet_client(self, span: SourceSpan, why: str) -> DraftElement:
+        """The stand-in for clients on the Internet (an actor in an untrusted `Internet` boundary),
+        made once, when something is exposed; drift never looks for it in the deployment."""
+        found = next((e for e in self.elements if e.name == INTERNET_CLIENT and not e.deployed), None)
+        if found is None:
+            zone = self.add_boundary(DraftBoundary(INTERNET, span, f"the Internet ({why})", {"is_trusted": False}))
+            found = self.add_element(DraftElement(INTERNET_CLIENT, span, f"clients from the Internet ({why})",
+                                                  kind="actor", boundary=zone.name, deployed=False))
+        return found
 
     def element(self, name: str) -> DraftElement | None:
         return next((e for e in self.elements if e.name == name), None)

@@ -105,7 +105,6 @@ class _Reader:
         self.services: dict[tuple[str, str], list[_Workload]] = {}  # (namespace, service) -> workloads
         self.service_ports: dict[tuple[str, str], int | None] = {}
         self.service_protocols: dict[tuple[str, str], str] = {}  # from the port's name (grpc, http...)
-        self.internet: DraftElement | None = None
         self.policies: dict[int, list[tuple[_Object, list[dict[str, str]] | None]]] = {}
 
     # -- collecting -----------------------------------------------------------------------------
@@ -192,14 +191,6 @@ class _Reader:
             self.zones[namespace] = self.draft.add_boundary(DraftBoundary(
                 namespace, span, label, {"is_trusted": True}, aliases=(namespace, f"namespace/{namespace}"))).name
         return self.zones[namespace]
-
-    def internet_client(self, span: SourceSpan) -> DraftElement:
-        if self.internet is None:
-            zone = self.draft.add_boundary(DraftBoundary("Internet", span, "the Internet (exposed Services, Ingress)",
-                                                         {"is_trusted": False}))
-            self.internet = self.draft.add_element(DraftElement("Internet Client", span, "clients from the Internet",
-                                                                kind="actor", boundary=zone.name, deployed=False))
-        return self.internet
 
     def workload(self, obj: _Object, duplicate: bool) -> None:
         pod = obj.get("spec", "template", "spec") if obj.kind != "Pod" else obj.get("spec")
@@ -303,7 +294,7 @@ class _Reader:
                                 "the same element as " + ", ".join(f"'{w.element.name}'" for w in selected if w.element))
         self.services[key] = selected
         if stype in ("LoadBalancer", "NodePort"):
-            client = self.internet_client(obj.span)
+            client = self.draft.internet_client(obj.span, "exposed Services, Ingress")
             for w in selected:
                 assert w.element is not None
                 w.element.attrs["internet_facing"] = True
@@ -381,7 +372,7 @@ class _Reader:
                                                              {"type": "ingress-controller", "internet_facing": True},
                                                              aliases=(f"ingress/{cls}",)))
         tls = obj.get("spec", "tls") is not None
-        client = self.internet_client(obj.span)
+        client = self.draft.internet_client(obj.span, "exposed Services, Ingress")
         if not self.draft.has_flow(client.name, controller.name, "HTTPS" if tls else "HTTP"):
             self.draft.add_flow(DraftFlow(f"Internet to {name}" + (" (TLS)" if tls else ""), obj.span,
                                           f"Ingress '{obj.namespace}/{obj.name}'",

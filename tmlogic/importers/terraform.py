@@ -121,7 +121,6 @@ class _Reader:
         self.by_id: dict[str, _Resource] = {}
         self.elements: dict[str, DraftElement] = {}  # address -> element
         self.zones: dict[str, str] = {}  # address -> boundary name
-        self.internet: DraftElement | None = None
 
     def collect(self, module: Node | None) -> None:
         if not isinstance(module, Mapping):
@@ -225,14 +224,6 @@ class _Reader:
                     return True
         return False
 
-    def internet_client(self, span: SourceSpan) -> DraftElement:
-        if self.internet is None:
-            zone = self.draft.add_boundary(DraftBoundary("Internet", span, "the Internet (0.0.0.0/0)",
-                                                         {"is_trusted": False}))
-            self.internet = self.draft.add_element(DraftElement("Internet Client", span, "clients from 0.0.0.0/0",
-                                                                kind="actor", boundary=zone.name, deployed=False))
-        return self.internet
-
     # -- elements -----------------------------------------------------------------------------------
 
     def element(self, r: _Resource) -> None:
@@ -324,7 +315,7 @@ class _Reader:
             attrs["has_access_control"] = True
         if public and not blocked:
             attrs["internet_facing"] = True
-            client = self.internet_client(r.span)
+            client = self.draft.internet_client(r.span, "0.0.0.0/0")
             self.pending_bucket = getattr(self, "pending_bucket", []) + [(client, r)]
         elif public:
             self.ctx.report.approximate(f"{r.address} public access", r.span,
@@ -409,7 +400,7 @@ class _Reader:
                         self.ctx.report.skip(f"{label} from 0.0.0.0/0 to '{target.name}'", holder.span,
                                              "open to the Internet, but it has no public address: no flow")
                         continue
-                    client = self.internet_client(holder.span)
+                    client = self.draft.internet_client(holder.span, "0.0.0.0/0")
                     target.attrs["internet_facing"] = True
                     if not self.draft.has_flow(client.name, target.name, protocol):
                         self.draft.add_flow(DraftFlow(f"Internet to {target.name}" + (f":{port}" if port else ""),
@@ -459,7 +450,7 @@ class _Reader:
             if r.type in ("aws_api_gateway_rest_api", "aws_apigatewayv2_api") and r.address in self.elements:
                 api = self.elements[r.address]
                 if api.attrs.get("internet_facing") is True:
-                    client = self.internet_client(r.span)
+                    client = self.draft.internet_client(r.span, "0.0.0.0/0")
                     self.draft.add_flow(DraftFlow(f"Internet to {api.name}", r.span, f"{r.type} '{r.address}'",
                                                   {"protocol": "HTTPS", "port": 443}, src=client.name, dst=api.name))
         for r in self.resources:
