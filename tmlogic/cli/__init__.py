@@ -48,9 +48,11 @@ app.add_typer(kb_app, name="kb")
 app.add_typer(risks_app, name="risks")
 app.command("serve")(serve.serve)
 # import/drift take a format's own options (-i INVENTORY) among their SOURCE arguments.
-app.command("import", context_settings={"ignore_unknown_options": True})(integrations.import_command)
-app.command("export")(integrations.export_command)
-app.command("drift", context_settings={"ignore_unknown_options": True})(integrations.drift_command)
+app.command("import", help=integrations.IMPORT_HELP,
+            context_settings={"ignore_unknown_options": True})(integrations.import_command)
+app.command("export", help=integrations.EXPORT_HELP)(integrations.export_command)
+app.command("drift", help=integrations.DRIFT_HELP,
+            context_settings={"ignore_unknown_options": True})(integrations.drift_command)
 
 
 @app.callback(invoke_without_command=True)

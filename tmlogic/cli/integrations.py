@@ -18,15 +18,13 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
 
 import typer
 
-from .._errors import Diagnostic, DiagnosticsError, Level
-from ..diagnostics import render_diagnostics
 from ..importers.registry import IMPORTERS, ImporterSpec, drift_flags
 from .common import fail_input, model_path, read_model, user_error
 
 if TYPE_CHECKING:
     from ..importers.located import InputError
 
-__all__ = ["import_command", "export_command", "drift_command", "parse_sources", "write_atomic"]
+__all__ = ["IMPORT_HELP", "EXPORT_HELP", "DRIFT_HELP", "import_command", "export_command", "drift_command", "parse_sources", "write_atomic"]
 
 
 class ModelSyntax(str, Enum):
@@ -45,7 +43,21 @@ def _formats(predicate: str = "") -> str:
     return ", ".join(s.name for s in specs)
 
 
+def _drift_flags_text() -> str:
+    return ", ".join(f"{flag} {spec.reads.upper().replace(' ', '_')}" for flag, spec in drift_flags().items())
+
+
+IMPORT_HELP = (f"Write a tmlogic model from where a model already lives. Formats: {_formats()}. "
+               "See docs/integrations.md.")
+EXPORT_HELP = f"Write a model in another tool's format, hand-written threats included. Formats: {_formats('exports')}."
+DRIFT_HELP = (f"Compare a model with what infrastructure as code deploys; exit 1 when they differ. "
+              f"Sources: {_drift_flags_text()}.")
+
+
 def _fail_located(exc: "InputError") -> NoReturn:
+    from .._errors import Diagnostic, Level
+    from ..diagnostics import render_diagnostics
+
     sys.stderr.write(render_diagnostics([Diagnostic(Level.ERROR, exc.span, exc.message, "import", exc.hint)]))
     raise typer.Exit(2)
 
@@ -131,6 +143,7 @@ def import_command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No report on stderr.")] = False,
 ) -> None:
     """Write a tmlogic model from where a model already lives (OTM, Threagile, Threat Dragon, IaC)."""
+    from .._errors import DiagnosticsError
     from ..importers.located import InputError
     from ..importers.pipeline import run_import
     from ..importers.writer import GeneratedBlockError
@@ -191,8 +204,7 @@ def export_command(
 
 
 def _drift_help() -> str:
-    flags = ", ".join(f"{flag} {spec.reads.upper().replace(' ', '_')}" for flag, spec in drift_flags().items())
-    return f"Deployed sources, then their options: {flags}."
+    return f"Deployed sources, then their options: {_drift_flags_text()}."
 
 
 def drift_command(

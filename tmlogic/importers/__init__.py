@@ -8,9 +8,11 @@
     writer.py     Draft -> Markdown or YAML model (a generated block), risk file
     pipeline.py   run an importer, check the generated model, merge into an existing file
     drift.py      compare a Model with a Draft read from infrastructure as code
+    technology.py images, products, ports and URL schemes -> the vocabulary's types and protocols
     otm.py  threagile.py  threat_dragon.py  compose.py  kubernetes.py  terraform.py
 
-Importer modules are imported only when their format is used, so the CLI stays fast.
+The commands (`tmlogic import | export | drift`) are in tmlogic/cli/integrations.py and read the
+registry; importer modules are imported only when their format is used, so the CLI stays fast.
 """
 
 from __future__ import annotations

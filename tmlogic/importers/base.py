@@ -247,10 +247,3 @@ def plain_dict(value: Any, span: SourceSpan, what: str) -> dict[str, Any]:
         raise InputError(span, f"{what} must be an object, not {type(value).__name__}",
                          "check the file against its format")
     return value
-
-
-def scalar_value(node: Node) -> Value:
-    """A scalar node's value, for attributes that keep the input's type."""
-    if isinstance(node, Scalar):
-        return node.value
-    return None
