@@ -144,13 +144,7 @@ class _Reader:
                                 ("data asset", title))
             attrs: dict[str, Value] = {}
             self.common(f, attrs)
-            conf = f.text("confidentiality")
-            if conf:
-                attrs["classification"] = self.enum(f, "confidentiality", conf, _CLASSIFICATION, what)
-            for key in ("integrity", "availability"):
-                value = f.text(key)
-                if value:
-                    attrs[key] = self.enum(f, key, value, _RATING, what)
+            self.cia(f, attrs, what, "classification", _CLASSIFICATION)
             f.unmapped("origin", "where the data comes from has no key in the model")
             f.unmapped("quantity", "how much data there is has no key in the model")
             item = self.draft.add_data(DraftData(title, node.where(title) if node else f.span, what, attrs))
@@ -172,6 +166,15 @@ class _Reader:
             attrs["notes"] = _plain(why)
         f.get("id")
         f.unmapped("usage", "business or devops usage has no key in the model")
+
+    def cia(self, f: Fields, attrs: dict[str, Value], what: str, conf_key: str, conf_table: dict[str, str]) -> None:
+        """Threagile's CIA ratings: confidentiality into `conf_key` (a data asset's classification, an
+        asset's rating), integrity and availability into the model's ratings."""
+        for key, target, table in (("confidentiality", conf_key, conf_table), ("integrity", "integrity", _RATING),
+                                   ("availability", "availability", _RATING)):
+            value = f.text(key)
+            if value:
+                attrs[target] = self.enum(f, key, value, table, what)
 
     def enum(self, f: Fields, key: str, value: str, table: dict[str, str], what: str) -> str:
         if value not in table:
@@ -258,13 +261,7 @@ class _Reader:
             encryption = f.text("encryption")
             if encryption:
                 attrs["is_encrypted"] = encryption != "none"
-            conf = f.text("confidentiality")
-            if conf:
-                attrs["confidentiality"] = self.enum(f, "confidentiality", conf, _CONF_RATING, what)
-            for key in ("integrity", "availability"):
-                value = f.text(key)
-                if value:
-                    attrs[key] = self.enum(f, key, value, _RATING, what)
+            self.cia(f, attrs, what, "confidentiality", _CONF_RATING)
             if f.flag("redundant") is not None:
                 attrs["redundant"] = bool(f.flag("redundant"))
             if f.flag("out_of_scope"):
