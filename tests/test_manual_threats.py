@@ -144,7 +144,11 @@ def test_every_output_carries_them(tmp_path: Path) -> None:
     res = next(r for r in run["results"] if r["partialFingerprints"]["tmlogicThreatId/v1"] == theft.id)
     assert res["message"]["text"] == "Session theft: A stolen cookie opens the account"
     assert res["locations"][0]["physicalLocation"]["region"]["startLine"] == 12
-    stuffing = next(r for r in run["results"] if r["ruleId"] == "MANUAL" and "suppressions" in r
+    assert all("suppressions" not in r for r in run["results"])  # accepted ones are left out by default
+    from tmlogic.outputs.sarif import sarif_dict
+
+    kept = sarif_dict(result, suppressions=True)["runs"][0]["results"]
+    stuffing = next(r for r in kept if r["ruleId"] == "MANUAL" and "suppressions" in r
                     and "Rate limits" in r["suppressions"][0]["justification"])
     assert stuffing["suppressions"][0]["kind"] == "inSource"
     text = render_format(result, "text")
@@ -176,6 +180,6 @@ def test_risk_files_and_baselines_track_them(tmp_path: Path) -> None:
     baseline = write(tmp_path, "base.json", out.stdout)
     edited = write(tmp_path, "m.md", MD.replace("Session theft", "Session theft", 1) + "- **Replay**: target=Web, "
                    "stride=Spoofing\n")
-    again = CliRunner().invoke(app, ["analyze", str(edited), "--baseline", str(baseline), "-q"])
+    again = CliRunner().invoke(app, ["analyze", str(edited), "--baseline", str(baseline)])
     assert again.exit_code == 0
     assert "1 new" in again.stdout and "0 resolved" in again.stdout  # the existing manual threats kept their ids

@@ -12,7 +12,7 @@ __all__ = ["render_catalogue", "pack_of"]
 
 def pack_of(info: RuleInfo) -> str:
     """The pack is the folder that holds the rule file."""
-    return Path(info.rule.span.path).parent.name
+    return Path(info.span.path).parent.name
 
 
 def _markdown(infos: list[RuleInfo]) -> str:
@@ -40,7 +40,7 @@ def _markdown(infos: list[RuleInfo]) -> str:
                 f"- message: {i.message}", f"- mitigation: {i.mitigation}"]
         if i.references:
             out.append(f"- references: {'; '.join(i.references)}")
-        out += ["", "```", i.rule.text, "```", ""]
+        out += ["", "```", i.rule.text if i.rule is not None else "(written by hand in the model)", "```", ""]
     return "\n".join(out)
 
 
