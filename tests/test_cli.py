@@ -65,7 +65,7 @@ def test_dmz_example_reports_the_cleartext_http_flow_and_explains_it() -> None:
     threat = cleartext[0]
     assert "External Client 2" in threat["message"] and "External Firewall" not in threat["message"].split("from")[0]
     assert threat["location"]["line"] == 57
-    assert threat["proof"]["bindings"]["S"] == "external-client-2"
+    assert data["proofs"]["nodes"][threat["proof"]]["bindings"]["S"] == "external-client-2"
 
     code, out, _ = run("explain", str(DMZ), threat["id"])
     assert code == 0

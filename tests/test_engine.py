@@ -132,3 +132,17 @@ truthy(N) :- node(N), label(N, "True").
     assert s.query("truthy", (None,)) == [("a",)]
     assert s.query("label", (None, "False")) == [("b", "False")]
     assert s.query("label", ("a", None)) == [("a", "True")]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_helper_rule_may_negate_an_input_relation_without_facts(engine: str) -> None:
+    # Found by the differential fuzzer: pyDatalog failed (exit 3) because its first pass never
+    # declared the empty relation.
+    text = """
+.decl node(n: symbol)
+.decl blocked(n: symbol)
+.decl open_node(n: symbol)
+open_node(N) :- node(N), !blocked(N).
+"""
+    s = _session(engine, text, {"node": [("a",), ("b",)]})
+    assert s.query("open_node", (None,)) == [("a",), ("b",)]

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+import stix2
 from stix2validator import ValidationOptions, validate_string
 
 from tmlogic.analysis import AnalysisOptions, analyze
@@ -46,6 +47,12 @@ def assert_valid(text: str) -> None:
     warnings = [str(w) for w in results.warnings or () if not ALLOWED_WARNINGS.match(str(w))]
     problems = [str(e) for e in results.errors] + warnings
     assert results.is_valid and not problems, problems
+    # tmlogic writes the bundle as plain data; the stix2 library's own classes must accept every
+    # object (no custom properties) and write each one back with the same properties in the same order.
+    bundle = stix2.parse(text, allow_custom=False)
+    for obj, written in zip(bundle.objects, json.loads(text)["objects"], strict=True):
+        assert json.loads(obj.serialize()) == written
+        assert list(json.loads(obj.serialize())) == list(written)
 
 
 def test_bundle_is_valid_and_has_no_warnings() -> None:

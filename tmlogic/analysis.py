@@ -15,7 +15,7 @@ from .kb import Enrichment, KnowledgeBase, RuleMeta, enrich_rules, known_ids_in,
 from .logic.engines.base import DEFAULT_ENGINE, Row, Session, get_backend
 from .logic.language.ast import Program, Rule, Var
 from .logic.language.checks import stride_canonical
-from .logic.program.compile import CompiledProgram, compile_program
+from .logic.program.compile import CompiledProgram, FiringRelation, compile_program
 from .logic.program.facts import FactBase, compile_model
 from .logic.program.load import lint, load_program
 from .logic.provenance import Prover
@@ -297,7 +297,7 @@ def analyze_model(model: Model, program: Program, warnings: list[Diagnostic], en
     id_positions = _id_positions(program)
 
     infos: list[RuleInfo] = []
-    threats: list[Threat] = []
+    found: list[tuple[FiringRelation, RuleInfo, Override | None, list[Row], Row]] = []
     for relation in compiled.threat_firings():
         info, override = _with_override(rule_info(relation.rule), policy)
         infos.append(info)
@@ -306,23 +306,26 @@ def analyze_model(model: Model, program: Program, warnings: list[Diagnostic], en
         for row in session.query(relation.name, (None,) * len(relation.variables)):
             bindings = relation.bindings(row)
             rows_by_head[tuple(bindings[v] for v in head_vars)].append(row)
-        for head, rows in rows_by_head.items():
-            targets = tuple(str(v) for v in head)
-            proof = prover.prove_threat(relation, rows, head)
-            bindings = dict(proof.bindings)
-            location = next((spans[t] for t in targets if t in spans), relation.rule.span)
-            threats.append(
-                Threat(
-                    id=threat_id(info.id, targets),
-                    rule=info,
-                    targets=targets,
-                    target_names=tuple(names.get(t, t) for t in targets),
-                    message=_render_message(info.message, bindings, names, _id_variables(relation.rule, id_positions)),
-                    severity=replace(score_threat(info.impact, info.likelihood, targets, ctx), override=override),
-                    location=location,
-                    proof=proof,
-                )
+        found += [(relation, info, override, rows, head) for head, rows in rows_by_head.items()]
+    proofs = prover.prove_threats([(relation, rows, head) for relation, _, _, rows, head in found])
+    id_variables = {id(r.rule): _id_variables(r.rule, id_positions) for r in compiled.threat_firings()}
+    threats: list[Threat] = []
+    for (relation, info, override, _, head), proof in zip(found, proofs):
+        targets = tuple(str(v) for v in head)
+        bindings = dict(proof.bindings)
+        location = next((spans[t] for t in targets if t in spans), relation.rule.span)
+        threats.append(
+            Threat(
+                id=threat_id(info.id, targets),
+                rule=info,
+                targets=targets,
+                target_names=tuple(names.get(t, t) for t in targets),
+                message=_render_message(info.message, bindings, names, id_variables[id(relation.rule)]),
+                severity=replace(score_threat(info.impact, info.likelihood, targets, ctx), override=override),
+                location=location,
+                proof=proof,
             )
+        )
     threats.extend(manual_threats(model))
     threats, kb_versions = _enrich(threats, compiled)
     threats, suppression_warnings = _apply_suppressions(model, threats, {i.id for i in infos})

@@ -22,7 +22,12 @@ import os
 import sys
 from typing import Annotated
 
-import typer
+# Plain help and usage errors: typer renders them with rich when it can, and importing rich
+# doubles the start-up of `tmlogic --help` (0.17 s against 0.36 s of CPU, measured here). Set
+# TYPER_USE_RICH=1 to get the boxed layout back.
+os.environ.setdefault("TYPER_USE_RICH", "0")
+
+import typer  # noqa: E402  (after the setting above, which typer reads when it is imported)
 
 from .. import __version__
 from .._errors import TmlogicError

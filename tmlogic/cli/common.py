@@ -49,7 +49,7 @@ RulesOpt = Annotated[
 ]
 NoBuiltinOpt = Annotated[bool, typer.Option("--no-builtin-rules", help="Use only the packs given with --rules.")]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings (unknown keys, ...) as errors.")]
-EngineOpt = Annotated[str, typer.Option("--engine", help="Logic engine: native or pydatalog.")]
+EngineOpt = Annotated[str, typer.Option("--engine", help="Logic engine: native, clingo or pydatalog.")]
 LenientOpt = Annotated[bool, typer.Option(
     "--lenient", help="Typos of security-relevant model keys (isTrsted, is_encrpted, ...) only warn.")]
 ConfigOpt = Annotated[Optional[Path], typer.Option(

@@ -100,6 +100,9 @@ class Prover:
             self._by_head.setdefault(firing.rule.head.predicate, []).append(firing)
         self._firings: dict[FactKey, list[_Firing]] = {}  # explored derived facts
         self._heights: dict[FactKey, int] = {}  # settled heights of explored derived facts
+        # Built proof nodes, shared: a subproof such as zone(...) is one object wherever it is used,
+        # so proofs form a DAG, built once per fact (heights, hence best firings, never change).
+        self._nodes: dict[FactKey, ProofNode] = {}
 
     # -- exploring -------------------------------------------------------------------
     def _origin(self, key: FactKey) -> SourceSpan | None:
@@ -197,19 +200,30 @@ class Prover:
         return min(firings, key=cost)
 
     def _node(self, key: FactKey) -> ProofNode:
+        node = self._nodes.get(key)
+        if node is not None:
+            return node
         if self._is_input(key):
-            return ProofNode(key[0], key[1], 0, origin=self._origin(key))
-        firings = self._firings.get(key) or []
-        if not firings:
-            raise AssertionError(f"no firing derives {format_fact(*key)}; the engine and the program disagree")
-        return self._node_for_firing(self._best(firings), key)
+            node = ProofNode(key[0], key[1], 0, origin=self._origin(key))
+        else:
+            firings = self._firings.get(key) or []
+            if not firings:
+                raise AssertionError(f"no firing derives {format_fact(*key)}; the engine and the program disagree")
+            node = self._node_for_firing(self._best(firings), key)
+        self._nodes[key] = node
+        return node
 
     def prove_threat(self, relation: FiringRelation, rows: list[Row], head: Row) -> ProofNode:
         """The shortest proof of a threat among the firing rows that produced it."""
-        firings = [_Firing(relation, row, self._body_facts(relation, row)) for row in rows]
-        self._explore([b for f in firings for b in f.body])
-        key: FactKey = ("threat", head)
-        return self._node_for_firing(self._best(firings), key)
+        return self.prove_threats([(relation, rows, head)])[0]
+
+    def prove_threats(self, threats: list[tuple[FiringRelation, list[Row], Row]]) -> list[ProofNode]:
+        """Proofs of many threats: their bodies are explored and settled together, once."""
+        groups = [[_Firing(relation, row, self._body_facts(relation, row)) for row in rows]
+                  for relation, rows, _ in threats]
+        self._explore([b for firings in groups for f in firings for b in f.body])
+        return [self._node_for_firing(self._best(firings), ("threat", head))
+                for firings, (_, _, head) in zip(groups, threats)]
 
     def prove(self, predicate: str, args: Row) -> ProofNode | None:
         """The shortest proof of any fact, or None if it does not hold."""

@@ -8,11 +8,12 @@ from typing import Any
 
 from .. import __version__
 from .._errors import Diagnostic, SourceSpan
+from ..logic.language.ast import Rule
 from ..logic.provenance import ProofNode
 from ..result import RESULT_FORMAT_VERSION, Result, RunTracking, Threat, ThreatState
 from ..severity import LEVELS
 
-__all__ = ["render_json", "result_to_dict", "proof_to_dict", "schema_path", "SCHEMA_ID"]
+__all__ = ["render_json", "result_to_dict", "proof_to_dict", "expand_proof", "schema_path", "SCHEMA_ID"]
 
 SCHEMA_ID = f"tmlogic-result-{RESULT_FORMAT_VERSION}.schema.json"
 
@@ -26,20 +27,95 @@ def _location(span: SourceSpan) -> dict[str, Any]:
 
 
 def proof_to_dict(node: ProofNode) -> dict[str, Any]:
-    out: dict[str, Any] = {"fact": node.text, "height": node.height}
-    if node.rule is None:
-        out["source"] = _location(node.origin) if node.origin else None
+    """One proof as a nested tree (the layout of format 1.0, and of `expand_proof`)."""
+    return _ProofTable().tree(node)
+
+
+class _ProofTable:
+    """Proofs as a DAG: every distinct proof node once, in a table, children by index.
+
+    Nodes are numbered children first (post-order over the threats in output order), so every
+    reference points to an earlier entry; rules are numbered by first use. A node is identified
+    by the object: the prover builds one node per fact and shares it.
+    """
+
+    def __init__(self) -> None:
+        self.nodes: list[dict[str, Any]] = []
+        self.rules: list[dict[str, Any]] = []
+        self._node_index: dict[int, int] = {}
+        self._rule_index: dict[int, int] = {}
+        self._keep: list[ProofNode] = []  # ids stay unique while the nodes are alive
+
+    def rule(self, rule: Rule) -> int:
+        index = self._rule_index.get(id(rule))
+        if index is None:
+            meta_id = rule.metadata.get("id") if rule.metadata else None
+            index = self._rule_index[id(rule)] = len(self.rules)
+            self.rules.append({"id": meta_id, "text": rule.text, **_location(rule.span)})
+        return index
+
+    def add(self, root: ProofNode) -> int:
+        """The index of `root`, adding it and every node below it that is not in the table yet."""
+        known = self._node_index
+        if id(root) in known:
+            return known[id(root)]
+        stack: list[tuple[ProofNode, bool]] = [(root, False)]  # iterative: proofs can be deep
+        while stack:
+            node, expanded = stack.pop()
+            if id(node) in known:
+                continue
+            if not expanded and node.children:
+                stack.append((node, True))
+                stack.extend((c, False) for c in reversed(node.children) if id(c) not in known)
+                continue
+            known[id(node)] = len(self.nodes)
+            self._keep.append(node)
+            self.nodes.append(self._entry(node, [known[id(c)] for c in node.children]))
+        return known[id(root)]
+
+    def _entry(self, node: ProofNode, children: list[Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {"fact": node.text, "height": node.height}
+        if node.rule is None:
+            out["source"] = _location(node.origin) if node.origin else None
+            return out
+        out["rule"] = self.rule(node.rule)
+        out["bindings"] = {k: v for k, v in node.bindings}
+        out["children"] = children
+        if node.absent:
+            out["absent"] = list(node.absent)
+        if node.constraints:
+            out["constraints"] = list(node.constraints)
         return out
-    rule = node.rule
-    meta_id = rule.metadata.get("id") if rule.metadata else None
-    out["rule"] = {"id": meta_id, "text": rule.text, **_location(rule.span)}
-    out["bindings"] = {k: v for k, v in node.bindings}
-    out["children"] = [proof_to_dict(c) for c in node.children]
-    if node.absent:
-        out["absent"] = list(node.absent)
-    if node.constraints:
-        out["constraints"] = list(node.constraints)
-    return out
+
+    def tree(self, node: ProofNode) -> dict[str, Any]:
+        entry = self._entry(node, [self.tree(c) for c in node.children])
+        if node.rule is not None:
+            entry["rule"] = self.rules[entry["rule"]]
+        return entry
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rules": self.rules, "nodes": self.nodes}
+
+
+def expand_proof(document: dict[str, Any], index: int) -> dict[str, Any]:
+    """Proof node `index` of a format-2 result document as a nested tree, rules inlined.
+
+    For readers that want the 1.x layout back (a tree per threat); shared subproofs are
+    copied wherever they are used.
+    """
+    table = document["proofs"]
+    memo: dict[int, dict[str, Any]] = {}
+
+    def build(i: int) -> dict[str, Any]:
+        if i not in memo:
+            entry = dict(table["nodes"][i])
+            if "rule" in entry:
+                entry["rule"] = dict(table["rules"][entry["rule"]])
+                entry["children"] = [build(c) for c in entry["children"]]
+            memo[i] = entry
+        return memo[i]
+
+    return build(index)
 
 
 def _state(state: ThreatState) -> dict[str, Any]:
@@ -77,7 +153,7 @@ def _tracking(run: RunTracking, threats: tuple[Threat, ...]) -> dict[str, Any]:
     }
 
 
-def _threat(t: Threat, run: RunTracking | None = None) -> dict[str, Any]:
+def _threat(t: Threat, proofs: _ProofTable, mitre: dict[int, Any], run: RunTracking | None = None) -> dict[str, Any]:
     s = t.severity
     out = {
         "id": t.id,
@@ -107,8 +183,8 @@ def _threat(t: Threat, run: RunTracking | None = None) -> dict[str, Any]:
         "cwe": list(t.rule.cwe),
         "attack": list(t.rule.attack),
         "references": list(t.rule.references),
-        "proof": proof_to_dict(t.proof),
-        "mitre": t.mitre.to_dict() if t.mitre is not None else None,
+        "proof": proofs.add(t.proof),
+        "mitre": _mitre(t, mitre),
         "accepted": None if t.suppression is None else {
             "reason": t.suppression.reason, **_location(t.suppression.span)},
         "manual": None if t.manual is None else {"status": t.manual.status},
@@ -116,6 +192,16 @@ def _threat(t: Threat, run: RunTracking | None = None) -> dict[str, Any]:
     if run is not None:
         out["tracking"] = _state(run.state(t.id))
     return out
+
+
+def _mitre(t: Threat, cache: dict[int, Any]) -> Any:
+    """A threat's MITRE chain; threats of one rule share one chain object, rendered once."""
+    if t.mitre is None:
+        return None
+    key = id(t.mitre)
+    if key not in cache:
+        cache[key] = t.mitre.to_dict()
+    return cache[key]
 
 
 def _diagnostic(d: Diagnostic) -> dict[str, Any]:
@@ -132,6 +218,9 @@ def result_to_dict(result: Result) -> dict[str, Any]:
     for t in result.active:
         by_severity[t.severity.level] += 1
         by_stride[t.rule.stride] = by_stride.get(t.rule.stride, 0) + 1
+    proofs = _ProofTable()
+    mitre: dict[int, Any] = {}
+    threats = [_threat(t, proofs, mitre, result.tracking) for t in result.threats]
     return {
         "$schema": SCHEMA_ID,
         "format": "tmlogic-result",
@@ -157,7 +246,8 @@ def result_to_dict(result: Result) -> dict[str, Any]:
             "by_severity": by_severity,
             "by_stride": dict(sorted(by_stride.items())),
         },
-        "threats": [_threat(t, result.tracking) for t in result.threats],
+        "threats": threats,
+        "proofs": proofs.to_dict(),
         "warnings": [_diagnostic(d) for d in result.warnings],
         "tracking": None if result.tracking is None else _tracking(result.tracking, result.threats),
     }

@@ -5,8 +5,11 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
-from ..program.compile import CompiledProgram
-from ..program.facts import FactBase
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the CLI imports this module for the engine names: keep it light
+    from ..program.compile import CompiledProgram
+    from ..program.facts import FactBase
 
 __all__ = ["Row", "Pattern", "Backend", "Session", "get_backend", "BACKENDS", "DEFAULT_ENGINE"]
 
@@ -42,7 +45,13 @@ def _native() -> Backend:
     return NativeBackend()
 
 
-BACKENDS = {"pydatalog": _pydatalog, "native": _native}
+def _clingo() -> Backend:
+    from .clingo import ClingoBackend
+
+    return ClingoBackend()
+
+
+BACKENDS = {"pydatalog": _pydatalog, "native": _native, "clingo": _clingo}
 
 # The native engine is the default because it is the one that meets the speed goals with the
 # full rule pack (docs/engines.md has the measurements); pyDatalog stays one flag away and the
@@ -58,4 +67,6 @@ def get_backend(name: str) -> Backend:
 
 
 def sort_rows(rows: Sequence[Row]) -> list[Row]:
+    if len(rows) < 2:
+        return list(rows)
     return sorted(set(rows), key=lambda r: tuple((0, f"{v:020d}") if isinstance(v, int) else (1, v) for v in r))

@@ -156,6 +156,9 @@ class PyDatalogBackend(Backend):
                 firing = [c for c in program.clauses if c.head.predicate.startswith("#")]
                 base = [(f.predicate, f.args) for f in program.facts] + [(f.predicate, f.args) for f in facts]
                 Logic()  # pass one: a fresh engine with the rules that derive relations
+                for decl in program.program.decls.values():
+                    # An input relation without facts must be known before a rule negates it.
+                    _declare(decl.predicate, decl.arity)
                 recursive = recursive_predicates(derived)
                 for clause in derived:
                     _add_clause(clause, recursive)

@@ -2,7 +2,8 @@
 
 Every file is read and parsed before anything is reported, so one run lists the syntax errors
 of all files; the static checks then run over all modules together (a rule pack may use a
-predicate declared in another file). Nothing is cached between calls.
+predicate declared in another file). The checked built-in program (no extra packs) is cached
+on disk, keyed by the content of its files (cache.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from ...resources import prelude_file, rules_dir, schema_file
 from ..language.ast import Module, Program
 from ..language.checks import KnownIds, check_modules
 from ..language.parser import parse_module
+from . import cache
 
 __all__ = ["rule_files", "load_program", "lint"]
 
@@ -57,11 +59,30 @@ def load_program(
     if builtin_rules and rules_dir().is_dir():
         files += rule_files([rules_dir()])
     files += rule_files(extra_paths)
+    key = _cache_key(files, strict, known_ids) if builtin_rules and not extra_paths else None
+    if key is not None:
+        cached = cache.read_program(key)
+        if cached is not None:
+            return cached, []
     modules, problems = _parse_all(files)
     problems += _empty_packs(extra_paths)
     if any(d.level is Level.ERROR for d in problems):
         raise RuleError(problems)
-    return check_modules(modules, strict=strict, known_ids=known_ids)
+    program, warnings = check_modules(modules, strict=strict, known_ids=known_ids)
+    if key is not None and not warnings:
+        cache.write_program(key, program)
+    return program, warnings
+
+
+def _cache_key(files: list[Path], strict: bool, known_ids: KnownIds | None) -> str | None:
+    """The cache key of the built-in program, or None if a file cannot be read (parsing reports it)."""
+    contents: list[tuple[str, bytes]] = []
+    for file in files:
+        try:
+            contents.append((display_path(file), file.read_bytes()))
+        except OSError:
+            return None
+    return cache.program_key(contents, strict, known_ids)
 
 
 def lint(paths: Sequence[Path], *, strict: bool = False, known_ids: KnownIds | None = None) -> list[Diagnostic]:

@@ -1,0 +1,95 @@
+"""The on-disk cache of the checked built-in program: JSON only, a broken cache is a miss."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tmlogic.analysis import load_rules
+from tmlogic.logic.program import cache, load
+
+
+@pytest.fixture()
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("TMLOGIC_CACHE_DIR", str(folder))
+    return folder
+
+
+def _no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("parsed although the cache holds the program")
+
+    monkeypatch.setattr(load, "parse_module", fail)
+
+
+def test_second_load_comes_from_the_cache_and_is_the_same_program(cache_dir: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    first, warnings = load_rules([])
+    assert warnings == []
+    files = list(cache_dir.glob("program-*.json"))
+    assert len(files) == 1
+    header, program = files[0].read_text().split("\n")
+    assert json.loads(header)["key"] and json.loads(program)["@"] == "Program"
+    _no_parsing(monkeypatch)
+    second, _ = load_rules([])
+    assert second == first
+    assert [r.text for r in second.rules] == [r.text for r in first.rules]
+
+
+@pytest.mark.parametrize("content", [
+    b"", b"not json", b"[1, 2]", b'{"key": "x"}\n{"@": "Program", "v": [[], {"@": "dict", "v": []}]}',
+    b'%BODY%{"@": "os.system", "v": ["echo hi"]}',
+    b'%BODY%{"@": "Program", "v": [5, {"@": "dict", "v": []}]}',
+    b'%BODY%{"@": "Rule", "v": []}',
+    b'%BODY%{"@": "SourceSpan", "v": ["a", "one", 1, null, null]}',
+    b'%BODY%[[[[[[[[["deep"]]]]]]]]]',
+    b'%BODY%{"@": "Program", "v": [[], {"@": "dict", "v": []}]',
+], ids=["empty", "garbage", "list", "other-key", "unknown-class", "bad-field", "missing-fields", "wrong-type",
+        "not-a-program", "truncated"])
+def test_a_corrupt_cache_is_a_miss_and_is_rewritten(cache_dir: Path, content: bytes) -> None:
+    expected, _ = load_rules([])
+    path = next(cache_dir.glob("program-*.json"))
+    key = json.loads(path.read_text().split("\n")[0])["key"]
+    header = json.dumps({"key": key}).encode() + b"\n"
+    # "%BODY%": a second line after the right first line
+    path.write_bytes(header + content[len(b"%BODY%"):] if content.startswith(b"%BODY%") else content)
+    again, warnings = load_rules([])
+    assert again == expected and warnings == []
+    assert json.loads(path.read_text().split("\n")[0])["key"] == key  # rewritten whole
+
+
+def test_the_key_follows_file_contents_version_strictness_and_known_ids() -> None:
+    files = [("rules/a.dl", b"p(1).")]
+    base = cache.program_key(files, False, None)
+    assert cache.program_key([("rules/a.dl", b"p(2).")], False, None) != base
+    assert cache.program_key([("rules/b.dl", b"p(1).")], False, None) != base
+    assert cache.program_key(files, True, None) != base
+    from tmlogic.logic.language.checks import KnownIds
+
+    assert cache.program_key(files, False, KnownIds(capec=frozenset({"CAPEC-1"}))) != base
+    assert cache.program_key(files, False, None) == base
+
+
+def test_packs_given_by_the_user_are_not_cached(cache_dir: Path, tmp_path: Path) -> None:
+    pack = tmp_path / "pack.dl"
+    pack.write_text(".decl mine(x: symbol)\n", encoding="utf-8")
+    load_rules([pack])
+    assert not cache_dir.exists() or not list(cache_dir.glob("program-*.json"))
+
+
+def test_an_empty_setting_turns_the_cache_off(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("TMLOGIC_CACHE_DIR", "")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    load_rules([])
+    assert cache.cache_dir() is None and list(tmp_path.iterdir()) == []
+
+
+def test_an_unwritable_cache_folder_is_not_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("TMLOGIC_CACHE_DIR", str(blocker / "cache"))  # a folder under a file cannot exist
+    program, warnings = load_rules([])
+    assert program.rules and warnings == []
