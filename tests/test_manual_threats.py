@@ -134,7 +134,7 @@ def test_every_output_carries_them(tmp_path: Path) -> None:
     assert data["version"] == "2.0"
     entry = next(t for t in data["threats"] if t["id"] == theft.id)
     assert entry["manual"] == {"status": "open"} and entry["rule_id"] == "MANUAL"
-    assert entry["proof"]["source"]["line"] == 12 and entry["cwe"] == ["CWE-1004", "CWE-614"]
+    assert data["proofs"]["nodes"][entry["proof"]]["source"]["line"] == 12 and entry["cwe"] == ["CWE-1004", "CWE-614"]
     assert all(t["manual"] is None for t in data["threats"] if t["rule_id"] != "MANUAL")
     sarif = json.loads(render_format(result, "sarif"))
     if SARIF_SCHEMA.is_file():
