@@ -14,11 +14,10 @@ from tmlogic.cli import app
 from tmlogic.outputs.json_output import schema_path
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "anchors" / "secopstm"
+SHARED = ROOT / "tests" / "data" / "anchors" / "secopstm"
 DMZ = SHARED / "threat_model.md"
 EXAMPLE = ROOT / "examples" / "webshop" / "threat_model.md"
 
-needs_anchors = pytest.mark.skipif(not DMZ.is_file(), reason="the shared SecOpsTM anchors are not beside this checkout")
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -56,7 +55,6 @@ SMALL = """\
 """
 
 
-@needs_anchors
 def test_dmz_example_reports_the_cleartext_http_flow_and_explains_it() -> None:
     data = analyze_json(DMZ)
     jsonschema.validate(data, json.loads(schema_path().read_text()))
@@ -76,8 +74,7 @@ def test_dmz_example_reports_the_cleartext_http_flow_and_explains_it() -> None:
     assert '!encrypted_flow("test")  (absence checked)' in out
 
 
-@needs_anchors
-@pytest.mark.parametrize("model", sorted(p.name for p in SHARED.glob("*.md")) if SHARED.is_dir() else [])
+@pytest.mark.parametrize("model", sorted(p.name for p in SHARED.glob("*.md")))
 def test_every_anchor_model_analyzes(model: str) -> None:
     code, out, err = run("analyze", str(SHARED / model), "--format", "json", "--strict")
     assert code == 0, err

@@ -21,9 +21,7 @@ from tmlogic.model.loader import load_model
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "outputs"
 RULES = DATA / "rules"
-ANCHORS = ROOT.parent / "shared" / "anchors" / "secopstm"
-needs_anchors = pytest.mark.skipif(not ANCHORS.is_dir(), reason="the shared SecOpsTM anchors are not beside this checkout")
-needs_graphviz = pytest.mark.skipif(find_renderer() is None, reason="no Graphviz program (graphviz-pure or dot)")
+ANCHORS = ROOT / "tests" / "data" / "anchors" / "secopstm"
 
 
 def result_of(path: Path):  # type: ignore[no-untyped-def]
@@ -100,7 +98,7 @@ def test_submodel_parents_are_folders_that_count_the_threats_inside() -> None:
     assert "shape=folder" in line and "inside (high)" in line
 
 
-@needs_graphviz
+@pytest.mark.usefixtures("graphviz")
 def test_hostile_names_stay_text_through_graphviz() -> None:
     result = result_of(DATA / "evil.md")
     svg = render(build_diagram(result.model, result.threats).dot, "svg").decode("utf-8")
@@ -125,8 +123,7 @@ def test_inline_svg_removes_active_content() -> None:
     assert 'width="10pt"' not in out and 'viewBox="0 0 10 10"' in out
 
 
-@needs_graphviz
-@needs_anchors
+@pytest.mark.usefixtures("graphviz")
 def test_dmz_diagram_renders_identically_twice_and_as_png() -> None:
     model, _ = load_model(ANCHORS / "threat_model.md")
     dot = build_diagram(model).dot
@@ -147,7 +144,7 @@ def test_a_missing_graphviz_is_reported_not_crashed(monkeypatch: pytest.MonkeyPa
     assert out.exit_code == 2 and "TMLOGIC_GRAPHVIZ" in out.stderr
 
 
-@needs_graphviz
+@pytest.mark.usefixtures("graphviz")
 def test_diagram_command_writes_dot_svg_and_png(tmp_path: Path) -> None:
     runner = CliRunner()
     args = ["--no-builtin-rules", "--rules", str(RULES)]

@@ -3,7 +3,7 @@ DevTools Protocol. A new user must be able to click an element of the diagram an
 threats, open a threat and read why it was raised, and walk a project's submodels.
 
 `make test` installs chromium when it is missing and it runs as root; without chromium these
-tests are skipped with that reason. Set TMLOGIC_SCREENSHOTS=DIR to keep the screenshots.
+tests fail and say so (deselect them with -m 'not browser'). Set TMLOGIC_SCREENSHOTS=DIR to keep the screenshots.
 """
 
 from __future__ import annotations
@@ -22,23 +22,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import websocket
 
 from tmlogic.analysis import AnalysisOptions, analyze
-from tmlogic.diagram.render import find_renderer
 from tmlogic.outputs.html import render_html
-
-websocket = pytest.importorskip("websocket", reason="websocket-client is a test dependency: pip install -e '.[test]'")
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "outputs"
 RULES = DATA / "rules"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or (
-    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 
-pytestmark = [
-    pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (make test installs Debian's chromium as root)"),
-    pytest.mark.skipif(find_renderer() is None, reason="no Graphviz program to draw the diagrams"),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("graphviz")]
 
 
 class Browser:
@@ -142,9 +135,8 @@ class Browser:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert CHROMIUM is not None
-    b = Browser(CHROMIUM)
+def browser(chromium_binary: str) -> Iterator[Browser]:
+    b = Browser(chromium_binary)
     try:
         yield b
     finally:

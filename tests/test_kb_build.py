@@ -19,7 +19,7 @@ from tmlogic.kb.schema import RELATIONS
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "kb"
 RAW = ROOT.parent / "shared" / "kb" / "raw"
-SHARED_FIXTURES = ROOT.parent / "shared" / "kb" / "fixtures"
+OFFICIAL = DATA / "official"
 
 
 def fixture_sources(**changes: object) -> Sources:
@@ -147,11 +147,9 @@ def test_either_capec_format_alone_gives_the_same_links_for_its_patterns() -> No
 
 def test_the_official_per_object_files_build_as_a_folder(tmp_path: Path) -> None:
     """mitre/cti keeps one object per file; --attack and --capec also take such a folder."""
-    if not SHARED_FIXTURES.is_dir():
-        pytest.skip("the shared official fixtures are not beside this checkout")
-    cti = SHARED_FIXTURES / "mitre-cti"
+    cti = OFFICIAL / "mitre-cti"
     result = build_tables(Sources(attack=cti / "enterprise-attack", capec=cti / "capec",
-                                  cwe=SHARED_FIXTURES / "cwe-4.14-CWE-307-excerpt.xml", d3fend=DATA / "d3fend-fixture.ttl"))
+                                  cwe=OFFICIAL / "cwe-4.14-CWE-307-excerpt.xml", d3fend=DATA / "d3fend-fixture.ttl"))
     t = result.tables
     assert ("CAPEC-565", "T1110.003") in t["capec_technique"]
     assert ("T1110.003", "T1110") in t["subtechnique_of"]

@@ -17,7 +17,7 @@ from tmlogic.outputs.json_output import schema_path
 from tmlogic.tracking.risks import parse_risks
 
 ROOT = Path(__file__).resolve().parents[1]
-SARIF_SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA = ROOT / "tests" / "data" / "schemas" / "sarif-schema-2.1.0.json"
 
 MD = """\
 # Threat Model: Shop
@@ -137,8 +137,7 @@ def test_every_output_carries_them(tmp_path: Path) -> None:
     assert data["proofs"]["nodes"][entry["proof"]]["source"]["line"] == 12 and entry["cwe"] == ["CWE-1004", "CWE-614"]
     assert all(t["manual"] is None for t in data["threats"] if t["rule_id"] != "MANUAL")
     sarif = json.loads(render_format(result, "sarif"))
-    if SARIF_SCHEMA.is_file():
-        jsonschema.validate(sarif, json.loads(SARIF_SCHEMA.read_text(encoding="utf-8")))
+    jsonschema.validate(sarif, json.loads(SARIF_SCHEMA.read_text(encoding="utf-8")))
     run = sarif["runs"][0]
     assert [r["id"] for r in run["tool"]["driver"]["rules"]].count("MANUAL") == 1
     res = next(r for r in run["results"] if r["partialFingerprints"]["tmlogicThreatId/v1"] == theft.id)

@@ -13,17 +13,14 @@ import pytest
 from typer.testing import CliRunner
 
 from tmlogic.cli import app
-from tmlogic.diagram.render import find_renderer
 from tmlogic.outputs.formats import FORMATS
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "outputs"
 RULES = DATA / "rules"
-ANCHORS = ROOT.parent / "shared" / "anchors" / "secopstm"
+ANCHORS = ROOT / "tests" / "data" / "anchors" / "secopstm"
 DMZ = ANCHORS / "threat_model.md"
 EXAMPLE_2 = ANCHORS / "projects" / "example_2"
-needs_anchors = pytest.mark.skipif(not DMZ.is_file(), reason="the shared SecOpsTM anchors are not beside this checkout")
-needs_graphviz = pytest.mark.skipif(find_renderer() is None, reason="no Graphviz program (graphviz-pure or dot)")
 OWN_RULES = ["--no-builtin-rules", "--rules", str(RULES)]
 EXPECTED_FILES = {"threats.txt", "threats.json", "threats.sarif", "threats.stix.json", "attack-navigator-layer.json",
                   "report.html", "summary.md", "diagram.dot", "diagram.svg", "junit.xml", "gl-sast-report.json",
@@ -49,7 +46,7 @@ def test_every_format_is_written_to_stdout_and_to_a_file(fmt: str, tmp_path: Pat
         json.loads(out)
 
 
-@needs_graphviz
+@pytest.mark.usefixtures("graphviz")
 def test_output_dir_writes_every_format_with_fixed_names(tmp_path: Path) -> None:
     code, out, err = run("analyze", str(DATA / "web.md"), "--output-dir", str(tmp_path / "reports"), *OWN_RULES)
     assert code == 0
@@ -65,8 +62,7 @@ def test_fail_on_still_applies_with_output_dir(tmp_path: Path) -> None:
     assert (tmp_path / "threats.sarif").is_file()
 
 
-@needs_anchors
-@needs_graphviz
+@pytest.mark.usefixtures("graphviz")
 def test_dmz_example_every_format_twice_gives_identical_bytes(tmp_path: Path) -> None:
     # Two separate processes with different hash seeds, so no set or dict order can leak out.
     for run_name, seed in (("first", "1"), ("second", "2")):
@@ -82,8 +78,7 @@ def test_dmz_example_every_format_twice_gives_identical_bytes(tmp_path: Path) ->
         assert first[name], f"{name} is empty"
 
 
-@needs_anchors
-@needs_graphviz
+@pytest.mark.usefixtures("graphviz")
 def test_project_folder_analyzes_main_md_and_its_submodels(tmp_path: Path) -> None:
     code, out, _ = run("analyze", str(EXAMPLE_2), "--format", "json")
     assert code == 0

@@ -13,13 +13,11 @@ from pathlib import Path
 import pytest
 
 from tmlogic.analysis import AnalysisOptions, analyze
-from tmlogic.diagram.render import find_renderer
 from tmlogic.outputs.html import render_html
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "outputs"
 RULES = DATA / "rules"
-needs_graphviz = pytest.mark.skipif(find_renderer() is None, reason="no Graphviz program (graphviz-pure or dot)")
 
 
 class Page(HTMLParser):
@@ -112,7 +110,7 @@ def test_threat_details_hold_proof_model_lines_severity_and_mitre() -> None:
     assert 'class="threat accepted"' in text and "The database link runs inside one host" in text
 
 
-@needs_graphviz
+@pytest.mark.usefixtures("graphviz")
 def test_project_report_links_submodels_with_breadcrumbs() -> None:
     text = report(DATA / "project" / "main.md")
     page = Page(text)

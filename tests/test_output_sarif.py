@@ -16,9 +16,8 @@ from tmlogic.outputs.sarif import SRCROOT, render_sarif
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "outputs"
 RULES = DATA / "rules"
-SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
-ANCHORS = ROOT.parent / "shared" / "anchors" / "secopstm"
-needs_schema = pytest.mark.skipif(not SCHEMA.is_file(), reason="the shared SARIF schema is not beside this checkout")
+SCHEMA = ROOT / "tests" / "data" / "schemas" / "sarif-schema-2.1.0.json"
+ANCHORS = ROOT / "tests" / "data" / "anchors" / "secopstm"
 
 
 def sarif_of(model: Path, builtin: bool = False, **options: object) -> dict:
@@ -44,7 +43,6 @@ def shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return Path("models/web.md")
 
 
-@needs_schema
 def test_results_are_anchored_on_model_lines_and_valid(shop: Path) -> None:
     doc = sarif_of(shop)
     validate(doc)
@@ -65,7 +63,6 @@ def test_results_are_anchored_on_model_lines_and_valid(shop: Path) -> None:
     assert any("flow(" in s["location"]["message"]["text"] for s in steps)
 
 
-@needs_schema
 def test_rules_carry_stride_capec_cwe_and_security_severity(shop: Path) -> None:
     rules = {r["id"]: r for r in sarif_of(shop)["runs"][0]["tool"]["driver"]["rules"]}
     rule = rules["TM-OUT-001"]
@@ -80,7 +77,6 @@ def test_rules_carry_stride_capec_cwe_and_security_severity(shop: Path) -> None:
     assert rules["TM-OUT-002"]["properties"]["security-severity"] == "4.0"
 
 
-@needs_schema
 def test_accepted_threats_are_left_out_unless_suppressions_are_asked_for(shop: Path) -> None:
     assert not [r for r in sarif_of(shop)["runs"][0]["results"] if "suppressions" in r]
     doc = sarif_of(shop, suppressions=True)
@@ -93,7 +89,6 @@ def test_accepted_threats_are_left_out_unless_suppressions_are_asked_for(shop: P
     assert suppression["justification"] == "The database link runs inside one host"
 
 
-@needs_schema
 def test_a_model_outside_the_working_folder_gets_a_file_uri(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     doc = sarif_of(DATA / "web.md")
@@ -102,15 +97,12 @@ def test_a_model_outside_the_working_folder_gets_a_file_uri(tmp_path: Path, monk
     assert uri.startswith("file:///") and uri.endswith("/web.md")
 
 
-@needs_schema
-@pytest.mark.skipif(not ANCHORS.is_dir(), reason="the shared SecOpsTM anchors are not beside this checkout")
 def test_dmz_example_with_the_builtin_rules_is_valid_sarif() -> None:
     doc = sarif_of(ANCHORS / "threat_model.md", builtin=True)
     validate(doc)
     assert doc["runs"][0]["results"], "the DMZ example has threats"
 
 
-@needs_schema
 def test_a_threat_raised_to_critical_reaches_code_scanning_as_critical(shop: Path) -> None:
     doc = sarif_of(shop)
     run = doc["runs"][0]
@@ -124,7 +116,6 @@ def test_a_threat_raised_to_critical_reaches_code_scanning_as_critical(shop: Pat
     assert next(r for r in rules if r["id"] == "TM-OUT-001")["properties"]["security-severity"] == "8.0"
 
 
-@needs_schema
 def test_builtin_rules_have_a_help_uri_and_a_template_covers_any_rule(shop: Path) -> None:
     doc = sarif_of(ANCHORS / "threat_model.md", builtin=True)
     uris = {r["id"]: r.get("helpUri") for r in doc["runs"][0]["tool"]["driver"]["rules"]}
@@ -137,7 +128,6 @@ def test_builtin_rules_have_a_help_uri_and_a_template_covers_any_rule(shop: Path
     assert {r.get("helpUri") for r in custom["runs"][0]["tool"]["driver"]["rules"]} >= {"https://wiki.example.org/rules/TM-OUT-001"}
 
 
-@needs_schema
 def test_with_a_baseline_results_carry_baseline_state_and_absent_ones_are_listed(shop: Path) -> None:
     from dataclasses import replace
 

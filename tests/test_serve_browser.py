@@ -40,16 +40,6 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--host-resolver-rules=MAP rebind.example 127.0.0.1"]
 
 
-def chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None and Path("/usr/bin/chromium").exists():
-        found = "/usr/bin/chromium"
-    if found is None:
-        pytest.fail("Chromium is not installed: `make system-deps` installs Debian's chromium (as root); "
-                    "run `pytest -m 'not browser'` to leave the browser tests out")
-    return found
-
-
 def screenshot_dir() -> Path:
     wanted = os.environ.get("TMLOGIC_SCREENSHOTS")
     folder = Path(wanted) if wanted else Path(tempfile.gettempdir()) / "tmlogic-screenshots"
@@ -64,10 +54,11 @@ def playwright() -> Iterator[Playwright]:
 
 
 @pytest.fixture(scope="module")
-def context(playwright: Playwright, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
+def context(playwright: Playwright, tmp_path_factory: pytest.TempPathFactory,
+            chromium_binary: str) -> Iterator[BrowserContext]:
     profile = tmp_path_factory.mktemp("chromium-profile")
     ctx = playwright.chromium.launch_persistent_context(
-        str(profile), executable_path=chromium(), headless=True, args=CHROMIUM_FLAGS,
+        str(profile), executable_path=chromium_binary, headless=True, args=CHROMIUM_FLAGS,
         viewport={"width": 1500, "height": 950})
     yield ctx
     ctx.close()
