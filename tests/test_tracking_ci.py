@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from test_tracking_support import GIT_ENV, MODEL, ROOT, commit, git, invoke, main_cli_has, make_repo, pack, write
+from test_tracking_support import GIT_ENV, MODEL, ROOT, commit, git, invoke, make_repo, pack, write
 from tmlogic.tracking import action, precommit
 from tmlogic.cli import app
 
@@ -43,9 +42,7 @@ def _pre_commit(repo: Path, tmp_path: Path, *args: str) -> subprocess.CompletedP
                           capture_output=True, text=True, timeout=300, check=False)
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_pre_commit_runs_the_hooks_and_fails_on_an_invalid_model(tmp_path: Path) -> None:
-    pytest.importorskip("pre_commit", reason="pre-commit is in the test extra: pip install -e '.[test]'")
     hooks, rev = _hook_repo(tmp_path)
     rules = pack(tmp_path)
     sample = make_repo(tmp_path / "sample")
@@ -219,8 +216,6 @@ def test_the_action_step_reports_bad_input_as_exit_code_2(tmp_path: Path, monkey
     assert _outputs(tmp_path)["exit-code"] == "2"
 
 
-@pytest.mark.skipif(not main_cli_has("sarif", "markdown"),
-                    reason="`tmlogic analyze --format` has no sarif/markdown yet (the outputs work in progress)")
 def test_the_action_step_writes_sarif_and_markdown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     write(tmp_path / "threat_model.md", MODEL)

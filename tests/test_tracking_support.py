@@ -102,13 +102,3 @@ def invoke(app, *args: str, env: dict[str, str] | None = None, cwd: Path | None 
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result.exit_code, result.stdout, result.stderr
-
-
-def main_cli_has(*words: str) -> bool:
-    """Whether the main CLI has been wired with the tracking commands / flags."""
-    from tmlogic.cli import app
-
-    result = CliRunner().invoke(app, ["analyze", "--help"], env={"COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"})
-    top = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"})
-    text = result.stdout + top.stdout
-    return all(w in text for w in words)
