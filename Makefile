@@ -23,7 +23,7 @@ demo: setup
 
 # The browser tests of the HTML report need a Chromium; nothing downloads a browser of its own.
 # Installs Debian's chromium when it is missing and we are root with apt-get; otherwise (or if the
-# install fails) says so, and those tests skip with the reason.
+# install fails) says so, and those tests fail saying what is missing.
 system-deps:
 	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
@@ -36,6 +36,7 @@ system-deps:
 test: setup system-deps
 	$(BIN)/tmlogic rules lint
 	$(BIN)/tmlogic rules test
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest -q
 
 bench: setup

@@ -236,8 +236,8 @@ def enrich_rules(rules: Sequence[RuleMeta], kb: KnowledgeBase) -> dict[str, Enri
         return table
 
     tactics: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for rule, technique, tactic in result["enrich_tactic"]:
-        tactics[(str(rule), str(technique))].append(str(tactic))
+    for rule_id, technique_id, tactic in result["enrich_tactic"]:
+        tactics[(str(rule_id), str(technique_id))].append(str(tactic))
     capec, technique, mitigation, d3fend, cwe = (grouped(r) for r in ("enrich_capec", "enrich_technique",
                                                                        "enrich_mitigation", "enrich_d3fend", "enrich_cwe"))
 

@@ -73,8 +73,11 @@ def instantiate(atom: Atom, bindings: dict[str, str | int]) -> str:
 
 def _comparison_text(c: Comparison, bindings: dict[str, str | int]) -> str:
     left, right = _value(c.left, bindings), _value(c.right, bindings)
-    fmt = lambda v: format_fact("", (v,))[1:-1] if v is not None else "_"  # noqa: E731
-    return f"{fmt(left)} {c.op} {fmt(right)}"
+    return f"{_term_text(left)} {c.op} {_term_text(right)}"
+
+
+def _term_text(value: str | int | None) -> str:
+    return format_fact("", (value,))[1:-1] if value is not None else "_"
 
 
 @dataclass

@@ -214,13 +214,16 @@ def _threat_dict(t: ThreatSnapshot) -> dict[str, Any]:
     return t.to_dict()
 
 
+def _ref(r: ItemRef) -> dict[str, str]:
+    return {"id": r.id, "name": r.name}
+
+
 def _group_dict(g: GroupDiff) -> dict[str, Any]:
-    ref = lambda r: {"id": r.id, "name": r.name}  # noqa: E731
     return {
-        "added": [ref(r) for r in g.added],
-        "removed": [ref(r) for r in g.removed],
-        "renamed": [{"old": ref(o), "new": ref(n)} for o, n in g.renamed],
-        "changed": [{**ref(c.item), "changes": [{"field": f.field, "old": f.old, "new": f.new} for f in c.changes]}
+        "added": [_ref(r) for r in g.added],
+        "removed": [_ref(r) for r in g.removed],
+        "renamed": [{"old": _ref(o), "new": _ref(n)} for o, n in g.renamed],
+        "changed": [{**_ref(c.item), "changes": [{"field": f.field, "old": f.old, "new": f.new} for f in c.changes]}
                     for c in g.changed],
     }
 

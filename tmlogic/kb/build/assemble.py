@@ -98,10 +98,10 @@ def build_tables(sources: Sources) -> BuildResult:
     capec_source = str(sources.capec or sources.capec_xml)
     tables["capec"] = {(c, p.name) for c, p in capec.patterns.items()}
     tables["capec_scope"] = {(c, s) for c, p in capec.patterns.items() for s in p.scopes}
-    tables["capec_technique"] = _resolve_techniques(
+    tables["capec_technique"] = set[Row](_resolve_techniques(
         ((c, t) for c, p in capec.patterns.items() for t in p.techniques), attack, capec_source, warnings,
-        lambda t, refs: f"CAPEC maps {_list(refs)} to ATT&CK {t}")
-    tables["capec_cwe"] = _capec_cwe(capec, cwe, capec_source, warnings)
+        lambda t, refs: f"CAPEC maps {_list(refs)} to ATT&CK {t}"))
+    tables["capec_cwe"] = set[Row](_capec_cwe(capec, cwe, capec_source, warnings))
     tables["cwe"] = set(cwe.weaknesses.items())
 
     tables["d3fend"] = set(d3fend.techniques.items())
@@ -110,13 +110,14 @@ def build_tables(sources: Sources) -> BuildResult:
         lambda t, refs: f"D3FEND links {_list(d for d, _ in refs)} to ATT&CK {t} through artifacts")
     tables["d3fend_technique"] = {(d, t, a) for (d, a), t in counters}
     tables["artifact"] = {(a, d3fend.artifacts[a]) for _, _, a in tables["d3fend_technique"]}
-    tables["mitigation_d3fend"] = _resolve_mitigations(d3fend, attack, warnings)
+    tables["mitigation_d3fend"] = set[Row](_resolve_mitigations(d3fend, attack, warnings))
 
     tables["unlisted_id"] = _unlisted(attack, capec, cwe)
 
     tables["stride_scope"] = {(s, scope) for s, scopes in STRIDE_SCOPES.items() for scope in scopes}
-    tables["stride_capec"] = stride_capec(capec.patterns)
-    tables["stride_capec_default"] = stride_capec_default(capec.patterns, {c for c, _ in tables["capec_technique"]})
+    tables["stride_capec"] = set[Row](stride_capec(capec.patterns))
+    mapped_to_attack = {c for c, _ in tables["capec_technique"]}
+    tables["stride_capec_default"] = set[Row](stride_capec_default(capec.patterns, mapped_to_attack))
 
     warnings = sorted(set(warnings), key=lambda w: (w.source, natural_key((w.message,))))
     manifest = _manifest(sources, attack, capec, cwe, d3fend, tables, warnings)

@@ -141,15 +141,15 @@ def read_d3fend(path: Path) -> D3fendData:
         if mitigation is None or individual in deprecated:
             continue
         for target in sorted(graph.objects(individual, related)):
-            cls = _local(target)
+            related_cls = _local(target)
             if not _MITIGATION.fullmatch(mitigation):
                 data.warnings.append(KbWarning(str(path), f'mitigation individual "{mitigation}" has no M1234-style '
                                                "id; its d3f:related links are dropped"))
                 break
-            if cls is not None and cls in class_to_id:
-                data.related.add((mitigation, class_to_id[cls]))
+            if related_cls is not None and related_cls in class_to_id:
+                data.related.add((mitigation, class_to_id[related_cls]))
             else:
-                data.warnings.append(KbWarning(str(path), f"{mitigation} is d3f:related to {cls or target}, which is "
+                data.warnings.append(KbWarning(str(path), f"{mitigation} is d3f:related to {related_cls or target}, which is "
                                                "not a D3FEND defensive technique; link dropped"))
     if not data.techniques:
         raise KbError(path, "defines no D3FEND defensive techniques (classes under d3f:DefensiveTechnique with a "

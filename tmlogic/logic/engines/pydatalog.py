@@ -41,8 +41,12 @@ def _to_engine(value: str | int) -> str | int:
     return _TO_ENGINE.get(value, value) if isinstance(value, str) else value
 
 
-def _from_engine(value: object) -> object:
-    return _FROM_ENGINE.get(value, value) if isinstance(value, str) else value
+def _from_engine(value: object) -> str | int:
+    if isinstance(value, str):
+        return _FROM_ENGINE.get(value, value)
+    if isinstance(value, int):
+        return value
+    raise EngineError(f"pyDatalog answered a {type(value).__name__} value ({value!r}); facts hold only text and integers")
 
 
 def _pred_name(predicate: str) -> str:

@@ -62,9 +62,9 @@ class CompiledProgram:
 
 
 def _ordered_body(body: tuple[Literal, ...]) -> tuple[Literal, ...]:
-    positives = [lit for lit in body if isinstance(lit, Atom)]
-    comparisons = [lit for lit in body if isinstance(lit, Comparison)]
-    negations = [lit for lit in body if isinstance(lit, Negation)]
+    positives: list[Literal] = [lit for lit in body if isinstance(lit, Atom)]
+    comparisons: list[Literal] = [lit for lit in body if isinstance(lit, Comparison)]
+    negations: list[Literal] = [lit for lit in body if isinstance(lit, Negation)]
     return tuple(positives + comparisons + negations)
 
 

@@ -52,15 +52,15 @@ class AnnotationsBuilder(EntryChecker):
                 self.bag.error(attr.span, "accepts= takes a mapping of rule ids to reasons", "bad-value",
                                'write accepts={"TM-NET-001": "why it does not apply"}')
                 continue
-            for rule, reason in value.items():
+            for rule, why in value.items():
                 if not self.rule_id(str(rule).strip(), attr.span):
                     continue
-                if not isinstance(reason, str) or not reason.strip():
+                if not isinstance(why, str) or not why.strip():
                     self.bag.error(attr.span, f"accepting {rule} needs a reason", "missing-key",
                                    f'write accepts={{"{rule}": "why it does not apply"}}')
                     continue
                 if owner is not None:
-                    out.append(Suppression(str(rule).strip(), owner, reason.strip(), attr.span))
+                    out.append(Suppression(str(rule).strip(), owner, why.strip(), attr.span))
         return tuple(out)
 
     def styles(self, entries: list[RawEntry]) -> tuple[ProtocolStyle, ...]:

@@ -49,17 +49,17 @@ class ArchitectureBuilder(EntryChecker):
                 else:
                     parent = named
             parent_of[ident] = parent
-            attr, names = special.get("members", (None, []))
+            member_attr, names = special["members"] if "members" in special else (None, [])
             for name in names if isinstance(names, list) else []:
-                if attr is None or not isinstance(name, str):
+                if member_attr is None or not isinstance(name, str):
                     continue
                 if name not in self.element_ids:
-                    self.unknown(attr.value_span, "element", name, self.element_ids, "unknown-element")
+                    self.unknown(member_attr.value_span, "element", name, self.element_ids, "unknown-element")
                 elif name in members and members[name][0] != ident:
-                    self.bag.error(attr.value_span, f"'{name}' is listed in two boundaries", "boundary-conflict",
+                    self.bag.error(member_attr.value_span, f"'{name}' is listed in two boundaries", "boundary-conflict",
                                    "an element sits in one innermost boundary", [first_note(members[name][1])])
                 else:
-                    members[name] = (ident, attr.value_span)
+                    members[name] = (ident, member_attr.value_span)
             pending.append((entry, ident, bool(trusted), kept))
         self.break_cycles(parent_of, {ident: e for e, ident, _, _ in pending})
         return tuple(Boundary(ident, e.name, trusted, parent_of[ident], kept, e.span, spans[ident])

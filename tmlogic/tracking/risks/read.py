@@ -211,7 +211,7 @@ class _Reader:
             return None
         if node.tag == _TAG + "null" and node.style is None:
             return None
-        return node.value.strip()
+        return str(node.value).strip()
 
     def read(self, text: str) -> list[RiskEntry]:
         try:
