@@ -4,6 +4,8 @@ revisions with submodels), in text, JSON and Markdown; and the issue's end-to-en
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -273,3 +275,21 @@ def test_a_revision_that_looks_like_an_option_is_refused(tmp_path: Path) -> None
             with checkout_model(rev, repo / "m.md"):
                 pass
     assert git_show("HEAD", repo / "m.md").decode() == MODEL
+
+
+def test_the_package_loads_each_name_with_its_module_and_an_analysis_leaves_the_diff_unloaded(tmp_path: Path) -> None:
+    import tmlogic.tracking as tracking
+
+    for name in tracking.__all__:
+        value = getattr(tracking, name)
+        assert name.isupper() or value.__module__.startswith("tmlogic.tracking."), name
+    with pytest.raises(AttributeError):
+        tracking.no_such_name  # noqa: B018
+    write(tmp_path / "m.md", MODEL)
+    probe = ("import sys\nsys.argv = ['tmlogic', 'analyze', 'm.md']\nfrom tmlogic.cli import main\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "sys.stderr.write(repr(sorted(m for m in sys.modules if m.startswith('tmlogic.tracking'))))\n")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          check=False)
+    loaded = done.stderr.strip().splitlines()[-1]
+    assert "'tmlogic.tracking.track'" in loaded and "'tmlogic.tracking.diff'" not in loaded

@@ -11,40 +11,77 @@ Public API (see docs/ci.md):
     one call:  track(model, result, baseline=..., risk_file=...) -> Tracking
 """
 
-from .baseline import Comparison, Failure, SeverityChange, apply_risks, compare, fail_threats
-from .diff import (
-    DiffReport,
-    ModelDiff,
-    ThreatDiff,
-    diff_models,
-    diff_threats,
-    diff_to_dict,
-    render_diff_json,
-    render_diff_markdown,
-    render_diff_text,
-)
-from .gitsource import GitError, checkout_model, git_show
-from .messages import format_failures, github_annotations, tracking_summary
-from .risks import (
-    RESOLVING_STATUSES,
-    STATUSES,
-    RiskEntry,
-    RiskFile,
-    RiskFileError,
-    RiskReview,
-    add_entries,
-    entry_line,
-    find_risk_file,
-    load_risks,
-    parse_risks,
-    resolve_today,
-    review_risks,
-    risk_path_for,
-    seed_text,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Loaded now: every analysis tracks its result, and these two modules are named like the function
+# each defines (a lazy name would lose to the submodule once something imports it).
 from .snapshot import ResultSnapshot, ThreatSnapshot, TrackingError, load_result_json, snapshot, snapshot_result
-from .sources import Side, load_baseline, load_side
 from .track import Tracking, track
+
+# The other names load with their module on first use: an analysis does not need the model diff.
+if TYPE_CHECKING:
+    from .baseline import Comparison, Failure, SeverityChange, apply_risks, compare, fail_threats
+    from .diff import (
+        DiffReport,
+        ModelDiff,
+        ThreatDiff,
+        diff_models,
+        diff_threats,
+        diff_to_dict,
+        render_diff_json,
+        render_diff_markdown,
+        render_diff_text,
+    )
+    from .gitsource import GitError, checkout_model, git_show
+    from .messages import format_failures, github_annotations, tracking_summary
+    from .risks import (
+        RESOLVING_STATUSES,
+        STATUSES,
+        RiskEntry,
+        RiskFile,
+        RiskFileError,
+        RiskReview,
+        add_entries,
+        entry_line,
+        find_risk_file,
+        load_risks,
+        parse_risks,
+        resolve_today,
+        review_risks,
+        risk_path_for,
+        seed_text,
+    )
+    from .sources import Side, load_baseline, load_side
+
+# name -> the module that defines it
+_HOME = {
+    **dict.fromkeys((
+        "Comparison", "Failure", "SeverityChange", "apply_risks", "compare", "fail_threats"
+    ), "baseline"),
+    **dict.fromkeys((
+        "DiffReport", "ModelDiff", "ThreatDiff", "diff_models", "diff_threats", "diff_to_dict",
+        "render_diff_json", "render_diff_markdown", "render_diff_text"
+    ), "diff"),
+    **dict.fromkeys(("GitError", "checkout_model", "git_show"), "gitsource"),
+    **dict.fromkeys(("format_failures", "github_annotations", "tracking_summary"), "messages"),
+    **dict.fromkeys((
+        "RESOLVING_STATUSES", "RiskEntry", "RiskFile", "RiskFileError", "RiskReview", "STATUSES",
+        "add_entries", "entry_line", "find_risk_file", "load_risks", "parse_risks", "resolve_today",
+        "review_risks", "risk_path_for", "seed_text"
+    ), "risks"),
+    **dict.fromkeys(("Side", "load_baseline", "load_side"), "sources"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Comparison", "Failure", "SeverityChange", "apply_risks", "compare", "fail_threats",
