@@ -144,6 +144,7 @@ class DataFacts:
     name: str
     rank: int  # classification rank: public 0, unknown 1 .. top-secret 5
     ratings: Mapping[str, str]  # confidentiality / integrity / availability -> low..critical
+    credential: bool = False  # a secret that authenticates: its theft is a spoofing threat, judged by those rules
 
 
 @dataclass(frozen=True)
@@ -238,8 +239,13 @@ def score_threat(rule: RuleSeverity, targets: tuple[str, ...], ctx: ModelContext
     """Score one threat. `data` names the data assets the threat is about when the rule binds
     them (its `data-impact` variable); by default, the data of its targets."""
     facts = [ctx.targets[t] for t in targets if t in ctx.targets]
-    data_ids = data if data is not None else tuple(d for t in facts for d in t.data)
-    data_facts = [ctx.data[d] for d in dict.fromkeys(data_ids) if d in ctx.data]
+    # By default the data of the targets, credentials aside (what a stolen credential allows is
+    # the subject of the spoofing rules); a rule that binds its data names exactly that data.
+    if data is None:
+        data_facts = [ctx.data[d] for d in dict.fromkeys(d for t in facts for d in t.data)
+                      if d in ctx.data and not ctx.data[d].credential]
+    else:
+        data_facts = [ctx.data[d] for d in dict.fromkeys(data) if d in ctx.data]
     impact_adj, multiplier, multiplier_only = _asset_value(rule, facts, data_facts, ctx)
     adjustments = impact_adj + _exposure(rule, facts)
 

@@ -29,6 +29,11 @@ def _flags(attrs: tuple[Attribute, ...]) -> frozenset[str]:
     return frozenset(a.key for a in attrs if a.value is True)
 
 
+def _is_credential(attrs: tuple[Attribute, ...]) -> bool:
+    return any((a.key == "is_credentials" and a.value is True)
+               or (a.key == "credentials_life" and a.value not in (None, "none")) for a in attrs)
+
+
 def model_context(model: Model, session: Session) -> ModelContext:
     untrusted = _unary(session, "in_untrusted")
     reachable = _unary(session, "reachable_from_untrusted") | untrusted
@@ -41,7 +46,8 @@ def model_context(model: Model, session: Session) -> ModelContext:
     elements = {e.id: e for m in models for e in m.elements}
     flows = [f for m in models for f in m.flows]
     data: dict[str, DataFacts] = {
-        d.id: DataFacts(d.name, _RANKS.get(d.classification, 1), _ratings(d.attrs)) for m in models for d in m.data
+        d.id: DataFacts(d.name, _RANKS.get(d.classification, 1), _ratings(d.attrs), _is_credential(d.attrs))
+        for m in models for d in m.data
     }
 
     handled: dict[str, list[str]] = defaultdict(list)

@@ -108,7 +108,8 @@ def split_list(value: str) -> list[str]:
 
 
 def check_modules(
-    modules: list[Module], *, strict: bool = False, known_ids: KnownIds | None = None
+    modules: list[Module], *, strict: bool = False, known_ids: KnownIds | None = None,
+    reference_rules: Mapping[str, str] | None = None,
 ) -> tuple[Program, list[Diagnostic]]:
     """Run every static check over all modules together.
 
@@ -128,7 +129,8 @@ def check_modules(
     for rule in rules:
         _check_rule(rule, decls, bag)
     _check_stratification(rules, bag)
-    _check_threat_metadata([r for r in rules if r.head.predicate == THREAT], bag, known_ids or KnownIds())
+    _check_threat_metadata([r for r in rules if r.head.predicate == THREAT], bag, known_ids or KnownIds(),
+                           reference_rules or {})
     if bag.has_errors:
         raise RuleError(bag.items)
     return Program(tuple(modules), decls), bag.warnings
@@ -388,7 +390,8 @@ def _check_stratification(rules: list[Rule], bag: DiagnosticBag) -> None:
 
 # --------------------------------------------------------------------------- threat metadata
 
-def _check_threat_metadata(rules: list[Rule], bag: DiagnosticBag, known: KnownIds) -> None:
+def _check_threat_metadata(rules: list[Rule], bag: DiagnosticBag, known: KnownIds,
+                           reference_rules: Mapping[str, str]) -> None:
     allowed = REQUIRED_THREAT_KEYS + OPTIONAL_THREAT_KEYS
     first_id: dict[str, MetaEntry] = {}
     for rule in rules:
@@ -440,7 +443,7 @@ def _check_threat_metadata(rules: list[Rule], bag: DiagnosticBag, known: KnownId
                                   if bound else None))
 
 
-    _check_supersedes(rules, bag)
+    _check_supersedes(rules, bag, reference_rules)
 
 
 def _check_rule_references(rule: Rule, seen: dict[str, MetaEntry], bag: DiagnosticBag) -> None:
@@ -460,8 +463,11 @@ def _check_rule_references(rule: Rule, seen: dict[str, MetaEntry], bag: Diagnost
                       did_you_mean(data.value, sorted(bound) + ["yes", "no"]) or 'write "yes", "no" or a body variable')
 
 
-def _check_supersedes(rules: list[Rule], bag: DiagnosticBag) -> None:
-    """A rule supersedes rules that exist, with the same STRIDE category, and never in a cycle."""
+def _check_supersedes(rules: list[Rule], bag: DiagnosticBag, reference_rules: Mapping[str, str]) -> None:
+    """A rule supersedes rules that exist, with the same STRIDE category, and never in a cycle.
+
+    `reference_rules` (rule id -> STRIDE) are rules known but not checked here: the built-in
+    packs, when a user pack is linted on its own."""
     by_id = {r.metadata.get("id"): r for r in rules if r.metadata is not None and r.metadata.get("id")}
     edges: dict[str, list[str]] = {}
     for rid, rule in by_id.items():
@@ -474,9 +480,15 @@ def _check_supersedes(rules: list[Rule], bag: DiagnosticBag) -> None:
             target = by_id.get(other)
             if other == rid:
                 bag.error(entry.span, "a rule cannot supersede itself", "bad-supersedes", "remove its own id")
+            elif target is None and other in reference_rules:
+                if reference_rules[other] != stride:
+                    bag.error(entry.span, f'supersedes "{other}", whose STRIDE category ({reference_rules[other]}) '
+                              f'differs from this rule\'s ({rule.metadata.get("stride")})', "bad-supersedes",
+                              "a rule supersedes only a more generic rule about the same kind of threat")
             elif target is None or target.metadata is None:
                 bag.error(entry.span, f'supersedes "{other}", which is not a loaded rule', "bad-supersedes",
-                          did_you_mean(other, [k for k in by_id if k]) or "name the id of the generic rule")
+                          did_you_mean(other, [k for k in list(by_id) + list(reference_rules) if k])
+                          or "name the id of the generic rule")
             elif stride_canonical(target.metadata.get("stride") or "") != stride:
                 bag.error(entry.span, f'supersedes "{other}", whose STRIDE category '
                           f'({target.metadata.get("stride")}) differs from this rule\'s ({rule.metadata.get("stride")})',
