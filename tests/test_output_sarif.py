@@ -73,11 +73,12 @@ def test_rules_carry_stride_capec_cwe_and_security_severity(shop: Path) -> None:
     assert rule["shortDescription"]["text"] == "Cleartext flow"
     assert rule["help"]["markdown"].startswith("## TM-OUT-001") and "Use TLS" in rule["help"]["text"]
     props = rule["properties"]
-    assert props["security-severity"] == "8.0" and isinstance(props["security-severity"], str)
+    assert props["security-severity"] == "7.8"  # high x likely in the severity.py matrix
+    assert isinstance(props["security-severity"], str)
     assert props["capec"] == ["CAPEC-157"] and props["cwe"] == ["CWE-319"]
     assert {"security", "stride/informationdisclosure", "external/cwe/cwe-319", "external/capec/capec-157"} <= set(
         props["tags"])
-    assert rules["TM-OUT-002"]["properties"]["security-severity"] == "4.0"
+    assert rules["TM-OUT-002"]["properties"]["security-severity"] == "6.0"  # elevated x likely
 
 
 @needs_schema

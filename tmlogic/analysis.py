@@ -25,7 +25,7 @@ from .policy import RuleFacts, RulePolicy
 from .result import Result, RuleInfo, Threat
 from .consolidate import apply_supersedes, merge_groups, merge_pools
 from .manual_threats import manual_threats
-from .severity import Override, RuleSeverity, score_threat
+from .severity import Override, RuleSeverity, cell_score, level_for, score_threat
 from .severity_context import model_context
 
 __all__ = ["AnalysisOptions", "analyze", "analyze_model", "load_rules", "lint_rules", "rule_info", "rule_facts",
@@ -69,7 +69,11 @@ def _ids(value: str | None) -> tuple[str, ...]:
 def rule_info(rule: Rule) -> RuleInfo:
     meta = rule.metadata
     assert meta is not None, "the checker guarantees metadata on threat rules"
-    severity = (meta.get("severity") or "medium").strip().lower()
+    stated = (meta.get("severity") or "").strip().lower()
+    impact = (meta.get("impact") or stated or "medium").strip().lower()
+    likelihood = (meta.get("likelihood") or "likely").strip().lower()
+    # The rule's own level: the stated severity, or the matrix cell of its impact x likelihood.
+    severity = stated or level_for(cell_score(impact, likelihood))
     stride = stride_canonical(meta.get("stride") or "") or ""
     data_impact = (meta.get("data-impact") or ("yes" if stride == "InformationDisclosure" else "no")).strip()
     no_mitre = tuple((k, r) for k in MITRE_KEYS if (r := none_reason(meta.get(k) or "")) is not None)
@@ -78,8 +82,8 @@ def rule_info(rule: Rule) -> RuleInfo:
         title=meta.get("title") or "",
         stride=stride,
         severity=severity,
-        impact=(meta.get("impact") or severity).strip().lower(),
-        likelihood=(meta.get("likelihood") or "likely").strip().lower(),
+        impact=impact,
+        likelihood=likelihood,
         confidence=(meta.get("confidence") or "medium").strip().lower(),
         message=(meta.get("message") or "").strip().strip('"'),
         mitigation=meta.get("mitigation") or "",

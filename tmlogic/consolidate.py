@@ -2,8 +2,8 @@
 
 Three steps, each visible in the result:
 - pools: replicas of one pool (elements with the same `pool=` name, or of identical shape: same
-  kind, type, zone, attributes and flows to the same peers) are one target; a rule's findings
-  on them become one finding that lists every replica;
+  kind, type, zone, attributes and flows to the same peers, named as replicas are, "App 1" and
+  "App 2") are one target; a rule's findings on them become one finding that lists every replica;
 - `group-by: V`: a rule's findings that share the value of head variable V are one finding;
 - `supersedes: RULE`: a finding of a specific rule replaces the findings of the generic RULE
   that share one of its targets (same STRIDE category, checked by the linter); the replaced
@@ -12,6 +12,7 @@ Three steps, each visible in the result:
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import replace
@@ -27,6 +28,17 @@ _COSMETIC = frozenset({"description", "notes", "owner", "tags", "color", "is_fil
                        "port", "accepts", "pool", "replicas"})
 
 
+# A replica's name: a common stem and an index ("App Server 2", "node-b", "web_03").
+_INDEX = re.compile(r"[\s_-]*(?:\d+|(?<=[\s_-])[a-z])$")
+
+
+def _replica_stem(name: str) -> str | None:
+    """The stem of a name that ends in an index, else None."""
+    text = name.strip().lower()
+    stem = _INDEX.sub("", text)
+    return stem if stem and stem != text else None
+
+
 def _attrs_key(attrs: tuple[Attribute, ...]) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((a.key, repr(a.value)) for a in attrs if a.key not in _COSMETIC))
 
@@ -36,7 +48,8 @@ def element_pools(model: Model) -> dict[str, str]:
 
     A pool is the elements of one model file that share a `pool=` name, or that have an
     identical shape (at least one flow, and the same kind, type, zone, non-cosmetic attributes
-    and flows, peer for peer)."""
+    and flows, peer for peer) whose names differ only by their index: two different services that
+    happen to look alike in a sparse model are not replicas."""
     pools: dict[str, str] = {}
     for m in model.all_models():
         shapes: dict[Hashable, list[Element]] = defaultdict(list)
@@ -49,8 +62,9 @@ def element_pools(model: Model) -> dict[str, str]:
             named = next((str(a.value) for a in e.attrs if a.key == "pool" and isinstance(a.value, str)), None)
             if named is not None:
                 shapes[("pool", named)].append(e)
-            elif flows.get(e.id) and e.submodel is None:
-                shapes[(e.kind, e.type, e.boundary, _attrs_key(e.attrs), tuple(sorted(flows[e.id], key=repr)))].append(e)
+            elif flows.get(e.id) and e.submodel is None and (stem := _replica_stem(e.name)) is not None:
+                shapes[(stem, e.kind, e.type, e.boundary, _attrs_key(e.attrs),
+                        tuple(sorted(flows[e.id], key=repr)))].append(e)
         for members in shapes.values():
             if len(members) > 1:
                 for e in members:

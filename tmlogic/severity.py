@@ -196,7 +196,9 @@ def _asset_value(rule: RuleSeverity, targets: list[TargetFacts], data: list[Data
             if t.ratings.get(rating_key) == "critical":
                 reasons.append(f"'{t.name}' is rated {rating_key}=critical")
                 break
-    involved = [e for t in targets for e in t.elements]
+    # The asset whose value counts: the threatened element, or both ends of a threatened flow;
+    # for a threat about data, the data decides for a flow, not the value of the hosts it joins.
+    involved = [e for t in targets for e in t.elements if not (rule.data_impact and t.kind == "flow")]
     factors = [(ctx.multipliers[e], e) for e in involved if e in ctx.multipliers]
     multiplier = 1.0
     multiplier_only = False

@@ -30,6 +30,7 @@ from .. import __version__
 from .._errors import Diagnostic, SourceSpan
 from ..kb.enrich import url_for
 from ..result import AbsentThreat, Result, RuleInfo, Threat
+from ..severity import cell_score
 
 __all__ = ["SARIF_SCHEMA_URI", "render_sarif", "sarif_dict"]
 
@@ -38,8 +39,7 @@ SRCROOT = "%SRCROOT%"
 _MAX_FLOW_STEPS = 60
 
 # A rule's own severity on the 0-10 scale that code-scanning UIs bucket (9+ critical, 7+ high,
-# 4+ medium): the score of that impact at likelihood "likely", as in severity.py.
-_RULE_SCORE = {"low": 2.0, "medium": 4.0, "elevated": 6.0, "high": 8.0, "critical": 9.5}
+# 4+ medium): the matrix score of its impact x likelihood (severity.py).
 _LEVEL = {"critical": "error", "high": "error", "elevated": "warning", "medium": "warning", "low": "note"}
 # Where the built-in rules are documented: docs/rules.md, one heading per rule.
 DEFAULT_HELP_URI = "https://github.com/your-org/tmlogic/blob/v{version}/docs/rules.md#{anchor}"
@@ -156,7 +156,7 @@ def _help_uri(info: RuleInfo, template: str | None) -> str | None:
 
 def _rule(info: RuleInfo, band: str | None = None, help_uri: str | None = None) -> dict[str, Any]:
     """A rule's descriptor; with `band`, the descriptor for its results at that level."""
-    score = _RULE_SCORE.get(band or info.impact, 4.0)
+    score = cell_score(info.impact, info.likelihood) if band is None else _level_score(band)
     out: dict[str, Any] = {
         "id": info.id if band is None else f"{info.id}/{band}",
         "name": _camel(info.title),

@@ -32,6 +32,7 @@ __all__ = [
     "RULE_ID_PATTERN",
     "MITRE_KEYS",
     "none_reason",
+    "metadata_ids",
 ]
 
 STRIDE_CATEGORIES = (
@@ -102,6 +103,11 @@ def none_reason(value: str) -> str | None:
     return m.group("reason").strip() if m else None
 
 
+def metadata_ids(value: str) -> list[str]:
+    """The ids of a capec/cwe/attack metadata value: none for `none: <reason>`."""
+    return [] if none_reason(value) is not None else split_list(value)
+
+
 def split_list(value: str) -> list[str]:
     """A comma-separated metadata value as a list of its non-empty, stripped items."""
     return [item.strip() for item in value.split(",") if item.strip()]
@@ -109,7 +115,7 @@ def split_list(value: str) -> list[str]:
 
 def check_modules(
     modules: list[Module], *, strict: bool = False, known_ids: KnownIds | None = None,
-    reference_rules: Mapping[str, str] | None = None,
+    reference_rules: Mapping[str, str] | None = None, require_mitre: bool = False,
 ) -> tuple[Program, list[Diagnostic]]:
     """Run every static check over all modules together.
 
@@ -130,7 +136,7 @@ def check_modules(
         _check_rule(rule, decls, bag)
     _check_stratification(rules, bag)
     _check_threat_metadata([r for r in rules if r.head.predicate == THREAT], bag, known_ids or KnownIds(),
-                           reference_rules or {})
+                           reference_rules or {}, require_mitre)
     if bag.has_errors:
         raise RuleError(bag.items)
     return Program(tuple(modules), decls), bag.warnings
@@ -391,7 +397,7 @@ def _check_stratification(rules: list[Rule], bag: DiagnosticBag) -> None:
 # --------------------------------------------------------------------------- threat metadata
 
 def _check_threat_metadata(rules: list[Rule], bag: DiagnosticBag, known: KnownIds,
-                           reference_rules: Mapping[str, str]) -> None:
+                           reference_rules: Mapping[str, str], require_mitre: bool) -> None:
     allowed = REQUIRED_THREAT_KEYS + OPTIONAL_THREAT_KEYS
     first_id: dict[str, MetaEntry] = {}
     for rule in rules:
@@ -426,7 +432,7 @@ def _check_threat_metadata(rules: list[Rule], bag: DiagnosticBag, known: KnownId
             else:
                 first_id[id_entry.value] = id_entry
         _check_rule_references(rule, seen, bag)
-        for key in MITRE_KEYS:
+        for key in MITRE_KEYS if require_mitre else ():
             if key not in seen:
                 bag.warning(rule.head.span, f'threat rule names no {key.upper() if key != "attack" else "ATT&CK"} id',
                             "missing-mitre",

@@ -100,7 +100,7 @@ def lint(paths: Sequence[Path], *, strict: bool = False, known_ids: KnownIds | N
         # use of its predicates look undeclared.
         try:
             _, warnings = check_modules(modules, strict=strict, known_ids=known_ids,
-                                        reference_rules=_builtin_rule_strides(files))
+                                        reference_rules=_builtin_rule_strides(files), require_mitre=True)
             problems += warnings
         except RuleError as exc:
             problems += exc.diagnostics
