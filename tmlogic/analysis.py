@@ -27,6 +27,7 @@ from .consolidate import apply_supersedes, merge_groups, merge_pools
 from .manual_threats import manual_threats
 from .severity import Override, RuleSeverity, cell_score, level_for, score_threat
 from .severity_context import model_context
+from .type_hints import type_hints
 
 __all__ = ["AnalysisOptions", "analyze", "analyze_model", "load_rules", "lint_rules", "rule_info", "rule_facts",
            "select_rules", "threat_id", "Analysis"]
@@ -321,7 +322,7 @@ def analyze_model(model: Model, program: Program, warnings: list[Diagnostic], en
     threats.extend(manual_threats(model))
     threats, kb_versions = _enrich(threats, compiled)
     threats, suppression_warnings = _apply_suppressions(model, threats, {i.id for i in infos})
-    warnings = list(warnings) + suppression_warnings
+    warnings = list(warnings) + suppression_warnings + type_hints(model, program)
     threats.sort(key=Threat.sort_key)
     infos.sort(key=lambda i: i.id)
     result = Result(

@@ -278,6 +278,13 @@ ELEMENT_KEYS = _table(
     _spec("security_context", "bool", "declares a restrictive security context (non-root, no privilege escalation)"),
     _spec("deployed_as", "list", "names of this element in the deployment (compose service, Kubernetes "
           "workload, Terraform address), for tmlogic drift"),
+    _spec("fetches_urls", "bool", "fetches URLs its callers choose (link previews, webhooks, crawlers): SSRF"),
+    _spec("is_immutable", "bool", "stored data cannot be deleted or overwritten (object lock, WORM)",
+          aliases=("immutable", "object_lock")),
+    _spec("requires_approval", "bool", "a person approves each action before it runs (human in the loop)",
+          aliases=("human_approval",)),
+    _spec("pool", "text", "name of a pool of identical replicas: their findings are reported once"),
+    _spec("replicas", "number", "how many identical instances this element stands for (2 or more: redundant)"),
 )
 
 DATA_KEYS = _table(

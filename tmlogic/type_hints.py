@@ -1,0 +1,60 @@
+"""'Did you mean' for technology types and protocols, against the knowledge tables of the rules.
+
+Types and protocols are free text in a model, so an unknown one is no error: rules simply do
+not recognise it. A spelling close to one the loaded rules know ("load-balancr", "HTTPSS") is
+almost always a typo that silently switches rules off, so it draws a warning with the known
+spelling. The known spellings are the constants of the one-argument `*_type` and `*_protocol`
+fact tables of the prelude and the loaded packs.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from ._errors import Diagnostic, Level
+from .logic.ast import Const, Program
+from .model.schema import Model
+
+__all__ = ["type_hints"]
+
+# Close enough to be a typo, not another word: "load-balancr" (0.96) but not "ci-server" for
+# "central-server" (0.70).
+_CUTOFF = 0.85
+
+
+def _known(program: Program, suffix: str) -> set[str]:
+    out: set[str] = set()
+    for fact in program.facts:
+        atom = fact.atom
+        if atom.predicate.endswith(suffix) and len(atom.args) == 1 and isinstance(atom.args[0], Const):
+            value = atom.args[0].value
+            if isinstance(value, str):
+                out.add(value)
+    return out
+
+
+def _close(word: str, known: set[str]) -> str | None:
+    if word in known:
+        return None
+    match = difflib.get_close_matches(word, sorted(known), n=1, cutoff=_CUTOFF)
+    return match[0] if match else None
+
+
+def type_hints(model: Model, program: Program) -> list[Diagnostic]:
+    """A warning for each element type and flow protocol that is a near miss of a known one."""
+    types, protocols = _known(program, "_type"), _known(program, "_protocol")
+    out: list[Diagnostic] = []
+    for m in model.all_models():
+        for e in m.elements:
+            near = _close(e.type, types) if e.type else None
+            if near is not None:
+                out.append(Diagnostic(Level.WARNING, m.span_of(e, "type"),
+                                      f"no rule knows the type '{e.type}' of '{e.name}'", "unknown-type",
+                                      f'did you mean "{near}"? (types are free text; rules match known spellings)'))
+        for f in m.flows:
+            near = _close(f.protocol, protocols) if f.protocol else None
+            if near is not None:
+                out.append(Diagnostic(Level.WARNING, m.span_of(f, "protocol"),
+                                      f"no rule knows the protocol '{f.protocol}' of '{f.name}'", "unknown-protocol",
+                                      f'did you mean "{near}"? (protocols are free text; rules match known names)'))
+    return out
