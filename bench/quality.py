@@ -1,6 +1,6 @@
 """Score tmlogic against reviewer-labelled models.
 
-    python bench/quality.py [--corpus DIR ...] [--json FILE] [--details]
+    python bench/quality.py [--corpus DIR ...] [--json FILE] [--details] [--write-baseline]
 
 A corpus is a folder of `X.expect.yaml` label files, each naming its model (`model:`, relative
 to the folder) and the threats a security reviewer expects (`must`), accepts (`may`) and rejects
@@ -32,7 +32,14 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_CORPORA = (ROOT.parent / "shared" / "quality",)
+SHARED_CORPUS = ROOT.parent / "shared" / "quality"  # the reviewer's labelled models, beside the checkout
+COPY_CORPUS = ROOT / "tests" / "data" / "quality"  # a copy of them, for a plain clone
+HOLDOUT_CORPUS = ROOT / "tests" / "data" / "quality-holdout"  # labelled before tmlogic ran on them
+BASELINE = ROOT / "bench" / "quality-baseline.json"  # what tests/test_quality_ratchet.py holds the rules to
+
+
+def default_corpora() -> list[Path]:
+    return [SHARED_CORPUS if SHARED_CORPUS.is_dir() else COPY_CORPUS, HOLDOUT_CORPUS]
 
 LEVELS = ("low", "medium", "elevated", "high", "critical")
 STRIDE = ("spoofing", "tampering", "repudiation", "informationdisclosure", "denialofservice",
@@ -130,7 +137,9 @@ def parse_labels(data: Any, source: str = "<labels>") -> tuple[str, list[Label]]
         raise LabelError(f"{source}: expected a mapping with a `model:` path")
     labels: list[Label] = []
     for kind in ("must", "may", "must_not"):
-        entries = data.get(kind) or []
+        entries = data.get(kind)
+        if entries is None:
+            entries = []
         if not isinstance(entries, list):
             raise LabelError(f"{source}: `{kind}` must be a list")
         for i, entry in enumerate(entries):
@@ -277,15 +286,40 @@ def to_json(scores: Iterable[CorpusScore]) -> dict[str, Any]:
     }
 
 
+def corpus_key(corpus: str) -> str:
+    """A corpus's name in the baseline: its path relative to the repository when inside it."""
+    path = Path(corpus).resolve()
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return path.name
+
+
+def baseline_of(scores: Iterable[CorpusScore]) -> dict[str, Any]:
+    """The totals the ratchet holds, per corpus."""
+    keep = ("musts", "found", "within_one", "must_not_hit", "unlabelled", "threats", "critical")
+    return {corpus_key(cs.corpus): {k: getattr(cs.total, k) for k in keep} for cs in scores}
+
+
+def _write(path: Path, data: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", action="append", type=Path,
-                        help="folder of *.expect.yaml labels (repeatable; default ../shared/quality)")
+                        help="folder of *.expect.yaml labels (repeatable; default: ../shared/quality, or its copy in "
+                             "tests/data/quality, and tests/data/quality-holdout)")
     parser.add_argument("--json", type=Path, help="also write the figures, misses and extras as JSON")
     parser.add_argument("--details", action="store_true", help="list misses, false alarms and extras")
     parser.add_argument("--engine", default="native")
+    parser.add_argument("--write-baseline", action="store_true",
+                        help=f"record the totals in {BASELINE.relative_to(ROOT)} (the ratchet test reads it)")
     args = parser.parse_args(argv)
-    corpora = args.corpus or list(DEFAULT_CORPORA)
+    corpora = args.corpus or default_corpora()
     try:
         scores = [score_corpus(c, args.engine) for c in corpora]
     except (LabelError, OSError, yaml.YAMLError) as exc:
@@ -295,10 +329,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.details:
         print(details(scores))
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        tmp = args.json.with_suffix(".tmp")
-        tmp.write_text(json.dumps(to_json(scores), indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        tmp.replace(args.json)
+        _write(args.json, to_json(scores))
+    if args.write_baseline:
+        _write(BASELINE, baseline_of(scores))
     return 0
 
 
