@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 
 from ._errors import Diagnostic, Level
-from .logic.ast import Const, Program
+from .logic.language.ast import Const, Program
 from .model.schema import Model
 
 __all__ = ["type_hints"]
