@@ -118,7 +118,8 @@ def merge_pools(threats: Sequence[Threat], model: Model, make_id: Callable[[str,
     flows = _flow_pools(model, pools)
 
     def canonical(t: Threat) -> Hashable:
-        return (t.rule.id,) + tuple(pools.get(x) or flows.get(x) or x for x in t.targets)
+        shape: tuple[Hashable, ...] = tuple(pools.get(x) or flows.get(x) or x for x in t.targets)
+        return (t.rule.id, *shape)
 
     return _grouped(threats, canonical, make_id)
 
