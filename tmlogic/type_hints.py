@@ -45,16 +45,12 @@ def type_hints(model: Model, program: Program) -> list[Diagnostic]:
     types, protocols = _known(program, "_type"), _known(program, "_protocol")
     out: list[Diagnostic] = []
     for m in model.all_models():
-        for e in m.elements:
-            near = _close(e.type, types) if e.type else None
-            if near is not None:
-                out.append(Diagnostic(Level.WARNING, m.span_of(e, "type"),
-                                      f"no rule knows the type '{e.type}' of '{e.name}'", "unknown-type",
-                                      f'did you mean "{near}"? (types are free text; rules match known spellings)'))
-        for f in m.flows:
-            near = _close(f.protocol, protocols) if f.protocol else None
-            if near is not None:
-                out.append(Diagnostic(Level.WARNING, m.span_of(f, "protocol"),
-                                      f"no rule knows the protocol '{f.protocol}' of '{f.name}'", "unknown-protocol",
-                                      f'did you mean "{near}"? (protocols are free text; rules match known names)'))
+        checks = [(e, "type", e.type, types) for e in m.elements] + \
+                 [(f, "protocol", f.protocol, protocols) for f in m.flows]
+        for item, key, value, known in checks:
+            near = _close(value, known) if value else None
+            if near is not None and value is not None:
+                out.append(Diagnostic(Level.WARNING, m.span_of(item, key),
+                                      f"no rule knows the {key} '{value}' of '{item.name}'", f"unknown-{key}",
+                                      f'did you mean "{near}"? ({key}s are free text; rules match known spellings)'))
     return out
