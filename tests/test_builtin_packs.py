@@ -10,6 +10,7 @@ from pathlib import Path
 from tmlogic.analysis import lint_rules
 from tmlogic.logic.language.ast import Const
 from tmlogic.logic.language.parser import parse_module
+from tmlogic.model.loader import load_model
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "rules"
@@ -59,3 +60,21 @@ def test_the_knowledge_tables_are_tables() -> None:
     assert {"management_protocol", "cleartext_protocol"} <= values["TELNET"]
     assert {"network_device_type", "filtering_type"} <= values["firewall"]
     assert "bastion_type" in values["jump-host"] and "admin_type" in values["dba"]
+
+
+def test_fixture_models_cover_every_knowledge_table() -> None:
+    """Some fixture uses a spelling of each type and protocol table of the prelude."""
+    tables: dict[str, set[str]] = defaultdict(set)
+    for value, names in _table_values(ROOT / "facts" / "prelude.dl").items():
+        for name in names:
+            tables[name].add(value)
+    types: set[str] = set()
+    protocols: set[str] = set()
+    for path in RULES.rglob("tests/*/*.md"):
+        model, _ = load_model(path)
+        for m in model.all_models():
+            types |= {e.type for e in m.elements if e.type}
+            protocols |= {f.protocol for f in m.flows if f.protocol}
+    uncovered = sorted(name for name, values in tables.items()
+                       if not values & (types if name.endswith("_type") else protocols))
+    assert uncovered == []
