@@ -10,6 +10,7 @@ fact tables of the prelude and the loaded packs.
 from __future__ import annotations
 
 import difflib
+import re
 
 from ._errors import Diagnostic, Level
 from .logic.language.ast import Const, Program
@@ -33,11 +34,27 @@ def _known(program: Program, suffix: str) -> set[str]:
     return out
 
 
-def _close(word: str, known: set[str]) -> str | None:
+# A spelling that differs from a known one only by a version (SMB / SMB1, SNMP / SNMPV3) or, for
+# protocols, by the S of the TLS variant (RTMPS / RTMP) names another protocol, not a typo of it:
+# suggesting SMB1 for SMB would point users at a broken protocol.
+_VERSION = re.compile(r"[-_ ]?v?\d+[a-z]?$", re.I)
+
+
+def _variant(word: str, near: str, key: str) -> bool:
+    a, b = word.lower(), near.lower()
+    if _VERSION.sub("", a) == _VERSION.sub("", b):
+        return True
+    short, long = sorted((a, b), key=len)
+    return key == "protocol" and long == short + "s" and not short.endswith("s")
+
+
+def _close(word: str, known: set[str], key: str) -> str | None:
     if word in known:
         return None
-    match = difflib.get_close_matches(word, sorted(known), n=1, cutoff=_CUTOFF)
-    return match[0] if match else None
+    for match in difflib.get_close_matches(word, sorted(known), n=3, cutoff=_CUTOFF):
+        if not _variant(word, match, key):
+            return match
+    return None
 
 
 def type_hints(model: Model, program: Program) -> list[Diagnostic]:
@@ -48,7 +65,7 @@ def type_hints(model: Model, program: Program) -> list[Diagnostic]:
         checks = [(e, "type", e.type, types) for e in m.elements] + \
                  [(f, "protocol", f.protocol, protocols) for f in m.flows]
         for item, key, value, known in checks:
-            near = _close(value, known) if value else None
+            near = _close(value, known, key) if value else None
             if near is not None and value is not None:
                 out.append(Diagnostic(Level.WARNING, m.span_of(item, key),
                                       f"no rule knows the {key} '{value}' of '{item.name}'", f"unknown-{key}",
