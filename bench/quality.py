@@ -17,12 +17,19 @@ Per model and in total it reports recall of `must`, severity agreement within on
 found `must`, the mean severity bias (tool minus label, in levels), `must_not` labels hit, threats
 matching `may`, unlabelled threats, and the share of critical threats. It prints a text table and,
 with --json, writes the same figures with every miss, false alarm and unlabelled threat named.
+
+By default it runs the tmlogic of this checkout in-process. `--tmlogic CMD` scores another
+version instead (an older commit, an installed release): CMD is the command that starts its CLI,
+run as `CMD analyze -q -f json MODEL`, and its JSON result (format 1.0 or 2.0) is scored the same
+way.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shlex
+import subprocess
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -197,8 +204,39 @@ def score(name: str, labels: Sequence[Label], threats: Sequence[Found]) -> Model
     return s
 
 
-def run_tool(model: Path, engine: str = "native") -> list[Found]:
-    """Analyze one model in-process with the built-in rules and return its findings."""
+class ToolError(RuntimeError):
+    """The tmlogic command given with --tmlogic failed or printed no result."""
+
+
+def found_in_result(data: Any) -> list[Found]:
+    """The findings of a tmlogic JSON result (format 1.0 or 2.0: both name each threat's rule,
+    STRIDE, severity level and target names the same way)."""
+    return [Found(t["id"], t["rule_id"], t["stride"], t["severity"]["level"],
+                  tuple(x["name"] for x in t["targets"]), t.get("message", ""))
+            for t in data["threats"]]
+
+
+def run_command(command: Sequence[str], model: Path, engine: str = "native") -> list[Found]:
+    """Analyze one model with another tmlogic's CLI (`command`) and return its findings."""
+    argv = [*command, "analyze", "-q", "-f", "json", *(["--engine", engine] if engine != "native" else []),
+            str(model)]
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, check=False)
+    except OSError as exc:
+        raise ToolError(f"cannot run {shlex.join(command)}: {exc}") from exc
+    if proc.returncode != 0:  # no --fail-on, so 1 does not occur: any non-zero status is a failure
+        raise ToolError(f"{shlex.join(argv)} exited {proc.returncode}: {proc.stderr.strip()[-500:]}")
+    try:
+        return found_in_result(json.loads(proc.stdout))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ToolError(f"{shlex.join(argv)} printed no tmlogic JSON result ({exc})") from exc
+
+
+def run_tool(model: Path, engine: str = "native", command: Sequence[str] | None = None) -> list[Found]:
+    """Analyze one model with the built-in rules (in-process, or with `command`'s CLI) and return
+    its findings."""
+    if command:
+        return run_command(command, model, engine)
     sys.path.insert(0, str(ROOT))
     from tmlogic.analysis import AnalysisOptions, analyze
 
@@ -214,7 +252,7 @@ class CorpusScore:
     total: ModelScore
 
 
-def score_corpus(corpus: Path, engine: str = "native") -> CorpusScore:
+def score_corpus(corpus: Path, engine: str = "native", command: Sequence[str] | None = None) -> CorpusScore:
     files = sorted(corpus.glob("*.expect.yaml"))
     if not files:
         raise LabelError(f"{corpus}: no *.expect.yaml label files")
@@ -222,7 +260,7 @@ def score_corpus(corpus: Path, engine: str = "native") -> CorpusScore:
     total = ModelScore("total")
     for f in files:
         model_path, labels = parse_labels(yaml.safe_load(f.read_text(encoding="utf-8")), str(f))
-        s = score(f.name.removesuffix(".expect.yaml"), labels, run_tool(corpus / model_path, engine))
+        s = score(f.name.removesuffix(".expect.yaml"), labels, run_tool(corpus / model_path, engine, command))
         models.append(s)
         total.add(s)
     return CorpusScore(str(corpus), models, total)
@@ -316,13 +354,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures, misses and extras as JSON")
     parser.add_argument("--details", action="store_true", help="list misses, false alarms and extras")
     parser.add_argument("--engine", default="native")
+    parser.add_argument("--tmlogic", metavar="CMD",
+                        help="score another tmlogic: the command that starts its CLI (for example "
+                             "'env PYTHONPATH=../old python -P -m tmlogic.cli'; -P keeps the current folder's tmlogic off the path); default: this checkout, in-process")
     parser.add_argument("--write-baseline", action="store_true",
                         help=f"record the totals in {BASELINE.relative_to(ROOT)} (the ratchet test reads it)")
     args = parser.parse_args(argv)
     corpora = args.corpus or default_corpora()
+    command = shlex.split(args.tmlogic) if args.tmlogic else None
+    if command is not None and args.write_baseline:
+        print("error: --write-baseline records this checkout's figures; drop --tmlogic", file=sys.stderr)
+        return 2
     try:
-        scores = [score_corpus(c, args.engine) for c in corpora]
-    except (LabelError, OSError, yaml.YAMLError) as exc:
+        scores = [score_corpus(c, args.engine, command) for c in corpora]
+    except (LabelError, ToolError, OSError, yaml.YAMLError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(table(scores), end="")

@@ -107,3 +107,24 @@ must_not:
     table = quality.table([cs])
     assert "one" in table and "1/2 (50%)" in table
     assert quality.main(["--corpus", str(tmp_path / "nowhere")]) == 2
+
+
+def test_another_tmlogic_is_scored_through_its_cli_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # --tmlogic scores another version (an older commit) through its CLI: with this checkout's
+    # CLI, the figures are the in-process ones.
+    test_totals_add_up_and_the_json_names_every_miss_and_extra(tmp_path)
+    command = [sys.executable, "-P", "-m", "tmlogic.cli"]
+    through_cli = quality.to_json([quality.score_corpus(tmp_path, command=command)])
+    assert through_cli == quality.to_json([quality.score_corpus(tmp_path)])
+    assert quality.main(["--corpus", str(tmp_path), "--tmlogic", f"{sys.executable} -c 'raise SystemExit(3)'"]) == 2
+    assert "exited 3" in capsys.readouterr().err
+    assert quality.main(["--corpus", str(tmp_path), "--tmlogic", f"{sys.executable} -c pass"]) == 2
+    assert "printed no tmlogic JSON result" in capsys.readouterr().err
+
+
+def test_a_result_in_format_1_0_reads_like_2_0() -> None:
+    threat = {"id": "T1", "rule_id": "TM-X-001", "stride": "Tampering", "message": "m",
+              "severity": {"level": "high", "score": 8.0}, "targets": [{"id": "a-b", "name": "A to B"}]}
+    for version in ("1.0", "2.0"):
+        assert quality.found_in_result({"version": version, "threats": [threat]}) == \
+            [Found("T1", "TM-X-001", "Tampering", "high", ("A to B",), "m")]
