@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 EXAMPLE ?= examples/webshop/threat_model.md
 
-.PHONY: demo test setup system-deps bench bench-serve screenshot editor-bundle clean
+.PHONY: demo test setup system-deps bench bench-serve screenshot editor-bundle quality clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ screenshot: setup system-deps
 # rebuild tmlogic/serve/static/editor.bundle.js from frontend/ (needs Node.js and npm; maintainers only)
 editor-bundle:
 	frontend/build.sh
+
+# Scores the rules against reviewer-labelled models (../shared/quality, or its copy in
+# tests/data/quality, and the holdout models); see bench/quality.py.
+quality: setup
+	$(BIN)/python bench/quality.py --details --json bench/out/quality.json
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

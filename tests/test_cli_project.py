@@ -29,12 +29,12 @@ SMALL = """\
 - **Browse**: from="Customer", to="Web", protocol="HTTP"
 - **Report**: from="Web", to="Reports", protocol="HTTPS"
 """
-# Both models raise TM-NET-001 and TM-NET-006 (high) and TM-AUTH-001 (elevated).
+# Both models raise TM-NET-006, TM-NET-005 and TM-AUTH-001 (high) and TM-NET-001 (medium).
 CONFIG = """\
 version: 1
 fail_on: high
 rules:
-  disable: [TM-NET-006]
+  disable: [TM-NET-006, TM-NET-005]
 output:
   formats: [json, junit]
   dir: reports
@@ -43,7 +43,7 @@ models:
   - path: services/admin/threat_model.md
     rules:
       severity:
-        TM-NET-001: {level: medium, reason: "the admin portal is reached only over the office VPN"}
+        TM-AUTH-001: {level: medium, reason: "the admin portal is reached only over the office VPN"}
 """
 
 
@@ -75,17 +75,17 @@ def test_analyze_without_a_model_runs_every_configured_model_with_its_settings(r
     code, out, err = run("analyze")
     assert code == 1  # the shop model fails the gate; the worst code wins
     shop, admin = _report(repo, "services-shop-threat_model"), _report(repo, "services-admin-threat_model")
-    assert {t["rule_id"] for t in shop["threats"]} == {"TM-NET-001", "TM-AUTH-001"}  # TM-NET-006 disabled
+    assert {t["rule_id"] for t in shop["threats"]} == {"TM-NET-001", "TM-AUTH-001"}  # TM-NET-006, -005 disabled
     assert "TM-NET-006" not in {t["rule_id"] for t in admin["threats"]}
-    net = next(t for t in admin["threats"] if t["rule_id"] == "TM-NET-001")
-    assert net["severity"]["level"] == "medium"
+    net = next(t for t in admin["threats"] if t["rule_id"] == "TM-AUTH-001")
+    assert net["severity"]["level"] == "elevated"  # medium, then raised: the flow comes from the untrusted side
     assert net["severity"]["override"]["reason"] == "the admin portal is reached only over the office VPN"
     assert net["severity"]["override"]["source"] == ".tmlogic.yaml:13"
     assert shop["tracking"]["gate"] == {"fail_on": "high", "new_only": False, "hard_fail": [], "failing": 1}
     assert admin["tracking"]["gate"]["failing"] == 0
     assert (repo / "reports" / "services-shop-threat_model" / "junit.xml").is_file()
     assert "tmlogic: 2 models: 1 fails the build" in out
-    assert "services/shop/threat_model.md   2 threats (1 high, 1 elevated); 1 threat fails the build" in out
+    assert "services/shop/threat_model.md   2 threats (1 high, 1 medium); 1 threat fails the build" in out
     assert "services/admin/threat_model.md  2 threats (1 elevated, 1 medium)" in out
     assert "1 threat at or above high fails the build" in err
 
@@ -103,7 +103,7 @@ def test_flags_override_the_config(repo: Path) -> None:
 
 def test_a_hard_fail_rule_fails_at_any_level(repo: Path) -> None:
     (repo / ".tmlogic.yaml").write_text(CONFIG.replace("fail_on: high", "fail_on: none").replace(
-        "  disable: [TM-NET-006]", "  disable: [TM-NET-006]\n  hard_fail: [TM-AUTH-001]"), encoding="utf-8")
+        "  disable: [TM-NET-006, TM-NET-005]", "  disable: [TM-NET-006, TM-NET-005]\n  hard_fail: [TM-AUTH-001]"), encoding="utf-8")
     code, out, err = run("analyze")
     assert code == 1 and "hard_fail in the project config" in err
     assert "tmlogic: 2 models: 2 fail the build" in out
@@ -192,8 +192,8 @@ def test_the_risk_commands_use_the_configured_risk_file_location(repo: Path) -> 
 def test_messages_name_data_by_name() -> None:
     example = Path(__file__).resolve().parents[1] / "examples" / "webshop" / "threat_model.md"
     code, out, _ = run("analyze", str(example), "--no-config", "--format", "json")
-    vault = next(t for t in json.loads(out)["threats"] if t["rule_id"] == "TM-DATA-003")
-    assert "(Card Token)" in vault["message"] and "card-token" not in vault["message"]
+    cleartext = next(t for t in json.loads(out)["threats"] if t["rule_id"] == "TM-NET-002")
+    assert "'Card Token'" in cleartext["message"] and "card-token" not in cleartext["message"]
 
 
 def test_the_json_result_carries_the_tracking_data(repo: Path) -> None:
@@ -206,7 +206,7 @@ def test_the_json_result_carries_the_tracking_data(repo: Path) -> None:
                      + '- **Download**: from="Customer", to="Reports", protocol="HTTP"\n', encoding="utf-8")
     (repo / "services" / "shop" / "threat_model.risks.yaml").write_text(
         "risks:\n  - rule: TM-NET-006\n    status: accepted\n    justification: a WAF sits in front, outside the model\n"
-        "  - rule: TM-NET-001\n    status: in-progress\n    justification: moving the report link to TLS\n"
+        "  - rule: TM-NET-005\n    status: in-progress\n    justification: moving the report link to TLS\n"
         "    expires: 2025-01-31\n", encoding="utf-8")
     code, out, err = run("analyze", shop, "--no-config", "--format", "json", "--baseline", "base.json",
                          "--fail-on", "high")
@@ -217,7 +217,7 @@ def test_the_json_result_carries_the_tracking_data(repo: Path) -> None:
     assert tracking["counts"]["resolved"] >= 1 and tracking["counts"]["new"] >= 1
     assert tracking["counts"]["accepted"] >= 1 and tracking["counts"]["expired"] >= 1
     states = {t["rule_id"]: t["tracking"] for t in data["threats"]}
-    assert states["TM-NET-001"]["risk"]["status"] == "expired" and states["TM-NET-001"]["fails"] == "expired"
+    assert states["TM-NET-005"]["risk"]["status"] == "expired" and states["TM-NET-005"]["fails"] == "expired"
     assert states["TM-NET-006"]["risk"]["status"] == "accepted" and states["TM-NET-006"]["fails"] is None
     assert {t["rule_id"] for t in tracking["resolved"]} >= {"TM-AUTH-001"}
     import jsonschema

@@ -1,7 +1,8 @@
 """Every engine gives the same result, byte for byte, on every anchor and corpus model.
 
 The models are copies of ../shared/anchors (SecOpsTM's examples, Apache-2.0, see SOURCE.txt)
-and ../shared/quality, kept in tests/data so that a plain clone runs this test.
+and ../shared/quality, kept in tests/data so that a plain clone runs this test, and the holdout
+models of the quality bench. A corpus model is one that a label file names.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tmlogic.analysis import AnalysisOptions, analyze
 from tmlogic.outputs.json_output import render_json
@@ -16,7 +18,8 @@ from tmlogic.outputs.json_output import render_json
 DATA = Path(__file__).parent / "data"
 MODELS = sorted(
     [p for p in (DATA / "anchors").rglob("*") if p.suffix in (".md", ".yml", ".yaml")]
-    + sorted((DATA / "quality").glob("*.md"))
+    + [labels.parent / yaml.safe_load(labels.read_text(encoding="utf-8"))["model"]
+       for corpus in ("quality", "quality-holdout") for labels in (DATA / corpus).glob("*.expect.yaml")]
 )
 
 

@@ -224,3 +224,16 @@ def test_every_key_is_documented() -> None:
     missing = sorted({f"{section}.{key}" for section in SECTIONS for key, spec in keys_for(section).items()
                       if f"`{key}`" not in doc or any(f"`{alias}`" not in doc for alias in spec.aliases)})
     assert missing == []
+
+
+@pytest.mark.parametrize(("written", "canonical"), [
+    ("LoadBalancer", "load-balancer"), ("load_balancer", "load-balancer"), ("Load Balancer", "load-balancer"),
+    ("APIGateway", "api-gateway"), ("WebServer", "web-server"), ("XMLParser", "xml-parser"),
+    ("PostgreSQL", "postgresql"), ("postgre-sql", "postgresql"), ("MySQL", "mysql"), ("MongoDB", "mongodb"),
+    ("mongo-db", "mongodb"), ("GraphQL", "graphql"), ("IdP", "idp"), ("id-p", "idp"), ("IdPServer", "idp-server"),
+    ("DDoSProtection", "ddos-protection"), ("d-do-s-protection", "ddos-protection"), ("OAuth2Server", "oauth2-server"),
+    ("o-auth2-server", "oauth2-server"), ("HashiCorpVault", "hashicorp-vault"), ("GitHubActions", "github-actions"),
+    ("CI/CD", "ci-cd"), ("S3Bucket", "s3-bucket"), ("protocol_break_device", "protocol-break-device"),
+])
+def test_types_keep_acronyms_and_product_names_whole(written: str, canonical: str) -> None:
+    assert canonical_type(written) == canonical

@@ -103,7 +103,7 @@ def test_threat_details_hold_proof_model_lines_severity_and_mitre() -> None:
     assert f"fact from <b>web.md:{checkout_line}</b>" in text
     assert '<code class="line">- **Checkout**: from=&#34;Customer&#34;' in text
     assert "<th>rule says</th><td>impact high, likelihood likely" in text and "impact critical × likelihood" in text
-    assert "secret or top-secret data is involved" in text and "Severity: critical (9.5/10)" in text
+    assert "secret data &#39;Order&#39; is involved" in text and "Severity: critical (9.4/10)" in text
     assert 'href="https://attack.mitre.org/techniques/T1557/"' in text
     assert "ATT&amp;CK techniques" in text and "CWE weaknesses" in text
     assert "Use TLS on every flow." in text

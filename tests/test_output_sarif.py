@@ -70,11 +70,12 @@ def test_rules_carry_stride_capec_cwe_and_security_severity(shop: Path) -> None:
     assert rule["shortDescription"]["text"] == "Cleartext flow"
     assert rule["help"]["markdown"].startswith("## TM-OUT-001") and "Use TLS" in rule["help"]["text"]
     props = rule["properties"]
-    assert props["security-severity"] == "8.0" and isinstance(props["security-severity"], str)
+    assert props["security-severity"] == "7.8"  # high x likely in the severity.py matrix
+    assert isinstance(props["security-severity"], str)
     assert props["capec"] == ["CAPEC-157"] and props["cwe"] == ["CWE-319"]
     assert {"security", "stride/informationdisclosure", "external/cwe/cwe-319", "external/capec/capec-157"} <= set(
         props["tags"])
-    assert rules["TM-OUT-002"]["properties"]["security-severity"] == "4.0"
+    assert rules["TM-OUT-002"]["properties"]["security-severity"] == "6.0"  # elevated x likely
 
 
 def test_accepted_threats_are_left_out_unless_suppressions_are_asked_for(shop: Path) -> None:
@@ -113,7 +114,7 @@ def test_a_threat_raised_to_critical_reaches_code_scanning_as_critical(shop: Pat
     assert descriptor["id"] == "TM-OUT-001/critical" and descriptor["properties"]["rule"] == "TM-OUT-001"
     assert float(descriptor["properties"]["security-severity"]) >= 9.0  # GitHub's critical band
     # the rule's own descriptor keeps the rule's severity for results at its level
-    assert next(r for r in rules if r["id"] == "TM-OUT-001")["properties"]["security-severity"] == "8.0"
+    assert next(r for r in rules if r["id"] == "TM-OUT-001")["properties"]["security-severity"] == "7.8"
 
 
 def test_builtin_rules_have_a_help_uri_and_a_template_covers_any_rule(shop: Path) -> None:

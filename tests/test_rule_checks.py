@@ -48,6 +48,7 @@ def meta(**overrides: str | None) -> str:
 
 
 GOOD_RULE = 'threat(F) :- flow(F, _, _), !flag(F, "is_encrypted").\n'
+MITRE = {"capec": "CAPEC-157", "cwe": "CWE-319", "attack": "T1040"}
 
 
 def modules(*sources: str) -> list[Module]:
@@ -496,7 +497,7 @@ def test_load_program_raises_check_errors_and_honours_known_ids(data: Path) -> N
 def test_lint_returns_everything_without_raising(data: Path) -> None:
     pack = data / "pack"
     pack.mkdir()
-    (pack / "a.dl").write_text(meta(severity="hgh") + GOOD_RULE + "/// doc: dangling\n", encoding="utf-8")
+    (pack / "a.dl").write_text(meta(severity="hgh", **MITRE) + GOOD_RULE + "/// doc: dangling\n", encoding="utf-8")
     found = lint([pack])
     assert [(d.code, d.level) for d in found] == [("bad-metadata-value", Level.ERROR),
                                                   ("dangling-doc-comment", Level.WARNING)]
@@ -509,5 +510,63 @@ def test_lint_returns_everything_without_raising(data: Path) -> None:
 def test_lint_does_not_include_builtin_rules(data: Path) -> None:
     pack = data / "pack"
     pack.mkdir()
-    (pack / "a.dl").write_text(meta() + GOOD_RULE, encoding="utf-8")
+    (pack / "a.dl").write_text(meta(**MITRE) + GOOD_RULE, encoding="utf-8")
     assert lint([pack]) == []  # the built-in TM-NET-001 would otherwise be a duplicate id
+
+
+# --------------------------------------------------------------------------- MITRE ids, supersedes, severity keys
+
+
+def test_lint_asks_for_mitre_ids_or_a_reason(data: Path) -> None:
+    pack = data / "pack"
+    pack.mkdir()
+    (pack / "a.dl").write_text(meta(id="TM-X-001", capec="CAPEC-157") + GOOD_RULE, encoding="utf-8")
+    found = lint([pack])
+    assert [(d.code, d.level) for d in found] == [("missing-mitre", Level.WARNING)] * 2
+    assert {d.message for d in found} == {"threat rule names no CWE id", "threat rule names no ATT&CK id"}
+    (pack / "a.dl").write_text(meta(id="TM-X-001", capec="CAPEC-157", cwe="none: a modelling gap, not a weakness",
+                                    attack="none (no technique applies)") + GOOD_RULE, encoding="utf-8")
+    assert lint([pack]) == []
+    # analysis does not nag about them: only the metalinter does
+    assert ok(meta() + GOOD_RULE) == []
+
+
+def test_none_needs_a_reason() -> None:
+    d = only("bad-metadata-value", meta(capec="none") + GOOD_RULE)
+    assert d.message == '"capec: none" needs a reason'
+
+
+def test_supersedes_names_a_loaded_rule_of_the_same_stride() -> None:
+    generic = meta(id="TM-X-001") + GOOD_RULE
+    specific = meta(id="TM-X-002", supersedes="TM-X-001") + GOOD_RULE
+    assert ok(generic + specific) == []
+    d = only("bad-supersedes", generic + meta(id="TM-X-002", supersedes="TM-X-003") + GOOD_RULE)
+    assert "not a loaded rule" in d.message and d.hint is not None and d.hint.startswith("did you mean")
+    d = only("bad-supersedes", generic + meta(id="TM-X-002", stride="Tampering", supersedes="TM-X-001") + GOOD_RULE)
+    assert "STRIDE category" in d.message
+    d = only("bad-supersedes", meta(id="TM-X-001", supersedes="TM-X-001") + GOOD_RULE)
+    assert d.message == "a rule cannot supersede itself"
+    cycle = meta(id="TM-X-001", supersedes="TM-X-002") + GOOD_RULE + specific
+    assert codes(cycle).count("bad-supersedes") == 2
+
+
+def test_a_user_pack_may_supersede_a_builtin_rule_when_linted_alone(data: Path) -> None:
+    pack = data / "pack"
+    pack.mkdir()
+    (pack / "a.dl").write_text(meta(id="TM-ACME-001", supersedes="TM-NET-001", **MITRE) + GOOD_RULE, encoding="utf-8")
+    assert lint([pack]) == []
+    (pack / "a.dl").write_text(meta(id="TM-ACME-001", stride="Spoofing", supersedes="TM-NET-001", **MITRE)
+                               + GOOD_RULE, encoding="utf-8")
+    assert [d.code for d in lint([pack])] == ["bad-supersedes"]
+
+
+def test_data_impact_and_group_by_name_variables_of_the_rule() -> None:
+    assert ok(meta(**{"data-impact": "yes"}) + GOOD_RULE) == []
+    assert ok(meta(**{"data-impact": "S", "message": "{F} {S}"}) + "threat(F) :- flow(F, S, _).\n") == []
+    d = only("bad-metadata-value", meta(**{"data-impact": "Data"}) + GOOD_RULE)
+    assert "neither" in d.message
+    assert ok(meta(**{"group-by": "F"}) + GOOD_RULE) == []
+    d = only("bad-metadata-value", meta(**{"group-by": "S"}) + GOOD_RULE)
+    assert "not a variable of the rule's head" in d.message and d.hint is not None and "F" in d.hint
+    d = only("bad-metadata-value", meta(**{"mitigated-by": "rate-limited"}) + GOOD_RULE)
+    assert d.message == '"rate-limited" is not a model flag'

@@ -37,8 +37,9 @@ def _pack(tmp_path: Path) -> Path:
     """TM-NET-001 and TM-AUTH-001 only, so the tests do not depend on the rest of the built-in packs."""
     pack = tmp_path / "pack"
     pack.mkdir(exist_ok=True)
-    # The authentication pack's helper relations (authentication.dl) come along with its rule.
-    for rule in ("network/TM-NET-001.dl", "authentication/TM-AUTH-001.dl", "authentication/authentication.dl"):
+    # The packs' helper relations (network.dl, authentication.dl) come along with their rules.
+    for rule in ("network/TM-NET-001.dl", "network/network.dl", "authentication/TM-AUTH-001.dl",
+                 "authentication/authentication.dl"):
         (pack / Path(rule).name).write_text((ROOT / "rules" / rule).read_text(encoding="utf-8"), encoding="utf-8")
     return pack
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from test_tracking_support import MODEL, options, pack, write
+from test_tracking_support import MODEL, SECRET_SYNC, options, pack, write
 from tmlogic.analysis import analyze
 from tmlogic.outputs.json_output import render_json, schema_path
 from tmlogic.outputs.sarif import sarif_dict
@@ -52,17 +52,17 @@ def risks(result: Result, text: str, today: dt.date = TODAY):  # type: ignore[no
 
 def test_compare_marks_new_unchanged_resolved_and_changed(tmp_path: Path) -> None:
     old = snapshot_result(run(tmp_path, MODEL), "old.json")  # Sync only
-    now = run(tmp_path, TWO_CLEARTEXT.replace("- **Sync**", "- **Sync2**") + "## Severity Multipliers\n- **Web**: 1.5\n")
+    now = run(tmp_path, TWO_CLEARTEXT.replace("- **Sync**", "- **Sync2**"))
     ids = by_target(now)
     c = compare(now, old)
     assert c.new == (ids["Browse"], ids["Sync2"])
     assert c.unchanged == () and [t.target_names for t in c.resolved] == [("Sync",)]
-    again = run(tmp_path, TWO_CLEARTEXT + "## Severity Multipliers\n- **Api**: 1.5\n")
+    again = run(tmp_path, SECRET_SYNC.replace('"HTTPS"', '"HTTP"'))
     c = compare(again, old)
     assert c.status(by_target(again)["Sync"]) == "unchanged" and c.status(by_target(again)["Browse"]) == "new"
     (change,) = c.changed
     assert (change.old.level, change.new.level, change.worse) == ("high", "critical", True)
-    assert change.describe() == "high 8 -> critical 10"
+    assert change.describe() == "high 8.6 -> critical 9.4"
 
 
 def test_the_gate_without_baseline_or_risk_file_is_plain_fail_on(tmp_path: Path) -> None:
@@ -117,7 +117,7 @@ risks:
 
 def test_a_threat_that_newly_crosses_the_level_counts_as_new(tmp_path: Path) -> None:
     baseline = snapshot_result(run(tmp_path, MODEL))
-    worse = run(tmp_path, MODEL + "## Severity Multipliers\n- **Api**: 1.5\n")
+    worse = run(tmp_path, SECRET_SYNC)
     failures = fail_threats(worse, baseline, None, "critical", new_only=True)
     assert [(f.reason, f.previous_level) for f in failures] == [("worse", "high")]
     assert failures[0].explain() == "was high in the baseline"

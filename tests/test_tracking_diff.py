@@ -261,7 +261,7 @@ def test_diff_markdown_is_written_to_a_file(tmp_path: Path) -> None:
                         *rule_args(rules), cwd=repo)
     md = (repo / "out" / "diff.md").read_text()
     assert code == 0 and md.startswith("### Threat model changes: `HEAD~1:model.md` → `model.md`")
-    assert "| added | high 8 |" in md and "`model.md:12`" in md
+    assert "| added | high 8.6 |" in md and "`model.md:12`" in md
 
 
 def test_a_revision_that_looks_like_an_option_is_refused(tmp_path: Path) -> None:

@@ -47,6 +47,10 @@ MODEL = """\
 - **Sync**: from="Partner", to="Api", protocol="HTTP", is_authenticated=True
 """
 
+# The same model where Sync carries secret data: its finding is about that data, so it scores critical.
+SECRET_SYNC = MODEL.replace('protocol="HTTP", is_authenticated=True\n', 'protocol="HTTP", is_authenticated=True, data="Key"\n') \
+    + "## Data\n- **Key**: classification=secret\n"
+
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.invalid",
     "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.invalid",

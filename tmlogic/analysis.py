@@ -14,7 +14,7 @@ from .diagnostics import DiagnosticBag, did_you_mean
 from .kb import Enrichment, KnowledgeBase, RuleMeta, enrich_rules, known_ids_in, load_kb, mitre_chain
 from .logic.engines.base import DEFAULT_ENGINE, Row, Session, get_backend
 from .logic.language.ast import Program, Rule, Var
-from .logic.language.checks import stride_canonical
+from .logic.language.checks import MITRE_KEYS, none_reason, stride_canonical
 from .logic.program.compile import CompiledProgram, FiringRelation, compile_program
 from .logic.program.facts import FactBase, compile_model
 from .logic.program.load import lint, load_program
@@ -23,8 +23,11 @@ from .model.loader import load_model
 from .model.schema import Model
 from .policy import RuleFacts, RulePolicy
 from .result import Result, RuleInfo, Threat
+from .consolidate import apply_supersedes, merge_groups, merge_pools
 from .manual_threats import manual_threats
-from .severity import ModelContext, Override, score_threat
+from .severity import Override, RuleSeverity, cell_score, level_for, score_threat
+from .severity_context import model_context
+from .type_hints import type_hints
 
 __all__ = ["AnalysisOptions", "analyze", "analyze_model", "load_rules", "lint_rules", "rule_info", "rule_facts",
            "select_rules", "threat_id", "Analysis"]
@@ -60,27 +63,43 @@ def _split(value: str | None) -> tuple[str, ...]:
     return tuple(sorted({v.strip() for v in value.split(",") if v.strip()}))
 
 
+def _ids(value: str | None) -> tuple[str, ...]:
+    return () if value is None or none_reason(value) is not None else _split(value)
+
+
 def rule_info(rule: Rule) -> RuleInfo:
     meta = rule.metadata
     assert meta is not None, "the checker guarantees metadata on threat rules"
-    severity = (meta.get("severity") or "medium").strip().lower()
+    stated = (meta.get("severity") or "").strip().lower()
+    impact = (meta.get("impact") or stated or "medium").strip().lower()
+    likelihood = (meta.get("likelihood") or "likely").strip().lower()
+    # The rule's own level: the stated severity, or the matrix cell of its impact x likelihood.
+    severity = stated or level_for(cell_score(impact, likelihood))
+    stride = stride_canonical(meta.get("stride") or "") or ""
+    data_impact = (meta.get("data-impact") or ("yes" if stride == "InformationDisclosure" else "no")).strip()
+    no_mitre = tuple((k, r) for k in MITRE_KEYS if (r := none_reason(meta.get(k) or "")) is not None)
     return RuleInfo(
         id=meta.get("id") or "",
         title=meta.get("title") or "",
-        stride=stride_canonical(meta.get("stride") or "") or "",
+        stride=stride,
         severity=severity,
-        impact=(meta.get("impact") or severity).strip().lower(),
-        likelihood=(meta.get("likelihood") or "likely").strip().lower(),
+        impact=impact,
+        likelihood=likelihood,
         confidence=(meta.get("confidence") or "medium").strip().lower(),
         message=(meta.get("message") or "").strip().strip('"'),
         mitigation=meta.get("mitigation") or "",
-        capec=_split(meta.get("capec")),
-        cwe=_split(meta.get("cwe")),
-        attack=_split(meta.get("attack")),
+        capec=_ids(meta.get("capec")),
+        cwe=_ids(meta.get("cwe")),
+        attack=_ids(meta.get("attack")),
         references=tuple(r.strip() for r in (meta.get("references") or "").split(",") if r.strip()),
         tags=_split(meta.get("tags")),
         description=meta.get("description"),
         rule=rule,
+        supersedes=_split(meta.get("supersedes")),
+        data_impact=data_impact,
+        mitigated_by=_split(meta.get("mitigated-by")),
+        group_by=(meta.get("group-by") or "").strip() or None,
+        no_mitre=no_mitre,
     )
 
 
@@ -89,7 +108,9 @@ def _with_override(info: RuleInfo, policy: RulePolicy) -> tuple[RuleInfo, Overri
     o = policy.override_for(info.id)
     if o is None:
         return info, None
-    applied = replace(info, severity=o.level, impact=o.level, likelihood="likely")
+    # read as that level at "likely", except critical, which the matrix gives only at "very-likely"
+    applied = replace(info, severity=o.level, impact=o.level,
+                      likelihood="very-likely" if o.level == "critical" else "likely")
     return applied, Override(info.impact, info.likelihood, o.level, o.reason, o.span.short())
 
 
@@ -110,6 +131,11 @@ def select_rules(program: Program, policy: RulePolicy) -> tuple[Program, list[Di
     off = {key for key, f in facts.items() if not policy.runs(f)}
     modules = tuple(replace(m, rules=tuple(r for r in m.rules if id(r) not in off)) for m in program.modules)
     return Program(modules, program.decls), warnings
+
+
+def rule_severity(info: RuleInfo) -> RuleSeverity:
+    return RuleSeverity(info.impact, info.likelihood, info.confidence, info.stride,
+                        info.data_impact != "no", info.mitigated_by)
 
 
 def threat_id(rule_id: str, targets: tuple[str, ...]) -> str:
@@ -174,43 +200,6 @@ def _spans(model: Model) -> dict[str, SourceSpan]:
             for item in group:
                 table[item.id] = item.span
     return table
-
-
-def _unary(session: Session, predicate: str) -> frozenset[str]:
-    return frozenset(str(r[0]) for r in session.query(predicate, (None,)))
-
-
-def _model_context(model: Model, session: Session) -> ModelContext:
-    ranks = {"public": 0, "unknown": 1, "restricted": 2, "sensitive": 3, "secret": 4, "top-secret": 5}
-    data_rank: dict[str, int] = defaultdict(lambda: -1)
-    endpoints: dict[str, tuple[str, str]] = {}
-    multipliers: dict[str, float] = {}
-    for m in model.all_models():
-        classes = {d.id: ranks.get(d.classification, 1) for d in m.data}
-        for f in m.flows:
-            endpoints[f.id] = (f.source, f.target)
-            rank = max((classes.get(d, 1) for d in f.data), default=-1)
-            for owner in (f.id, f.source, f.target):
-                data_rank[owner] = max(data_rank[owner], rank)
-        for mult in m.multipliers:
-            multipliers[mult.target] = mult.factor
-    # Likelihood rises only where the model itself says "internet-facing" (or a flow is_public):
-    # rules about flows from the untrusted side already assume that exposure, so counting the
-    # untrusted source again would push every such finding up a level.
-    facing = {e.id for m in model.all_models() for e in m.elements
-              if any(a.key == "internet_facing" and a.value is True for a in e.attrs)}
-    public_flows = {f.id for m in model.all_models() for f in m.flows
-                    if any(a.key == "is_public" and a.value is True for a in f.attrs)}
-    exposed = frozenset(facing | public_flows | {f for f, (s, d) in endpoints.items() if s in facing or d in facing})
-    reachable = _unary(session, "reachable_from_untrusted") | _unary(session, "in_untrusted")
-    reachable |= {f for f, (s, _) in endpoints.items() if s in reachable}
-    return ModelContext(
-        data_rank=dict(data_rank),
-        exposed=exposed,
-        reachable=frozenset(reachable),
-        multipliers=multipliers,
-        endpoints=endpoints,
-    )
 
 
 # A rule's enrichment depends only on its own metadata and the knowledge base (enrich.dl joins
@@ -293,7 +282,7 @@ def analyze_model(model: Model, program: Program, warnings: list[Diagnostic], en
     prover = Prover(compiled, facts, session)
     names = model.names()
     spans = _spans(model)
-    ctx = _model_context(model, session)
+    ctx = model_context(model, session)
     id_positions = _id_positions(program)
 
     infos: list[RuleInfo] = []
@@ -310,9 +299,12 @@ def analyze_model(model: Model, program: Program, warnings: list[Diagnostic], en
     proofs = prover.prove_threats([(relation, rows, head) for relation, _, _, rows, head in found])
     id_variables = {id(r.rule): _id_variables(r.rule, id_positions) for r in compiled.threat_firings()}
     threats: list[Threat] = []
-    for (relation, info, override, _, head), proof in zip(found, proofs):
+    for (relation, info, override, rows, head), proof in zip(found, proofs):
         targets = tuple(str(v) for v in head)
         bindings = dict(proof.bindings)
+        data = None
+        if info.data_impact not in ("yes", "no"):
+            data = tuple(sorted({str(relation.bindings(r)[info.data_impact]) for r in rows}))
         location = next((spans[t] for t in targets if t in spans), relation.rule.span)
         threats.append(
             Threat(
@@ -321,15 +313,16 @@ def analyze_model(model: Model, program: Program, warnings: list[Diagnostic], en
                 targets=targets,
                 target_names=tuple(names.get(t, t) for t in targets),
                 message=_render_message(info.message, bindings, names, id_variables[id(relation.rule)]),
-                severity=replace(score_threat(info.impact, info.likelihood, targets, ctx), override=override),
+                severity=replace(score_threat(rule_severity(info), targets, ctx, data), override=override),
                 location=location,
                 proof=proof,
             )
         )
+    threats = apply_supersedes(merge_groups(merge_pools(threats, model, threat_id), threat_id))
     threats.extend(manual_threats(model))
     threats, kb_versions = _enrich(threats, compiled)
     threats, suppression_warnings = _apply_suppressions(model, threats, {i.id for i in infos})
-    warnings = list(warnings) + suppression_warnings
+    warnings = list(warnings) + suppression_warnings + type_hints(model, program)
     threats.sort(key=Threat.sort_key)
     infos.sort(key=lambda i: i.id)
     result = Result(

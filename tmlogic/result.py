@@ -39,6 +39,11 @@ class RuleInfo:
     description: str | None
     rule: Rule | None  # None for a hand-written threat (## Threats): the model line is its source
     source: SourceSpan | None = None
+    supersedes: tuple[str, ...] = ()  # generic rules whose findings on the same target this one replaces
+    data_impact: str = "no"  # "yes": the threat is about its targets' data; "no"; or the body variable bound to that data
+    mitigated_by: tuple[str, ...] = ()  # model flags that, on a target, lower likelihood one step
+    group_by: str | None = None  # head variable: findings that share its value are one finding
+    no_mitre: tuple[tuple[str, str], ...] = ()  # ("capec", why no CAPEC id applies), ...
 
     @property
     def span(self) -> SourceSpan:
@@ -62,6 +67,7 @@ class Threat:
     mitre: Enrichment | None = None  # CAPEC -> ATT&CK -> mitigations -> D3FEND, CWE, each link with its "via"
     chain: MitreChain = MitreChain()  # what renderers show: the rule's own ids merged with `mitre`, named
     manual: ManualThreat | None = None  # written in the model (## Threats), not derived by a rule
+    superseded: tuple[tuple[str, str], ...] = ()  # (rule id, threat id) of generic findings this one replaced
 
     def sort_key(self) -> tuple[int, float, str, tuple[str, ...]]:
         return (-level_rank(self.severity.level), -self.severity.score, self.rule.id, self.targets)

@@ -1,14 +1,26 @@
-"""Explainable severity: impact x likelihood -> 0-10 score -> level, with every step recorded.
+"""Explainable severity: impact x likelihood -> level and 0-10 score, with every step recorded.
 
 A rule states its impact and likelihood (or just a severity, read as that impact at
-"likely"). The model then moves them: secret data raises impact and public-only data
-lowers it; being marked internet-facing raises likelihood and being out of reach of every
-untrusted zone lowers it. The model's severity multipliers scale the score last.
+"likely"). The model then moves them, each move recorded with its reason:
+
+- impact, for asset value, at most one step up: the data the threat is about is secret (or
+  rated high integrity, for tampering), the element is rated critical for the property at
+  stake, or the model gives it a severity multiplier; a multiplier alone never makes impact
+  critical. Disclosure of public data only steps impact down. Data counts only for rules
+  whose metadata says the threat is about that data (`data-impact`).
+- likelihood: up one step when the target is reached directly from the untrusted side, down
+  one when it is reached only from trusted zones or only through authenticated hops; down one
+  when the model records a mitigation the rule names (`mitigated-by`); down one for a rule of
+  low confidence.
+
+The level comes from a fixed matrix (critical needs high impact that is at least very likely)
+and the score from the same cell, so the two always agree.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 __all__ = [
     "LEVELS",
@@ -16,9 +28,14 @@ __all__ = [
     "Adjustment",
     "Override",
     "SeverityBreakdown",
+    "RuleSeverity",
+    "TargetFacts",
+    "DataFacts",
     "ModelContext",
     "score_threat",
     "stated_severity",
+    "cell_score",
+    "level_for",
     "level_rank",
     "base_level",
 ]
@@ -26,34 +43,47 @@ __all__ = [
 LEVELS = ("low", "medium", "elevated", "high", "critical")
 LIKELIHOODS = ("unlikely", "likely", "very-likely", "frequent")
 
-# Base score of each impact level at "likely": a rule that says `severity: high` and meets a
-# neutral model scores 8.0, which is "high" again.
-_IMPACT_SCORE = {"low": 2.0, "medium": 4.0, "elevated": 6.0, "high": 8.0, "critical": 9.5}
-_LIKELIHOOD_FACTOR = {"unlikely": 0.75, "likely": 1.0, "very-likely": 1.15, "frequent": 1.25}
+# Score of each impact (row) at each likelihood (column); the level is read from the score
+# with _THRESHOLDS. Reading across a row moves at most one level per step, and critical needs
+# high impact at "frequent" or critical impact at "very-likely" or above.
+_SCORES = {
+    "low": (1.5, 2.5, 3.5, 4.0),
+    "medium": (2.8, 4.0, 5.2, 5.8),
+    "elevated": (4.5, 6.0, 7.0, 7.6),
+    "high": (6.2, 7.8, 8.6, 9.2),
+    "critical": (7.5, 8.8, 9.4, 10.0),
+}
 _THRESHOLDS = ((9.0, "critical"), (7.0, "high"), (5.0, "elevated"), (3.0, "medium"))
+# A severity multiplier at or above this factor raises impact one step (asset value); at or
+# below the inverse it lowers it one step.
+MULTIPLIER_STEP = 1.25
 
 
 def level_rank(level: str) -> int:
     return LEVELS.index(level)
 
 
-def _level_for(score: float) -> str:
+def level_for(score: float) -> str:
     for threshold, level in _THRESHOLDS:
         if score >= threshold:
             return level
     return "low"
 
 
+def cell_score(impact: str, likelihood: str) -> float:
+    return _SCORES[impact][LIKELIHOODS.index(likelihood)]
+
+
 @dataclass(frozen=True)
 class Adjustment:
     factor: str  # "impact" or "likelihood"
-    steps: int  # +1 / -1
+    steps: int  # +1 / -1, or 0 for a reason that applied but was not counted (one step at most)
     reason: str
 
 
 def base_level(impact: str, likelihood: str) -> str:
     """A rule's own level: its impact at its likelihood, before anything the model says."""
-    return _level_for(_IMPACT_SCORE[impact] * _LIKELIHOOD_FACTOR[likelihood])
+    return level_for(cell_score(impact, likelihood))
 
 
 @dataclass(frozen=True)
@@ -75,71 +105,175 @@ class SeverityBreakdown:
     adjustments: tuple[Adjustment, ...]
     impact: str
     likelihood: str
-    base_score: float
-    multiplier: float
+    base_score: float  # the matrix cell of the final impact and likelihood
+    multiplier: float  # the model's severity multiplier that applied (1.0: none); it moves impact, never the score
     score: float
     level: str
     override: Override | None = None  # set when the project overrides the rule's severity
 
 
 @dataclass(frozen=True)
+class RuleSeverity:
+    """What severity needs from a rule's metadata."""
+
+    impact: str
+    likelihood: str
+    confidence: str = "medium"
+    stride: str = ""
+    data_impact: bool = False  # the threat is about the data of its targets (or of `data`)
+    mitigated_by: tuple[str, ...] = ()  # flags that, set on a target element, lower likelihood
+
+
+@dataclass(frozen=True)
+class TargetFacts:
+    """What the model says about one target (element, flow, boundary or data asset)."""
+
+    kind: str  # element | flow | boundary | data
+    name: str
+    data: tuple[str, ...] = ()  # data assets it carries, holds or handles
+    direct: str | None = None  # why it is reached directly from the untrusted side, if it is
+    reachable: bool = False  # some path from the untrusted side reaches it
+    unauthenticated: bool = False  # some path from the untrusted side reaches it with no authenticated hop
+    ratings: Mapping[str, str] = field(default_factory=dict)  # confidentiality / integrity / availability
+    flags: frozenset[str] = frozenset()
+    elements: tuple[str, ...] = ()  # element ids involved (itself, or a flow's endpoints)
+
+
+@dataclass(frozen=True)
+class DataFacts:
+    name: str
+    rank: int  # classification rank: public 0, unknown 1 .. top-secret 5
+    ratings: Mapping[str, str]  # confidentiality / integrity / availability -> low..critical
+    credential: bool = False  # a secret that authenticates: its theft is a spoofing threat, judged by those rules
+
+
+@dataclass(frozen=True)
 class ModelContext:
-    """What severity needs to know about the targets, gathered once per analysis."""
+    """What severity needs to know about the model, gathered once per analysis."""
 
-    data_rank: dict[str, int]  # target id -> highest classification rank of data it touches (-1: none)
-    exposed: frozenset[str]  # targets the model marks internet-facing (and flows touching them)
-    reachable: frozenset[str]  # targets on, or reachable from, the untrusted side (any hops)
-    multipliers: dict[str, float]  # element id -> factor
-    endpoints: dict[str, tuple[str, str]]  # flow id -> (source, target)
-
-
-def _step(scale: tuple[str, ...], value: str, steps: int) -> str:
-    return scale[max(0, min(len(scale) - 1, scale.index(value) + steps))]
+    targets: Mapping[str, TargetFacts]
+    data: Mapping[str, DataFacts]
+    multipliers: Mapping[str, float]  # element id -> factor
+    names: Mapping[str, str]  # id -> display name
 
 
-def score_threat(impact: str, likelihood: str, targets: tuple[str, ...], ctx: ModelContext) -> SeverityBreakdown:
-    adjustments: list[Adjustment] = []
-    ranks = [ctx.data_rank.get(t, -1) for t in targets]
-    top = max(ranks, default=-1)
-    if top >= 4:
-        adjustments.append(Adjustment("impact", +1, "secret or top-secret data is involved"))
-    elif top == 0:
-        adjustments.append(Adjustment("impact", -1, "only public data is involved"))
-    if any(t in ctx.exposed for t in targets):
-        adjustments.append(Adjustment("likelihood", +1, "the model marks it internet-facing"))
-    elif not any(t in ctx.reachable or t in ctx.exposed for t in targets):
-        adjustments.append(Adjustment("likelihood", -1, "not reachable from any untrusted zone"))
+_STRIDE_RATING = {"InformationDisclosure": "confidentiality", "Tampering": "integrity", "DenialOfService": "availability"}
+_HIGH = ("high", "critical")
 
-    final_impact = impact
-    final_likelihood = likelihood
+
+def _step(scale: tuple[str, ...], value: str, steps: int, top: str | None = None) -> str:
+    limit = scale.index(top) if top is not None else len(scale) - 1
+    index = scale.index(value)
+    return scale[max(0, min(max(limit, index), index + steps))]
+
+
+def _asset_value(rule: RuleSeverity, targets: list[TargetFacts], data: list[DataFacts],
+                 ctx: ModelContext) -> tuple[list[Adjustment], float, bool]:
+    """Impact adjustments for asset value (at most one step up), and the multiplier that applied.
+
+    Returns (adjustments, multiplier, multiplier_only): multiplier_only says the one step up
+    comes from the multiplier alone (which may not make impact critical)."""
+    reasons: list[str] = []
+    down: str | None = None
+    if rule.data_impact and data:
+        if rule.stride == "Tampering":
+            rated = [d for d in data if d.ratings.get("integrity") in _HIGH]
+            if rated:
+                d = max(rated, key=lambda d: _HIGH.index(d.ratings["integrity"]))
+                reasons.append(f"data '{d.name}' is rated integrity={d.ratings['integrity']}")
+        top = max(data, key=lambda d: d.rank)
+        if top.rank >= 4:
+            reasons.append(f"{'top-secret' if top.rank == 5 else 'secret'} data '{top.name}' is involved")
+        elif rule.stride == "InformationDisclosure" and top.rank == 0:
+            down = "only public data is involved"
+        if rule.stride == "InformationDisclosure" and not reasons and top.rank != 0:
+            rated = [d for d in data if d.ratings.get("confidentiality") == "critical"]
+            if rated:
+                reasons.append(f"data '{rated[0].name}' is rated confidentiality=critical")
+    rating_key = _STRIDE_RATING.get(rule.stride)
+    if rating_key is not None and (rule.data_impact or rule.stride == "DenialOfService"):
+        for t in targets:
+            if t.ratings.get(rating_key) == "critical":
+                reasons.append(f"'{t.name}' is rated {rating_key}=critical")
+                break
+    # The asset whose value counts: the threatened element, or both ends of a threatened flow;
+    # for a threat about data, the data decides for a flow, not the value of the hosts it joins.
+    involved = [e for t in targets for e in t.elements if not (rule.data_impact and t.kind == "flow")]
+    factors = [(ctx.multipliers[e], e) for e in involved if e in ctx.multipliers]
+    multiplier = 1.0
+    multiplier_only = False
+    if factors:
+        multiplier, owner = max(factors)
+        if multiplier >= MULTIPLIER_STEP:
+            multiplier_only = not reasons
+            reasons.append(f"the model rates '{ctx.names.get(owner, owner)}' as a valuable asset (multiplier x{multiplier:g})")
+        elif multiplier <= 1 / MULTIPLIER_STEP and not reasons:
+            down = down or f"the model rates '{ctx.names.get(owner, owner)}' as a low-value asset (multiplier x{multiplier:g})"
+    out = [Adjustment("impact", +1 if i == 0 else 0,
+                      r if i == 0 else f"{r} (not counted: asset value moves impact one step at most)")
+           for i, r in enumerate(reasons)]
+    if not reasons and down is not None:
+        out.append(Adjustment("impact", -1, down))
+    return out, multiplier, multiplier_only
+
+
+def _exposure(rule: RuleSeverity, targets: list[TargetFacts]) -> list[Adjustment]:
+    out: list[Adjustment] = []
+    direct = next((t.direct for t in targets if t.direct), None)
+    if direct is not None:
+        out.append(Adjustment("likelihood", +1, direct))
+    elif not any(t.reachable for t in targets):
+        out.append(Adjustment("likelihood", -1, "reached only from trusted zones"))
+    elif not any(t.unauthenticated for t in targets):
+        out.append(Adjustment("likelihood", -1, "every path from the untrusted side to it authenticates"))
+    for flag in rule.mitigated_by:
+        owner = next((t for t in targets if flag in t.flags), None)
+        if owner is not None:
+            out.append(Adjustment("likelihood", -1, f"'{owner.name}' says {flag}=True"))
+            break
+    if rule.confidence == "low":
+        out.append(Adjustment("likelihood", -1, "the rule's confidence is low"))
+    return out
+
+
+def score_threat(rule: RuleSeverity, targets: tuple[str, ...], ctx: ModelContext,
+                 data: tuple[str, ...] | None = None) -> SeverityBreakdown:
+    """Score one threat. `data` names the data assets the threat is about when the rule binds
+    them (its `data-impact` variable); by default, the data of its targets."""
+    facts = [ctx.targets[t] for t in targets if t in ctx.targets]
+    # By default the data of the targets, credentials aside (what a stolen credential allows is
+    # the subject of the spoofing rules); a rule that binds its data names exactly that data.
+    if data is None:
+        data_facts = [ctx.data[d] for d in dict.fromkeys(d for t in facts for d in t.data)
+                      if d in ctx.data and not ctx.data[d].credential]
+    else:
+        data_facts = [ctx.data[d] for d in dict.fromkeys(data) if d in ctx.data]
+    impact_adj, multiplier, multiplier_only = _asset_value(rule, facts, data_facts, ctx)
+    adjustments = impact_adj + _exposure(rule, facts)
+
+    impact = rule.impact
+    for a in impact_adj:
+        if a.steps:
+            impact = _step(LEVELS, impact, a.steps, "high" if multiplier_only and a.steps > 0 else None)
+    likelihood = rule.likelihood
     for a in adjustments:
-        if a.factor == "impact":
-            final_impact = _step(LEVELS, final_impact, a.steps)
-        else:
-            final_likelihood = _step(LIKELIHOODS, final_likelihood, a.steps)
-
-    involved: list[str] = []
-    for t in targets:
-        involved.append(t)
-        involved.extend(ctx.endpoints.get(t, ()))
-    multiplier = max((ctx.multipliers[e] for e in involved if e in ctx.multipliers), default=1.0)
-    base = _IMPACT_SCORE[final_impact] * _LIKELIHOOD_FACTOR[final_likelihood]
-    score = round(min(10.0, base * multiplier), 1)
+        if a.factor == "likelihood" and a.steps:
+            likelihood = _step(LIKELIHOODS, likelihood, a.steps)
+    score = cell_score(impact, likelihood)
     return SeverityBreakdown(
-        rule_impact=impact,
-        rule_likelihood=likelihood,
+        rule_impact=rule.impact,
+        rule_likelihood=rule.likelihood,
         adjustments=tuple(adjustments),
-        impact=final_impact,
-        likelihood=final_likelihood,
-        base_score=round(base, 2),
+        impact=impact,
+        likelihood=likelihood,
+        base_score=score,
         multiplier=multiplier,
         score=score,
-        level=_level_for(score),
+        level=level_for(score),
     )
 
 
 def stated_severity(impact: str, likelihood: str) -> SeverityBreakdown:
-    """A severity a person stated (a hand-written threat): scored on the same scale, never adjusted."""
-    base = _IMPACT_SCORE[impact] * _LIKELIHOOD_FACTOR[likelihood]
-    score = round(min(10.0, base), 1)
-    return SeverityBreakdown(impact, likelihood, (), impact, likelihood, round(base, 2), 1.0, score, _level_for(score))
+    """A severity a person stated (a hand-written threat): scored on the same matrix, never adjusted."""
+    score = cell_score(impact, likelihood)
+    return SeverityBreakdown(impact, likelihood, (), impact, likelihood, score, 1.0, score, level_for(score))

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..logic.language.ast import Rule
-from ..logic.language.checks import split_list, stride_canonical
+from ..logic.language.checks import metadata_ids, stride_canonical
 from .datalog import DatalogProgram
 from .loader import KnowledgeBase
 from .store import natural_key
@@ -54,8 +54,8 @@ class RuleMeta:
         def get(key: str) -> str:
             return (meta.get(key) if meta is not None else None) or ""
 
-        return cls(get("id"), get("stride"), tuple(split_list(get("capec"))), tuple(split_list(get("cwe"))),
-                   tuple(split_list(get("attack"))))
+        return cls(get("id"), get("stride"), tuple(metadata_ids(get("capec"))), tuple(metadata_ids(get("cwe"))),
+                   tuple(metadata_ids(get("attack"))))
 
 
 @dataclass(frozen=True, order=True)

@@ -63,10 +63,50 @@ def canonical_key(key: str) -> str:
     return _NON_ALNUM.sub("_", text).strip("_").lower()
 
 
+# Technology types split camelCase only before a capitalised word of three or more letters, so
+# that acronyms stay whole: LoadBalancer -> load-balancer, APIGateway -> api-gateway, but
+# PostgreSQL -> postgresql, IdP -> idp, MongoDB -> mongodb, DDoSProtection -> ddos-protection.
+# A split point: before a capitalised word of 3+ letters that follows a lower-case letter or
+# digit (WebServer), or follows a capital that ends an acronym (APIGateway, DDoSProtection);
+# never inside a leading capital (OAuth).
+_TYPE_CAMEL = re.compile(r"(?:(?<=[a-z0-9])|(?<=[A-Za-z0-9][A-Z]))(?=[A-Z][a-z]{2,})")
+# Brand and product words that camelCase splitting (the rule above, or the one tmlogic used
+# before, which split every capital: PostgreSQL -> postgre-sql) cuts in two. Their split
+# spellings are joined again, so models written either way and rule packs that list the
+# names users write agree.
+_TYPE_COMPOUNDS: tuple[tuple[str, ...], ...] = (
+    ("postgre", "sql"), ("my", "sql"), ("no", "sql"), ("graph", "ql"), ("id", "p"), ("d", "do", "s"),
+    ("mongo", "db"), ("maria", "db"), ("couch", "db"), ("dynamo", "db"), ("cosmos", "db"), ("neo4", "j"),
+    ("o", "auth"), ("o", "auth2"), ("py", "pi"), ("hashi", "corp"), ("git", "hub"), ("git", "lab"),
+    ("bit", "bucket"), ("elastic", "search"), ("open", "search"), ("open", "ldap"), ("open", "id"),
+    ("rabbit", "mq"), ("active", "mq"), ("zero", "mq"), ("power", "shell"), ("share", "point"),
+    ("word", "press"), ("java", "script"), ("type", "script"), ("key", "cloak"), ("zoo", "keeper"),
+)
+
+
+def _join_compounds(words: list[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for compound in _TYPE_COMPOUNDS:
+            n = len(compound)
+            if tuple(words[i:i + n]) == compound:
+                out.append("".join(compound))
+                i += n
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
 @lru_cache(maxsize=4096)
 def canonical_type(text: str) -> str:
-    """A technology type in kebab case: load_balancer, Load Balancer, LoadBalancer -> load-balancer."""
-    return _NON_ALNUM.sub("-", _split_camel(text.strip())).strip("-").lower()
+    """A technology type in kebab case: load_balancer, Load Balancer, LoadBalancer -> load-balancer;
+    acronyms and product names stay whole: PostgreSQL, postgre-sql -> postgresql; IdP -> idp."""
+    split = _TYPE_CAMEL.sub("_", text.strip())
+    words = [w for w in _NON_ALNUM.split(split.lower()) if w]
+    return "-".join(_join_compounds(words))
 
 
 def canonical_protocol(text: str) -> str:
@@ -238,6 +278,13 @@ ELEMENT_KEYS = _table(
     _spec("security_context", "bool", "declares a restrictive security context (non-root, no privilege escalation)"),
     _spec("deployed_as", "list", "names of this element in the deployment (compose service, Kubernetes "
           "workload, Terraform address), for tmlogic drift"),
+    _spec("fetches_urls", "bool", "fetches URLs its callers choose (link previews, webhooks, crawlers): SSRF"),
+    _spec("is_immutable", "bool", "stored data cannot be deleted or overwritten (object lock, WORM)",
+          aliases=("immutable", "object_lock")),
+    _spec("requires_approval", "bool", "a person approves each action before it runs (human in the loop)",
+          aliases=("human_approval",)),
+    _spec("pool", "text", "name of a pool of identical replicas: their findings are reported once"),
+    _spec("replicas", "number", "how many identical instances this element stands for (2 or more: redundant)"),
 )
 
 DATA_KEYS = _table(

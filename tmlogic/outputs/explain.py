@@ -91,8 +91,9 @@ def render_explanation(threat: Threat, names: dict[str, str], color: bool = Fals
     ]
     for a in s.adjustments:
         out.append(f"    {a.factor} {'+' if a.steps > 0 else ''}{a.steps}: {a.reason}")
-    out.append(f"    -> impact {s.impact} x likelihood {s.likelihood} = {s.base_score:g}"
-               + (f", x{s.multiplier:g} multiplier" if s.multiplier != 1.0 else "") + f" -> {s.score:.1f} ({s.level})")
+    out.append(f"    -> impact {s.impact} x likelihood {s.likelihood} -> {s.score:.1f} ({s.level})")
+    for rule_id, other in threat.superseded:
+        out.append(f"  replaces {rule_id} finding {other} on the same target (one root cause, one finding)")
     refs = ", ".join(r.capec + r.cwe + r.attack)
     if refs:
         out.append(f"  references: {refs}")

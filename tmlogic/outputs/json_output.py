@@ -188,6 +188,7 @@ def _threat(t: Threat, proofs: _ProofTable, mitre: dict[int, Any], run: RunTrack
         "accepted": None if t.suppression is None else {
             "reason": t.suppression.reason, **_location(t.suppression.span)},
         "manual": None if t.manual is None else {"status": t.manual.status},
+        "superseded": [{"rule_id": r, "id": i} for r, i in t.superseded],
     }
     if run is not None:
         out["tracking"] = _state(run.state(t.id))

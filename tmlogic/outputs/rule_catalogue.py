@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from ..result import RuleInfo
+from ..severity import cell_score, level_for
 
 __all__ = ["render_catalogue", "pack_of"]
 
@@ -13,6 +14,25 @@ __all__ = ["render_catalogue", "pack_of"]
 def pack_of(info: RuleInfo) -> str:
     """The pack is the folder that holds the rule file."""
     return Path(info.span.path).parent.name
+
+
+def rating(info: RuleInfo) -> str:
+    """The rule's own rating: impact x likelihood = the level before the model moves it."""
+    return f"{info.impact} x {info.likelihood} = {level_for(cell_score(info.impact, info.likelihood))}"
+
+
+def _severity_notes(i: RuleInfo) -> list[str]:
+    """How severity treats the rule, beyond its rating (docs/rule-language.md, Severity)."""
+    notes: list[str] = []
+    if i.data_impact == "yes":
+        notes.append("the classification of its targets' data moves impact")
+    elif i.data_impact != "no":
+        notes.append(f"the classification of the data bound to {i.data_impact} moves impact")
+    if i.mitigated_by:
+        notes.append("likelihood lower when the target says " + ", ".join(f"{m}=True" for m in i.mitigated_by))
+    if i.confidence == "low":
+        notes.append("likelihood one step lower (low confidence)")
+    return notes
 
 
 def _markdown(infos: list[RuleInfo]) -> str:
@@ -27,17 +47,28 @@ def _markdown(infos: list[RuleInfo]) -> str:
         f"{len(infos)} rules. By STRIDE category: "
         + ", ".join(f"{k} {v}" for k, v in sorted(by_stride.items())) + ".",
         "",
-        "| id | title | STRIDE | severity | confidence | pack | CAPEC | CWE |",
-        "|---|---|---|---|---|---|---|---|",
+        "The rating is the rule's own impact x likelihood and the level it gives on a model that moves",
+        "neither; the model then moves both (see docs/rule-language.md, Severity).",
+        "",
+        "| id | title | STRIDE | impact x likelihood | confidence | pack | CAPEC | CWE | ATT&CK |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for i in infos:
-        severity = i.severity if i.impact == i.severity else f"{i.impact} x {i.likelihood}"
-        out.append(f"| {i.id} | {i.title} | {i.stride} | {severity} | {i.confidence} | {pack_of(i)} | "
-                   f"{', '.join(i.capec)} | {', '.join(i.cwe)} |")
+        out.append(f"| {i.id} | {i.title} | {i.stride} | {rating(i)} | {i.confidence} | {pack_of(i)} | "
+                   f"{', '.join(i.capec) or '-'} | {', '.join(i.cwe) or '-'} | {', '.join(i.attack) or '-'} |")
     out.append("")
     for i in infos:
-        out += [f"## {i.id}: {i.title}", "", f"- STRIDE: {i.stride}; severity: {i.severity}; confidence: {i.confidence}",
-                f"- message: {i.message}", f"- mitigation: {i.mitigation}"]
+        out += [f"## {i.id}: {i.title}", "", f"- STRIDE: {i.stride}; rating: {rating(i)}; confidence: {i.confidence}"]
+        notes = _severity_notes(i)
+        if notes:
+            out.append(f"- severity: {'; '.join(notes)}")
+        if i.supersedes:
+            out.append(f"- supersedes: {', '.join(i.supersedes)} (on a shared target, this finding replaces theirs)")
+        if i.group_by:
+            out.append(f"- one finding per value of {i.group_by}")
+        for key, why in i.no_mitre:
+            out.append(f"- no {key.upper() if key != 'attack' else 'ATT&CK'} id: {why}")
+        out += [f"- message: {i.message}", f"- mitigation: {i.mitigation}"]
         if i.references:
             out.append(f"- references: {'; '.join(i.references)}")
         out += ["", "```", i.rule.text if i.rule is not None else "(written by hand in the model)", "```", ""]
@@ -49,12 +80,15 @@ def render_catalogue(infos: list[RuleInfo], fmt: str) -> str:
     if fmt == "markdown":
         return _markdown(infos)
     if fmt == "json":
-        rows = [{"id": i.id, "title": i.title, "stride": i.stride, "severity": i.severity, "impact": i.impact,
+        rows = [{"id": i.id, "title": i.title, "stride": i.stride,
+                 "severity": level_for(cell_score(i.impact, i.likelihood)), "impact": i.impact,
                  "likelihood": i.likelihood, "confidence": i.confidence, "pack": pack_of(i), "capec": list(i.capec),
-                 "cwe": list(i.cwe), "attack": list(i.attack), "message": i.message, "mitigation": i.mitigation}
+                 "cwe": list(i.cwe), "attack": list(i.attack), "supersedes": list(i.supersedes),
+                 "data_impact": i.data_impact, "mitigated_by": list(i.mitigated_by), "group_by": i.group_by,
+                 "message": i.message, "mitigation": i.mitigation}
                 for i in infos]
         return json.dumps(rows, indent=2) + "\n"
     width = max((len(i.title) for i in infos), default=5)
-    lines = [f"{'ID':<12} {'TITLE':<{width}} {'STRIDE':<22} {'SEVERITY':<9} PACK"]
-    lines += [f"{i.id:<12} {i.title:<{width}} {i.stride:<22} {i.severity:<9} {pack_of(i)}" for i in infos]
+    lines = [f"{'ID':<12} {'TITLE':<{width}} {'STRIDE':<22} {'IMPACT x LIKELIHOOD':<34} PACK"]
+    lines += [f"{i.id:<12} {i.title:<{width}} {i.stride:<22} {rating(i):<34} {pack_of(i)}" for i in infos]
     return "\n".join(lines) + "\n"

@@ -30,6 +30,7 @@ from .. import __version__
 from .._errors import Diagnostic, SourceSpan
 from ..kb.enrich import url_for
 from ..result import AbsentThreat, Result, RuleInfo, Threat
+from ..severity import cell_score
 
 __all__ = ["SARIF_SCHEMA_URI", "render_sarif", "sarif_dict"]
 
@@ -37,12 +38,15 @@ SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/s
 SRCROOT = "%SRCROOT%"
 _MAX_FLOW_STEPS = 60
 
-# A rule's own severity on the 0-10 scale that code-scanning UIs bucket (9+ critical, 7+ high,
-# 4+ medium): the score of that impact at likelihood "likely", as in severity.py.
-_RULE_SCORE = {"low": 2.0, "medium": 4.0, "elevated": 6.0, "high": 8.0, "critical": 9.5}
 _LEVEL = {"critical": "error", "high": "error", "elevated": "warning", "medium": "warning", "low": "note"}
 # Where the built-in rules are documented: docs/rules.md, one heading per rule.
 DEFAULT_HELP_URI = "https://github.com/your-org/tmlogic/blob/v{version}/docs/rules.md#{anchor}"
+
+
+def _level_score(level: str) -> float:
+    """A level's score in the severity matrix (severity.py), for the per-level rule descriptors;
+    code-scanning UIs bucket it (9+ critical, 7+ high, 4+ medium). Critical starts at very-likely."""
+    return cell_score(level, "very-likely" if level == "critical" else "likely")
 
 
 @lru_cache(maxsize=256)
@@ -156,7 +160,8 @@ def _help_uri(info: RuleInfo, template: str | None) -> str | None:
 
 def _rule(info: RuleInfo, band: str | None = None, help_uri: str | None = None) -> dict[str, Any]:
     """A rule's descriptor; with `band`, the descriptor for its results at that level."""
-    score = _RULE_SCORE.get(band or info.impact, 4.0)
+    # a rule's own severity on the 0-10 scale: the matrix cell of its impact x likelihood
+    score = cell_score(info.impact, info.likelihood) if band is None else _level_score(band)
     out: dict[str, Any] = {
         "id": info.id if band is None else f"{info.id}/{band}",
         "name": _camel(info.title),

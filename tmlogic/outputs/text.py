@@ -34,7 +34,6 @@ def _threat_lines(t: Threat, style: Style, verbose: bool) -> list[str]:
         lines.append(
             f"      severity: impact {s.rule_impact}->{s.impact}, likelihood {s.rule_likelihood}->{s.likelihood}"
             + (f" ({steps})" if steps else "")
-            + (f", multiplier x{s.multiplier:g}" if s.multiplier != 1.0 else "")
             + (f"; project override {s.override.level} ({s.override.source}): {s.override.reason}" if s.override else "")
         )
     return lines

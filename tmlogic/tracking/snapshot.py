@@ -128,6 +128,7 @@ def load_result_json(path: Path, source: str | None = None) -> ResultSnapshot:
         raise input_error(at, "this JSON is not a tmlogic result (no \"format\": \"tmlogic-result\")",
                           "give a file written by `tmlogic analyze --format json`", "bad-baseline")
     version = str(data.get("version", ""))
+    # 2.0 adds fields to 1.x and changes none of the ones read here, so both baselines are read.
     if not version.startswith(("1.", "2.")):
         raise input_error(at, f"result format version {version or '(none)'} is not supported (this tmlogic reads 1.x and 2.x)",
                           "re-run the baseline with this version of tmlogic", "bad-baseline")

@@ -30,6 +30,9 @@ __all__ = [
     "REQUIRED_THREAT_KEYS",
     "OPTIONAL_THREAT_KEYS",
     "RULE_ID_PATTERN",
+    "MITRE_KEYS",
+    "none_reason",
+    "metadata_ids",
 ]
 
 STRIDE_CATEGORIES = (
@@ -46,7 +49,11 @@ CONFIDENCE_LEVELS = ("low", "medium", "high")
 REQUIRED_THREAT_KEYS = ("id", "title", "stride", "severity", "message", "mitigation")
 OPTIONAL_THREAT_KEYS = (
     "confidence", "impact", "likelihood", "capec", "cwe", "attack", "references", "tags", "description",
+    "supersedes", "data-impact", "mitigated-by", "group-by",
 )
+# Every threat rule names its CAPEC, CWE and ATT&CK ids, or says why there are none: "none: <reason>".
+MITRE_KEYS = ("capec", "cwe", "attack")
+_NONE_REASON = re.compile(r"none\s*[:(—-]\s*(?P<reason>\S.*?)\)?\s*$", re.IGNORECASE)
 RULE_ID_PATTERN = re.compile(r"TM-[A-Z]+-[0-9]{3}")
 
 _STRIDE_BY_KEY = {c.lower(): c for c in STRIDE_CATEGORIES}
@@ -90,13 +97,25 @@ def template_variables(message: str) -> list[str]:
     return list(dict.fromkeys(_TEMPLATE_VAR.findall(message)))
 
 
+def none_reason(value: str) -> str | None:
+    """The reason of a `none: <reason>` metadata value (no CAPEC/CWE/ATT&CK id applies), else None."""
+    m = _NONE_REASON.fullmatch(value.strip())
+    return m.group("reason").strip() if m else None
+
+
+def metadata_ids(value: str) -> list[str]:
+    """The ids of a capec/cwe/attack metadata value: none for `none: <reason>`."""
+    return [] if none_reason(value) is not None else split_list(value)
+
+
 def split_list(value: str) -> list[str]:
     """A comma-separated metadata value as a list of its non-empty, stripped items."""
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
 def check_modules(
-    modules: list[Module], *, strict: bool = False, known_ids: KnownIds | None = None
+    modules: list[Module], *, strict: bool = False, known_ids: KnownIds | None = None,
+    reference_rules: Mapping[str, str] | None = None, require_mitre: bool = False,
 ) -> tuple[Program, list[Diagnostic]]:
     """Run every static check over all modules together.
 
@@ -116,7 +135,8 @@ def check_modules(
     for rule in rules:
         _check_rule(rule, decls, bag)
     _check_stratification(rules, bag)
-    _check_threat_metadata([r for r in rules if r.head.predicate == THREAT], bag, known_ids or KnownIds())
+    _check_threat_metadata([r for r in rules if r.head.predicate == THREAT], bag, known_ids or KnownIds(),
+                           reference_rules or {}, require_mitre)
     if bag.has_errors:
         raise RuleError(bag.items)
     return Program(tuple(modules), decls), bag.warnings
@@ -376,7 +396,8 @@ def _check_stratification(rules: list[Rule], bag: DiagnosticBag) -> None:
 
 # --------------------------------------------------------------------------- threat metadata
 
-def _check_threat_metadata(rules: list[Rule], bag: DiagnosticBag, known: KnownIds) -> None:
+def _check_threat_metadata(rules: list[Rule], bag: DiagnosticBag, known: KnownIds,
+                           reference_rules: Mapping[str, str], require_mitre: bool) -> None:
     allowed = REQUIRED_THREAT_KEYS + OPTIONAL_THREAT_KEYS
     first_id: dict[str, MetaEntry] = {}
     for rule in rules:
@@ -410,6 +431,12 @@ def _check_threat_metadata(rules: list[Rule], bag: DiagnosticBag, known: KnownId
                           [Note(first_id[id_entry.value].span, f'"{id_entry.value}" is first used here')])
             else:
                 first_id[id_entry.value] = id_entry
+        _check_rule_references(rule, seen, bag)
+        for key in MITRE_KEYS if require_mitre else ():
+            if key not in seen:
+                bag.warning(rule.head.span, f'threat rule names no {key.upper() if key != "attack" else "ATT&CK"} id',
+                            "missing-mitre",
+                            f'add "/// {key}: <ids>", or "/// {key}: none: <why no id applies>"')
         msg = seen.get("message")
         if msg is not None:
             bound = _bound(rule)
@@ -420,6 +447,77 @@ def _check_threat_metadata(rules: list[Rule], bag: DiagnosticBag, known: KnownId
                               did_you_mean(name, bound)
                               or (f"the message can use: {', '.join('{' + v + '}' for v in sorted(bound))}"
                                   if bound else None))
+
+
+    _check_supersedes(rules, bag, reference_rules)
+
+
+def _check_rule_references(rule: Rule, seen: dict[str, MetaEntry], bag: DiagnosticBag) -> None:
+    """data-impact and group-by name variables of this rule."""
+    head_vars = [t.name for t in rule.head.args if isinstance(t, Var)]
+    group = seen.get("group-by")
+    if group is not None and group.value and group.value not in head_vars:
+        bag.error(group.span, f'group-by names "{group.value}", which is not a variable of the rule\'s head',
+                  "bad-metadata-value", did_you_mean(group.value, head_vars)
+                  or f"use one of the head's variables: {', '.join(head_vars)}")
+    data = seen.get("data-impact")
+    if data is not None and data.value and data.value not in ("yes", "no"):
+        bound = _bound(rule)
+        if data.value not in bound:
+            bag.error(data.span, f'data-impact is "yes", "no" or a variable bound to data assets; '
+                      f'"{data.value}" is neither', "bad-metadata-value",
+                      did_you_mean(data.value, sorted(bound) + ["yes", "no"]) or 'write "yes", "no" or a body variable')
+
+
+def _check_supersedes(rules: list[Rule], bag: DiagnosticBag, reference_rules: Mapping[str, str]) -> None:
+    """A rule supersedes rules that exist, with the same STRIDE category, and never in a cycle.
+
+    `reference_rules` (rule id -> STRIDE) are rules known but not checked here: the built-in
+    packs, when a user pack is linted on its own."""
+    by_id = {r.metadata.get("id"): r for r in rules if r.metadata is not None and r.metadata.get("id")}
+    edges: dict[str, list[str]] = {}
+    for rid, rule in by_id.items():
+        assert rule.metadata is not None and rid is not None
+        entry = rule.metadata.entry("supersedes")
+        if entry is None or not entry.value:
+            continue
+        stride = stride_canonical(rule.metadata.get("stride") or "")
+        for other in split_list(entry.value):
+            target = by_id.get(other)
+            if other == rid:
+                bag.error(entry.span, "a rule cannot supersede itself", "bad-supersedes", "remove its own id")
+            elif target is None and other in reference_rules:
+                if reference_rules[other] != stride:
+                    bag.error(entry.span, f'supersedes "{other}", whose STRIDE category ({reference_rules[other]}) '
+                              f'differs from this rule\'s ({rule.metadata.get("stride")})', "bad-supersedes",
+                              "a rule supersedes only a more generic rule about the same kind of threat")
+            elif target is None or target.metadata is None:
+                bag.error(entry.span, f'supersedes "{other}", which is not a loaded rule', "bad-supersedes",
+                          did_you_mean(other, [k for k in list(by_id) + list(reference_rules) if k])
+                          or "name the id of the generic rule")
+            elif stride_canonical(target.metadata.get("stride") or "") != stride:
+                bag.error(entry.span, f'supersedes "{other}", whose STRIDE category '
+                          f'({target.metadata.get("stride")}) differs from this rule\'s ({rule.metadata.get("stride")})',
+                          "bad-supersedes",
+                          "a rule supersedes only a more generic rule about the same kind of threat",
+                          [Note(target.head.span, f"{other} is defined here")])
+            else:
+                edges.setdefault(rid, []).append(other)
+    for start in sorted(edges):
+        stack, seen_ids = list(edges[start]), set()
+        while stack:
+            node = stack.pop()
+            if node == start:
+                rule = by_id[start]
+                assert rule.metadata is not None
+                entry = rule.metadata.entry("supersedes")
+                assert entry is not None
+                bag.error(entry.span, f"{start} supersedes itself through a cycle of supersedes", "bad-supersedes",
+                          "a generic rule must not supersede the rule that specialises it")
+                break
+            if node not in seen_ids:
+                seen_ids.add(node)
+                stack.extend(edges.get(node, []))
 
 
 def _bad(bag: DiagnosticBag, entry: MetaEntry, message: str, hint: str | None) -> None:
@@ -444,6 +542,17 @@ def _check_value(entry: MetaEntry, bag: DiagnosticBag, known: KnownIds) -> None:
         if value not in levels:
             _bad(bag, entry, f'unknown {key} "{value}"',
                  did_you_mean(value, levels) or f"use one of: {', '.join(levels)}")
+    elif key in _ID_LISTS and value.lower().startswith("none"):
+        if none_reason(value) is None:
+            _bad(bag, entry, f'"{key}: none" needs a reason', f'write "/// {key}: none: <why no id applies>"')
+    elif key == "supersedes":
+        for item in split_list(value):
+            if not RULE_ID_PATTERN.fullmatch(item):
+                _bad(bag, entry, f'"{item}" is not a rule id', 'list rule ids, e.g. "TM-NET-001"')
+    elif key == "mitigated-by":
+        for item in split_list(value):
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", item):
+                _bad(bag, entry, f'"{item}" is not a model flag', 'list boolean model keys, e.g. "rate_limited"')
     elif key in _ID_LISTS:
         pattern, catalogue, example = _ID_LISTS[key]
         known_set: frozenset[str] | None = getattr(known, key)

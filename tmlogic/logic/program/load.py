@@ -14,7 +14,7 @@ from pathlib import Path
 from ..._errors import Diagnostic, Level, RuleError, SourceSpan, display_path
 from ...resources import prelude_file, rules_dir, schema_file
 from ..language.ast import Module, Program
-from ..language.checks import KnownIds, check_modules
+from ..language.checks import KnownIds, check_modules, stride_canonical
 from ..language.parser import parse_module
 from . import cache
 
@@ -68,7 +68,8 @@ def load_program(
     problems += _empty_packs(extra_paths)
     if any(d.level is Level.ERROR for d in problems):
         raise RuleError(problems)
-    program, warnings = check_modules(modules, strict=strict, known_ids=known_ids)
+    program, warnings = check_modules(modules, strict=strict, known_ids=known_ids,
+                                      reference_rules=None if builtin_rules else _builtin_rule_strides(files))
     if key is not None and not warnings:
         cache.write_program(key, program)
     return program, warnings
@@ -91,17 +92,34 @@ def lint(paths: Sequence[Path], *, strict: bool = False, known_ids: KnownIds | N
     Knowledge-base ids are checked as in load_program. Never raises for bad input: errors are
     returned along with warnings.
     """
-    modules, problems = _parse_all(_base_files() + rule_files(paths))
+    files = _base_files() + rule_files(paths)
+    modules, problems = _parse_all(files)
     problems += _empty_packs(paths)
     if not any(d.level is Level.ERROR for d in problems):
         # Checks run only on a complete parse: a file that failed to parse would make every
         # use of its predicates look undeclared.
         try:
-            _, warnings = check_modules(modules, strict=strict, known_ids=known_ids)
+            _, warnings = check_modules(modules, strict=strict, known_ids=known_ids,
+                                        reference_rules=_builtin_rule_strides(files), require_mitre=True)
             problems += warnings
         except RuleError as exc:
             problems += exc.diagnostics
     return sorted(problems, key=Diagnostic.sort_key)
+
+
+def _builtin_rule_strides(loaded: list[Path]) -> dict[str, str]:
+    """Rule id -> STRIDE category of the built-in threat rules not among `loaded`, so that a user
+    pack linted on its own may supersede a built-in rule."""
+    if not rules_dir().is_dir():
+        return {}
+    seen = {_key(f) for f in loaded}
+    modules, _ = _parse_all(f for f in rule_files([rules_dir()]) if _key(f) not in seen)
+    out: dict[str, str] = {}
+    for module in modules:
+        for rule in module.rules:
+            if rule.metadata is not None and rule.metadata.get("id"):
+                out[str(rule.metadata.get("id"))] = stride_canonical(rule.metadata.get("stride") or "") or ""
+    return out
 
 
 def _empty_packs(paths: Iterable[Path]) -> list[Diagnostic]:
