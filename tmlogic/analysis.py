@@ -19,6 +19,7 @@ from .logic.program.compile import CompiledProgram, FiringRelation, compile_prog
 from .logic.program.facts import FactBase, compile_model
 from .logic.program.load import lint, load_program
 from .logic.provenance import Prover
+from .merge import merge_library_findings
 from .model.loader import load_model
 from .model.schema import Model
 from .policy import RuleFacts, RulePolicy
@@ -319,6 +320,7 @@ def analyze_model(model: Model, program: Program, warnings: list[Diagnostic], en
             )
         )
     threats = apply_supersedes(merge_groups(merge_pools(threats, model, threat_id), threat_id))
+    threats = merge_library_findings(threats)
     threats.extend(manual_threats(model))
     threats, kb_versions = _enrich(threats, compiled)
     threats, suppression_warnings = _apply_suppressions(model, threats, {i.id for i in infos})

@@ -13,7 +13,8 @@ from .logic.provenance import ProofNode
 from .model.schema import ManualThreat, Model, Suppression
 from .severity import SeverityBreakdown, level_rank
 
-__all__ = ["RuleInfo", "Threat", "Result", "RESULT_FORMAT_VERSION", "ThreatState", "AbsentThreat", "Gate", "RunTracking"]
+__all__ = ["RuleInfo", "Corroboration", "Threat", "Result", "RESULT_FORMAT_VERSION", "ThreatState", "AbsentThreat", "Gate",
+           "RunTracking"]
 
 RESULT_FORMAT_VERSION = "2.0"
 
@@ -54,6 +55,18 @@ class RuleInfo:
 
 
 @dataclass(frozen=True)
+class Corroboration:
+    """A finding of an imported threat library (the pytm pack) merged into a built-in threat
+    about the same thing (tmlogic.merge): the library's rule and its own proof."""
+
+    rule_id: str
+    title: str
+    threat_id: str  # the id the library finding would have had on its own
+    location: SourceSpan
+    proof: ProofNode
+
+
+@dataclass(frozen=True)
 class Threat:
     id: str  # stable: hash of rule id and target ids
     rule: RuleInfo
@@ -68,6 +81,7 @@ class Threat:
     chain: MitreChain = MitreChain()  # what renderers show: the rule's own ids merged with `mitre`, named
     manual: ManualThreat | None = None  # written in the model (## Threats), not derived by a rule
     superseded: tuple[tuple[str, str], ...] = ()  # (rule id, threat id) of generic findings this one replaced
+    corroborated_by: tuple[Corroboration, ...] = ()  # library findings merged into this one (tmlogic.merge)
 
     def sort_key(self) -> tuple[int, float, str, tuple[str, ...]]:
         return (-level_rank(self.severity.level), -self.severity.score, self.rule.id, self.targets)

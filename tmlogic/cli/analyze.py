@@ -18,9 +18,11 @@ from .common import (
     ModelArg,
     NoBuiltinOpt,
     NoConfigOpt,
+    PackOpt,
     RulesOpt,
     StrictOpt,
     analysis_options,
+    optional_pack_paths,
     load_project_config,
     model_path,
     read_model,
@@ -62,6 +64,7 @@ def analyze(
     models: Annotated[Optional[list[Path]], typer.Argument(
         help="Model files or project folders; none: every model .tmlogic.yaml lists.", show_default=False)] = None,
     rules: RulesOpt = None,
+    pack: PackOpt = None,
     no_builtin_rules: NoBuiltinOpt = False,
     output_format: Annotated[AnalyzeFormat, typer.Option("--format", "-f", help="Output format.")] = AnalyzeFormat.text,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
@@ -108,7 +111,8 @@ def analyze(
     project = load_project_config(config, no_config)
     choices = CliChoices(
         fail_on=fail_on.value if fail_on is not None else None, fail_new_only=fail_new_only,
-        rules=tuple(rules or ()), no_builtin_rules=no_builtin_rules, enable=tuple(enable or ()),
+        rules=tuple(rules or ()) + tuple(optional_pack_paths(pack or ())), no_builtin_rules=no_builtin_rules,
+        enable=tuple(enable or ()),
         disable=tuple(disable or ()), baseline=baseline, risks=risks, no_risks=no_risks, strict=strict,
         lenient=lenient, engine=engine, output_dir=output_dir, sarif_suppressions=sarif_suppressions)
     try:
@@ -142,6 +146,7 @@ def explain(
     model: ModelArg,
     threat: Annotated[str, typer.Argument(help="Threat id (or a unique prefix, or RULE-ID:target-id).")],
     rules: RulesOpt = None,
+    pack: PackOpt = None,
     no_builtin_rules: NoBuiltinOpt = False,
     output_format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.text,
     strict: StrictOpt = False,
@@ -154,7 +159,8 @@ def explain(
     The project's .tmlogic.yaml applies (rule selection, packs, severity overrides), as in analyze."""
     from ..config.run import CliChoices, PlanError, plan_runs
 
-    choices = CliChoices(rules=tuple(rules or ()), no_builtin_rules=no_builtin_rules, strict=strict or None,
+    choices = CliChoices(rules=tuple(rules or ()) + tuple(optional_pack_paths(pack or ())),
+                         no_builtin_rules=no_builtin_rules, strict=strict or None,
                          lenient=lenient or None, engine=engine)
     try:
         (run,) = plan_runs(load_project_config(config, no_config), [model_path(model)], choices)

@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from ..model.schema import Model
 
 __all__ = [
-    "DEFAULT_ENGINE", "EngineOpt", "FailLevel", "ModelArg", "NoBuiltinOpt", "RulesOpt", "StrictOpt", "LenientOpt",
-    "ConfigOpt", "NoConfigOpt", "load_project_config",
+    "DEFAULT_ENGINE", "EngineOpt", "FailLevel", "ModelArg", "NoBuiltinOpt", "PackOpt", "RulesOpt", "StrictOpt",
+    "LenientOpt", "ConfigOpt", "NoConfigOpt", "load_project_config", "optional_pack_paths",
     "analysis_options", "fail_input", "model_path", "read_model", "run_analysis", "show_warnings", "use_colour", "user_error",
     "write_output",
 ]
@@ -55,6 +55,10 @@ LenientOpt = Annotated[bool, typer.Option(
 ConfigOpt = Annotated[Optional[Path], typer.Option(
     "--config", help="Project config (default: .tmlogic.yaml in this folder or the nearest one above).")]
 NoConfigOpt = Annotated[bool, typer.Option("--no-config", help="Ignore .tmlogic.yaml.")]
+PackOpt = Annotated[
+    Optional[list[str]], typer.Option("--pack", help="Built-in optional rule pack to add, by name (pytm: pytm's "
+                                                     "threat library, docs/pytm.md); repeatable.", show_default=False)
+]
 
 
 # --- ending on bad input, writing output -------------------------------------------------------------
@@ -130,13 +134,31 @@ def read_model(path: Path, strict: bool, lenient: bool = False) -> Model:
     return model
 
 
+def optional_pack_paths(names: Sequence[str]) -> list[Path]:
+    """The folders of built-in optional packs named on the command line (--pack pytm)."""
+    from ..diagnostics import did_you_mean
+    from ..resources import optional_packs
+
+    known = optional_packs()
+    out: list[Path] = []
+    for name in names:
+        if name not in known:
+            hint = did_you_mean(name, known) or (f"the optional packs are: {', '.join(known)}" if known else
+                                                  "this installation ships no optional pack")
+            user_error(f"--pack {name}: no built-in optional pack of that name; {hint}")
+        out.append(known[name])
+    return out
+
+
+
 def analysis_options(rules: list[Path] | None, no_builtin: bool, strict: bool, engine: str,
-                     lenient: bool = False) -> AnalysisOptions:
+                     lenient: bool = False, packs: Sequence[str] | None = None) -> AnalysisOptions:
     from ..analysis import AnalysisOptions
 
-    if no_builtin and not rules:
-        user_error("--no-builtin-rules needs at least one --rules pack")
-    return AnalysisOptions(tuple(rules or ()), not no_builtin, strict, engine, lenient=lenient)
+    extra = list(rules or ()) + optional_pack_paths(packs or ())
+    if no_builtin and not extra:
+        user_error("--no-builtin-rules needs at least one --rules or --pack pack")
+    return AnalysisOptions(tuple(extra), not no_builtin, strict, engine, lenient=lenient)
 
 
 def load_project_config(path: Path | None, ignore: bool) -> ProjectConfig | None:

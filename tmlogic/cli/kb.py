@@ -127,3 +127,35 @@ def _describe(manifest: dict[str, Any]) -> str:
         for category in stride:
             lines.append(f"  STRIDE {category:<22} {stride[category]:>4} patterns; default {', '.join(defaults.get(category, []))}")
     return "\n".join(lines) + "\n"
+
+
+@kb_app.command("pytm")
+def pytm_pack(
+    threats: Annotated[Optional[Path], typer.Option(
+        "--threats", help="pytm's threatlib/threats.json; default: the one of the installed pytm package.",
+        show_default=False)] = None,
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", help="Folder of the pack; default: the built-in optional pack (rules/pytm/).", show_default=False)] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+) -> None:
+    """Translate pytm's threat library into a rule pack: conditions parsed (never run), a report of what
+    does not translate, fixtures for every rule (docs/pytm.md)."""
+    from ..kb.build.pytm import installed_library, pack_files, read_library, write_pack
+    from ..kb.errors import KbError
+    from ..kb.loader import known_ids_in
+    from ..resources import rules_dir
+
+    target = out if out is not None else rules_dir() / "pytm"
+    try:
+        library = read_library(threats) if threats is not None else installed_library()
+        files, summary = pack_files(library, known_ids_in())
+        write_pack(files, target)
+    except KbError as exc:
+        fail_input(exc)
+    if not quiet:
+        version = f"pytm {library.version}" if library.version else display_path(library.path)
+        sys.stdout.write(f"{version}: {summary.threats} threats; {summary.translated} rules, {summary.inert} inert, "
+                         f"{summary.untranslatable} not translatable (see {display_path(target / 'TRANSLATION.md')})\n"
+                         f"wrote {summary.files} files to {display_path(target)}\n")
+        for rid in summary.without_fixtures:
+            sys.stderr.write(f"tmlogic: warning: no fixture model can state what {rid} needs; its tests are missing\n")

@@ -13,9 +13,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, cast
 
 from .schema import Value
+from .vocabulary_controls import CONTROL_KEY_ALIASES, ELEMENT_CONTROL_KEYS, FLOW_CONTROL_KEYS, TLS_VERSION_ALIASES, TLS_VERSIONS
 
 __all__ = [
     "canonical_key",
@@ -227,6 +228,15 @@ _AUTH = (
           aliases=("authz", "authorisation")),
 )
 
+def _controls(table: tuple[tuple[str, str, str], ...]) -> tuple[KeySpec, ...]:
+    """The keys of vocabulary_controls.py (pytm's controls and attributes), as specs."""
+    enums: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = {
+        "min_tls_version": (TLS_VERSIONS, TLS_VERSION_ALIASES), "tls_version": (TLS_VERSIONS, TLS_VERSION_ALIASES),
+        "max_classification": (CLASSIFICATIONS, tuple(_CLASSIFICATION_ALIASES.items()))}
+    return tuple(_spec(key, cast(KeyKind, kind), doc, enums.get(key, ((), ()))[0],
+                       CONTROL_KEY_ALIASES.get(key, ()), enums.get(key, ((), ()))[1]) for key, kind, doc in table)
+
+
 BOUNDARY_KEYS = _table(
     *_COMMON, *_STYLE, *_ACCEPTS,
     _spec("is_trusted", "bool", "the zone is trusted (default: untrusted)", aliases=("trusted",)),
@@ -285,6 +295,7 @@ ELEMENT_KEYS = _table(
           aliases=("human_approval",)),
     _spec("pool", "text", "name of a pool of identical replicas: their findings are reported once"),
     _spec("replicas", "number", "how many identical instances this element stands for (2 or more: redundant)"),
+    *_controls(ELEMENT_CONTROL_KEYS),
 )
 
 DATA_KEYS = _table(
@@ -316,6 +327,7 @@ FLOW_KEYS = _table(
     _spec("is_public", "bool", "the flow crosses the public Internet"),
     _spec("is_signed", "bool", "what it carries is signed and the signature is verified", aliases=("signed",)),
     _spec("format", "text", "payload format, free text (JSON, XML, SOAP, java-serialized, pickle...)"),
+    *_controls(FLOW_CONTROL_KEYS),
 )
 
 PROTOCOL_STYLE_KEYS = _table(

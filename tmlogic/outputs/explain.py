@@ -111,4 +111,9 @@ def render_explanation(threat: Threat, names: dict[str, str], color: bool = Fals
         out.append(f"  {r.rule.text}")
     out.append("")
     out.extend(render_proof(threat.proof, style, names, origins=origins))
+    for c in threat.corroborated_by:
+        out.append("")
+        out.append(f"Also raised by {c.rule_id} ({c.title}), merged into this threat (same target, STRIDE category "
+                   f"and CAPEC pattern); on its own it would be {c.threat_id}:")
+        out.extend(render_proof(c.proof, style, names, origins=origins))
     return "\n".join(out) + "\n"

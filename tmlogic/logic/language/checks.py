@@ -54,7 +54,8 @@ OPTIONAL_THREAT_KEYS = (
 # Every threat rule names its CAPEC, CWE and ATT&CK ids, or says why there are none: "none: <reason>".
 MITRE_KEYS = ("capec", "cwe", "attack")
 _NONE_REASON = re.compile(r"none\s*[:(—-]\s*(?P<reason>\S.*?)\)?\s*$", re.IGNORECASE)
-RULE_ID_PATTERN = re.compile(r"TM-[A-Z]+-[0-9]{3}")
+# tmlogic's own rules: TM-<PACK>-<3 digits>; rules translated from pytm's library keep its SID: PYTM-<SID>.
+RULE_ID_PATTERN = re.compile(r"TM-[A-Z]+-[0-9]{3}|PYTM-[A-Z]+[0-9]{2,3}")
 
 _STRIDE_BY_KEY = {c.lower(): c for c in STRIDE_CATEGORIES}
 _TEMPLATE_VAR = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -532,7 +533,8 @@ def _check_value(entry: MetaEntry, bag: DiagnosticBag, known: KnownIds) -> None:
     if key == "id":
         if not RULE_ID_PATTERN.fullmatch(value):
             _bad(bag, entry, f'rule id "{value}" does not read TM-<PACK>-<3 digits>',
-                 'e.g. "TM-NET-001": "TM", an upper-case pack name, three digits')
+                 'e.g. "TM-NET-001": "TM", an upper-case pack name, three digits (PYTM-<SID> is kept for '
+                 "rules translated from pytm's library)")
     elif key == "stride":
         if stride_canonical(value) is None:
             _bad(bag, entry, f'unknown STRIDE category "{value}"',
