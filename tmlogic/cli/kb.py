@@ -136,6 +136,8 @@ def pytm_pack(
         show_default=False)] = None,
     out: Annotated[Optional[Path], typer.Option(
         "--out", help="Folder of the pack; default: the built-in optional pack (rules/pytm/).", show_default=False)] = None,
+    docs: Annotated[Optional[Path], typer.Option(
+        "--docs", help="Also rewrite the mapping table of this page (docs/pytm.md).", show_default=False)] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
 ) -> None:
     """Translate pytm's threat library into a rule pack: conditions parsed (never run), a report of what
@@ -152,6 +154,13 @@ def pytm_pack(
         write_pack(files, target)
     except KbError as exc:
         fail_input(exc)
+    if docs is not None:
+        from ..kb.build.pytm.mapping import with_mapping_table
+
+        try:
+            docs.write_text(with_mapping_table(docs.read_text(encoding="utf-8")), encoding="utf-8")
+        except (OSError, ValueError) as exc:
+            user_error(f"cannot update {docs}: {exc}; give the page that holds the mapping table markers")
     if not quiet:
         version = f"pytm {library.version}" if library.version else display_path(library.path)
         sys.stdout.write(f"{version}: {summary.threats} threats; {summary.translated} rules, {summary.inert} inert, "

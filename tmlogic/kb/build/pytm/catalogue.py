@@ -19,7 +19,10 @@ controls of the target, never whether an attacker can reach it.
 
 from __future__ import annotations
 
-__all__ = ["STRIDE", "CAPEC_ADDED", "IMPACT", "LIKELIHOOD", "CONFIDENCE"]
+from collections import Counter
+
+__all__ = ["STRIDE", "CAPEC_ADDED", "IMPACT", "LIKELIHOOD", "CONFIDENCE", "stride_of"]
+
 
 _T, _S, _R, _I, _D, _E = ("Tampering", "Spoofing", "Repudiation", "InformationDisclosure", "DenialOfService",
                           "ElevationOfPrivilege")
@@ -53,6 +56,22 @@ STRIDE: dict[str, str] = {
     "LLM01": _T, "LLM02": _T, "LLM03": _I, "LLM04": _T, "LLM05": _E, "LLM06": _E, "LLM07": _E, "LLM08": _I,
     "LLM09": _E,
 }
+
+
+
+def stride_of(sid: str) -> tuple[str | None, str | None]:
+    """(category, note): from STRIDE; for a SID a newer library added, the most common category of
+    its family (INP, AC...), noted for the report; (None, why) when the family is new too."""
+    if sid in STRIDE:
+        return STRIDE[sid], None
+    family = sid.rstrip("0123456789")
+    seen = Counter(c for s, c in STRIDE.items() if s.rstrip("0123456789") == family)
+    if not seen:
+        return None, (f"the pack has no STRIDE category for {sid} (a new family of threats); add one to "
+                      "tmlogic/kb/build/pytm/catalogue.py")
+    category = sorted(seen.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    return category, f"STRIDE {category} from its family {family}; catalogue.py has no entry for {sid} yet"
+
 
 # SID -> (CAPEC ids, why): patterns for threats whose pytm entry names none.
 CAPEC_ADDED: dict[str, tuple[tuple[str, ...], str]] = {

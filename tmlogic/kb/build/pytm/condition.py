@@ -193,7 +193,7 @@ def _call(node: ast.Call, scope: frozenset[str]) -> Cond:
     func = node.func
     if isinstance(func, ast.Name) and func.id == "any":
         return _any(node, scope)
-    if isinstance(func, ast.Attribute):
+    if isinstance(func, ast.Attribute) and _is_ref(func.value):
         owner = _ref(func.value, scope)
         if func.attr == "hasDataLeaks" and not node.args:
             return _has_data_leaks(owner, scope)

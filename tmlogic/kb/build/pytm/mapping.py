@@ -25,7 +25,7 @@ from ....model.vocabulary import canonical_classification, canonical_protocol
 from ....model.vocabulary_controls import TLS_VERSION_ALIASES, TLS_VERSIONS
 
 __all__ = ["Attribute", "KindSource", "ATTRIBUTES", "KINDS", "attribute", "normalise", "rank_relation",
-           "COLLECTIONS", "helper_clauses", "value_tables", "mapping_table"]
+           "COLLECTIONS", "helper_clauses", "value_tables", "mapping_table", "with_mapping_table"]
 
 _GUARD = {"element": "element(X, _)", "flow": "flow(X, _, _)", "data": 'pytm_member(X, "data", D)'}
 _SUBJECT = {"element": "X", "flow": "X", "data": "D"}
@@ -342,6 +342,18 @@ def value_tables() -> list[str]:
 
 
 assert {v for _, v in TLS_VERSION_ALIASES} <= set(TLS_VERSIONS)
+
+
+TABLE_BEGIN = "<!-- mapping table: generated from tmlogic/kb/build/pytm/mapping.py; tests/test_pytm_pack.py checks it -->"
+TABLE_END = "<!-- end of mapping table -->"
+
+
+def with_mapping_table(doc: str) -> str:
+    """`doc` (docs/pytm.md) with the table between its two marker lines replaced by mapping_table()."""
+    begin, end = doc.find(TABLE_BEGIN), doc.find(TABLE_END)
+    if begin < 0 or end < begin:
+        raise ValueError("the file has no mapping table markers")
+    return doc[:begin + len(TABLE_BEGIN)] + "\n" + mapping_table() + doc[end:]
 
 
 def mapping_table() -> str:

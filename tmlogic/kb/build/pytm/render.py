@@ -8,7 +8,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from ....logic.language.checks import KnownIds
-from .catalogue import CAPEC_ADDED, CONFIDENCE, IMPACT, LIKELIHOOD, STRIDE
+from .catalogue import CAPEC_ADDED, CONFIDENCE, IMPACT, LIKELIHOOD
 from .library import Library, PytmThreat
 from .mapping import helper_clauses, value_tables
 from .translate import Translation, describe
@@ -107,7 +107,7 @@ def rule_file(tr: Translation, ids: RuleIds, library: Library) -> str:
     lines += [f"/// doc: part of the condition of pytm {t.sid}.\n{d}" for d in tr.decls]
     lines += [c.text for c in tr.clauses] + tr.helpers + [""]
     likelihood = LIKELIHOOD.get(t.likelihood.lower(), "likely")
-    meta = [("id", rule_id(t.sid)), ("title", _flat(t.description) or t.sid), ("stride", STRIDE[t.sid]),
+    meta = [("id", rule_id(t.sid)), ("title", _flat(t.description) or t.sid), ("stride", tr.stride),
             ("impact", IMPACT.get(t.severity.lower(), "medium")), ("likelihood", likelihood),
             ("confidence", CONFIDENCE)]
     if ids.capec:
@@ -184,6 +184,10 @@ def report_file(library: Library, results: list[tuple[Translation, RuleIds]]) ->
         out.append(f"- **{tr.threat.sid}**: " + "; ".join(ids.notes))
     if not noted:
         out.append("Every id pytm names is in the knowledge base.")
+    guessed = [tr for tr, _ in results if tr.stride_note]
+    if guessed:
+        out += ["", "## STRIDE categories taken from the threat's family", ""]
+        out += [f"- **{tr.threat.sid}**: {tr.stride_note}" for tr in guessed]
     unknown = sorted({u for tr, _ in results for u in tr.unknown})
     out += ["", "## Attributes no tmlogic model states", "",
             "Each is *unknown* on every model, so a condition that needs it does not hold (pytm would take it as "

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .catalogue import stride_of
 from .condition import Ref, Untranslatable, parse_condition
 from .kleene import DNF, Conj, Every, Known, Literal, Ranked, Some, Value, when
 from .library import PytmThreat
@@ -44,6 +45,8 @@ class Translation:
     left_out: list[str] = field(default_factory=list)  # "Server: controls.checksInputBounds is False (unknown)"
     unknown: set[str] = field(default_factory=set)  # attribute sides with no source: "Process controls.x false"
     problem: str | None = None  # why the condition has no translation
+    stride: str = ""
+    stride_note: str | None = None  # set when the category is not the catalogue's own
 
     @property
     def status(self) -> str:
@@ -227,6 +230,11 @@ def describe(lit: Literal) -> str:
 
 def translate(threat: PytmThreat) -> Translation:
     tr = Translation(threat, relation_name(threat.sid))
+    stride, note = stride_of(threat.sid)
+    if stride is None:
+        tr.problem = note
+        return tr
+    tr.stride, tr.stride_note = stride, note
     try:
         dnf = when(parse_condition(threat.condition), True)
         renderer = _Renderer(tr)
