@@ -48,6 +48,7 @@ class Attribute:
     witness_true: str | None = None
     witness_false: str | None = None
     witness_value: str | None = None
+    key: str | None = None  # the model key that states it, when one boolean key does (tmlogic import pytm writes it)
 
     @property
     def known(self) -> bool:
@@ -61,7 +62,7 @@ def _key(owner: str, name: str, key: str, source: str | None = None, *, true: tu
     return Attribute(owner, name, (f'flag({subject}, "{key}"), {guard}',) + true,
                      (f'attr({subject}, "{key}", "false"), {guard}',) + false,
                      source=source or f"`{key}=True` / `{key}=False`",
-                     witness_true=f"{key}=True", witness_false=f"{key}=False")
+                     witness_true=f"{key}=True", witness_false=f"{key}=False", key=key)
 
 
 def _unknown(owner: str, name: str, why: str) -> Attribute:
