@@ -165,7 +165,7 @@ def _any(node: ast.Call, scope: frozenset[str]) -> Cond:
 
 def _has_data_leaks(owner: Ref, scope: frozenset[str]) -> Cond:
     # pytm/dataflow.py, Dataflow.hasDataLeaks
-    var = "d_leak"
+    var = "d"
     while var in scope:
         var += "_"
     d = Ref(var, ("classification",))
@@ -180,7 +180,7 @@ def _check_tls_version(owner: Ref, args: list[ast.expr], scope: frozenset[str]) 
     # pytm/element.py, Element.checkTLSVersion(flows): any(f.tlsVersion < self.minTLSVersion for f in flows)
     if len(args) != 1:
         raise Untranslatable("checkTLSVersion() takes one list of flows")
-    var = "f_tls"
+    var = "f"
     while var in scope:
         var += "_"
     return Exists(var, _ref(args[0], scope),
