@@ -25,6 +25,8 @@ SAMPLES = {
     "compose": DATA / "compose" / "nginx-golang-postgres-rabbitmq.compose.yaml",
     "k8s": DATA / "kubernetes" / "microservices-demo.yaml",
     "terraform": DATA / "terraform" / "shop-plan.json",
+    "pytm": DATA / "pytm" / "sample.json",
+    "ansible": DATA / "ansible" / "single" / "site.yml",
 }
 LOCATED = re.compile(r"^\S+:\d+:\d+: error: .+", re.MULTILINE)
 

@@ -235,7 +235,7 @@ def drift_command(
     for spec, tokens in groups:
         paths, options = parse_sources(spec, tokens)
         try:
-            draft, _, _ = read_draft(spec, paths, options, model.parent)
+            draft, _, _ = read_draft(spec, paths, options, model.parent, deployment=True)
         except InputError as exc:
             _fail_located(exc)
         drafts.append((spec.name, draft, [str(p) for p in paths]))

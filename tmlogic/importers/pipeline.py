@@ -42,12 +42,16 @@ class ImportOutcome:
 
 
 def read_draft(spec: ImporterSpec, sources: list[Path], options: dict[str, list[str]] | None = None,
-               relative_to: Path | None = None) -> tuple[Draft, ImportReport, ImportContext]:
-    """Run the importer; raises located.InputError on input it cannot read."""
+               relative_to: Path | None = None, deployment: bool = False) -> tuple[Draft, ImportReport, ImportContext]:
+    """Run the importer; raises located.InputError on input it cannot read. With `deployment`, the
+    importer's `read_deployment` when it has one: what the sources deploy, for drift (an Ansible
+    playbook's metadata block is a model, its tasks are the deployment)."""
     report = ImportReport(spec.name, [display_path(s) for s in sources])
     ctx = ImportContext(report, options, relative_to)
     try:
-        draft: Draft = spec.load().read(sources, ctx)
+        module = spec.load()
+        reader = getattr(module, "read_deployment", module.read) if deployment else module.read
+        draft: Draft = reader(sources, ctx)
     except (TypeError, ValueError, KeyError, AttributeError, IndexError, AssertionError, RecursionError) as exc:
         # An input shape the importer did not expect: ours to fix; never a traceback for the user.
         raise ImporterBug(spec.name, [], f"it failed on {', '.join(str(s) for s in sources)}: "

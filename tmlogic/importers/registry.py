@@ -54,6 +54,17 @@ IMPORTERS: dict[str, ImporterSpec] = {spec.name: spec for spec in (
     ImporterSpec("threat-dragon", "OWASP Threat Dragon v2 JSON", "threat_dragon",
                  "diagrams, actors, processes, stores, flows, trust boundaries and their threats", "file",
                  exports=True),
+    ImporterSpec("pytm", "pytm JSON (python3 tm.py --json FILE)", "pytm_json",
+                 "boundaries, actors, assets (servers, processes, datastores, lambdas, LLMs, agents), flows, data, "
+                 "controls; never runs the model's .py", "file",
+                 options=(OptionSpec("defaults", ("--defaults",), "unknown (default): values at pytm's defaults stay "
+                                     "unstated; stated: write them all, as pytm reads them"),)),
+    ImporterSpec("ansible", "Ansible playbooks, roles and inventories", "ansible",
+                 "threat_model_metadata when present, else inventory groups and host vars as boundaries, hosts typed "
+                 "from roles, packages and modules, ports, flows from configuration, SSH administration",
+                 "files or folders", drift=True,
+                 options=(OptionSpec("inventory", ("-i", "--inventory"), "Ansible inventory (INI or YAML file, folder, "
+                                     "or host1,host2,); repeatable", repeatable=True),)),
     ImporterSpec("compose", "docker-compose", "compose",
                  "services, networks, published ports, depends_on, links, service URLs, secrets in the environment",
                  "files", drift=True),

@@ -205,6 +205,8 @@ _COMMON = (
     _spec("owner", "text", "team or person responsible"),
     _spec("notes", "text", "free text"),
     _spec("imported_from", "text", "the input line this item was imported from (file:line), set by tmlogic import"),
+    _spec("inferred", "text", "what an importer guessed about this item, and from what (tmlogic import ansible): "
+          "check it"),
 )
 # Accepting a threat on the thing it is about: accepts={"TM-NET-001": "TLS ends at the proxy"}.
 _ACCEPTS = (
