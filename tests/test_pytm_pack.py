@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 from typer.testing import CliRunner
 
@@ -20,6 +21,7 @@ from tmlogic.kb.build.pytm.kleene import Known, Value, when
 from tmlogic.kb.build.pytm.mapping import with_mapping_table
 from tmlogic.kb.build.pytm.pack import write_pack
 from tmlogic.kb.loader import known_ids_in
+from tmlogic.outputs.json_output import schema_path
 from tmlogic.resources import optional_packs, rules_dir
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -228,6 +230,12 @@ def test_a_pytm_finding_that_repeats_a_built_in_one_is_merged_into_it(tmp_path: 
     assert code == 0
     assert "Also raised by PYTM-INP09 (LDAP Injection), merged into this threat" in out
     assert 'attr("web", "validates_input", "false")' in out.split("Also raised by PYTM-INP09")[1]
+    code, out, _ = run("analyze", str(model), "--rules", str(pack), "--pack", "pytm", "--format", "json")
+    result = json.loads(out)
+    jsonschema.validate(result, json.loads(schema_path().read_text(encoding="utf-8")))
+    host = next(t for t in result["threats"] if t["rule_id"] == "TM-TEST-001")
+    assert [c["rule_id"] for c in host["corroborated_by"]] == sorted(merged)
+    assert host["corroborated_by"][0]["location"]["line"] == 6
 
 
 @pytest.mark.skipif(not QUALITY.is_dir(), reason="the shared quality models are not beside this checkout")

@@ -189,6 +189,9 @@ def _threat(t: Threat, proofs: _ProofTable, mitre: dict[int, Any], run: RunTrack
             "reason": t.suppression.reason, **_location(t.suppression.span)},
         "manual": None if t.manual is None else {"status": t.manual.status},
         "superseded": [{"rule_id": r, "id": i} for r, i in t.superseded],
+        "corroborated_by": [{"rule_id": c.rule_id, "title": c.title, "threat_id": c.threat_id,
+                             "location": _location(c.location), "proof": proofs.add(c.proof)}
+                            for c in t.corroborated_by],
     }
     if run is not None:
         out["tracking"] = _state(run.state(t.id))
