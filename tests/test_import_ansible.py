@@ -316,3 +316,11 @@ def test_the_example_model_is_what_the_import_writes_and_has_no_drift(tmp_path: 
     code, out, _ = run("drift", str(EXAMPLE / "threat_model.md"), "--ansible", str(EXAMPLE / "site.yml"),
                        "-i", str(EXAMPLE / "inventory.ini"))
     assert code == 0 and "no drift" in out
+
+
+def test_vars_as_a_list_of_mappings_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "site.yml"
+    path.write_text("- hosts: web\n  vars:\n    - db_host: db\n    - http_port: 8080\n  tasks:\n"
+                    "    - apt: name=nginx\n- hosts: db\n  tasks:\n    - apt: name=mysql-server\n", encoding="utf-8")
+    model, _ = imported(tmp_path, str(path))
+    assert ("web", "db", "MYSQL") in flows(model)

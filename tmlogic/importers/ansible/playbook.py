@@ -146,8 +146,7 @@ class _Reader:
             self.ctx.fail(node.span, "a play without hosts:", "name the hosts or groups the play runs on")
         play = Play(f.text("name") or pattern, pattern, node.span, path, connection=f.text("connection"))
         self.current = play
-        variables = f.mapping("vars")
-        if variables is not None:
+        for variables in _var_mappings(self.ctx, f.get("vars"), "play vars"):
             for key, value in variables.items():
                 if key == "threat_model_metadata" and isinstance(value, Mapping):
                     play.metadata, play.metadata_span = value, variables.where(key)
@@ -289,11 +288,10 @@ class _Reader:
         if isinstance(extra, Mapping):
             args.update(extra.entries)
         loop = node.get("loop") or next((v for k, v in node.items() if k.startswith("with_")), None)
-        variables = node.get("vars")
+        task_vars = {k: v for m in _var_mappings(self.ctx, node.get("vars"), "task vars") for k, v in m.items()}
         delegate = node.get("delegate_to")
         task = Task(module, args, raw, node.span, path, list(loop) if isinstance(loop, Sequence) else [],
-                    dict(variables.entries) if isinstance(variables, Mapping) else {}, role,
-                    delegate.text() if isinstance(delegate, Scalar) else None)
+                    task_vars, role, delegate.text() if isinstance(delegate, Scalar) else None)
         if module in ("include_tasks", "import_tasks", "include"):
             return self.include(task, path, role, depth)
         if module in ("include_role", "import_role"):
@@ -325,6 +323,18 @@ class _Reader:
             return self.tasks(self.yaml_list(found, f"tasks file {name}"), found, role, depth + 1)
         finally:
             self.reading.pop()
+
+
+def _var_mappings(ctx: ImportContext, node: Node | None, what: str) -> list[Mapping]:
+    """`vars:` as Ansible takes it: a mapping, or a list of mappings."""
+    if node is None or (isinstance(node, Scalar) and node.value is None):
+        return []
+    if isinstance(node, Mapping):
+        return [node]
+    if isinstance(node, Sequence) and all(isinstance(i, Mapping) for i in node):
+        return [i for i in node if isinstance(i, Mapping)]
+    ctx.fail(node.span, f"{what} must be a mapping or a list of mappings, not {describe(node)}",
+             "write vars: as key: value lines")
 
 
 def _main(folder: Path) -> Path | None:
