@@ -10,7 +10,8 @@ Spoofing (TM-WEB-009, -011, TM-AUTH-004), interception and probing are Informati
 exhaustion is DenialOfService.
 
 A few threats have no CAPEC reference in pytm although their title is a CAPEC pattern's name,
-or the pattern is plain; `CAPEC_ADDED` names those patterns (marked in the translation report).
+or the pattern is plain; `CAPEC_ADDED` names those patterns (marked in the translation report),
+the way the built-in rules about the same weakness name them, so that the findings can merge.
 
 Ratings: pytm's severity becomes the rule's impact and its "Likelihood Of Attack" the
 likelihood (below). Every pytm rule has confidence low: its condition tests one or two
@@ -81,6 +82,10 @@ CAPEC_ADDED: dict[str, tuple[tuple[str, ...], str]] = {
     "LLM01": (("CAPEC-242",), "prompt injection is code injection into the model's instructions, as TM-AI-001 has it"),
     "LLM02": (("CAPEC-242",), "indirect prompt injection, as TM-AI-002 has it"),
     "LLM03": (("CAPEC-117",), "data sent to a third party is exposed there, as TM-AI-004 has it"),
+    "AC22": (("CAPEC-560",), "a credential that never expires stays usable once stolen: Use of Known Domain "
+                             "Credentials, as TM-AUTH-005 has it"),
+    "DR01": (("CAPEC-157",), "its condition holds first for sensitive data on an unencrypted flow: Sniffing "
+                             "Attacks, as TM-NET-002 has it"),
 }
 
 IMPACT: dict[str, str] = {"very high": "critical", "high": "high", "medium": "medium", "low": "low",
