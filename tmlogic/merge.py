@@ -45,7 +45,7 @@ def merge_library_findings(threats: Sequence[Threat]) -> list[Threat]:
         if not hosts:
             out.append(t)
             continue
-        note = Corroboration(t.rule.id, t.rule.title, t.id, t.location, t.proof)
+        note = Corroboration(t.rule.id, t.rule.title, t.id, t.location, t.proof, t.target_names)
         for b in hosts:
             merged.setdefault(b.id, []).append(note)
     for b in builtin:

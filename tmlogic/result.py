@@ -64,6 +64,7 @@ class Corroboration:
     threat_id: str  # the id the library finding would have had on its own
     location: SourceSpan
     proof: ProofNode
+    target_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
