@@ -92,6 +92,14 @@ def pytm_count(spec: dict[str, Any]) -> int:
     return int(json.loads(out)["findings"])
 
 
+def _label(path: Path) -> str:
+    """The model as the table names it: its path under ../shared (quality/, anchors/), else as given."""
+    try:
+        return path.resolve().relative_to(QUALITY.parent.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def measure(path: Path) -> dict[str, Any]:
     pack = optional_packs()["pytm"]
     builtin = analyze(path).result.threats
@@ -99,7 +107,7 @@ def measure(path: Path) -> dict[str, Any]:
     threats = with_pack.result.threats
     left = [t for t in threats if is_library_rule(t.rule.id)]
     merged = {c.threat_id for t in threats for c in t.corroborated_by}
-    return {"model": path.name, "pytm": pytm_count(equivalent_model(with_pack)), "builtin": len(builtin),
+    return {"model": _label(path), "pytm": pytm_count(equivalent_model(with_pack)), "builtin": len(builtin),
             "raw": len(left) + len(merged), "merged": len(merged), "left": len(left), "total": len(threats)}
 
 

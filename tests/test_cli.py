@@ -224,6 +224,7 @@ def test_rules_lint_and_test_on_the_builtin_packs() -> None:
     assert code == 0 and "ok" in out
     code, out, _ = run("rules", "test")
     assert code == 0 and re.search(r"rules: \d+ passed, 0 failed", out)
+    assert "ok   PYTM-INP03" in out  # the optional packs (packs/) are tested with the built-in ones
 
 
 def test_rules_test_reports_a_readable_failure(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import jsonschema
@@ -22,10 +23,10 @@ from tmlogic.kb.build.pytm.mapping import with_mapping_table
 from tmlogic.kb.build.pytm.pack import write_pack
 from tmlogic.kb.loader import known_ids_in
 from tmlogic.outputs.json_output import schema_path
-from tmlogic.resources import optional_packs, rules_dir
+from tmlogic.resources import optional_packs, packs_dir
 
 ROOT = Path(__file__).resolve().parents[1]
-PACK = rules_dir() / "pytm"
+PACK = packs_dir() / "pytm"
 QUALITY = ROOT.parent / "shared" / "quality"
 
 
@@ -51,9 +52,9 @@ def rule_ids(threats: list) -> set[str]:
 def test_the_committed_pack_is_exactly_what_the_translator_writes() -> None:
     files, summary = pack_files(installed_library(), known_ids_in())
     on_disk = {p.relative_to(PACK).as_posix(): p.read_text(encoding="utf-8") for p in PACK.rglob("*") if p.is_file()}
-    assert sorted(on_disk) == sorted(files), "run `tmlogic kb pytm` and commit rules/pytm/"
+    assert sorted(on_disk) == sorted(files), "run `tmlogic kb pytm` and commit packs/pytm/"
     changed = [name for name in files if on_disk[name] != files[name]]
-    assert changed == [], "run `tmlogic kb pytm` and commit rules/pytm/"
+    assert changed == [], "run `tmlogic kb pytm` and commit packs/pytm/"
     assert (summary.threats, summary.translated, summary.inert, summary.untranslatable) == (114, 113, 1, 0)
     assert summary.without_fixtures == ()
 
@@ -191,6 +192,15 @@ def test_the_pack_is_optional(tmp_path: Path) -> None:
     assert code == 0 and {t["rule_id"] for t in json.loads(out)["threats"]} >= {"PYTM-DS03", "PYTM-AC06"}
     code, _, err = run("analyze", str(model), "--pack", "pytn")
     assert code == 2 and 'did you mean "pytm"?' in err
+
+
+def test_a_wheel_carries_the_optional_packs() -> None:
+    # An installed (non-editable) tmlogic finds its packs in tmlogic/_data/ (tmlogic.resources):
+    # packs/ must be mapped there like rules/, or `--pack pytm` fails after `pip install tmlogic`.
+    build = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["hatch"]["build"]
+    mapped = build["targets"]["wheel"]["force-include"]
+    assert mapped["packs"] == "tmlogic/_data/packs"
+    assert PACK.parent == ROOT / "packs"
 
 
 def test_the_project_config_selects_the_pack(tmp_path: Path) -> None:

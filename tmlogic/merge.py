@@ -1,6 +1,6 @@
 """Findings of an imported threat library that repeat a built-in finding are merged into it.
 
-The pytm pack (rules/pytm/, opt-in) raises its own findings next to the built-in rules'. When
+The pytm pack (packs/pytm/, opt-in) raises its own findings next to the built-in rules'. When
 one is about the same thing as a built-in finding, a reviewer sees it twice. It is the same
 thing when the two share a target, have the same STRIDE category and name a CAPEC pattern in
 common (from the rules' own metadata, not the enrichment's fallback patterns). Then the library
@@ -18,7 +18,7 @@ from .result import Corroboration, Threat
 
 __all__ = ["LIBRARY_RULE_PREFIXES", "is_library_rule", "merge_library_findings"]
 
-# Rule ids of packs translated from a threat library (rules/pytm/: PYTM-<SID>).
+# Rule ids of packs translated from a threat library (packs/pytm/: PYTM-<SID>).
 LIBRARY_RULE_PREFIXES = ("PYTM-",)
 
 

@@ -110,14 +110,11 @@ def _run_one(rule_id: str, folder: Path, program: Program) -> RuleTestOutcome:
 
 
 def run_rule_tests(packs: list[Path], builtin_rules: bool = True) -> list[RuleTestOutcome]:
-    """Run the fixtures of every rule in the given packs, against the built-in program plus the packs
-    (the built-in folder brings its optional packs: their rules are tested with the others)."""
-    from .resources import optional_packs, rules_dir
+    """Run the fixtures of every rule in the given packs, against the built-in program plus the packs."""
+    from .resources import rules_dir
 
     builtin = rules_dir().resolve()
     extra = [p for p in packs if p.resolve() != builtin]
-    if any(p.resolve() == builtin for p in packs):
-        extra += [p for p in optional_packs().values() if p.resolve() not in {e.resolve() for e in extra}]
     program, _ = load_rules(extra, builtin_rules=builtin_rules)
     outcomes: list[RuleTestOutcome] = []
     for pack in packs:

@@ -135,7 +135,7 @@ def pytm_pack(
         "--threats", help="pytm's threatlib/threats.json; default: the one of the installed pytm package.",
         show_default=False)] = None,
     out: Annotated[Optional[Path], typer.Option(
-        "--out", help="Folder of the pack; default: the built-in optional pack (rules/pytm/).", show_default=False)] = None,
+        "--out", help="Folder of the pack; default: the built-in optional pack (packs/pytm/).", show_default=False)] = None,
     docs: Annotated[Optional[Path], typer.Option(
         "--docs", help="Also rewrite the mapping table of this page (docs/pytm.md).", show_default=False)] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
@@ -145,9 +145,9 @@ def pytm_pack(
     from ..kb.build.pytm import installed_library, pack_files, read_library, write_pack
     from ..kb.errors import KbError
     from ..kb.loader import known_ids_in
-    from ..resources import rules_dir
+    from ..resources import packs_dir
 
-    target = out if out is not None else rules_dir() / "pytm"
+    target = out if out is not None else packs_dir() / "pytm"
     try:
         library = read_library(threats) if threats is not None else installed_library()
         files, summary = pack_files(library, known_ids_in())

@@ -19,14 +19,15 @@ rules_app = typer.Typer(no_args_is_help=True, help="Check and inspect rule packs
 
 @rules_app.command("lint")
 def rules_lint(
-    paths: Annotated[Optional[list[Path]], typer.Argument(help="Rule packs or .dl files; default: the built-in packs.")] = None,
+    paths: Annotated[Optional[list[Path]], typer.Argument(
+        help="Rule packs or .dl files; default: the built-in packs and the optional ones.")] = None,
     strict: StrictOpt = False,
 ) -> None:
     """Run the static checks on rule packs (syntax, declarations, safety, stratification, metadata)."""
     from ..analysis import lint_rules
-    from ..resources import rules_dir
+    from ..resources import optional_packs, rules_dir
 
-    targets = list(paths) if paths else [rules_dir()]
+    targets = list(paths) if paths else [rules_dir(), *optional_packs().values()]
     diagnostics = lint_rules(targets, strict=strict)
     if any(d.level.value == "error" for d in diagnostics):
         fail_input(RuleError(diagnostics))
@@ -59,13 +60,14 @@ def rules_list(
 
 @rules_app.command("test")
 def rules_test(
-    packs: Annotated[Optional[list[Path]], typer.Argument(help="Rule packs to test; default: the built-in packs.")] = None,
+    packs: Annotated[Optional[list[Path]], typer.Argument(
+        help="Rule packs to test; default: the built-in packs and the optional ones.")] = None,
 ) -> None:
     """Run each rule's positive and negative fixture models against its expected findings."""
-    from ..resources import rules_dir
+    from ..resources import optional_packs, rules_dir
     from ..ruletest import run_rule_tests
 
-    targets = list(packs) if packs else [rules_dir()]
+    targets = list(packs) if packs else [rules_dir(), *optional_packs().values()]
     try:
         outcomes = run_rule_tests(targets)
     except DiagnosticsError as exc:

@@ -4,7 +4,7 @@ pytm describes an element by its controls (`controls.sanitizesInput`, `controls.
 and a few attributes (`usesSessionTokens`, `tlsVersion`, LLM capabilities). Where the model
 language already has a key for the same thing (sanitizes_input, validates_input, is_hardened,
 vpn...), that key is used; the rest are here, named as pytm names them in snake case, so that
-`tmlogic import pytm` keeps them and the opt-in pytm rule pack (rules/pytm/) can read them.
+`tmlogic import pytm` keeps them and the opt-in pytm rule pack (packs/pytm/) can read them.
 vocabulary.py adds these tables to the element and flow keys; docs/model-language.md lists them.
 
 Every key is optional and says only what it says: a control that is not written is unknown,

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ..._errors import Diagnostic, Level, RuleError, SourceSpan, display_path
-from ...resources import optional_packs, prelude_file, rules_dir, schema_file
+from ...resources import prelude_file, rules_dir, schema_file
 from ..language.ast import Module, Program
 from ..language.checks import KnownIds, check_modules, stride_canonical
 from ..language.parser import parse_module
@@ -21,23 +21,20 @@ from . import cache
 __all__ = ["rule_files", "load_program", "lint"]
 
 
-def rule_files(paths: Iterable[Path], skip: Iterable[Path] = ()) -> list[Path]:
+def rule_files(paths: Iterable[Path]) -> list[Path]:
     """The `.dl` files named by `paths`, sorted and without repeats.
 
     A file is taken as given (even a missing one, so that reading it reports the problem); a
-    folder is searched recursively for `*.dl`, skipping `tests/` folders (rule fixtures),
-    hidden folders and the folders in `skip`.
+    folder is searched recursively for `*.dl`, skipping `tests/` folders (rule fixtures) and
+    hidden folders.
     """
     found: dict[Path, Path] = {}
-    skipped = {_key(Path(s)) for s in skip}
     for path in paths:
         path = Path(path)
         if path.is_dir():
             for file in path.rglob("*.dl"):
                 parts = file.relative_to(path).parts[:-1]
                 if any(p == "tests" or p.startswith(".") for p in parts) or not file.is_file():
-                    continue
-                if skipped and any(_key(file.parent) == s or s in _key(file.parent).parents for s in skipped):
                     continue
                 found.setdefault(_key(file), file)
         else:
@@ -60,7 +57,7 @@ def load_program(
     """
     files = _base_files()
     if builtin_rules and rules_dir().is_dir():
-        files += rule_files([rules_dir()], skip=optional_packs().values())  # optional packs run when named
+        files += rule_files([rules_dir()])
     files += rule_files(extra_paths)
     key = _cache_key(files, strict, known_ids) if builtin_rules and not extra_paths else None
     if key is not None:

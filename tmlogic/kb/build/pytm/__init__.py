@@ -1,4 +1,4 @@
-"""pytm's threat library as a tmlogic rule pack (rules/pytm/), translated offline.
+"""pytm's threat library as a tmlogic rule pack (packs/pytm/), translated offline.
 
     library.py    read threatlib/threats.json from the installed pytm (data only, never run)
     condition.py  parse each condition with `ast` into attribute tests (nothing is evaluated)

@@ -5,7 +5,7 @@ true, known false, or give its value, over the input facts (facts/schema.dl) and
 vocabulary of the prelude (facts/prelude.dl: encrypted_flow, requires_auth, llm_model...). An
 attribute or a side of it (true, false, value) with no body has no source in a tmlogic model:
 it is unknown, and a condition that needs it does not fire (kleene.py). The translator writes
-these bodies into rules/pytm/pytm.dl as clauses of
+these bodies into packs/pytm/pytm.dl as clauses of
 
     pytm_kind(x, kind)                       x is an element of pytm's class kind
     pytm_true(x, attr) / pytm_false(x, attr) attribute attr of element or flow x is stated true / false
@@ -312,7 +312,7 @@ def rank_relation(kind: str) -> str:
 
 
 def helper_clauses() -> list[str]:
-    """The pack's shared relations (rules/pytm/pytm.dl), without declarations."""
+    """The pack's shared relations (packs/pytm/pytm.dl), without declarations."""
     out: list[str] = []
     for k in KINDS:
         out += [f'pytm_kind(X, "{k.kind}") :- {b}.' for b in k.bodies]

@@ -67,7 +67,7 @@ def write_pack(files: dict[str, str], folder: Path) -> list[Path]:
     if folder.is_dir() and any(folder.iterdir()) and not (
             mapping.is_file() and mapping.read_text(encoding="utf-8").startswith(GENERATED_MARK)):
         raise KbError(folder, "this folder is not empty and holds no generated pytm pack",
-                      "give an empty or new folder, or the pack's own folder (rules/pytm)")
+                      "give an empty or new folder, or the pack's own folder (packs/pytm)")
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for rel, text in sorted(files.items()):
