@@ -239,6 +239,30 @@ def test_wordpress_with_nginx_on_one_host(tmp_path: Path) -> None:
     assert str(attr(flow, "imported_from")).endswith("roles/wordpress/templates/wp-config.php:28")  # DB_HOST
 
 
+def test_mariadb_configured_as_mysql_is_one_database(tmp_path: Path) -> None:
+    # RHEL 7 ships MariaDB as MySQL: package mariadb-server, service mariadb, configuration my.cnf
+    folder = REAL / "lamp_simple_rhel7"
+    model, _ = imported(tmp_path, str(folder / "site.yml"), "-i", str(folder / "hosts"))
+    assert [e.name for e in model.elements if e.type == "database"] == ["dbserver.local"]  # type: ignore[attr-defined]
+    assert ("webserver.local", "dbserver.local", "MYSQL") in flows(model)
+    assert ("Internet Client", "webserver.local", "HTTP") in flows(model)
+    assert not any(dst == "dbserver.local" and src == "Internet Client" for src, dst, _ in flows(model))
+
+
+def test_a_copied_binary_artifact_is_noted_not_an_error(tmp_path: Path) -> None:
+    role = tmp_path / "roles" / "app"
+    (role / "tasks").mkdir(parents=True)
+    (role / "files").mkdir()
+    (role / "files" / "app.war").write_bytes(b"PK\x03\x04\x00\x00binary")
+    (role / "tasks" / "main.yml").write_text("- copy: src=app.war dest=/opt/app/app.war\n"
+                                             "- yum: name=tomcat\n", encoding="utf-8")
+    (tmp_path / "site.yml").write_text("- hosts: app1\n  roles: [app]\n- hosts: app2\n  roles: [app]\n",
+                                       encoding="utf-8")
+    model, report = imported(tmp_path, str(tmp_path / "site.yml"))
+    assert element(model, "app1").type == element(model, "app2").type == "app-server"  # type: ignore[attr-defined]
+    assert report.count("copy app.war -- not read (this is a binary file, not a text file)") == 1  # once, not per host
+
+
 def test_the_real_playbooks_analyze_with_the_expected_threats(tmp_path: Path) -> None:
     model, _ = imported(tmp_path, str(REAL / "lamp_haproxy" / "site.yml"), "-i", str(REAL / "lamp_haproxy" / "hosts"))
     code, out, _ = run("analyze", str(tmp_path / "model.md"), "--format", "json")

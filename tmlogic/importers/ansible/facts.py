@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..._errors import SourceSpan
 from ..base import ImportContext
-from ..located import Node, Scalar, Sequence
+from ..located import InputError, Node, Scalar, Sequence
 from ..technology import Technology, protocol_for_scheme, technology_of_image
 from .inventory import Inventory
 from .jinja import for_host, group_loops
@@ -70,6 +70,11 @@ class Connection:
     product: str | None = None  # the local product whose configuration makes it
 
 
+# One server under two names: MariaDB installs, runs and is configured as MySQL (my.cnf, mysql_*
+# modules, port 3306), so a host with both has one database, not two.
+_ONE_SERVER = {"mysql": "mariadb", "mariadb": "mysql"}
+
+
 @dataclass
 class HostFacts:
     name: str
@@ -85,6 +90,8 @@ class HostFacts:
     local_connection: bool = False
 
     def add_product(self, product: Product) -> None:
+        if _ONE_SERVER.get(product.name) in self.products:
+            return  # the same database server, named the other way
         self.products.setdefault(product.name, product)
 
 
@@ -95,6 +102,7 @@ class _Collector:
         self.ips = {a.text(): name for name, h in inv.hosts.items()
                     if isinstance(a := h.vars.get("ansible_host"), Scalar)}
         self.text_cache: dict[Path, str] = {}
+        self.skipped: set[tuple[str, SourceSpan]] = set()
 
     # -- locating and reading files -----------------------------------------------------------
 
@@ -109,6 +117,12 @@ class _Collector:
         if path not in self.text_cache:
             self.text_cache[path] = self.ctx.text(path)
         return self.text_cache[path]
+
+    def skip_once(self, what: str, span: SourceSpan, why: str) -> None:
+        """Report a task's file once, though the task runs on every host of its play."""
+        if (what, span) not in self.skipped:
+            self.skipped.add((what, span))
+            self.ctx.report.skip(what, span, why)
 
     # -- resolving ----------------------------------------------------------------------------
 
@@ -244,10 +258,17 @@ class _Collector:
         elif src and "{{" not in src:
             path = self.find(task, src, "templates" if task.module.endswith("template") else "files")
             if path is None:
-                self.ctx.report.skip(f"{task.module} {src}", task.span, "not found beside the playbook or in the role: "
-                                     "what it configures is not in the model")
+                self.skip_once(f"{task.module} {src}", task.span, "not found beside the playbook or in the role: "
+                               "what it configures is not in the model")
                 return
-            text, where = self.text(path), (path, src)
+            try:
+                text, where = self.text(path), (path, src)
+            except InputError as exc:
+                # a deployed artifact (a .war, an archive, a binary key) is valid Ansible, but not a
+                # configuration that says what listens or connects: noted, and the import goes on
+                self.skip_once(f"{task.module} {src}", task.span, f"not read ({exc.message}): what it configures "
+                               "is not in the model")
+                return
             base_span = SourceSpan(self.ctx.shown(path), 1, 1)
         else:
             return
