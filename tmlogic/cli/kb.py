@@ -156,9 +156,10 @@ def pytm_pack(
         fail_input(exc)
     if docs is not None:
         from ..kb.build.pytm.mapping import with_mapping_table
+        from ..outputs.formats import write_atomic
 
         try:
-            docs.write_text(with_mapping_table(docs.read_text(encoding="utf-8")), encoding="utf-8")
+            write_atomic(docs, with_mapping_table(docs.read_text(encoding="utf-8")))
         except (OSError, ValueError) as exc:
             user_error(f"cannot update {docs}: {exc}; give the page that holds the mapping table markers")
     if not quiet:
