@@ -56,7 +56,7 @@ def _rows(analysis: Analysis, predicate: str, arity: int) -> list[tuple[str, ...
 def equivalent_model(analysis: Analysis) -> dict[str, Any]:
     """What the model states, in pytm's classes and attributes (through the pack's relations)."""
     model = analysis.model
-    kinds = dict(_rows(analysis, "pytm_kind", 2))
+    kinds = {x: kind for x, kind in _rows(analysis, "pytm_kind", 2)}
     stated: dict[str, dict[str, Any]] = {}
     for x, attr in _rows(analysis, "pytm_true", 2):
         stated.setdefault(x, {})[attr] = True

@@ -13,7 +13,7 @@ import json
 import sys
 from typing import Any
 
-import pytm
+import pytm  # type: ignore[import-untyped]
 from pytm import TM, Boundary, Classification, Data, Dataflow, Lifetime, TLSVersion
 
 

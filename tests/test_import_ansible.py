@@ -243,7 +243,7 @@ def test_mariadb_configured_as_mysql_is_one_database(tmp_path: Path) -> None:
     # RHEL 7 ships MariaDB as MySQL: package mariadb-server, service mariadb, configuration my.cnf
     folder = REAL / "lamp_simple_rhel7"
     model, _ = imported(tmp_path, str(folder / "site.yml"), "-i", str(folder / "hosts"))
-    assert [e.name for e in model.elements if e.type == "database"] == ["dbserver.local"]  # type: ignore[attr-defined]
+    assert [e.name for e in model.elements if e.type == "database"] == ["dbserver.local"]
     assert ("webserver.local", "dbserver.local", "MYSQL") in flows(model)
     assert ("Internet Client", "webserver.local", "HTTP") in flows(model)
     assert not any(dst == "dbserver.local" and src == "Internet Client" for src, dst, _ in flows(model))

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from tmlogic.analysis import AnalysisOptions, analyze
 from tmlogic.cli import app
 from tmlogic.model.loader import load_model
+from tmlogic.model.schema import Boundary, DataAsset, Dataflow, Element
 from tmlogic.resources import optional_packs
 
 DATA = Path(__file__).resolve().parent / "data" / "importers" / "pytm"
@@ -46,7 +47,9 @@ def entries(model_path: Path) -> dict[str, dict[str, object]]:
     model, warnings = load_model(model_path, strict=True)
     assert warnings == []
     out: dict[str, dict[str, object]] = {}
-    for item in [*model.boundaries, *model.elements, *model.data, *model.flows]:
+    items: list[Boundary | Element | DataAsset | Dataflow] = [*model.boundaries, *model.elements, *model.data,
+                                                              *model.flows]
+    for item in items:
         out[item.name] = {a.key: a.value for a in item.attrs}
         out[item.name]["_kind"] = getattr(item, "kind", type(item).__name__)
     for b in model.boundaries:

@@ -8,9 +8,10 @@ import json
 import subprocess
 import sys
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 import pytest
 from typer.testing import CliRunner
 
@@ -22,8 +23,10 @@ from tmlogic.kb.build.pytm.kleene import Known, Value, when
 from tmlogic.kb.build.pytm.mapping import with_mapping_table
 from tmlogic.kb.build.pytm.pack import write_pack
 from tmlogic.kb.loader import known_ids_in
+from tmlogic.logic.provenance import ProofNode
 from tmlogic.outputs.json_output import schema_path
 from tmlogic.resources import optional_packs, packs_dir
+from tmlogic.result import Threat
 
 ROOT = Path(__file__).resolve().parents[1]
 PACK = packs_dir() / "pytm"
@@ -37,13 +40,13 @@ def run(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def analyze_text(tmp_path: Path, text: str, *packs: Path) -> list:
+def analyze_text(tmp_path: Path, text: str, *packs: Path) -> list[Threat]:
     model = tmp_path / "model.md"
     model.write_text(text, encoding="utf-8")
     return list(analyze(model, AnalysisOptions(rule_paths=(PACK, *packs))).result.threats)
 
 
-def rule_ids(threats: list) -> set[str]:
+def rule_ids(threats: list[Threat]) -> set[str]:
     return {t.rule.id for t in threats}
 
 
@@ -169,7 +172,7 @@ def test_the_proof_reaches_the_model_line_that_states_the_control(tmp_path: Path
     threats = analyze_text(tmp_path, SERVER.format(attrs=", is_hardened=False", flow=""))
     ds03 = next(t for t in threats if t.rule.id == "PYTM-DS03")
 
-    def leaves(node):  # type: ignore[no-untyped-def]
+    def leaves(node: ProofNode) -> Iterator[ProofNode]:
         if not node.children:
             yield node
         for c in node.children:
