@@ -5,7 +5,7 @@ one is about the same thing as a built-in finding, a reviewer sees it twice. It 
 thing when the two share a target, have the same STRIDE category and name a CAPEC pattern in
 common (from the rules' own metadata, not the enrichment's fallback patterns). Then the library
 finding is dropped and the built-in finding lists it, with its proof, in `corroborated_by`:
-explain, the JSON result and the HTML report show both rules. A library finding that matches
+explain and the JSON result show both rules. A library finding that matches
 no built-in finding stays as it is.
 """
 
