@@ -110,10 +110,11 @@ def rule_file(tr: Translation, ids: RuleIds, library: Library) -> str:
     meta = [("id", rule_id(t.sid)), ("title", _flat(t.description) or t.sid), ("stride", tr.stride),
             ("impact", IMPACT.get(t.severity.lower(), "medium")), ("likelihood", likelihood),
             ("confidence", CONFIDENCE)]
-    if ids.capec:
-        meta.append(("capec", ", ".join(ids.capec)))
-    if ids.cwe:
-        meta.append(("cwe", ", ".join(ids.cwe)))
+    # Every rule names its MITRE ids or says why it has none (the rule checker asks): pytm's
+    # library is the only source, and it names no ATT&CK technique at all.
+    meta.append(("capec", ", ".join(ids.capec) or f"none: pytm's library names no current CAPEC pattern for {t.sid}"))
+    meta.append(("cwe", ", ".join(ids.cwe) or f"none: pytm's library names no current CWE weakness for {t.sid}"))
+    meta.append(("attack", "none: pytm's library names no ATT&CK technique"))
     meta += [("message", f"'{{T}}' matches pytm threat {t.sid} ({_flat(t.description)}): {{Why}}."),
              ("mitigation", _flat(t.mitigations) or "See pytm's references for this threat.")]
     description = _flat(t.details)
