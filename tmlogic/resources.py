@@ -1,4 +1,4 @@
-"""Where the shipped data lives: rules/, packs/, facts/ and templates/.
+"""Where the shipped data lives: rules/, packs/, attack-paths/, facts/ and templates/.
 
 In a wheel they are mapped into tmlogic/_data/ (see pyproject.toml); in a source checkout
 (editable install, or running from the repo) they are the top-level folders.
@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["data_dir", "rules_dir", "packs_dir", "optional_packs", "facts_dir", "templates_dir", "schema_file", "prelude_file"]
+__all__ = ["data_dir", "rules_dir", "packs_dir", "optional_packs", "facts_dir", "templates_dir", "schema_file", "prelude_file",
+           "attack_paths_dir", "threat_facts_file"]
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -58,3 +59,13 @@ def schema_file() -> Path:
 def prelude_file() -> Path:
     """The shared derived vocabulary (within, crosses, untrusted, ...)."""
     return facts_dir() / "prelude.dl"
+
+
+def attack_paths_dir() -> Path:
+    """The built-in attack-path step pack (the attacker model)."""
+    return data_dir() / "attack-paths"
+
+
+def threat_facts_file() -> Path:
+    """The declarations of the threat facts that the attack-path stage reads."""
+    return facts_dir() / "threats.dl"

@@ -250,6 +250,7 @@ BOUNDARY_KEYS = _table(
     _spec("internet_facing", "bool", "the zone is reachable from the Internet",
           aliases=("is_public", "internet_exposed", "is_internet_facing")),
     _spec("deployed_as", "list", "names of this zone in the deployment (network, namespace, VPC), for tmlogic drift"),
+    _spec("attacker", "any", 'attack paths: attackers start in this zone (True, or a profile: "compromised partner")'),
 )
 
 ELEMENT_KEYS = _table(
@@ -298,6 +299,8 @@ ELEMENT_KEYS = _table(
     _spec("pool", "text", "name of a pool of identical replicas: their findings are reported once"),
     _spec("replicas", "number", "how many identical instances this element stands for (2 or more: redundant)"),
     *_controls(ELEMENT_CONTROL_KEYS),
+    _spec("attacker", "any", 'attack paths: an attacker starts here (True, or a profile: "insider"; False opts out)'),
+    _spec("goal", "bool", "attack paths: a crown jewel (True), or not one despite its data (False)"),
 )
 
 DATA_KEYS = _table(

@@ -330,8 +330,9 @@ def _check_safety(rule: Rule, bag: DiagnosticBag) -> None:
                          f"bind {var.name} with a positive atom before comparing it")
 
     counts: Counter[str] = Counter(v.name for v in _rule_vars(rule) if not v.anonymous)
-    if rule.head.predicate == THREAT and rule.metadata is not None:
-        counts.update(template_variables(rule.metadata.get("message") or ""))  # a message use is a use
+    if rule.metadata is not None:  # a {Name} in a message (or a step's likelihood) is a use
+        for entry in rule.metadata.entries:
+            counts.update(template_variables(entry.value))
     first: dict[str, Var] = {}
     for var in _rule_vars(rule):
         first.setdefault(var.name, var)
