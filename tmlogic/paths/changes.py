@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from ..logic.ast import Atom, Comparison, Const, Negation, Program
+from ..logic.language.ast import Atom, Comparison, Const, Negation, Program
 from ..model.schema import Attribute, Model
 
 __all__ = ["ModelChange", "fixes_for", "apply_changes"]

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..logic.ast import Const, Negation, Program, Var
-from ..logic.backend import Session
-from ..logic.compile import CompiledProgram, FiringRelation
+from ..logic.language.ast import Const, Negation, Program, Var
+from ..logic.engines.base import Session
+from ..logic.program.compile import CompiledProgram, FiringRelation
 from ..result import Threat
 from .changes import ModelChange, fixes_for
 from .cuts import Control

@@ -19,9 +19,9 @@ from pathlib import Path
 from .._errors import Diagnostic, DiagnosticsError, Level, SourceSpan
 from ..analysis import Analysis
 from ..diagnostics import did_you_mean
-from ..logic.backend import DEFAULT_ENGINE, Session, get_backend
-from ..logic.compile import CompiledProgram, compile_program
-from ..logic.facts import FactBase
+from ..logic.engines.base import DEFAULT_ENGINE, Session, get_backend
+from ..logic.program.compile import CompiledProgram, compile_program
+from ..logic.program.facts import FactBase
 from ..logic.provenance import Prover
 from .controls import ControlFinder
 from .cuts import ControlIndex, CutResult, minimum_cut

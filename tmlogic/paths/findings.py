@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from ..logic.facts import InputFact
+from ..logic.program.facts import InputFact
 from ..result import Threat
 
 __all__ = ["threat_facts", "THREAT_RELATIONS"]

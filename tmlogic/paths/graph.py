@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .._errors import Diagnostic, Level, RuleError
-from ..logic.ast import Atom, Const, Negation
-from ..logic.backend import Row, Session
-from ..logic.compile import CompiledProgram, FiringRelation
+from ..logic.language.ast import Atom, Const, Negation
+from ..logic.engines.base import Row, Session
+from ..logic.program.compile import CompiledProgram, FiringRelation
 from .pack import PROBABILITY, STEP_LIKELIHOODS, StepPack, StepRule
 
 __all__ = ["FactKey", "SOURCE", "Firing", "AttackGraph", "build_graph", "step_cost"]

@@ -18,9 +18,10 @@ from pathlib import Path
 
 from .._errors import Diagnostic, Level, Note, RuleError
 from ..diagnostics import DiagnosticBag, did_you_mean
-from ..logic.ast import Atom, Const, Decl, Negation, Program, Rule, Var
-from ..logic.checks import KnownIds, RULE_ID_PATTERN, check_modules, split_list, template_variables
-from ..logic.program import _base_files, _empty_packs, _known_ids, _parse_all, rule_files
+from ..kb.loader import known_ids_in
+from ..logic.language.ast import Atom, Const, Decl, Negation, Program, Rule, Var
+from ..logic.language.checks import RULE_ID_PATTERN, KnownIds, split_list, template_variables
+from ..logic.program.load import load_program, rule_files
 from ..resources import attack_paths_dir, threat_facts_file
 
 __all__ = [
@@ -91,27 +92,15 @@ class StepPack:
         object.__setattr__(self, "_by_rule", {id(s.rule): s for s in self.steps})
 
 
-def _base() -> list[Path]:
-    return _base_files() + [threat_facts_file()]
-
-
-def _builtin() -> list[Path]:
-    folder = attack_paths_dir()
-    return rule_files([folder]) if folder.is_dir() else []
-
-
 def load_step_pack(extra_paths: Sequence[Path] = (), *, builtin: bool = True, strict: bool = False,
-                   known_ids: KnownIds | None = None, use_kb: bool = True) -> tuple[StepPack, list[Diagnostic]]:
-    """Parse and check schema + prelude + threat facts + the built-in step pack (if asked) + `extra_paths`.
+                   use_kb: bool = True) -> tuple[StepPack, list[Diagnostic]]:
+    """Parse and check schema + prelude + threat facts + the built-in step pack (if asked) + `extra_paths`,
+    ATT&CK ids checked against the embedded knowledge base (unless use_kb=False).
 
     Returns the pack and its warnings; raises RuleError listing every problem otherwise."""
-    files = _base() + (_builtin() if builtin else []) + rule_files(extra_paths)
-    modules, problems = _parse_all(files)
-    problems += _empty_packs(extra_paths)
-    if any(d.level is Level.ERROR for d in problems):
-        raise RuleError(problems)
-    known = _known_ids(known_ids, use_kb)
-    program, warnings = check_modules(modules, strict=strict, known_ids=known)
+    known = known_ids_in() if use_kb else None
+    program, warnings = load_program(extra_paths, builtin_rules=builtin, strict=strict, known_ids=known,
+                                     base=[threat_facts_file()], builtin_dir=attack_paths_dir())
     bag = DiagnosticBag(strict=strict)
     pack = _check_pack(program, bag, known or KnownIds())
     items = warnings + bag.items
@@ -120,21 +109,23 @@ def load_step_pack(extra_paths: Sequence[Path] = (), *, builtin: bool = True, st
     return pack, items
 
 
-def lint_step_pack(paths: Sequence[Path], *, strict: bool = False, known_ids: KnownIds | None = None,
-                   use_kb: bool = True) -> list[Diagnostic]:
-    """Every diagnostic of the step packs under `paths` (checked with the base files), sorted; never raises."""
-    modules, problems = _parse_all(_base() + rule_files(paths))
-    problems += _empty_packs(paths)
-    if not any(d.level is Level.ERROR for d in problems):
-        known = _known_ids(known_ids, use_kb)
-        try:
-            program, warnings = check_modules(modules, strict=strict, known_ids=known)
-            bag = DiagnosticBag(strict=strict)
-            _check_pack(program, bag, known or KnownIds())
-            problems += warnings + bag.items
-        except RuleError as exc:
-            problems += exc.diagnostics
-    return sorted(problems, key=Diagnostic.sort_key)
+def lint_step_pack(paths: Sequence[Path], *, strict: bool = False, use_kb: bool = True) -> list[Diagnostic]:
+    """Every diagnostic of the step packs under `paths`, checked with the built-in step pack (whose
+    states they build on), sorted; never raises for bad input."""
+    builtin = _resolved(attack_paths_dir())
+    extra = [p for p in paths if _resolved(p) != builtin]
+    try:
+        _, diagnostics = load_step_pack(extra, strict=strict, use_kb=use_kb)
+    except RuleError as exc:
+        diagnostics = exc.diagnostics
+    return sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return Path(path).resolve()
+    except OSError:
+        return Path(path).absolute()
 
 
 def is_step_pack(path: Path) -> bool:

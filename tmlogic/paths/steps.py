@@ -7,8 +7,8 @@ import hashlib
 import re
 from collections.abc import Callable
 
-from ..logic.ast import Comparison, Const, Negation, Var
-from ..logic.facts import format_fact
+from ..logic.language.ast import Comparison, Const, Negation, Var
+from ..logic.program.facts import format_fact
 from ..logic.provenance import Prover, instantiate
 from .changes import ModelChange
 from .findings import THREAT_RELATIONS

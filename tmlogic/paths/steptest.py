@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._errors import DiagnosticsError
-from ..analysis import analyze_model
-from ..logic.ast import Program
-from ..logic.facts import format_fact
-from ..logic.program import load_program
+from ..analysis import analyze_model, load_rules
+from ..logic.language.ast import Program
+from ..logic.program.facts import format_fact
 from ..model.loader import load_model
 from ..ruletest import rule_test_dirs
 from .find import attack_stage
@@ -56,7 +55,7 @@ def _threat_program(folder: Path, cache: dict[Path, Program]) -> Program:
     local = folder / "rules"
     key = local if local.is_dir() else Path()
     if key not in cache:
-        cache[key] = (load_program([local], builtin_rules=False) if local.is_dir() else load_program([]))[0]
+        cache[key] = (load_rules([local], builtin_rules=False) if local.is_dir() else load_rules([]))[0]
     return cache[key]
 
 

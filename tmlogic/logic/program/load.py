@@ -48,16 +48,20 @@ def load_program(
     builtin_rules: bool = True,
     strict: bool = False,
     known_ids: KnownIds | None = None,
+    base: Sequence[Path] = (),
+    builtin_dir: Path | None = None,
 ) -> tuple[Program, list[Diagnostic]]:
-    """Parse and check schema + prelude + built-in rules (if asked) + `extra_paths`.
+    """Parse and check schema + prelude + `base` + built-in rules (if asked) + `extra_paths`.
 
     CAPEC, CWE and ATT&CK ids in rule metadata are checked against `known_ids` (None: not
-    checked); tmlogic.analysis.load_rules passes the knowledge base's.
+    checked); tmlogic.analysis.load_rules passes the knowledge base's. `builtin_dir` is the
+    built-in pack folder (default rules/; the attack-path stage passes attack-paths/).
     Returns the Program and its warnings; raises RuleError listing every problem otherwise.
     """
-    files = _base_files()
-    if builtin_rules and rules_dir().is_dir():
-        files += rule_files([rules_dir()])
+    files = _base_files() + list(base)
+    builtin = builtin_dir if builtin_dir is not None else rules_dir()
+    if builtin_rules and builtin.is_dir():
+        files += rule_files([builtin])
     files += rule_files(extra_paths)
     key = _cache_key(files, strict, known_ids) if builtin_rules and not extra_paths else None
     if key is not None:
