@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from collections.abc import Mapping
 
@@ -12,6 +13,9 @@ from .logic.language.ast import Rule
 from .logic.provenance import ProofNode
 from .model.schema import ManualThreat, Model, Suppression
 from .severity import SeverityBreakdown, level_rank
+
+if TYPE_CHECKING:
+    from .paths.result import AttackPaths
 
 __all__ = ["RuleInfo", "Corroboration", "Threat", "Result", "RESULT_FORMAT_VERSION", "ThreatState", "AbsentThreat", "Gate",
            "RunTracking"]
@@ -149,6 +153,7 @@ class Result:
     engine: str
     kb_versions: Mapping[str, str] = field(default_factory=dict)  # versions of the MITRE data behind `mitre`, by name
     tracking: RunTracking | None = None  # set by tracking.track() for CI runs (baseline, risk file, gate)
+    paths: AttackPaths | None = None  # attack paths and choke points, when asked for (tmlogic.paths)
 
     @property
     def active(self) -> tuple[Threat, ...]:

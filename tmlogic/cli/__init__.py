@@ -5,6 +5,7 @@
     common     what every command shares: error exits, output writing, model and project-folder
                resolution, the shared options, running an analysis
     analyze    analyze, explain, diagram, facts, validate
+    paths      paths: attack paths to the crown jewels, and their choke points
     rules      rules lint | list | test
     kb         kb build | info
     tracking   diff, risks seed | accept | check
@@ -31,7 +32,7 @@ import typer  # noqa: E402  (after the setting above, which typer reads when it 
 
 from .. import __version__
 from .._errors import TmlogicError
-from . import analyze, integrations, serve, setup, tracking
+from . import analyze, integrations, paths, serve, setup, tracking
 from .kb import kb_app
 from .rules import rules_app
 from .tracking import risks_app
@@ -48,6 +49,7 @@ app.command("diff")(tracking.diff_command)
 for command in (analyze.analyze, analyze.explain, analyze.diagram, analyze.facts, analyze.validate, setup.init,
                 setup.completion):
     app.command()(command)
+app.command("paths")(paths.paths)
 app.add_typer(rules_app, name="rules")
 app.add_typer(kb_app, name="kb")
 app.add_typer(risks_app, name="risks")

@@ -23,12 +23,16 @@ def rules_lint(
         help="Rule packs or .dl files; default: the built-in packs and the optional ones.")] = None,
     strict: StrictOpt = False,
 ) -> None:
-    """Run the static checks on rule packs (syntax, declarations, safety, stratification, metadata)."""
+    """Run the static checks on rule packs (syntax, declarations, safety, stratification, metadata);
+    attack-path step packs (rules with `/// step:`) are checked as such."""
     from ..analysis import lint_rules
-    from ..resources import optional_packs, rules_dir
+    from ..paths.pack import lint_step_pack
 
-    targets = list(paths) if paths else [rules_dir(), *optional_packs().values()]
-    diagnostics = lint_rules(targets, strict=strict)
+    targets = list(paths) if paths else _builtin_packs()
+    threat_packs, step_packs = _by_kind(targets)
+    diagnostics = lint_rules(threat_packs, strict=strict) if threat_packs or not step_packs else []
+    if step_packs:
+        diagnostics += lint_step_pack(step_packs, strict=strict)
     if any(d.level.value == "error" for d in diagnostics):
         fail_input(RuleError(diagnostics))
     show_warnings(diagnostics, False)
@@ -63,13 +67,16 @@ def rules_test(
     packs: Annotated[Optional[list[Path]], typer.Argument(
         help="Rule packs to test; default: the built-in packs and the optional ones.")] = None,
 ) -> None:
-    """Run each rule's positive and negative fixture models against its expected findings."""
-    from ..resources import optional_packs, rules_dir
+    """Run each rule's positive and negative fixture models against its expected findings (for a
+    step pack: the attacker states each step derives)."""
+    from ..paths.steptest import run_step_tests
     from ..ruletest import run_rule_tests
 
-    targets = list(packs) if packs else [rules_dir(), *optional_packs().values()]
+    targets = list(packs) if packs else _builtin_packs()
+    threat_packs, step_packs = _by_kind(targets)
     try:
-        outcomes = run_rule_tests(targets)
+        outcomes = run_rule_tests(threat_packs) if threat_packs else []
+        outcomes += run_step_tests(step_packs) if step_packs else []  # type: ignore[operator]
     except DiagnosticsError as exc:
         fail_input(exc)
     failed = [o for o in outcomes if not o.passed]
@@ -80,3 +87,17 @@ def rules_test(
     sys.stdout.write(f"rules: {len(outcomes) - len(failed)} passed, {len(failed)} failed\n")
     if failed or not outcomes:
         raise typer.Exit(1)
+
+
+def _builtin_packs() -> list[Path]:
+    from ..resources import attack_paths_dir, optional_packs, rules_dir
+
+    return [rules_dir(), *optional_packs().values(), attack_paths_dir()]
+
+
+def _by_kind(targets: list[Path]) -> tuple[list[Path], list[Path]]:
+    """Threat packs and attack-path step packs, as given."""
+    from ..paths.pack import is_step_pack
+
+    steps = [p for p in targets if is_step_pack(p)]
+    return [p for p in targets if p not in steps], steps

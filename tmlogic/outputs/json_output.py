@@ -225,7 +225,7 @@ def result_to_dict(result: Result) -> dict[str, Any]:
     proofs = _ProofTable()
     mitre: dict[int, Any] = {}
     threats = [_threat(t, proofs, mitre, result.tracking) for t in result.threats]
-    return {
+    out: dict[str, Any] = {
         "$schema": SCHEMA_ID,
         "format": "tmlogic-result",
         "version": RESULT_FORMAT_VERSION,
@@ -251,10 +251,16 @@ def result_to_dict(result: Result) -> dict[str, Any]:
             "by_stride": dict(sorted(by_stride.items())),
         },
         "threats": threats,
-        "proofs": proofs.to_dict(),
+        "proofs": None,  # filled in last: attack-path steps add their threats' proofs to the table
         "warnings": [_diagnostic(d) for d in result.warnings],
         "tracking": None if result.tracking is None else _tracking(result.tracking, result.threats),
     }
+    if result.paths is not None:
+        from .paths_json import paths_to_dict
+
+        out["paths"] = paths_to_dict(result.paths, result.model, proofs.add)
+    out["proofs"] = proofs.to_dict()
+    return out
 
 
 def render_json(result: Result) -> str:

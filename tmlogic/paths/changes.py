@@ -17,7 +17,7 @@ from typing import Literal
 from ..logic.language.ast import Atom, Comparison, Const, Negation, Program
 from ..model.schema import Attribute, Model
 
-__all__ = ["ModelChange", "fixes_for", "apply_changes"]
+__all__ = ["ModelChange", "Wording", "fixes_for", "apply_changes"]
 
 
 @dataclass(frozen=True, order=True)
@@ -42,7 +42,7 @@ class ModelChange:
         what = kinds.get(self.target, "element")
         name = names.get(self.target, self.target)
         if self.kind == "remove-flow":
-            return f"remove flow '{name}' (or stop its source from reaching its target)"
+            return f"remove flow '{name}', or block it for everyone but its intended caller"
         return f"set {self.written()} on {what} '{name}'"
 
     def to_dict(self) -> dict[str, str]:
@@ -50,6 +50,22 @@ class ModelChange:
         if self.kind == "set":
             out.update(key=self.key, value=self.value)
         return out
+
+
+class Wording:
+    """Model changes as sentences, with the model's names ("set is_encrypted=True on flow 'Login'")."""
+
+    def __init__(self, model: Model) -> None:
+        self.names = model.names()
+        self.kinds: dict[str, str] = {}
+        for m in model.all_models():
+            self.kinds.update({b.id: "boundary" for b in m.boundaries})
+            self.kinds.update({e.id: "element" for e in m.elements})
+            self.kinds.update({d.id: "data asset" for d in m.data})
+            self.kinds.update({f.id: "flow" for f in m.flows})
+
+    def __call__(self, change: ModelChange) -> str:
+        return change.describe(self.names, self.kinds)
 
 
 def _value(text: str) -> bool | str:

@@ -50,6 +50,7 @@ class PathOptions:
     cut_goals: int = 25  # per-goal cuts for at most this many goals, most exposed first
     budget: int = 400  # candidate paths looked at per goal
     proofs: bool = True  # prove every condition of every step down to model lines (text output can skip it)
+    cuts: bool = True  # compute choke points
 
 
 def _goal_filter(wanted: Sequence[str], goals: list[str], names: dict[str, str]) -> list[str]:
@@ -116,7 +117,8 @@ def find_paths(analysis: Analysis, options: PathOptions = PathOptions(), *, engi
     flows = {f.id for m in model.all_models() for f in m.flows}
     finder = ControlFinder(graph, session, threats, flows, analysis.program, analysis.compiled, analysis.session)
     index = ControlIndex(graph, finder.controls_of)
-    builder = StepBuilder(graph, Prover(compiled, facts, session) if options.proofs else None, names, elements, flows,
+    labels = {**names, **{t.id: f"{t.id} ({t.rule.id}: {t.rule.title})" for t in threats}}
+    builder = StepBuilder(graph, Prover(compiled, facts, session) if options.proofs else None, labels, elements, flows,
                           lambda i: tuple(index.controls[c] for c in index.of_firing(i)))
 
     all_goals = sorted({str(r[0]) for r in session.query(pack.targets, (None,) * pack.program.decls[pack.targets].arity)})
@@ -131,18 +133,19 @@ def find_paths(analysis: Analysis, options: PathOptions = PathOptions(), *, engi
     cuts: dict[str, Cut] = {}
     computed = 0
     for g in order:
-        if found[g] and computed >= options.cut_goals:
+        if not options.cuts or (found[g] and computed >= options.cut_goals):
             cuts[g] = Cut((g,), "not-computed", (), 0, True, 0)
             continue
         computed += 1 if found[g] else 0
         cuts[g] = _cut(index, graph, [(pack.goal, (g,))], (g,), options, found[g], builder)
     skipped = sum(1 for c in cuts.values() if c.status == "not-computed")
-    if skipped:
+    if skipped and options.cuts:
         notes.append(f"choke points were computed for the {options.cut_goals} most exposed goals; "
                      f"{skipped} more: ask for them with --goal NAME")
     reached = [g for g in order if found[g]]
-    everything = _cut(index, graph, [(pack.goal, (g,)) for g in reached], tuple(reached), options,
-                      [p for g in reached for p in found[g]], builder)
+    everything = (_cut(index, graph, [(pack.goal, (g,)) for g in reached], tuple(reached), options,
+                       [p for g in reached for p in found[g]], builder) if options.cuts
+                  else Cut(tuple(reached), "not-computed", (), 0, True, 0))
     goals = tuple(GoalPaths(g, names.get(g, g), goal_data.get(g, ()), g in marked, tuple(found[g]), cuts[g])
                   for g in order)
     steps = {}

@@ -11,7 +11,8 @@ from ..logic.provenance import ProofNode
 from .changes import ModelChange
 from .pack import StepRule
 
-__all__ = ["StepCondition", "PathStep", "AttackPath", "Cut", "GoalPaths", "AttackPaths", "likelihood_level"]
+__all__ = ["StepCondition", "PathStep", "AttackPath", "Cut", "GoalPaths", "PathComparison", "AttackPaths",
+           "likelihood_level"]
 
 
 def likelihood_level(probability: float) -> str:
@@ -112,6 +113,16 @@ class GoalPaths:
 
 
 @dataclass(frozen=True)
+class PathComparison:
+    """These paths against a baseline's: what a change opened."""
+
+    baseline: str  # what the user named: a result JSON, a model, REV:path
+    new_paths: tuple[str, ...]  # ids of listed paths the baseline did not list for their goal
+    newly_reachable: tuple[str, ...]  # goal ids with a path now and none in the baseline
+    no_longer_reachable: tuple[str, ...]  # goal ids with a path in the baseline and none now
+
+
+@dataclass(frozen=True)
 class AttackPaths:
     goals: tuple[GoalPaths, ...]  # most exposed first: best path's likelihood, then name
     steps: dict[str, PathStep]  # every step of every listed path, by id
@@ -122,6 +133,10 @@ class AttackPaths:
     firings: int  # size of the attack graph
     states: int
     notes: tuple[str, ...] = field(default=())  # limits that applied (search budgets, goals without a cut)
+    comparison: PathComparison | None = None  # against --baseline
+
+    def path(self, path_id: str) -> AttackPath | None:
+        return next((p for g in self.goals for p in g.paths if p.id == path_id), None)
 
     def goal(self, element: str) -> GoalPaths | None:
         return next((g for g in self.goals if g.goal == element), None)

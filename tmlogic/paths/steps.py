@@ -19,7 +19,7 @@ __all__ = ["StepBuilder", "fact_text"]
 
 # Declared argument names that hold ids of the model (facts/schema.dl, the prelude and the pack
 # name them so); a variable bound at one is shown by the item's name in messages.
-_ID_ARGUMENTS = frozenset({"e", "f", "d", "s", "x", "b", "z", "z1", "z2", "src", "dst", "parent", "a"})
+_ID_ARGUMENTS = frozenset({"e", "f", "d", "s", "x", "b", "z", "z1", "z2", "src", "dst", "parent", "a", "t"})
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 

@@ -1,0 +1,146 @@
+"""`tmlogic paths`: how an attacker gets from where it starts to the crown jewels, step by step,
+and the fewest model changes that stop it."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from .common import (
+    DEFAULT_ENGINE,
+    EngineOpt,
+    ModelArg,
+    NoBuiltinOpt,
+    RulesOpt,
+    StrictOpt,
+    analysis_options,
+    fail_input,
+    model_path,
+    run_analysis,
+    show_warnings,
+    use_colour,
+    user_error,
+    write_output,
+)
+
+if TYPE_CHECKING:
+    from ..analysis import Analysis, AnalysisOptions
+    from ..paths.find import PathOptions
+    from ..result import Result
+
+__all__ = ["paths", "with_paths"]
+
+
+class PathsFormat(str, Enum):
+    text = "text"
+    json = "json"
+    html = "html"
+    markdown = "markdown"
+    attack_flow = "attack-flow"
+    navigator = "navigator"
+
+
+StepsOpt = Annotated[Optional[list[Path]], typer.Option(
+    "--steps", help="Extra attack-path step pack (folder or .dl file); repeatable.")]
+
+
+def with_paths(analysis: Analysis, result: Result, options: PathOptions, *, model: Path,
+               analysis_opts: AnalysisOptions, baseline: str | None = None) -> Result:
+    """`result` (the analysis's, risk-file decisions applied) with its attack paths, compared with
+    `baseline` when given; bad input prints every problem and exits 2."""
+    from .._errors import DiagnosticsError
+    from ..paths.find import find_paths
+
+    try:
+        found = find_paths(replace(analysis, result=result), options)
+        if baseline is not None:
+            from ..tracking.paths import baseline_paths, compare_paths
+
+            label, before = baseline_paths(baseline, model, analysis_opts, replace(options, proofs=False, cuts=False))
+            found = replace(found, comparison=compare_paths(found, label, before))
+    except DiagnosticsError as exc:
+        fail_input(exc)
+    return replace(result, paths=found)
+
+
+def paths(
+    model: ModelArg,
+    goal: Annotated[Optional[list[str]], typer.Option(
+        "--goal", "-g", help="Only this goal (element name or id); repeatable. Default: every goal.")] = None,
+    k: Annotated[int, typer.Option("--k", min=1, max=50, help="Paths per goal, most likely first.")] = 3,
+    detail: Annotated[bool, typer.Option(
+        "--detail", help="Text: every step's rule, bindings and proof down to the model lines.")] = False,
+    output_format: Annotated[PathsFormat, typer.Option("--format", "-f", help="Output format.")] = PathsFormat.text,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    rules: RulesOpt = None,
+    no_builtin_rules: NoBuiltinOpt = False,
+    steps: StepsOpt = None,
+    no_builtin_steps: Annotated[bool, typer.Option(
+        "--no-builtin-steps", help="Use only the step packs given with --steps.")] = False,
+    max_cut: Annotated[int, typer.Option(
+        "--max-cut", min=1, max=40, help="The most a choke point may cost (a key set costs 1, a removed flow 2).")] = 8,
+    verify: Annotated[bool, typer.Option(
+        "--verify", help="Apply each choke point to the model, analyze again and report whether every path is gone.")] = False,
+    baseline: Annotated[Optional[str], typer.Option(
+        "--baseline", metavar="JSON|REV",
+        help="Compare with an earlier run (a result JSON written with --paths, a model, or a git revision): "
+             "list new paths and newly reachable goals.")] = None,
+    risks: Annotated[Optional[Path], typer.Option("--risks", help="Risk file (default: next to the model).")] = None,
+    no_risks: Annotated[bool, typer.Option("--no-risks", help="Ignore the risk file.")] = False,
+    strict: StrictOpt = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No warnings on stderr.")] = False,
+    engine: EngineOpt = DEFAULT_ENGINE,
+) -> None:
+    """Attack paths: from the attackers' entry points to each crown jewel, ranked, with a proof per
+    step and the choke points that cut them."""
+    from ..paths.find import PathOptions
+    from .tracking import prepare_tracking
+
+    if no_builtin_steps and not steps:
+        user_error("--no-builtin-steps needs at least one --steps pack")
+    path = model_path(model)
+    opts = analysis_options(rules, no_builtin_rules, strict, engine)
+    analysis = run_analysis(path, opts)
+    tracking = prepare_tracking(path, analysis.result, risks=risks, no_risks=no_risks, options=opts, quiet=quiet)
+    show_warnings(tracking.result.warnings, quiet)
+    proofs = output_format is not PathsFormat.text or detail
+    options = PathOptions(k=k, goals=tuple(goal or ()), step_packs=tuple(steps or ()),
+                          builtin_steps=not no_builtin_steps, strict=strict, max_cut=max_cut, proofs=proofs,
+                          cut_goals=len(goal) if goal else PathOptions.cut_goals)
+    result = with_paths(analysis, tracking.result, options, model=path, analysis_opts=opts, baseline=baseline)
+    if output_format is PathsFormat.text:
+        from ..outputs.paths_text import render_paths_text
+
+        text = render_paths_text(result, detail=detail, color=output is None and use_colour(sys.stdout))
+        if verify:
+            text += _verify(analysis, result)
+    else:
+        from ..outputs.formats import render_format
+
+        name = {PathsFormat.navigator: "paths-navigator"}.get(output_format, output_format.value)
+        text = render_format(result, name)
+    write_output(text, output)
+
+
+def _verify(analysis: Analysis, result: Result) -> str:
+    """Each choke point applied to the model and analysed again: is every path of its scope gone?"""
+    from ..paths.changes import Wording
+    from ..paths.verify import check_cut
+
+    assert result.paths is not None
+    words = Wording(result.model)
+    cuts = [(g.name, g.cut) for g in result.paths.goals] + [("every goal", result.paths.all_goals)]
+    lines = ["", "Checking the choke points (applied to the model, analysed again):"]
+    for label, cut in cuts:
+        if cut.status != "cut":
+            continue
+        check = check_cut(analysis, analysis.program, cut.changes, cut.scope)
+        verdict = "no path left" if check.holds else (
+            "STILL REACHABLE: " + ", ".join(words.names.get(g, g) for g in check.remaining))
+        lines.append(f"  {label}: {'; '.join(words(c) for c in cut.changes)} -> {verdict}")
+    return "\n".join(lines) + "\n"

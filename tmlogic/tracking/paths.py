@@ -1,0 +1,62 @@
+"""Attack paths against a baseline: which listed paths are new, which goals a change made
+reachable (or no longer reachable). The baseline is what `--baseline` names for threats: a
+result JSON written with paths (`--paths`), a model file, or a git revision of the model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .._errors import Diagnostic, Level, SourceSpan, display_path
+from ..paths.result import AttackPaths, PathComparison
+from .snapshot import TrackingError
+from .sources import load_side
+
+__all__ = ["BaselinePaths", "baseline_paths", "compare_paths"]
+
+BaselinePaths = dict[str, set[str]]  # goal element id -> the ids of the paths listed to it
+
+
+def _from_json(path: Path) -> BaselinePaths:
+    shown = display_path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise TrackingError([Diagnostic(Level.ERROR, SourceSpan(shown, 1, 1), f"cannot read the baseline: {exc}",
+                                        "bad-baseline", "give a file written by `tmlogic analyze --paths --format json`")]) from None
+    section = data.get("paths") if isinstance(data, dict) else None
+    if not isinstance(section, dict) or not isinstance(section.get("goals"), list):
+        raise TrackingError([Diagnostic(Level.ERROR, SourceSpan(shown, 1, 1), "this baseline result has no attack paths",
+                                        "bad-baseline", "write the baseline with `tmlogic analyze MODEL --paths --format json`, "
+                                        "or give a git revision of the model")])
+    out: BaselinePaths = {}
+    for goal in section["goals"]:
+        if isinstance(goal, dict) and isinstance(goal.get("id"), str):
+            out[goal["id"]] = {p for p in goal.get("paths") or [] if isinstance(p, str)}
+    return out
+
+
+def baseline_paths(spec: str, model: Path, options: object, path_options: object) -> tuple[str, BaselinePaths]:
+    """The baseline's listed paths per goal, and how to name the baseline. Raises TrackingError,
+    ModelError or RuleError (exit 2) on bad input."""
+    from ..analysis import analyze_model, load_rules
+    from ..paths.find import PathOptions, find_paths
+
+    side = load_side(spec, model_hint=model, options=options)
+    if side.kind == "json":
+        return side.label, _from_json(Path(spec))
+    assert side.model is not None and isinstance(path_options, PathOptions)
+    rules = getattr(options, "rule_paths", ())
+    program, warnings = load_rules(rules, builtin_rules=getattr(options, "builtin_rules", True))
+    analysis = analyze_model(side.model, program, warnings, getattr(options, "engine", "native"))
+    found = find_paths(analysis, path_options)
+    return side.label, {g.goal: {p.id for p in g.paths} for g in found.goals}
+
+
+def compare_paths(current: AttackPaths, label: str, before: BaselinePaths) -> PathComparison:
+    new = tuple(p.id for g in current.goals for p in g.paths if p.id not in before.get(g.goal, set()))
+    reached_before = {g for g, ids in before.items() if ids}
+    reached_now = {g.goal for g in current.goals if g.reachable}
+    listed = {g.goal for g in current.goals}
+    return PathComparison(label, new, tuple(sorted(reached_now - reached_before)),
+                          tuple(sorted(g for g in reached_before - reached_now if g in listed)))
