@@ -1,0 +1,81 @@
+"""The attack paths of a Result in the rows the Markdown summary and the HTML report show:
+one per goal (how exposed, from where, what cuts it), and what a baseline comparison found."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..paths.changes import Wording
+from ..paths.result import AttackPath
+from ..result import Result
+from .paths_text import describe_cut
+
+__all__ = ["GoalRow", "NewPath", "PathsView", "paths_view"]
+
+
+@dataclass(frozen=True)
+class GoalRow:
+    goal: str
+    name: str
+    holds: str
+    paths: int
+    best: AttackPath | None
+    entry: str  # name of the best path's entry
+    cut_head: str
+    cut_changes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NewPath:
+    path: AttackPath
+    goal: str  # name
+    entry: str
+    moves: tuple[str, ...]  # the titles of the path's steps that gain a foothold
+
+
+@dataclass(frozen=True)
+class PathsView:
+    goals: tuple[GoalRow, ...]
+    reachable: int
+    attackers: int
+    all_goals_head: str
+    all_goals_changes: tuple[str, ...]
+    baseline: str | None
+    new_paths: tuple[NewPath, ...]
+    newly_reachable: tuple[str, ...]
+    no_longer_reachable: tuple[str, ...]
+
+
+def paths_view(result: Result) -> PathsView | None:
+    paths = result.paths
+    if paths is None:
+        return None
+    words = Wording(result.model)
+    names = words.names
+    classes = {d.id: d.classification for m in result.model.all_models() for d in m.data}
+    rows = []
+    for g in paths.goals:
+        best = g.paths[0] if g.paths else None
+        head, changes = describe_cut(g.cut, words)
+        holds = ", ".join(f"{names.get(d, d)} ({classes.get(d, 'unknown')})" for d in g.data) or (
+            "goal=True" if g.marked else "")
+        rows.append(GoalRow(g.goal, g.name, holds, len(g.paths), best,
+                            names.get(best.entry, best.entry) if best else "", head, tuple(changes)))
+    head, changes = describe_cut(paths.all_goals, words)
+    c = paths.comparison
+    new: list[NewPath] = []
+    if c is not None:
+        for pid in c.new_paths:
+            p = paths.path(pid)
+            if p is None:
+                continue
+            moves = tuple(paths.steps[s].shows for s in p.spine
+                          if paths.steps[s].rule.kind not in ("network-access", "data-access", "goal", "entry"))
+            new.append(NewPath(p, names.get(p.goal, p.goal), names.get(p.entry, p.entry), moves))
+    return PathsView(
+        goals=tuple(rows), reachable=sum(1 for g in paths.goals if g.paths), attackers=len(paths.attackers),
+        all_goals_head=head, all_goals_changes=tuple(changes), baseline=c.baseline if c else None,
+        new_paths=tuple(new),
+        newly_reachable=tuple(names.get(g, g) for g in c.newly_reachable) if c else (),
+        no_longer_reachable=tuple(names.get(g, g) for g in c.no_longer_reachable) if c else (),
+    )
