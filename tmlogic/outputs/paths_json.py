@@ -75,6 +75,8 @@ def paths_to_dict(paths: AttackPaths, model: Model, add_proof: AddProof) -> dict
         "paths": [_path(p, names) for g in paths.goals for p in g.paths],
         "steps": {sid: _step(s, words, lambda t: kb.name("technique", t), add_proof) for sid, s in paths.steps.items()},
         "all_goals": _cut(paths.all_goals, words),
+        "top_controls": [{"changes": [_change(c, words) for c in control], "paths": list(ids)}
+                         for control, ids in paths.top_controls],
         "notes": list(paths.notes),
         "comparison": None if comparison is None else {
             "baseline": comparison.baseline, "new_paths": list(comparison.new_paths),

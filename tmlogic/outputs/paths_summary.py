@@ -40,6 +40,8 @@ class PathsView:
     attackers: int
     all_goals_head: str
     all_goals_changes: tuple[str, ...]
+    top_controls: tuple[tuple[str, int], ...]  # a single change, and how many listed paths it stops
+    listed: int
     baseline: str | None
     new_paths: tuple[NewPath, ...]
     newly_reachable: tuple[str, ...]
@@ -74,7 +76,9 @@ def paths_view(result: Result) -> PathsView | None:
             new.append(NewPath(p, names.get(p.goal, p.goal), names.get(p.entry, p.entry), moves))
     return PathsView(
         goals=tuple(rows), reachable=sum(1 for g in paths.goals if g.paths), attackers=len(paths.attackers),
-        all_goals_head=head, all_goals_changes=tuple(changes), baseline=c.baseline if c else None,
+        all_goals_head=head, all_goals_changes=tuple(changes),
+        top_controls=tuple(("; ".join(words(x) for x in control), len(ids)) for control, ids in paths.top_controls),
+        listed=sum(len(g.paths) for g in paths.goals), baseline=c.baseline if c else None,
         new_paths=tuple(new),
         newly_reachable=tuple(names.get(g, g) for g in c.newly_reachable) if c else (),
         no_longer_reachable=tuple(names.get(g, g) for g in c.no_longer_reachable) if c else (),

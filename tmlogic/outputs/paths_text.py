@@ -110,6 +110,12 @@ def render_paths_text(result: Result, *, detail: bool = False, color: bool = Fal
         out.append("")
         out.append(style.bold("Every goal together") + f": {head}")
         out.extend(f"    - {c}" for c in changes)
+    listed = sum(len(g.paths) for g in paths.goals)
+    if paths.top_controls:
+        out.append("")
+        out.append(style.bold("Single changes that stop the most listed paths") + style.dim(f" (of {listed}):"))
+        for control, ids in paths.top_controls:
+            out.append(f"  {len(ids):>3}  {'; '.join(words(c) for c in control)}")
     if paths.comparison is not None:
         out.append("")
         out.extend(_comparison(paths, names))

@@ -29,7 +29,8 @@ from .findings import threat_facts
 from .graph import AttackGraph, FactKey, build_graph
 from .pack import StepPack, load_step_pack
 from .ranking import k_cheapest_paths
-from .result import AttackPath, AttackPaths, Cut, GoalPaths
+from .changes import ModelChange
+from .result import AttackPath, AttackPaths, Cut, GoalPaths, PathStep
 from .steps import StepBuilder
 
 __all__ = ["PathOptions", "PathsError", "AttackStage", "attack_stage", "find_paths"]
@@ -155,7 +156,20 @@ def find_paths(analysis: Analysis, options: PathOptions = PathOptions(), *, engi
                 steps[sid] = builder.by_id[sid]
     attackers = tuple(sorted((str(r[0]), str(r[1])) for r in session.query("attack_entry", (None, None))))
     return AttackPaths(goals, dict(sorted(steps.items())), everything, attackers, pack.steps, options.k,
-                       len(graph.firings), len(graph.producers), tuple(notes))
+                       len(graph.firings), len(graph.producers), tuple(notes), _top_controls(goals, steps))
+
+
+def _top_controls(goals: Sequence[GoalPaths], steps: dict[str, PathStep],
+                  limit: int = 5) -> tuple[tuple[tuple[ModelChange, ...], tuple[str, ...]], ...]:
+    """Which one control would stop the most listed paths: for each, the paths with a step it removes."""
+    stops: dict[tuple[ModelChange, ...], set[str]] = {}
+    for g in goals:
+        for p in g.paths:
+            for sid in p.steps:
+                for control in steps[sid].stopped_by:
+                    stops.setdefault(control, set()).add(p.id)
+    ranked = sorted(stops.items(), key=lambda kv: (-len(kv[1]), sum(c.cost for c in kv[0]), kv[0]))
+    return tuple((control, tuple(sorted(ids))) for control, ids in ranked[:limit])
 
 
 def _goal_data(session: Session, goals: list[str]) -> dict[str, tuple[str, ...]]:

@@ -133,6 +133,8 @@ class AttackPaths:
     firings: int  # size of the attack graph
     states: int
     notes: tuple[str, ...] = field(default=())  # limits that applied (search budgets, goals without a cut)
+    # single controls ranked by how many listed paths each stops (a step of the path), most first
+    top_controls: tuple[tuple[tuple[ModelChange, ...], tuple[str, ...]], ...] = field(default=())
     comparison: PathComparison | None = None  # against --baseline
 
     def path(self, path_id: str) -> AttackPath | None:
