@@ -134,13 +134,16 @@ def _verify(analysis: Analysis, result: Result) -> str:
 
     assert result.paths is not None
     words = Wording(result.model)
-    cuts = [(g.name, g.cut) for g in result.paths.goals] + [("every goal", result.paths.all_goals)]
+    paths = result.paths
+    cuts = [(g.name, g.cut, g.known_cut) for g in paths.goals] + [("every goal", paths.all_goals, paths.all_goals_known)]
     lines = ["", "Checking the choke points (applied to the model, analysed again):"]
-    for label, cut in cuts:
-        if cut.status != "cut":
-            continue
-        check = check_cut(analysis, analysis.program, cut.changes, cut.scope)
-        verdict = "no path left" if check.holds else (
-            "STILL REACHABLE: " + ", ".join(words.names.get(g, g) for g in check.remaining))
-        lines.append(f"  {label}: {'; '.join(words(c) for c in cut.changes)} -> {verdict}")
+    for label, cut, known in cuts:
+        for what, c, known_only in (("choke point", cut, False), ("fix first", known, True)):
+            if c.status != "cut":
+                continue
+            check = check_cut(analysis, analysis.program, c.changes, c.scope, known_only=known_only)
+            left = "no path left" if not known_only else "no path through reported weaknesses left"
+            verdict = left if check.holds else (
+                "STILL REACHABLE: " + ", ".join(words.names.get(g, g) for g in check.remaining))
+            lines.append(f"  {label}, {what}: {'; '.join(words(x) for x in c.changes)} -> {verdict}")
     return "\n".join(lines) + "\n"

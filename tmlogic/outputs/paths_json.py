@@ -71,10 +71,12 @@ def paths_to_dict(paths: AttackPaths, model: Model, add_proof: AddProof) -> dict
         "goals": [{"id": g.goal, "name": g.name,
                    "data": [{"id": d, "name": names.get(d, d), "classification": classes.get(d, "unknown")} for d in g.data],
                    "marked": g.marked, "reachable": g.reachable, "paths": [p.id for p in g.paths],
-                   "choke_points": _cut(g.cut, words)} for g in paths.goals],
+                   "choke_points": _cut(g.cut, words), "known_choke_points": _cut(g.known_cut, words)}
+                  for g in paths.goals],
         "paths": [_path(p, names) for g in paths.goals for p in g.paths],
         "steps": {sid: _step(s, words, lambda t: kb.name("technique", t), add_proof) for sid, s in paths.steps.items()},
         "all_goals": _cut(paths.all_goals, words),
+        "all_goals_known": _cut(paths.all_goals_known, words),
         "top_controls": [{"changes": [_change(c, words) for c in control], "paths": list(ids)}
                          for control, ids in paths.top_controls],
         "notes": list(paths.notes),

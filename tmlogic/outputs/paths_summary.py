@@ -23,6 +23,8 @@ class GoalRow:
     entry: str  # name of the best path's entry
     cut_head: str
     cut_changes: tuple[str, ...]
+    known_head: str
+    known_changes: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -59,10 +61,12 @@ def paths_view(result: Result) -> PathsView | None:
     for g in paths.goals:
         best = g.paths[0] if g.paths else None
         head, changes = describe_cut(g.cut, words)
+        khead, kchanges = describe_cut(g.known_cut, words, known=True)
         holds = ", ".join(f"{names.get(d, d)} ({classes.get(d, 'unknown')})" for d in g.data) or (
             "goal=True" if g.marked else "")
         rows.append(GoalRow(g.goal, g.name, holds, len(g.paths), best,
-                            names.get(best.entry, best.entry) if best else "", head, tuple(changes)))
+                            names.get(best.entry, best.entry) if best else "", head, tuple(changes), khead,
+                            tuple(kchanges)))
     head, changes = describe_cut(paths.all_goals, words)
     c = paths.comparison
     new: list[NewPath] = []

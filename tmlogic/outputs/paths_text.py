@@ -13,8 +13,18 @@ from .style import Style
 __all__ = ["render_paths_text", "describe_cut"]
 
 
-def describe_cut(cut: Cut, words: Wording) -> tuple[str, list[str]]:
-    """A cut's headline and its changes, as sentences."""
+def describe_cut(cut: Cut, words: Wording, known: bool = False) -> tuple[str, list[str]]:
+    """A cut's headline and its changes, as sentences; `known`: the cut of the paths through
+    reported weaknesses only (no assumed, unreported vulnerability)."""
+    if known:
+        if cut.status == "unreachable":
+            return "fix first: nothing to fix; every path assumes an unreported vulnerability somewhere", []
+        if cut.status == "cut":
+            how = "minimum" if cut.exact else "perhaps not the cheapest"
+            return (f"fix first (cost {cut.cost}, {how}): removes every path through reported weaknesses; "
+                    "what is left assumes an unreported vulnerability"), [words(c) for c in cut.changes]
+        head, changes = describe_cut(cut, words)
+        return "fix first: " + head, changes
     if cut.status == "cut":
         how = "minimum" if cut.exact else "a cut, perhaps not the cheapest (search budget reached)"
         head = f"choke point{'s' if len(cut.changes) > 1 else ''} (cost {cut.cost}, {how}): " + (
@@ -102,14 +112,16 @@ def render_paths_text(result: Result, *, detail: bool = False, color: bool = Fal
             continue
         for p in g.paths:
             out.extend(_path(p, paths, words, style, detail))
-        head, changes = describe_cut(g.cut, words)
-        out.append(f"  {head}")
-        out.extend(f"    - {c}" for c in changes)
+        for cut, known in ((g.cut, False), (g.known_cut, True)):
+            head, changes = describe_cut(cut, words, known)
+            out.append(f"  {head}")
+            out.extend(f"    - {c}" for c in changes)
     if len(reached) > 1:
-        head, changes = describe_cut(paths.all_goals, words)
         out.append("")
-        out.append(style.bold("Every goal together") + f": {head}")
-        out.extend(f"    - {c}" for c in changes)
+        for cut, known in ((paths.all_goals, False), (paths.all_goals_known, True)):
+            head, changes = describe_cut(cut, words, known)
+            out.append(style.bold("Every goal together") + f": {head}")
+            out.extend(f"    - {c}" for c in changes)
     listed = sum(len(g.paths) for g in paths.goals)
     if paths.top_controls:
         out.append("")

@@ -23,7 +23,7 @@ from typing import Literal
 from .changes import ModelChange
 from .graph import AttackGraph, FactKey
 
-__all__ = ["Control", "CutResult", "ControlIndex", "minimum_cut"]
+__all__ = ["Control", "CutResult", "ControlIndex", "minimum_cut", "derivable"]
 
 Control = tuple[ModelChange, ...]  # changes made together; one unit of a cut
 
@@ -93,6 +93,23 @@ class ControlIndex:
                 found.add(i)
                 stack.extend(s for s in graph.firings[i].sources if s not in seen)
         return sorted(found)
+
+
+def derivable(graph: AttackGraph, dead: set[int]) -> set[FactKey]:
+    """The states derivable without the `dead` firings (forward chaining)."""
+    waiting = [len(set(f.sources)) for f in graph.firings]
+    derived: set[FactKey] = set()
+    queue = [f.index for f in graph.firings if not f.sources and f.index not in dead]
+    while queue:
+        head = graph.firings[queue.pop()].head
+        if head in derived:
+            continue
+        derived.add(head)
+        for j in graph.users.get(head, ()):
+            waiting[j] -= 1
+            if waiting[j] == 0 and j not in dead:
+                queue.append(j)
+    return derived
 
 
 def _witness(index: ControlIndex, firings: Sequence[int], dead: set[int], targets: Sequence[FactKey]) -> set[int] | None:
@@ -194,9 +211,9 @@ def _hitting_set(sets: Sequence[frozenset[int]], cost: Sequence[int], cap: int,
 
 
 def minimum_cut(index: ControlIndex, targets: Sequence[FactKey], *, max_cost: int = 8, iterations: int = 40,
-                budget: int = 4_000) -> CutResult:
-    """The cheapest controls after which no state of `targets` is derivable."""
-    firings = index.relevant(targets)
+                budget: int = 4_000, excluded: frozenset[int] = frozenset()) -> CutResult:
+    """The cheapest controls after which no state of `targets` is derivable without the `excluded` firings."""
+    firings = [i for i in index.relevant(targets) if i not in excluded]
     index.ensure(firings)
     chosen: tuple[int, ...] = ()
     sets: list[frozenset[int]] = []

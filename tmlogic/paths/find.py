@@ -78,6 +78,8 @@ def _goal_filter(wanted: Sequence[str], goals: list[str], names: dict[str, str])
     return list(dict.fromkeys(chosen))
 
 
+_CANDIDATES = 3  # candidate paths looked at per path listed (see _paths)
+
 # Step kinds that move traffic or collect data rather than gain a foothold (see _paths).
 _PLUMBING = frozenset({"network-access", "data-access", "goal"})
 
@@ -96,14 +98,17 @@ class AttackStage:
     graph: AttackGraph
 
 
-def attack_stage(analysis: Analysis, pack: StepPack, engine: str | None = None) -> AttackStage:
+def attack_stage(analysis: Analysis, pack: StepPack, engine: str = DEFAULT_ENGINE) -> AttackStage:
+    """Run the step pack over the analysis's facts and threats. The native engine by default, whatever
+    engine derived the threats: pyDatalog's resolution does not finish on the mutually recursive
+    attacker states (over 100 s on a four-element model, measured)."""
     compiled = compile_program(pack.program)
     facts = analysis.facts.extended(threat_facts(analysis.result.threats))
-    session = get_backend(engine or analysis.result.engine or DEFAULT_ENGINE).load(compiled, facts)
+    session = get_backend(engine).load(compiled, facts)
     return AttackStage(compiled, facts, session, build_graph(pack, compiled, session))
 
 
-def find_paths(analysis: Analysis, options: PathOptions = PathOptions(), *, engine: str | None = None,
+def find_paths(analysis: Analysis, options: PathOptions = PathOptions(), *, engine: str = DEFAULT_ENGINE,
                pack: StepPack | None = None) -> AttackPaths:
     """Paths and choke points for an analysis. Raises RuleError for a bad step pack, PathsError for
     an unknown --goal."""
@@ -120,7 +125,7 @@ def find_paths(analysis: Analysis, options: PathOptions = PathOptions(), *, engi
     index = ControlIndex(graph, finder.controls_of)
     labels = {**names, **{t.id: f"{t.id} ({t.rule.id}: {t.rule.title})" for t in threats}}
     builder = StepBuilder(graph, Prover(compiled, facts, session) if options.proofs else None, labels, elements, flows,
-                          lambda i: tuple(index.controls[c] for c in index.of_firing(i)))
+                          lambda i: tuple(index.controls[c] for c in index.of_firing(i)), {t.id for t in threats})
 
     all_goals = sorted({str(r[0]) for r in session.query(pack.targets, (None,) * pack.program.decls[pack.targets].arity)})
     chosen = _goal_filter(options.goals, all_goals, names)
@@ -131,23 +136,32 @@ def find_paths(analysis: Analysis, options: PathOptions = PathOptions(), *, engi
     for g in chosen:
         found[g] = _paths(graph, builder, g, options)
     order = sorted(chosen, key=lambda g: (-(found[g][0].probability if found[g] else -1.0), names.get(g, g), g))
-    cuts: dict[str, Cut] = {}
+    assumed = frozenset(f.index for f in graph.firings if f.step.assumed)
+
+    def cut_pair(targets: list[FactKey], scope: tuple[str, ...], listed: list[AttackPath]) -> tuple[Cut, Cut]:
+        if not options.cuts:
+            skipped = Cut(scope, "not-computed", (), 0, True, 0)
+            return skipped, skipped
+        return (_cut(index, targets, scope, options, listed, builder),
+                _cut(index, targets, scope, options, listed, builder, assumed))
+
+    cuts: dict[str, tuple[Cut, Cut]] = {}
     computed = 0
     for g in order:
-        if not options.cuts or (found[g] and computed >= options.cut_goals):
-            cuts[g] = Cut((g,), "not-computed", (), 0, True, 0)
+        if found[g] and computed >= options.cut_goals:
+            skipped_cut = Cut((g,), "not-computed", (), 0, True, 0)
+            cuts[g] = (skipped_cut, skipped_cut)
             continue
         computed += 1 if found[g] else 0
-        cuts[g] = _cut(index, graph, [(pack.goal, (g,))], (g,), options, found[g], builder)
-    skipped = sum(1 for c in cuts.values() if c.status == "not-computed")
+        cuts[g] = cut_pair([(pack.goal, (g,))], (g,), found[g])
+    skipped = sum(1 for c, _ in cuts.values() if c.status == "not-computed")
     if skipped and options.cuts:
         notes.append(f"choke points were computed for the {options.cut_goals} most exposed goals; "
                      f"{skipped} more: ask for them with --goal NAME")
     reached = [g for g in order if found[g]]
-    everything = (_cut(index, graph, [(pack.goal, (g,)) for g in reached], tuple(reached), options,
-                       [p for g in reached for p in found[g]], builder) if options.cuts
-                  else Cut(tuple(reached), "not-computed", (), 0, True, 0))
-    goals = tuple(GoalPaths(g, names.get(g, g), goal_data.get(g, ()), g in marked, tuple(found[g]), cuts[g])
+    everything, everything_known = cut_pair([(pack.goal, (g,)) for g in reached], tuple(reached),
+                                            [p for g in reached for p in found[g]])
+    goals = tuple(GoalPaths(g, names.get(g, g), goal_data.get(g, ()), g in marked, tuple(found[g]), *cuts[g])
                   for g in order)
     steps = {}
     for gp in goals:
@@ -155,7 +169,7 @@ def find_paths(analysis: Analysis, options: PathOptions = PathOptions(), *, engi
             for sid in p.steps:
                 steps[sid] = builder.by_id[sid]
     attackers = tuple(sorted((str(r[0]), str(r[1])) for r in session.query("attack_entry", (None, None))))
-    return AttackPaths(goals, dict(sorted(steps.items())), everything, attackers, pack.steps, options.k,
+    return AttackPaths(goals, dict(sorted(steps.items())), everything, everything_known, attackers, pack.steps, options.k,
                        len(graph.firings), len(graph.producers), tuple(notes), _top_controls(goals, steps))
 
 
@@ -233,16 +247,23 @@ def _paths(graph: AttackGraph, builder: StepBuilder, goal: str, options: PathOpt
         built[spine] = shaped
         return True
 
-    for spine in k_cheapest_paths(graph, key, options.k, options.budget, accept):
+    # Candidates come cheapest spine first, a side branch counted at its own cheapest cost (which
+    # may repeat steps the spine already took), so look at a few more than k and rank those by
+    # their exact likelihood: the product over the distinct steps of each path.
+    ranked = []
+    for spine in k_cheapest_paths(graph, key, options.k * _CANDIDATES, options.budget, accept):
         order, needs = built[spine.firings]
         probability = 1.0
         for i in order:
             probability *= graph.firings[i].probability
+        ranked.append((-probability, len(order), spine.firings, order, needs))
+    ranked.sort(key=lambda r: r[:3])
+    for rank, (negative, _, firings, order, needs) in enumerate(ranked[:options.k], start=1):
         steps = [builder.build(i) for i in order]
-        spine_ids = tuple(builder.build(i).id for i in spine.firings)
-        entry = graph.firings[spine.firings[0]]
+        spine_ids = tuple(builder.build(i).id for i in firings)
+        entry = graph.firings[firings[0]]
         made.append(AttackPath(
-            id=_path_id(goal, spine_ids), goal=goal, rank=0, probability=probability,
+            id=_path_id(goal, spine_ids), goal=goal, rank=rank, probability=-negative,
             entry=str(entry.head[1][0]), profile=str(entry.bindings().get("P", "")),
             spine=spine_ids, steps=tuple(s.id for s in steps),
             needs=tuple((builder.build(i).id, tuple(builder.build(j).id for j in needs[i])) for i in order),
@@ -250,13 +271,12 @@ def _paths(graph: AttackGraph, builder: StepBuilder, goal: str, options: PathOpt
             flows=tuple(sorted({f for s in steps for f in s.flows})),
             techniques=tuple(sorted({t for s in steps for t in s.rule.techniques})),
         ))
-    made.sort(key=lambda p: (-p.probability, p.length, p.spine))
-    return [replace(p, rank=n) for n, p in enumerate(made, start=1)]
+    return made
 
 
-def _cut(index: ControlIndex, graph: AttackGraph, targets: list[FactKey], scope: tuple[str, ...],
-         options: PathOptions, paths: list[AttackPath], builder: StepBuilder) -> Cut:
-    result: CutResult = minimum_cut(index, targets, max_cost=options.max_cut)
+def _cut(index: ControlIndex, targets: list[FactKey], scope: tuple[str, ...], options: PathOptions,
+         paths: list[AttackPath], builder: StepBuilder, excluded: frozenset[int] = frozenset()) -> Cut:
+    result: CutResult = minimum_cut(index, targets, max_cost=options.max_cut, excluded=excluded)
     changes = result.changes
     removes = tuple(sorted({sid for p in paths for sid in p.steps
                             if any(set(control) <= set(changes) for control in builder.by_id[sid].stopped_by)}))

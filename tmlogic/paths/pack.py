@@ -68,6 +68,13 @@ class StepRule:
     message: str
     description: str
     rule: Rule
+    tags: tuple[str, ...] = ()
+
+    @property
+    def assumed(self) -> bool:
+        """Tagged "assumed": the step rests on an assumption (a flaw nobody reported), not on
+        something the model shows; cuts are also computed without such steps."""
+        return "assumed" in self.tags
 
     @property
     def likelihood_variable(self) -> str | None:
@@ -277,7 +284,8 @@ def _step(rule: Rule, states: dict[str, StateDecl], bag: DiagnosticBag, known: K
     if not ok:
         return None
     return StepRule(rule_id, meta.get("title") or "", kind, techniques, likelihood,
-                    (meta.get("message") or "").strip().strip('"'), meta.get("description") or "", rule)
+                    (meta.get("message") or "").strip().strip('"'), meta.get("description") or "", rule,
+                    tuple(split_list(meta.get("tags") or "")))
 
 
 # --------------------------------------------------------------------------- controls

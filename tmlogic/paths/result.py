@@ -105,7 +105,8 @@ class GoalPaths:
     data: tuple[str, ...]  # data asset ids that make it a goal
     marked: bool  # goal=True in the model
     paths: tuple[AttackPath, ...]
-    cut: Cut
+    cut: Cut  # removes every path
+    known_cut: Cut  # removes every path that needs no assumed step (an unreported vulnerability): fix these first
 
     @property
     def reachable(self) -> bool:
@@ -127,6 +128,7 @@ class AttackPaths:
     goals: tuple[GoalPaths, ...]  # most exposed first: best path's likelihood, then name
     steps: dict[str, PathStep]  # every step of every listed path, by id
     all_goals: Cut  # one cut for every goal listed together
+    all_goals_known: Cut  # ... of the paths that need no assumed step
     attackers: tuple[tuple[str, str], ...]  # (element id, profile) where attackers start
     step_rules: tuple[StepRule, ...]
     k: int

@@ -11,7 +11,6 @@ from ..logic.language.ast import Comparison, Const, Negation, Var
 from ..logic.program.facts import format_fact
 from ..logic.provenance import Prover, instantiate
 from .changes import ModelChange
-from .findings import THREAT_RELATIONS
 from .graph import AttackGraph, FactKey, Firing
 from .result import PathStep, StepCondition
 
@@ -29,13 +28,15 @@ def fact_text(key: FactKey) -> str:
 
 class StepBuilder:
     def __init__(self, graph: AttackGraph, prover: Prover | None, names: dict[str, str], elements: set[str],
-                 flows: set[str], stopped_by: Callable[[int], tuple[tuple[ModelChange, ...], ...]]) -> None:
+                 flows: set[str], stopped_by: Callable[[int], tuple[tuple[ModelChange, ...], ...]],
+                 threats: set[str]) -> None:
         self.graph = graph
         self.prover = prover
         self.names = names
         self.elements = elements
         self.flows = flows
         self.stopped_by = stopped_by
+        self.threats = threats
         self._built: dict[int, PathStep] = {}
         self.by_id: dict[str, PathStep] = {}
         decls = graph.pack.program.decls
@@ -68,7 +69,8 @@ class StepBuilder:
         proof = self.prover.prove(key[0], key[1]) if self.prover is not None else None
         if proof is None and self.prover is not None:  # the engine derived the firing, so its body holds
             raise AssertionError(f"no proof of {fact_text(key)}; the engine and the program disagree")
-        threat = str(key[1][0]) if key[0] in THREAT_RELATIONS and key[1] else None
+        # a threat fact, or a helper's tuple that carries a threat id (attack_weakness(f, e, t, l))
+        threat = next((str(v) for v in key[1] if isinstance(v, str) and v in self.threats), None)
         return StepCondition(fact_text(key), proof, threat)
 
     def build(self, index: int) -> PathStep:

@@ -1,6 +1,7 @@
 """Checking a choke point: apply its model changes, analyse again (threats and paths), and see
 what is left. A cut's claim holds when no goal of its scope has a path any more (or has stopped
-being a goal, because the change removed the data that made it one)."""
+being a goal, because the change removed the data that made it one); for a "fix first" cut, when
+no such path is left that avoids every assumed step."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from dataclasses import dataclass
 from ..analysis import Analysis, analyze_model
 from ..logic.language.ast import Program
 from .changes import ModelChange, apply_changes
-from .find import PathOptions, find_paths
-from .pack import StepPack
+from .cuts import derivable
+from .find import attack_stage
+from .pack import StepPack, load_step_pack
 
 __all__ = ["CutCheck", "check_cut"]
 
@@ -29,12 +31,18 @@ class CutCheck:
 
 
 def check_cut(analysis: Analysis, program: Program, changes: Sequence[ModelChange], scope: Sequence[str],
-              pack: StepPack | None = None, options: PathOptions = PathOptions(k=1, proofs=False, cuts=False)) -> CutCheck:
-    """Apply `changes` to the analysed model, run the threat rules and the attack paths again."""
+              pack: StepPack | None = None, *, known_only: bool = False) -> CutCheck:
+    """Apply `changes` to the analysed model, run the threat rules and the step pack again, and see
+    which goals of `scope` are still reached (`known_only`: by a path with no assumed step)."""
+    if pack is None:
+        pack, _ = load_step_pack()
     model = apply_changes(analysis.model, changes)
     again = analyze_model(model, program, [], analysis.result.engine)
-    found = find_paths(again, options, pack=pack)
-    goals = {g.goal: g for g in found.goals}
-    remaining = tuple(g for g in scope if g in goals and goals[g].reachable)
+    stage = attack_stage(again, pack)
+    graph = stage.graph
+    goals = {str(r[0]) for r in stage.session.query(pack.targets, (None,) * pack.program.decls[pack.targets].arity)}
+    dead = {f.index for f in graph.firings if f.step.assumed} if known_only else set()
+    reached = derivable(graph, dead)
+    remaining = tuple(g for g in scope if g in goals and (pack.goal, (g,)) in reached)
     gone = tuple(g for g in scope if g not in goals)
     return CutCheck(tuple(changes), tuple(scope), remaining, gone)
