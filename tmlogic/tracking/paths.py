@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .._errors import Diagnostic, Level, SourceSpan, display_path
 from ..paths.result import AttackPaths, PathComparison
-from .snapshot import TrackingError
+from .snapshot import ArgumentError, TrackingError
 from .sources import load_side
 
 __all__ = ["BaselinePaths", "baseline_paths", "compare_paths"]
@@ -26,9 +26,10 @@ def _from_json(path: Path) -> BaselinePaths:
                                         "bad-baseline", "give a file written by `tmlogic analyze --paths --format json`")]) from None
     section = data.get("paths") if isinstance(data, dict) else None
     if not isinstance(section, dict) or not isinstance(section.get("goals"), list):
-        raise TrackingError([Diagnostic(Level.ERROR, SourceSpan(shown, 1, 1), "this baseline result has no attack paths",
-                                        "bad-baseline", "write the baseline with `tmlogic analyze MODEL --paths --format json`, "
-                                        "or give a git revision of the model")])
+        # one line: pointing into a one-line JSON file would print the whole file
+        raise ArgumentError(f"the baseline result '{shown}' has no attack paths",
+                            "write it with `tmlogic analyze MODEL --paths --format json`, or give a git revision "
+                            "of the model", "bad-baseline")
     out: BaselinePaths = {}
     for goal in section["goals"]:
         if isinstance(goal, dict) and isinstance(goal.get("id"), str):
