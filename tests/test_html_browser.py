@@ -245,3 +245,33 @@ def test_a_project_walks_down_to_submodels_and_back(browser: Browser, tmp_path: 
     b.click("#view-1 nav.crumbs a[href='#view-0']")
     assert b.js("!document.getElementById('view-0').hidden && document.getElementById('view-1').hidden")
     assert b.problems() == []
+
+
+def test_a_selected_attack_path_is_drawn_on_the_diagram(browser: Browser, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from tmlogic.paths.find import find_paths
+
+    model = ROOT / "tests" / "data" / "paths" / "chokepoints.md"
+    analysis = analyze(model, AnalysisOptions(rule_paths=(ROOT / "tests" / "data" / "paths" / "rules",),
+                                              builtin_rules=False))
+    result = replace(analysis.result, paths=find_paths(analysis))
+    report = tmp_path / "paths.html"
+    report.write_text(render_html(result), encoding="utf-8")
+    b = browser
+    b.open(report)
+    assert b.problems() == []
+    best = result.paths.goal("vault-db").paths[0]  # type: ignore[union-attr]
+    b.click(f"#paths details.goal:nth-of-type(2) > summary")  # Vault DB, the second most exposed goal
+    assert b.js(f"document.getElementById('{best.id}').closest('details').open")
+    b.click(f"#{best.id} button.draw-path")
+    drawn = b.js("(() => { const d = JSON.parse(document.getElementById('tm-data').textContent); "
+                 "return [...document.querySelectorAll('#view-0 g.selected')].map(g => d.views[0].ids[g.id]).sort(); })()")
+    assert drawn == sorted(set(best.elements) | set(best.flows))
+    assert b.js("document.querySelector('#view-0 .canvas').classList.contains('on-path')")
+    assert b.js("document.querySelector('#path-chip b').textContent") == best.id
+    keep(b.screenshot(tmp_path / "path.png"), "path.png")
+    b.click(f"#{best.id} button.draw-path")
+    assert b.js("document.querySelectorAll('#view-0 g.selected').length") == 0
+    assert b.js("document.querySelector('#path-chip').hidden")
+    assert b.problems() == []
