@@ -69,14 +69,15 @@ def rules_test(
 ) -> None:
     """Run each rule's positive and negative fixture models against its expected findings (for a
     step pack: the attacker states each step derives)."""
-    from ..paths.steptest import run_step_tests
-    from ..ruletest import run_rule_tests
+    from ..paths.steptest import StepTestOutcome, run_step_tests
+    from ..ruletest import RuleTestOutcome, run_rule_tests
 
     targets = list(packs) if packs else _builtin_packs()
     threat_packs, step_packs = _by_kind(targets)
+    outcomes: list[RuleTestOutcome | StepTestOutcome] = []
     try:
-        outcomes = run_rule_tests(threat_packs) if threat_packs else []
-        outcomes += run_step_tests(step_packs) if step_packs else []  # type: ignore[operator]
+        outcomes += run_rule_tests(threat_packs) if threat_packs else []
+        outcomes += run_step_tests(step_packs) if step_packs else []
     except DiagnosticsError as exc:
         fail_input(exc)
     failed = [o for o in outcomes if not o.passed]

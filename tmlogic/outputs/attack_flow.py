@@ -72,6 +72,7 @@ class _Builder:
         self.kb = load_kb()
         self.identity = self.id("identity", "tmlogic")
         self.objects: dict[str, dict[str, Any]] = {}
+        self.kinds = {e.id: (e.kind, e.type) for m in result.model.all_models() for e in m.elements}
 
     def id(self, kind: str, *key: str) -> str:
         return f"{kind}--{uuid.uuid5(_NAMESPACE, chr(31).join((kind, self.scope, *key)))}"
@@ -85,10 +86,10 @@ class _Builder:
         return self.objects[obj["id"]]
 
     def asset(self, element: str) -> str:
-        kinds = {e.id: (e.kind, e.type) for m in self.result.model.all_models() for e in m.elements}
-        kind, tech = kinds.get(element, ("element", None))
-        return self.sdo("attack-asset", element, name=self.names.get(element, element),
-                        description=f"{kind}{f', type {tech}' if tech else ''} in the model")["id"]
+        kind, tech = self.kinds.get(element, ("element", None))
+        obj = self.sdo("attack-asset", element, name=self.names.get(element, element),
+                       description=f"{kind}{f', type {tech}' if tech else ''} in the model")
+        return str(obj["id"])
 
     def action(self, step: PathStep) -> dict[str, Any]:
         fields: dict[str, Any] = {"name": step.rule.title, "description": f"{step.message} ({step.rule.id}, "

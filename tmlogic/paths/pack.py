@@ -92,12 +92,6 @@ class StepPack:
     goal: str  # the goal state's predicate
     targets: str  # the relation that lists every goal element (`/// role: goals`)
 
-    def step_of(self, rule: Rule) -> StepRule | None:
-        return self._by_rule.get(id(rule))
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_by_rule", {id(s.rule): s for s in self.steps})
-
 
 def load_step_pack(extra_paths: Sequence[Path] = (), *, builtin: bool = True, strict: bool = False,
                    use_kb: bool = True) -> tuple[StepPack, list[Diagnostic]]:
