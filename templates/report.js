@@ -21,7 +21,7 @@
   const table = $("#threat-table", root);
   const bodies = Array.from(table.tBodies);
   const state = Object.assign({ text: "", level: "", stride: "", view: "", accepted: false, target: null,
-    withFlows: false, sortKey: "score", dir: -1 }, saved.state || {});
+    withFlows: false, path: null, sortKey: "score", dir: -1 }, saved.state || {});
   const byId = (id) => root.querySelector("#" + CSS.escape(id));
 
   /* ---------- threat table: filters ---------- */
@@ -172,8 +172,21 @@
     const canvas = $(".canvas", view);
     if (!canvas) return;
     for (const g of $$("g.selected", canvas)) g.classList.remove("selected");
-    const svgIds = targetIds().map((id) => svgIdOf[current][id]).filter(Boolean);
+    const drawn = state.path && data.paths && data.paths[state.path];
+    const ids = drawn ? drawn.ids : targetIds();
+    const svgIds = ids.map((id) => svgIdOf[current][id]).filter(Boolean);
     canvas.classList.toggle("filtering", svgIds.length > 0);
+    canvas.classList.toggle("on-path", Boolean(drawn));
+    const chip = $("#path-chip", root);
+    if (chip) {
+      chip.hidden = !drawn;
+      if (drawn) $("b", chip).textContent = state.path;
+    }
+    for (const b of $$("button.draw-path", root)) {
+      const on = b.dataset.path === state.path;
+      b.setAttribute("aria-pressed", String(on));
+      b.textContent = on ? "Hide from diagram" : "Show on diagram";
+    }
     for (const svgId of svgIds) {
       const g = byId(svgId);
       if (g) g.classList.add("selected");
@@ -181,6 +194,7 @@
   }
 
   function select(modelId) {
+    state.path = null;
     state.target = state.target === modelId ? null : modelId;
     apply();
   }
@@ -288,6 +302,21 @@
       if (diagram && !options.live) diagram.scrollIntoView({ behavior: "smooth" });
     });
   }
+
+  /* ---------- attack paths: draw a selected path on the diagram ---------- */
+  for (const b of $$("button.draw-path", root)) {
+    b.addEventListener("click", () => {
+      const id = b.dataset.path;
+      state.path = state.path === id ? null : id;
+      state.target = null;
+      if (state.path && data.paths[id].view !== current) showView(data.paths[id].view, true);
+      apply();
+      const diagram = byId("diagram");
+      if (state.path && diagram && !options.live) diagram.scrollIntoView({ behavior: "smooth" });
+    });
+  }
+  const pathChip = $("#path-chip button", root);
+  if (pathChip) pathChip.addEventListener("click", () => { state.path = null; apply(); });
 
   /* ---------- deep links: #view-N opens a model, #T0123456789 opens a threat ---------- */
   function route() {

@@ -101,6 +101,9 @@ def analyze(
         "--sarif-suppressions/--no-sarif-suppressions",
         help="Keep accepted threats in SARIF as suppressed results (GitHub shows them as open alerts).",
         show_default=False)] = None,
+    attack_paths: Annotated[bool, typer.Option(
+        "--paths", help="Also find attack paths to the crown jewels and their choke points (JSON `paths`, HTML panel, "
+                        "Markdown summary, Attack Flow and path layer in --output-dir; with --baseline, new paths).")] = False,
     config: ConfigOpt = None,
     no_config: NoConfigOpt = False,
 ) -> None:
@@ -129,7 +132,7 @@ def analyze(
     if several and output_format is not AnalyzeFormat.text:
         user_error(f"several models are analyzed: write the {output_format.value} reports with --output-dir "
                    "(or output: in .tmlogic.yaml); stdout shows the text listing")
-    show = Presentation(output_format.value, output, verbose, quiet, use_colour(sys.stdout), several)
+    show = Presentation(output_format.value, output, verbose, quiet, use_colour(sys.stdout), several, attack_paths)
     outcomes: list[RunOutcome] = []
     for run in runs:
         if several and not quiet and outcomes:

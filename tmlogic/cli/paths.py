@@ -4,7 +4,6 @@ and the fewest model changes that stop it."""
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -29,11 +28,10 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from ..analysis import Analysis, AnalysisOptions
-    from ..paths.find import PathOptions
+    from ..analysis import Analysis
     from ..result import Result
 
-__all__ = ["paths", "with_paths"]
+__all__ = ["paths"]
 
 
 class PathsFormat(str, Enum):
@@ -47,25 +45,6 @@ class PathsFormat(str, Enum):
 
 StepsOpt = Annotated[Optional[list[Path]], typer.Option(
     "--steps", help="Extra attack-path step pack (folder or .dl file); repeatable.")]
-
-
-def with_paths(analysis: Analysis, result: Result, options: PathOptions, *, model: Path,
-               analysis_opts: AnalysisOptions, baseline: str | None = None) -> Result:
-    """`result` (the analysis's, risk-file decisions applied) with its attack paths, compared with
-    `baseline` when given; bad input prints every problem and exits 2."""
-    from .._errors import DiagnosticsError
-    from ..paths.find import find_paths
-
-    try:
-        found = find_paths(replace(analysis, result=result), options)
-        if baseline is not None:
-            from ..tracking.paths import baseline_paths, compare_paths
-
-            label, before = baseline_paths(baseline, model, analysis_opts, replace(options, proofs=False, cuts=False))
-            found = replace(found, comparison=compare_paths(found, label, before))
-    except DiagnosticsError as exc:
-        fail_input(exc)
-    return replace(result, paths=found)
 
 
 def paths(
@@ -98,21 +77,27 @@ def paths(
 ) -> None:
     """Attack paths: from the attackers' entry points to each crown jewel, ranked, with a proof per
     step and the choke points that cut them."""
+    from .._errors import DiagnosticsError
     from ..paths.find import PathOptions
-    from .tracking import prepare_tracking
+    from ..tracking.paths import with_paths
+    from ..tracking.track import track
 
     if no_builtin_steps and not steps:
         user_error("--no-builtin-steps needs at least one --steps pack")
     path = model_path(model)
     opts = analysis_options(rules, no_builtin_rules, strict, engine)
     analysis = run_analysis(path, opts)
-    tracking = prepare_tracking(path, analysis.result, risks=risks, no_risks=no_risks, options=opts, quiet=quiet)
-    show_warnings(tracking.result.warnings, quiet)
     proofs = output_format is not PathsFormat.text or detail
     options = PathOptions(k=k, goals=tuple(goal or ()), step_packs=tuple(steps or ()),
                           builtin_steps=not no_builtin_steps, strict=strict, max_cut=max_cut, proofs=proofs,
                           cut_goals=len(goal) if goal else PathOptions.cut_goals)
-    result = with_paths(analysis, tracking.result, options, model=path, analysis_opts=opts, baseline=baseline)
+    try:
+        # risk-file decisions (accepted, mitigated, false-positive) count as accepted threats
+        tracking = track(path, analysis.result, risk_file=risks, use_risk_file=not no_risks, options=opts)
+        show_warnings(list(tracking.result.warnings) + list(tracking.warnings), quiet)
+        result = with_paths(analysis, tracking.result, options, model=path, analysis_options=opts, baseline=baseline)
+    except DiagnosticsError as exc:
+        fail_input(exc)
     if output_format is PathsFormat.text:
         from ..outputs.paths_text import render_paths_text
 

@@ -30,6 +30,7 @@ class Presentation:
     quiet: bool
     colour: bool
     several: bool  # more than one model: no report on stdout but text
+    paths: bool = False  # also find attack paths (analyze --paths)
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,16 @@ def run_model(run: ModelRun, show: Presentation) -> RunOutcome:
     hard = run.options.policy.hard_fail_ids([rule_facts(r) for r in result.rules])
     gate = Gate(run.fail_on, run.new_only, tuple(sorted(hard)))
     shown = tracking.annotated(gate)
+    if show.paths:
+        from ..paths.find import PathOptions
+        from ..tracking.paths import with_paths
+
+        try:
+            shown = with_paths(analysis, shown, PathOptions(strict=run.options.strict), model=run.model,
+                               analysis_options=run.options, baseline=run.baseline)
+        except DiagnosticsError as exc:
+            err.write(_problem(exc))
+            return RunOutcome(run.model, 2)
     if not show.quiet:
         warnings = list(shown.warnings) + list(tracking.warnings)
         if warnings:
@@ -93,6 +104,10 @@ def run_model(run: ModelRun, show: Presentation) -> RunOutcome:
             from ..outputs.text import render_text
 
             text = render_text(shown, color=show.colour and show.output is None, verbose=show.verbose)
+            if shown.paths is not None:
+                from ..outputs.paths_text import render_paths_text
+
+                text += "\n" + render_paths_text(shown, color=show.colour and show.output is None)
             summary = tracking_summary(tracking.comparison, tracking.risks)
             _emit(text + ("\n" + summary if summary else ""), show.output)
     else:

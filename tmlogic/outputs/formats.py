@@ -30,6 +30,7 @@ class Format:
     description: str
     render: Callable[[Result], str]
     render_with: Callable[[Result, RenderOptions], str] | None = None  # for formats that take options
+    needs_paths: bool = False  # only for a Result with attack paths (tmlogic paths, analyze --paths)
 
 
 def _text(result: Result) -> str:
@@ -92,6 +93,18 @@ def _csv(result: Result) -> str:
     return render_csv(result)
 
 
+def _attack_flow(result: Result) -> str:
+    from .attack_flow import render_attack_flow
+
+    return render_attack_flow(result)
+
+
+def _paths_navigator(result: Result) -> str:
+    from .paths_navigator import render_paths_navigator
+
+    return render_paths_navigator(result)
+
+
 def _dot(result: Result) -> str:
     from ..diagram import build_diagram
 
@@ -118,6 +131,10 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("junit", "junit.xml", "JUnit XML: one test case per rule and target, failures at the gate", _junit),
     Format("gitlab-sast", "gl-sast-report.json", "GitLab SAST report (schema 15.0.7)", _gitlab_sast),
     Format("csv", "threats.csv", "CSV, one row per threat, for spreadsheets and ticket imports", _csv),
+    Format("attack-flow", "attack-flow.json", "attack paths as an Attack Flow 2.0 (STIX 2.1) bundle", _attack_flow,
+           needs_paths=True),
+    Format("paths-navigator", "attack-paths-navigator-layer.json",
+           "ATT&CK Navigator layer of the attack paths, scored by path count", _paths_navigator, needs_paths=True),
 )}
 
 
@@ -130,12 +147,15 @@ def write_all(result: Result, folder: Path, names: Sequence[str] | None = None,
               options: RenderOptions = RenderOptions()) -> list[Path]:
     """The formats `names` (default: every format) into `folder`, under their fixed file names;
     returns the paths written. A diagram that cannot be drawn (no Graphviz) is skipped when every
-    format is asked for (the HTML report says why); asked for by name, it is an error."""
+    format is asked for (the HTML report says why); asked for by name, it is an error. The
+    attack-path formats are written when the Result has paths."""
     from ..diagram.render import DiagramUnavailable
 
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for fmt in (FORMATS.values() if names is None else [FORMATS[n] for n in names]):
+        if fmt.needs_paths and result.paths is None:
+            continue  # the attack-path formats need --paths
         try:
             text = render_format(result, fmt.name, options)
         except DiagramUnavailable:

@@ -37,6 +37,7 @@ from ..model.schema import Model
 from ..resources import data_dir, templates_dir
 from ..result import Result, Threat
 from ..severity import LEVELS
+from .html_paths import paths_panel
 from .summary import summarize
 from .templating import html_environment
 
@@ -270,6 +271,7 @@ def report_context(result: Result, texts: Mapping[str, str] | None = None,
         "levels": list(reversed(LEVELS)),
         "spans": spans,
     }
+    panel, script_data["paths"] = paths_panel(result, lambda node: _proof(node, names, sources, files, set()), owner)
     summary = summarize(result)
     return {
         "result": result,
@@ -286,6 +288,7 @@ def report_context(result: Result, texts: Mapping[str, str] | None = None,
         "kb_versions": dict(result.kb_versions),
         "md": _md,
         "lazy_details": lazy_details,
+        "paths": panel,
         "detail_inputs": (names, sources, files, owner),
     }
 

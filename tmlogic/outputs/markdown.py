@@ -13,6 +13,7 @@ from pathlib import Path
 from .. import __version__
 from ..kb.enrich import MitreRef
 from ..result import Result, Threat
+from .paths_summary import paths_view
 from .summary import summarize
 from .templating import markdown_environment
 
@@ -80,6 +81,7 @@ def _render(result: Result, detailed: int) -> str:
         rule_count=len(result.rules),
         version=__version__,
         ci=_ci(result),
+        paths=paths_view(result),
     )
 
 

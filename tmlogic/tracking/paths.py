@@ -5,14 +5,21 @@ result JSON written with paths (`--paths`), a model file, or a git revision of t
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .._errors import Diagnostic, Level, SourceSpan, display_path
 from ..paths.result import AttackPaths, PathComparison
 from .snapshot import ArgumentError, TrackingError
 from .sources import load_side
 
-__all__ = ["BaselinePaths", "baseline_paths", "compare_paths"]
+if TYPE_CHECKING:
+    from ..analysis import Analysis, AnalysisOptions
+    from ..paths.find import PathOptions
+    from ..result import Result
+
+__all__ = ["BaselinePaths", "baseline_paths", "compare_paths", "with_paths"]
 
 BaselinePaths = dict[str, set[str]]  # goal element id -> the ids of the paths listed to it
 
@@ -40,16 +47,16 @@ def _from_json(path: Path) -> BaselinePaths:
 def baseline_paths(spec: str, model: Path, options: object, path_options: object) -> tuple[str, BaselinePaths]:
     """The baseline's listed paths per goal, and how to name the baseline. Raises TrackingError,
     ModelError or RuleError (exit 2) on bad input."""
-    from ..analysis import analyze_model, load_rules
+    from ..analysis import AnalysisOptions, analyze_model, load_rules
     from ..paths.find import PathOptions, find_paths
 
     side = load_side(spec, model_hint=model, options=options)
     if side.kind == "json":
         return side.label, _from_json(Path(spec))
     assert side.model is not None and isinstance(path_options, PathOptions)
-    rules = getattr(options, "rule_paths", ())
-    program, warnings = load_rules(rules, builtin_rules=getattr(options, "builtin_rules", True))
-    analysis = analyze_model(side.model, program, warnings, getattr(options, "engine", "native"))
+    assert isinstance(options, AnalysisOptions)
+    program, warnings = load_rules(options.rule_paths, builtin_rules=options.builtin_rules)
+    analysis = analyze_model(side.model, program, warnings, options.engine, policy=options.policy)
     found = find_paths(analysis, path_options)
     return side.label, {g.goal: {p.id for p in g.paths} for g in found.goals}
 
@@ -61,3 +68,16 @@ def compare_paths(current: AttackPaths, label: str, before: BaselinePaths) -> Pa
     listed = {g.goal for g in current.goals}
     return PathComparison(label, new, tuple(sorted(reached_now - reached_before)),
                           tuple(sorted(g for g in reached_before - reached_now if g in listed)))
+
+
+def with_paths(analysis: Analysis, result: Result, options: PathOptions, *, model: Path,
+               analysis_options: AnalysisOptions, baseline: str | None = None) -> Result:
+    """`result` (the analysis's, in its CI context) with its attack paths, compared with `baseline`
+    when one is given. Raises RuleError, PathsError, TrackingError or ModelError on bad input."""
+    from ..paths.find import find_paths
+
+    found = find_paths(replace(analysis, result=result), options)
+    if baseline is not None:
+        label, before = baseline_paths(baseline, model, analysis_options, replace(options, proofs=False, cuts=False))
+        found = replace(found, comparison=compare_paths(found, label, before))
+    return replace(result, paths=found)
