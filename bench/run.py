@@ -1,6 +1,6 @@
 """Benchmark tmlogic on deterministic synthetic models, the example models and SecOpsTM's DMZ model.
 
-    python bench/run.py [--sizes 500,2000,5000,20000] [--repeat 3]
+    python bench/run.py [--sizes 500,2000,5000,20000] [--repeat 3] [--paths]
                         [--compare before=/path/to/other/venv/bin/tmlogic] [--secopstm /path/to/secopstm]
 
 Every whole-process run is timed as the median of `--repeat` runs (`--repeat-large` for models
@@ -9,7 +9,8 @@ noisy and shared, so every time is also shown as a ratio against a baseline meas
 run: a fixed pure-Python workload (`x base`). `--compare NAME=TMLOGIC` times a second install
 (say, the previous commit in its own venv) on the same inputs, interleaved with this one, so a
 before/after table comes out of one run. The report is printed and written to
-bench/out/report.md; the load average before and after is part of it.
+bench/out/report.md; the load average before and after is part of it. `--paths` adds the
+attack-path stage alone, in process, on the DMZ model and each synthetic model.
 """
 
 from __future__ import annotations
@@ -160,6 +161,25 @@ class Table:
         return "\n".join(lines) + "\n"
 
 
+def paths_seconds(model_path: Path) -> tuple[dict[str, float], list[object]]:
+    """Wall and CPU time of the attack-path stage alone (the analysis before it is not counted),
+    without proofs (text output) and with them (every other format)."""
+    from tmlogic.analysis import analyze
+    from tmlogic.paths.find import PathOptions, find_paths
+
+    analysis = analyze(model_path)
+    w0, c0 = time.perf_counter(), time.process_time()
+    paths = find_paths(analysis, PathOptions(proofs=False))
+    w1, c1 = time.perf_counter(), time.process_time()
+    find_paths(analysis, PathOptions())
+    w2, c2 = time.perf_counter(), time.process_time()
+    cut = paths.all_goals
+    counts: list[object] = [len(paths.goals), sum(g.reachable for g in paths.goals),
+                            sum(len(g.paths) for g in paths.goals), paths.firings,
+                            f"{len(cut.changes)} ({cut.status})"]
+    return {"wall": w1 - w0, "cpu": c1 - c0, "proofs wall": w2 - w1}, counts
+
+
 def _supports_engine(tmlogic: str, engine: str) -> bool:
     proc = subprocess.run([tmlogic, "analyze", "--help"], capture_output=True, text=True)
     return engine in proc.stdout
@@ -177,6 +197,8 @@ def main() -> None:
     parser.add_argument("--clingo-max", type=int, default=LARGE,
                         help="time --engine clingo on synthetic models up to this many elements")
     parser.add_argument("--no-engines", action="store_true", help="skip the in-process engine comparison")
+    parser.add_argument("--paths", action="store_true",
+                        help="also time the attack-path stage in process (this tree) on the DMZ and synthetic models")
     opts = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     installs = {"this": str(Path(sys.executable).with_name("tmlogic"))}
@@ -270,6 +292,18 @@ def main() -> None:
         if dmz.is_file():
             times = engine_seconds(dmz, engines, opts.repeat)
             engine_table.add("DMZ", *[times[e] for e in engines], f"{times['native'] / times['clingo']:.2f}")
+
+    if opts.paths:
+        paths_table = Table("Attack-path stage (in process, after the analysis, this tree)",
+                            ["model", "goals", "reachable", "paths", "steps", "all-goal cut (changes)", "s", "x base", "cpu s",
+                             "cpu x base", "with proofs s", "x base"])
+        tables.append(paths_table)
+        targets = ([("DMZ", dmz)] if dmz.is_file() else []) + [
+            (f"{size} elements", OUT / f"synthetic-{size}.md") for size in sizes if size < LARGE]
+        for label, path in targets:
+            t, counts = paths_seconds(path)
+            paths_table.add(label, *counts, t["wall"], f"{t['wall'] / base:.1f}", t["cpu"], f"{t['cpu'] / base_cpu:.1f}",
+                            t["proofs wall"], f"{t['proofs wall'] / base:.1f}")
 
     report.append(f"load average after: {load_average()}")
     print(report[-1], flush=True)

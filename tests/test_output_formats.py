@@ -25,6 +25,7 @@ OWN_RULES = ["--no-builtin-rules", "--rules", str(RULES)]
 EXPECTED_FILES = {"threats.txt", "threats.json", "threats.sarif", "threats.stix.json", "attack-navigator-layer.json",
                   "report.html", "summary.md", "diagram.dot", "diagram.svg", "junit.xml", "gl-sast-report.json",
                   "threats.csv"}
+PATH_FILES = {"attack-flow.json", "attack-paths-navigator-layer.json"}
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -51,7 +52,8 @@ def test_output_dir_writes_every_format_with_fixed_names(tmp_path: Path) -> None
     code, out, err = run("analyze", str(DATA / "web.md"), "--output-dir", str(tmp_path / "reports"), *OWN_RULES)
     assert code == 0
     assert {p.name for p in (tmp_path / "reports").iterdir()} == EXPECTED_FILES
-    assert {f.filename for f in FORMATS.values()} == EXPECTED_FILES
+    assert {f.filename for f in FORMATS.values() if not f.needs_paths} == EXPECTED_FILES
+    assert {f.filename for f in FORMATS.values() if f.needs_paths} == PATH_FILES  # written with --paths
     assert "wrote" in err and "Output Test Shop" in out  # the text still goes to stdout
 
 
