@@ -17,7 +17,7 @@ from .logic.language.ast import Program
 from .logic.language.checks import RULE_ID_PATTERN
 from .model.loader import load_model
 
-__all__ = ["RuleTestOutcome", "run_rule_tests", "rule_test_dirs"]
+__all__ = ["RuleTestOutcome", "run_rule_tests", "rule_test_dirs", "fixture_models"]
 
 _MODEL_SUFFIXES = (".md", ".yaml", ".yml")
 
@@ -49,7 +49,8 @@ def rule_test_dirs(pack: Path) -> dict[str, Path]:
     return out
 
 
-def _fixtures(folder: Path, prefix: str) -> list[Path]:
+def fixture_models(folder: Path, prefix: str) -> list[Path]:
+    """The fixture models of a test folder whose names start with `prefix` (positive, negative), sorted."""
     return sorted(p for p in folder.iterdir() if p.name.startswith(prefix) and p.suffix in _MODEL_SUFFIXES)
 
 
@@ -81,7 +82,7 @@ def _run_one(rule_id: str, folder: Path, program: Program) -> RuleTestOutcome:
     if not folder.is_dir():
         outcome.problems.append(f"{folder}: missing; every rule needs positive and negative fixtures")
         return outcome
-    positives, negatives = _fixtures(folder, "positive"), _fixtures(folder, "negative")
+    positives, negatives = fixture_models(folder, "positive"), fixture_models(folder, "negative")
     if not positives:
         outcome.problems.append(f"{folder}: no positive* fixture model")
     if not negatives:

@@ -11,7 +11,6 @@ not move when threat rules are tuned.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._errors import DiagnosticsError
@@ -19,29 +18,14 @@ from ..analysis import analyze_model, load_rules
 from ..logic.language.ast import Program
 from ..logic.program.facts import format_fact
 from ..model.loader import load_model
-from ..ruletest import rule_test_dirs
+from ..ruletest import RuleTestOutcome, fixture_models, rule_test_dirs
 from .find import attack_stage
 from .pack import StepPack, load_step_pack
 
 __all__ = ["StepTestOutcome", "run_step_tests"]
 
-_MODEL_SUFFIXES = (".md", ".yaml", ".yml")
-
-
-@dataclass
-class StepTestOutcome:
-    rule_id: str
-    folder: Path
-    problems: list[str] = field(default_factory=list)
-    fixtures: int = 0
-
-    @property
-    def passed(self) -> bool:
-        return not self.problems
-
-
-def _fixtures(folder: Path, prefix: str) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.name.startswith(prefix) and p.suffix in _MODEL_SUFFIXES)
+# A step rule's outcome has the shape of a threat rule's, so `rules test` lists them alike.
+StepTestOutcome = RuleTestOutcome
 
 
 def derived_by(path: Path, threats: Program, pack: StepPack, rule_id: str) -> list[str]:
@@ -77,7 +61,7 @@ def run_step_tests(packs: list[Path], pack: StepPack | None = None) -> list[Step
             if not tests.is_dir():
                 outcome.problems.append(f"no test folder {tests}")
                 continue
-            positives, negatives = _fixtures(tests, "positive"), _fixtures(tests, "negative")
+            positives, negatives = fixture_models(tests, "positive"), fixture_models(tests, "negative")
             if not positives or not negatives:
                 outcome.problems.append("needs at least one positive and one negative fixture")
             expected_file = tests / "expected.json"
