@@ -52,6 +52,13 @@ class ControlIndex:
         self.kills: list[list[int]] = []
         self._ids: dict[Control, int] = {}
         self._of: dict[int, tuple[int, ...]] = {}
+        self._prepared = False
+        self._leading: dict[tuple[FactKey, ...], list[bool]] = {}
+        self.distinct_sources: list[tuple[FactKey, ...]] = []
+        self.waiting: list[int] = []
+        self.weights: list[int] = []
+        self.entries: list[int] = []
+        self.usable: list[bool] = []  # can lead to some goal (prepare)
 
     def _id(self, control: Control) -> int:
         found = self._ids.get(control)
@@ -77,6 +84,37 @@ class ControlIndex:
 
     def cost(self, c: int) -> int:
         return self.costs[c]
+
+    def goal_states(self) -> list[FactKey]:
+        return self.graph.goal_states()
+
+    def prepare(self, targets: Sequence[FactKey]) -> None:
+        """Work out, once, the controls of every firing that can lead to a target, and the arrays
+        the witness search reads (cost, sources, entries), so that each cut only walks the graph."""
+        if self._prepared:
+            return
+        relevant = self.relevant(targets)
+        self.ensure(relevant)
+        firings = self.graph.firings
+        self.distinct_sources = [tuple(set(f.sources)) for f in firings]
+        self.waiting = [len(s) for s in self.distinct_sources]
+        self.weights = [sum(self.costs[c] for c in self.of_firing(i)) if i in self._of else 0 for i in range(len(firings))]
+        self.entries = [f.index for f in firings if not f.sources]
+        self.usable = [False] * len(firings)
+        for i in relevant:
+            self.usable[i] = True
+        self._prepared = True
+
+    def leading_to(self, targets: Sequence[FactKey]) -> list[bool]:
+        """For each firing: can it lead to one of `targets`? (Cached: a goal's two cuts share it.)"""
+        key = tuple(targets)
+        found = self._leading.get(key)
+        if found is None:
+            found = [False] * len(self.graph.firings)
+            for i in self.relevant(targets):
+                found[i] = True
+            self._leading = {key: found}
+        return found
 
     def relevant(self, targets: Sequence[FactKey]) -> list[int]:
         """The firings that some derivation of a target can use (backwards from the targets)."""
@@ -112,24 +150,21 @@ def derivable(graph: AttackGraph, dead: set[int]) -> set[FactKey]:
     return derived
 
 
-def _witness(index: ControlIndex, firings: Sequence[int], dead: set[int], targets: Sequence[FactKey]) -> set[int] | None:
+def _witness(index: ControlIndex, live: list[bool], dead: set[int], targets: Sequence[FactKey]) -> set[int] | None:
     """The controls of a derivation of some target that uses the fewest (by cost), with `dead`
-    firings removed; None when no target is derivable. Knuth's algorithm, as graph.py."""
+    firings (and those not `live`) removed; None when no target is derivable. Knuth's algorithm,
+    as graph.py, on the arrays the index keeps."""
     graph = index.graph
-    live = [i for i in firings if i not in dead]
-    waiting = {i: len(set(graph.firings[i].sources)) for i in live}
-    users: dict[FactKey, list[int]] = {}
-    for i in live:
-        for src in set(graph.firings[i].sources):
-            users.setdefault(src, []).append(i)
-    weight = {i: sum(index.costs[c] for c in index.of_firing(i)) for i in live}
+    firings = graph.firings
+    waiting = list(index.waiting)
+    weight = index.weights
     best: dict[FactKey, tuple[int, int]] = {}
-    queue = [(weight[i], i) for i in live if waiting[i] == 0]
+    queue = [(weight[i], i) for i in index.entries if live[i] and i not in dead]
     heapq.heapify(queue)
     wanted = set(targets)
     while queue:
         cost, i = heapq.heappop(queue)
-        head = graph.firings[i].head
+        head = firings[i].head
         if head in best:
             continue
         best[head] = (cost, i)
@@ -143,13 +178,12 @@ def _witness(index: ControlIndex, firings: Sequence[int], dead: set[int], target
                 seen.add(state)
                 j = best[state][1]
                 chosen.update(index.of_firing(j))
-                stack.extend(graph.firings[j].sources)
+                stack.extend(firings[j].sources)
             return chosen
-        for j in users.get(head, ()):
+        for j in graph.users.get(head, ()):
             waiting[j] -= 1
-            if waiting[j] == 0:
-                f = graph.firings[j]
-                heapq.heappush(queue, (weight[j] + sum(best[src][0] for src in set(f.sources)), j))
+            if waiting[j] == 0 and live[j] and j not in dead:
+                heapq.heappush(queue, (weight[j] + sum(best[src][0] for src in index.distinct_sources[j]), j))
     return None
 
 
@@ -213,14 +247,16 @@ def _hitting_set(sets: Sequence[frozenset[int]], cost: Sequence[int], cap: int,
 def minimum_cut(index: ControlIndex, targets: Sequence[FactKey], *, max_cost: int = 8, iterations: int = 40,
                 budget: int = 4_000, excluded: frozenset[int] = frozenset()) -> CutResult:
     """The cheapest controls after which no state of `targets` is derivable without the `excluded` firings."""
-    firings = [i for i in index.relevant(targets) if i not in excluded]
-    index.ensure(firings)
+    # The controls of every firing that can lead to some goal are worked out once; a cut walks
+    # only the firings that can lead to its own targets.
+    index.prepare(index.goal_states())
+    live = [u and i not in excluded for i, u in enumerate(index.leading_to(targets))]
     chosen: tuple[int, ...] = ()
     sets: list[frozenset[int]] = []
     exact = True
     for _ in range(iterations):
         dead = {i for c in chosen for i in index.kills[c]}
-        witness = _witness(index, firings, dead, targets)
+        witness = _witness(index, live, dead, targets)
         if witness is None:
             controls = tuple(sorted((index.controls[c] for c in chosen)))
             total = sum(index.costs[c] for c in chosen)
@@ -233,15 +269,15 @@ def minimum_cut(index: ControlIndex, targets: Sequence[FactKey], *, max_cost: in
         if choice is None:
             return CutResult("too-large", (), 0, exact, cost)
         chosen = choice
-    return _greedy_finish(index, firings, targets, list(chosen), max_cost)
+    return _greedy_finish(index, live, targets, list(chosen), max_cost)
 
 
-def _greedy_finish(index: ControlIndex, firings: Sequence[int], targets: Sequence[FactKey], chosen: list[int],
+def _greedy_finish(index: ControlIndex, live: list[bool], targets: Sequence[FactKey], chosen: list[int],
                    max_cost: int) -> CutResult:
     """Out of iterations: grow the cut greedily until it works; a cut, perhaps not the cheapest."""
     while sum(index.costs[c] for c in chosen) <= max_cost:
         dead = {i for c in chosen for i in index.kills[c]}
-        witness = _witness(index, firings, dead, targets)
+        witness = _witness(index, live, dead, targets)
         if witness is None:
             return CutResult("cut", tuple(sorted(index.controls[c] for c in chosen)),
                              sum(index.costs[c] for c in chosen), False, 0)
