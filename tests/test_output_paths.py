@@ -17,7 +17,7 @@ from tmlogic.analysis import AnalysisOptions, analyze
 from tmlogic.outputs.attack_flow import ATTACK_FLOW_EXTENSION, attack_flow_bundle
 from tmlogic.outputs.formats import FORMATS, write_all
 from tmlogic.outputs.html import render_html
-from tmlogic.outputs.json_output import render_json, schema_path
+from tmlogic.outputs.json_output import expand_proof, render_json, schema_path
 from tmlogic.outputs.markdown import render_markdown
 from tmlogic.outputs.paths_navigator import paths_layer
 from tmlogic.outputs.paths_text import render_paths_text
@@ -57,7 +57,9 @@ def test_json_paths_section_is_valid_schema_2_0(chokepoints: Result) -> None:
     assert exploit["rule"]["id"] == "TM-PATH-011" and exploit["techniques"] == [
         {"id": "T1210", "name": "Exploitation of Remote Services"}]
     condition = next(c for c in exploit["conditions"] if c.get("threat"))
-    assert condition["proof"]["fact"].startswith("attack_weakness(") and "source" in json.dumps(condition["proof"])
+    # Step proofs live in the result's one proof table, beside the threats' proofs.
+    proof = expand_proof(data, condition["proof"])
+    assert proof["fact"].startswith("attack_weakness(") and '"source": {"file"' in json.dumps(proof)
     # The 1.0 schema stays published as it was, and a result without paths has no section.
     assert (schema_path().parent / "tmlogic-result-1.0.schema.json").is_file()
     plain = json.loads(render_json(replace(chokepoints, paths=None)))
