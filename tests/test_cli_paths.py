@@ -46,6 +46,8 @@ def test_verify_applies_each_choke_point() -> None:
     assert code == 0
     checks = out.split("Checking the choke points")[1]
     assert "STILL REACHABLE" not in checks and checks.count("-> no path") >= 4
+    assert "STILL POSSIBLE" not in checks and checks.count("single change: ") >= 2
+    assert "single change: remove flow 'Inbound', or block it for everyone but its intended caller -> stops the" in checks
 
 
 def test_paths_input_errors_exit_2(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """The acceptance test of attack paths: on SecOpsTM's DMZ model and the reviewer-labelled models,
 a path reaches every goal that the untrusted side can reach through the flows, and none that it
-cannot; and every choke point, applied to the model and analysed again, leaves no path.
+cannot; and every choke point, applied to the model and analysed again, leaves no path (and each
+single change listed as stopping paths stops them).
 
 Reachability is computed here independently of the engine: a breadth-first walk over the flows
 (both ways when bidirectional) from every element in an untrusted boundary and every actor or
@@ -17,7 +18,7 @@ import pytest
 from tmlogic.analysis import analyze
 from tmlogic.model.schema import Model
 from tmlogic.paths.find import PathOptions, find_paths
-from tmlogic.paths.verify import check_cut
+from tmlogic.paths.verify import check_cut, surviving_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "data" / "paths" / "corpus"
@@ -82,7 +83,7 @@ def test_a_path_reaches_exactly_the_goals_the_untrusted_side_reaches(model: Path
 
 @pytest.mark.slow
 @pytest.mark.parametrize("model", MODELS, ids=lambda p: p.stem)
-def test_every_choke_point_removes_its_paths_when_applied(model: Path) -> None:
+def test_every_choke_point_and_single_change_removes_its_paths_when_applied(model: Path) -> None:
     analysis = analyze(model)
     paths = find_paths(analysis, PathOptions(k=1))
     checked = 0
@@ -94,6 +95,9 @@ def test_every_choke_point_removes_its_paths_when_applied(model: Path) -> None:
             assert check.holds, (c.changes, check.remaining)
             checked += 1
     assert checked > 0
+    listed = [p for g in paths.goals for p in g.paths]
+    for control, ids in paths.top_controls:  # each single change stops the listed paths it names
+        assert not set(ids) & set(surviving_paths(analysis, analysis.program, control, listed, paths.steps)), control
 
 
 def _random_model(seed: int) -> str:

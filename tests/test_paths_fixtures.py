@@ -20,7 +20,7 @@ from tmlogic.paths.changes import ModelChange, Wording
 from tmlogic.paths.find import PathOptions, PathsError, find_paths
 from tmlogic.paths.pack import PROBABILITY
 from tmlogic.paths.result import AttackPaths
-from tmlogic.paths.verify import check_cut
+from tmlogic.paths.verify import check_cut, surviving_paths
 
 DATA = Path(__file__).resolve().parent / "data" / "paths"
 RULES = DATA / "rules"
@@ -114,6 +114,58 @@ def test_cuts_by_hand_and_applied_to_the_model() -> None:
     assert not weak.holds and weak.remaining == ("vault-db",)
     fixed = check_cut(analysis, analysis.program, validate, ("vault-db",))
     assert not fixed.holds  # the unreported flaws still lead there
+
+
+def test_single_changes_stop_the_listed_paths_they_claim() -> None:
+    analysis, paths = run("chokepoints.md")
+    listed = [p for g in paths.goals for p in g.paths]
+    assert paths.top_controls
+    for control, ids in paths.top_controls:
+        left = surviving_paths(analysis, analysis.program, control, listed, paths.steps)
+        assert ids and not set(ids) & set(left), (control, ids)
+
+
+# two-flaws.md: Visitor calls Api, which has two reported flaws (injection, unsafe deserialisation),
+# and Api books Balance (secret) in Ledger. Either flaw gives control of Api: the same move, so
+# fixing one of them stops no path; fixing both leaves only the unreported-flaw paths.
+
+def test_fixing_one_of_two_flaws_that_open_the_same_move_stops_nothing() -> None:
+    analysis, paths = run("two-flaws.md")
+    listed = [p for g in paths.goals for p in g.paths]
+    validate = ModelChange("set", "api", "validates_input", "true")
+    safe = ModelChange("set", "api", "x_safe_parser", "true")
+    assert [g.goal for g in paths.goals] == ["api", "ledger"] and all(len(g.paths) == 3 for g in paths.goals)
+    claimed = {c for s in paths.steps.values() for control in s.stopped_by for c in control}
+    assert validate not in claimed and safe not in claimed
+    assert all(validate not in control and safe not in control for control, _ in paths.top_controls)
+    everything = {p.id for p in listed}
+    assert set(surviving_paths(analysis, analysis.program, (validate,), listed, paths.steps)) == everything
+    unreported = {p.id for p in listed if any(paths.steps[s].rule.id == "TM-PATH-012" for s in p.spine)}
+    assert len(unreported) == 2
+    assert set(surviving_paths(analysis, analysis.program, (validate, safe), listed, paths.steps)) == unreported
+    calls, books = (ModelChange("remove-flow", "calls"),), (ModelChange("remove-flow", "books"),)
+    ledger = paths.goal("ledger")
+    assert ledger is not None
+    assert [(c, set(ids)) for c, ids in paths.top_controls] == [(calls, everything), (books, {p.id for p in ledger.paths})]
+    assert check_cut(analysis, analysis.program, (validate, safe), ("api", "ledger"), known_only=True).holds
+
+
+def test_hand_written_threats_open_steps_but_are_not_controls(tmp_path: Path) -> None:
+    model = tmp_path / "threat_model.md"
+    model.write_text((DATA / "two-flaws.md").read_text(encoding="utf-8") + """
+## Threats
+- **Ledger takeover**: target=Ledger, stride="Elevation of Privilege", severity=high, likelihood=very-likely, status=open
+- **Api defacement**: target=Api, stride=Tampering, severity=high, likelihood=frequent, status=mitigated
+""", encoding="utf-8")
+    analysis = analyze(model, AnalysisOptions(rule_paths=(RULES,), builtin_rules=False))
+    (takeover,) = [t.id for t in analysis.result.threats if t.manual and t.suppression is None]
+    (defacement,) = [t.id for t in analysis.result.threats if t.manual and t.suppression is not None]
+    paths = find_paths(analysis, PathOptions(k=3))
+    used = {t for s in paths.steps.values() for t in s.threats}
+    assert takeover in used and defacement not in used  # open counts, mitigated does not
+    ledger = paths.goal("ledger")
+    assert ledger is not None and ledger.cut.status == "cut"
+    assert check_cut(analysis, analysis.program, ledger.cut.changes, ledger.cut.scope).holds
 
 
 # credentials.md: the customer compromises Web (an unreported flaw, 0.25), reads the admin password

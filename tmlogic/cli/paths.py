@@ -64,7 +64,7 @@ def paths(
     max_cut: Annotated[int, typer.Option(
         "--max-cut", min=1, max=40, help="The most a choke point may cost (a key set costs 1, a removed flow 2).")] = 8,
     verify: Annotated[bool, typer.Option(
-        "--verify", help="Apply each choke point to the model, analyze again and report whether every path is gone.")] = False,
+        "--verify", help="Apply each choke point (and each single change listed) to the model, analyze again and report whether its paths are gone.")] = False,
     baseline: Annotated[Optional[str], typer.Option(
         "--baseline", metavar="JSON|REV",
         help="Compare with an earlier run (a result JSON written with --paths, a model, or a git revision): "
@@ -113,9 +113,10 @@ def paths(
 
 
 def _verify(analysis: Analysis, result: Result) -> str:
-    """Each choke point applied to the model and analysed again: is every path of its scope gone?"""
+    """Each choke point applied to the model and analysed again: is every path of its scope gone?
+    And each of the single changes that stop the most paths: are the paths it names gone?"""
     from ..paths.changes import Wording
-    from ..paths.verify import check_cut
+    from ..paths.verify import check_cut, surviving_paths
 
     assert result.paths is not None
     words = Wording(result.model)
@@ -131,4 +132,10 @@ def _verify(analysis: Analysis, result: Result) -> str:
             verdict = left if check.holds else (
                 "STILL REACHABLE: " + ", ".join(words.names.get(g, g) for g in check.remaining))
             lines.append(f"  {label}, {what}: {'; '.join(words(x) for x in c.changes)} -> {verdict}")
+    listed = [p for g in paths.goals for p in g.paths]
+    for control, ids in paths.top_controls:
+        survivors = set(surviving_paths(analysis, analysis.program, control, listed, paths.steps)) & set(ids)
+        verdict = (f"stops the {len(ids)} listed path{'s' if len(ids) != 1 else ''} it names" if not survivors else
+                   "STILL POSSIBLE: " + ", ".join(sorted(survivors)))
+        lines.append(f"  single change: {'; '.join(words(x) for x in control)} -> {verdict}")
     return "\n".join(lines) + "\n"

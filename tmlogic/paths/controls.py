@@ -3,7 +3,8 @@
   - A negated atom of the step rule: the keys that make it true (changes.fixes_for).
   - A threat the firing rests on (a threat fact, or a threat id inside a helper's tuple): the
     change that blocks every firing of the threat's own rule for its targets, found the same way
-    from the negated atoms of those firings. A threat without such a change is not a control.
+    from the negated atoms of those firings. A threat without such a change is not a control,
+    nor is a hand-written one (## Threats): no rule says what removes it.
   - A flow the firing follows (a flow id among its conditions' values): removing the flow.
 """
 
@@ -54,6 +55,7 @@ class ControlFinder:
     def _rows(self, t: Threat) -> list[tuple[FiringRelation, dict[str, str | int]]]:
         """The firings of the threat's rule that derived it: one query per rule, grouped by head."""
         rule = t.rule.rule
+        assert rule is not None, "hand-written threats have no firings (threat_fix skips them)"
         if id(rule) not in self._rows_by_rule:
             relation = next(r for r in self._threat_compiled.threat_firings() if r.rule is rule)
             heads = [term.name for term in rule.head.args if isinstance(term, Var)]
@@ -68,8 +70,12 @@ class ControlFinder:
         """A change that stops threat `threat_id` from being derived, or None."""
         if threat_id in self._threat_fix:
             return self._threat_fix[threat_id]
+        threat = self._threats[threat_id]
+        if threat.rule.rule is None:  # written in the model (## Threats): no rule body names a fix
+            self._threat_fix[threat_id] = None
+            return None
         common: set[Control] | None = None
-        for relation, bindings in self._rows(self._threats[threat_id]):
+        for relation, bindings in self._rows(threat):
             options: set[Control] = set()
             for lit in relation.rule.body:
                 if not isinstance(lit, Negation):

@@ -12,7 +12,7 @@ ends on its threat's line; the threat's own proof is in the result).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from ..logic.program.compile import CompiledProgram, compile_program
 from ..logic.program.facts import FactBase
 from ..logic.provenance import Prover
 from .controls import ControlFinder
-from .cuts import ControlIndex, CutResult, minimum_cut
+from .cuts import Control, ControlIndex, CutResult, minimum_cut
 from .findings import threat_facts
 from .graph import AttackGraph, FactKey, build_graph
 from .pack import StepPack, load_step_pack
@@ -125,7 +125,7 @@ def find_paths(analysis: Analysis, options: PathOptions = PathOptions(), *, engi
     index = ControlIndex(graph, finder.controls_of)
     labels = {**names, **{t.id: f"{t.id} ({t.rule.id}: {t.rule.title})" for t in threats}}
     builder = StepBuilder(graph, Prover(compiled, facts, session) if options.proofs else None, labels, elements, flows,
-                          lambda i: tuple(index.controls[c] for c in index.of_firing(i)), {t.id for t in threats})
+                          _move_stoppers(graph, index), {t.id for t in threats})
 
     all_goals = sorted({str(r[0]) for r in session.query(pack.targets, (None,) * pack.program.decls[pack.targets].arity)})
     chosen = _goal_filter(options.goals, all_goals, names)
@@ -171,6 +171,24 @@ def find_paths(analysis: Analysis, options: PathOptions = PathOptions(), *, engi
     attackers = tuple(sorted((str(r[0]), str(r[1])) for r in session.query("attack_entry", (None, None))))
     return AttackPaths(goals, dict(sorted(steps.items())), everything, everything_known, attackers, pack.steps, options.k,
                        len(graph.firings), len(graph.producers), tuple(notes), _top_controls(goals, steps))
+
+
+def _move_stoppers(graph: AttackGraph, index: ControlIndex) -> Callable[[int], tuple[Control, ...]]:
+    """The controls that stop the move a firing makes: those that remove every firing of the same
+    step rule gaining the same state from the same states. Fixing the one threat a firing rests on
+    does not stop the move when another threat on the same service opens it too."""
+    moves: dict[tuple[int, FactKey, tuple[FactKey, ...]], list[int]] = {}
+    for f in graph.firings:
+        moves.setdefault((id(f.step.rule), f.head, f.sources), []).append(f.index)
+
+    def stoppers(i: int) -> tuple[Control, ...]:
+        f = graph.firings[i]
+        common: set[int] | None = None
+        for j in moves[(id(f.step.rule), f.head, f.sources)]:
+            common = set(index.of_firing(j)) if common is None else common & set(index.of_firing(j))
+        return tuple(index.controls[c] for c in sorted(common or ()))
+
+    return stoppers
 
 
 def _top_controls(goals: Sequence[GoalPaths], steps: dict[str, PathStep],

@@ -51,7 +51,7 @@ class PathStep:
     threats: tuple[str, ...]  # ids of the threats it rests on
     elements: tuple[str, ...]  # element ids it touches, for the diagram
     flows: tuple[str, ...]  # flow ids it touches
-    stopped_by: tuple[tuple[ModelChange, ...], ...]  # each a set of changes that removes this step
+    stopped_by: tuple[tuple[ModelChange, ...], ...]  # each a set of changes that stops its move (see find.py)
 
     @property
     def span(self) -> SourceSpan:

@@ -1,7 +1,9 @@
 """Checking a choke point: apply its model changes, analyse again (threats and paths), and see
 what is left. A cut's claim holds when no goal of its scope has a path any more (or has stopped
 being a goal, because the change removed the data that made it one); for a "fix first" cut, when
-no such path is left that avoids every assumed step."""
+no such path is left that avoids every assumed step. A single control's claim (it stops these
+listed paths) holds when each of them has a step that no longer fires: no firing of the same
+step rule gains the same state from the same states."""
 
 from __future__ import annotations
 
@@ -14,8 +16,10 @@ from .changes import ModelChange, apply_changes
 from .cuts import derivable
 from .find import attack_stage
 from .pack import StepPack, load_step_pack
+from .result import AttackPath, PathStep
+from .steps import fact_text
 
-__all__ = ["CutCheck", "check_cut"]
+__all__ = ["CutCheck", "check_cut", "surviving_paths"]
 
 
 @dataclass(frozen=True)
@@ -46,3 +50,18 @@ def check_cut(analysis: Analysis, program: Program, changes: Sequence[ModelChang
     remaining = tuple(g for g in scope if g in goals and (pack.goal, (g,)) in reached)
     gone = tuple(g for g in scope if g not in goals)
     return CutCheck(tuple(changes), tuple(scope), remaining, gone)
+
+
+def surviving_paths(analysis: Analysis, program: Program, changes: Sequence[ModelChange],
+                    paths: Sequence[AttackPath], steps: dict[str, PathStep],
+                    pack: StepPack | None = None) -> tuple[str, ...]:
+    """Apply `changes`, run the threat rules and the step pack again, and return the ids of the
+    `paths` whose every step still fires (by rule, the state gained and the states it comes from;
+    the threat a step rests on may differ, which still leaves the attacker the same move)."""
+    if pack is None:
+        pack, _ = load_step_pack()
+    again = analyze_model(apply_changes(analysis.model, changes), program, [], analysis.result.engine)
+    graph = attack_stage(again, pack).graph
+    fired = {(f.step.id, fact_text(f.head), tuple(fact_text(s) for s in f.sources)) for f in graph.firings}
+    return tuple(p.id for p in paths
+                 if all((steps[s].rule.id, steps[s].state, steps[s].sources) in fired for s in p.steps))
