@@ -168,6 +168,21 @@ def test_hand_written_threats_open_steps_but_are_not_controls(tmp_path: Path) ->
     assert check_cut(analysis, analysis.program, ledger.cut.changes, ledger.cut.scope).holds
 
 
+# detour.md: Visitor calls Api over Calls and, through Router, over Routed; the callers of both can
+# be impersonated (a fixture spoofing threat). Visitor is the caller of Calls, so impersonating it
+# there is a detour: the path that calls Api as itself is listed instead. Through Router, the
+# attacker is not Routed's caller, so impersonating it is a real step.
+
+def test_a_detour_to_a_state_one_step_gains_is_not_a_path() -> None:
+    _, paths = run("detour.md", k=6)
+    (api,) = paths.goals
+    spoofs = [paths.steps[s].flows for p in api.paths for s in p.spine if paths.steps[s].rule.id == "TM-PATH-008"]
+    assert spoofs and all(flows == ("routed",) for flows in spoofs)
+    best = api.paths[0]
+    assert [paths.steps[s].rule.id for s in best.spine][:2] == ["TM-PATH-001", "TM-PATH-004"]
+    assert paths.steps[best.spine[1]].flows == ("calls",)
+
+
 # credentials.md: the customer compromises Web (an unreported flaw, 0.25), reads the admin password
 # that Config brings there (certain), so holds the credentials of Admin (SSH, 0.9), reaches DB over
 # Query, logs in over Admin (0.9), runs commands (0.9) and reads Rows: 0.25 * 0.9^3 = 0.18225, more

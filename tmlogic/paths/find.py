@@ -248,6 +248,28 @@ def _path_graph(graph: AttackGraph, spine: Sequence[int]) -> tuple[list[int], di
     return order, needs
 
 
+def _detour(graph: AttackGraph, spine: Sequence[int]) -> bool:
+    """Does the spine take two or more steps, gaining no foothold, to a state that one step
+    gains, at least as likely, from a state the spine held before them? (Spoofing the caller of
+    a flow the attacker already is the caller of.) The path without the detour is listed instead."""
+    foothold = graph.firings[spine[0]].head[0]  # the entry step's state: control of an element
+    heads = [graph.firings[i].head for i in spine]
+    where = {h: pos for pos, h in enumerate(heads)}
+    for pos in range(2, len(spine)):
+        for j in graph.producers[heads[pos]]:
+            f = graph.firings[j]
+            start = where.get(f.primary, -1) if f.sources else -1
+            if j == spine[pos] or not f.sources or start < 0 or start >= pos - 1:
+                continue
+            segment = spine[start + 1:pos + 1]
+            if any(graph.firings[i].head[0] == foothold for i in segment[:-1]):
+                continue
+            if all(where.get(s, pos) < pos for s in f.side) and \
+                    graph.edge_weight(j) <= sum(graph.edge_weight(i) for i in segment):
+                return True
+    return False
+
+
 def _paths(graph: AttackGraph, builder: StepBuilder, goal: str, options: PathOptions) -> list[AttackPath]:
     key: FactKey = (graph.pack.goal, (goal,))
     made: list[AttackPath] = []
@@ -258,6 +280,8 @@ def _paths(graph: AttackGraph, builder: StepBuilder, goal: str, options: PathOpt
         # Paths that differ only in how the attacker's traffic gets somewhere, or in which of a
         # goal's data it reads last, are one path: keep the likeliest of them.
         moves = tuple(i for i in spine if graph.firings[i].step.kind not in _PLUMBING)
+        if _detour(graph, spine):
+            return False
         shaped = _path_graph(graph, spine)
         if shaped is None or moves in seen:
             return False
