@@ -10,7 +10,8 @@ run: a fixed pure-Python workload (`x base`). `--compare NAME=TMLOGIC` times a s
 (say, the previous commit in its own venv) on the same inputs, interleaved with this one, so a
 before/after table comes out of one run. The report is printed and written to
 bench/out/report.md; the load average before and after is part of it. `--paths` adds the
-attack-path stage alone, in process, on the DMZ model and each synthetic model.
+attack-path stage alone, in process, on the DMZ model and each synthetic model, also as a ratio
+(CPU time) to the in-process analysis of the same model.
 """
 
 from __future__ import annotations
@@ -163,10 +164,12 @@ class Table:
 
 def paths_seconds(model_path: Path) -> tuple[dict[str, float], list[object]]:
     """Wall and CPU time of the attack-path stage alone (the analysis before it is not counted),
-    without proofs (text output) and with them (every other format)."""
+    without proofs (text output) and with them (every other format); and, for the ratio, the
+    in-process analysis of the same model just before it."""
     from tmlogic.analysis import analyze
     from tmlogic.paths.find import PathOptions, find_paths
 
+    a0, ac0 = time.perf_counter(), time.process_time()
     analysis = analyze(model_path)
     w0, c0 = time.perf_counter(), time.process_time()
     paths = find_paths(analysis, PathOptions(proofs=False))
@@ -177,7 +180,8 @@ def paths_seconds(model_path: Path) -> tuple[dict[str, float], list[object]]:
     counts: list[object] = [len(paths.goals), sum(g.reachable for g in paths.goals),
                             sum(len(g.paths) for g in paths.goals), paths.firings,
                             f"{len(cut.changes)} ({cut.status})"]
-    return {"wall": w1 - w0, "cpu": c1 - c0, "proofs wall": w2 - w1}, counts
+    return {"analyze wall": w0 - a0, "analyze cpu": c0 - ac0, "wall": w1 - w0, "cpu": c1 - c0, "proofs wall": w2 - w1,
+            "proofs cpu": c2 - c1}, counts
 
 
 def _supports_engine(tmlogic: str, engine: str) -> bool:
@@ -296,14 +300,16 @@ def main() -> None:
     if opts.paths:
         paths_table = Table("Attack-path stage (in process, after the analysis, this tree)",
                             ["model", "goals", "reachable", "paths", "steps", "all-goal cut (changes)", "s", "x base", "cpu s",
-                             "cpu x base", "with proofs s", "x base"])
+                             "cpu x base", "with proofs s", "x base", "analyze cpu s", "paths / analyze (cpu)",
+                             "with proofs / analyze (cpu)"])
         tables.append(paths_table)
         targets = ([("DMZ", dmz)] if dmz.is_file() else []) + [
             (f"{size} elements", OUT / f"synthetic-{size}.md") for size in sizes if size < LARGE]
         for label, path in targets:
             t, counts = paths_seconds(path)
             paths_table.add(label, *counts, t["wall"], f"{t['wall'] / base:.1f}", t["cpu"], f"{t['cpu'] / base_cpu:.1f}",
-                            t["proofs wall"], f"{t['proofs wall'] / base:.1f}")
+                            t["proofs wall"], f"{t['proofs wall'] / base:.1f}", t["analyze cpu"],
+                            f"{t['cpu'] / t['analyze cpu']:.2f}", f"{t['proofs cpu'] / t['analyze cpu']:.2f}")
 
     report.append(f"load average after: {load_average()}")
     print(report[-1], flush=True)

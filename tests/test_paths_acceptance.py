@@ -29,16 +29,25 @@ EXTRA = sorted(p for p in SHARED.glob("*.md") if p.name != "README.md" and not (
     if SHARED.is_dir() else []
 
 
+def _facing(attrs: object) -> bool:
+    return any(a.key == "internet_facing" and a.value is True for a in attrs)  # type: ignore[attr-defined]
+
+
 def untrusted_side(model: Model) -> set[str]:
+    """Actors and external entities outside every boundary, and the elements of untrusted
+    boundaries but the system's own internet-facing servers, processes and datastores there."""
     found: set[str] = set()
     for m in model.all_models():
-        trusted = {b.id: b.trusted for b in m.boundaries}
+        boundaries = {b.id: b for b in m.boundaries}
         for e in m.elements:
             if e.boundary is None:
                 if e.kind in ("actor", "external") and not m.id_prefix:
                     found.add(e.id)
-            elif not trusted[e.boundary]:
-                found.add(e.id)
+            elif not boundaries[e.boundary].trusted:
+                exposed = e.kind in ("server", "process", "datastore") and (
+                    _facing(e.attrs) or _facing(boundaries[e.boundary].attrs))
+                if not exposed:
+                    found.add(e.id)
     return found
 
 
