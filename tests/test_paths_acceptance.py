@@ -4,9 +4,9 @@ cannot; and every choke point, applied to the model and analysed again, leaves n
 single change listed as stopping paths stops them).
 
 Reachability is computed here independently of the engine: a breadth-first walk over the flows
-(both ways when bidirectional) from every element in an untrusted boundary and every actor or
-external entity outside all boundaries. The models are copies in tests/data/paths/corpus/ (see
-its SOURCE.md); the quality models beside this checkout are checked too when they are there."""
+(both ways when bidirectional) from every element on the untrusted side (as docs/attack-paths.md
+defines it). The models are the copies in tests/data (anchors/secopstm, quality/); labelled models
+beside this checkout (../shared/quality) that tests/data has no copy of are checked too."""
 
 from __future__ import annotations
 
@@ -21,12 +21,18 @@ from tmlogic.paths.find import PathOptions, find_paths
 from tmlogic.paths.verify import check_cut, surviving_paths
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "tests" / "data" / "paths" / "corpus"
+DATA = ROOT / "tests" / "data"
+LABELLED = DATA / "quality"
 SHARED = ROOT.parent / "shared" / "quality"
-MODELS = sorted(CORPUS.glob("*.md"))
-MODELS = [m for m in MODELS if m.name != "SOURCE.md"]
-EXTRA = sorted(p for p in SHARED.glob("*.md") if p.name != "README.md" and not (CORPUS / p.name).is_file()) \
+# quality/dmz.md is a copy of the anchor
+MODELS = [DATA / "anchors" / "secopstm" / "threat_model.md"] + sorted(
+    p for p in LABELLED.glob("*.md") if p.name not in ("README.md", "dmz.md"))
+EXTRA = sorted(p for p in SHARED.glob("*.md") if p.name != "README.md" and not (LABELLED / p.name).is_file()) \
     if SHARED.is_dir() else []
+
+
+def _model_id(p: Path) -> str:
+    return f"{p.parent.name}/{p.stem}"
 
 
 def _facing(attrs: object) -> bool:
@@ -75,7 +81,7 @@ def secret_holders(model: Model) -> set[str]:
             for end in (f.source, f.target) if kinds[end] in ("server", "process", "datastore")}
 
 
-@pytest.mark.parametrize("model", MODELS + EXTRA, ids=lambda p: p.stem)
+@pytest.mark.parametrize("model", MODELS + EXTRA, ids=_model_id)
 def test_a_path_reaches_exactly_the_goals_the_untrusted_side_reaches(model: Path) -> None:
     analysis = analyze(model)
     paths = find_paths(analysis, PathOptions(k=2))
@@ -91,7 +97,7 @@ def test_a_path_reaches_exactly_the_goals_the_untrusted_side_reaches(model: Path
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("model", MODELS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("model", MODELS, ids=_model_id)
 def test_every_choke_point_and_single_change_removes_its_paths_when_applied(model: Path) -> None:
     analysis = analyze(model)
     paths = find_paths(analysis, PathOptions(k=1))
