@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from .._errors import DiagnosticsError, RuleError
-from .common import NoBuiltinOpt, StrictOpt, fail_input, show_warnings
+from .common import NoBuiltinOpt, StrictOpt, fail_input, show_warnings, user_error
 
 __all__ = ["rules_app"]
 
@@ -22,13 +22,17 @@ def rules_lint(
     paths: Annotated[Optional[list[Path]], typer.Argument(
         help="Rule packs or .dl files; default: the built-in packs and the optional ones.")] = None,
     strict: StrictOpt = False,
+    no_builtin_rules: NoBuiltinOpt = False,
 ) -> None:
-    """Run the static checks on rule packs (syntax, declarations, safety, stratification, metadata)."""
+    """Run the static checks on rule packs (syntax, declarations, safety, stratification, metadata,
+    module boundaries), in the program `rules test` and `analyze` run: with the built-in packs."""
     from ..analysis import lint_rules
     from ..resources import optional_packs, rules_dir
 
+    if no_builtin_rules and not paths:
+        user_error("--no-builtin-rules needs at least one rule pack to lint")
     targets = list(paths) if paths else [rules_dir(), *optional_packs().values()]
-    diagnostics = lint_rules(targets, strict=strict)
+    diagnostics = lint_rules(targets, strict=strict, builtin_rules=not no_builtin_rules)
     if any(d.level.value == "error" for d in diagnostics):
         fail_input(RuleError(diagnostics))
     show_warnings(diagnostics, False)
@@ -62,14 +66,17 @@ def rules_list(
 def rules_test(
     packs: Annotated[Optional[list[Path]], typer.Argument(
         help="Rule packs to test; default: the built-in packs and the optional ones.")] = None,
+    no_builtin_rules: NoBuiltinOpt = False,
 ) -> None:
     """Run each rule's positive and negative fixture models against its expected findings."""
     from ..resources import optional_packs, rules_dir
     from ..ruletest import run_rule_tests
 
+    if no_builtin_rules and not packs:
+        user_error("--no-builtin-rules needs at least one rule pack to test")
     targets = list(packs) if packs else [rules_dir(), *optional_packs().values()]
     try:
-        outcomes = run_rule_tests(targets)
+        outcomes = run_rule_tests(targets, builtin_rules=not no_builtin_rules)
     except DiagnosticsError as exc:
         fail_input(exc)
     failed = [o for o in outcomes if not o.passed]
