@@ -270,6 +270,14 @@ def test_6_a_submodel_link_loop_is_a_clean_error(tmp_path: Path) -> None:
     assert code == 2 and "loops" in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize("target", ["x" * 5000 + ".md", "sub\\x00.md", "a/" * 3000 + "m.md"])
+def test_6_a_submodel_path_the_file_system_refuses_is_a_clean_error(tmp_path: Path, target: str) -> None:
+    # found by the mutation fuzzer: a 5,000-character submodel name crashed the loader (ENAMETOOLONG)
+    root = project(tmp_path, SMALL.replace("**Web**: boundary=Intranet", f"**Web**: boundary=Intranet, submodel={target}"))
+    code, _, err = run("validate", str(root / "threat_model.md"))
+    assert code == 2 and "submodel" in err and "internal error" not in err
+
+
 def _chain(n: int) -> str:
     lines = ["## Boundaries", "- **Internet**: isTrusted=False", "- **Intranet**: isTrusted=True",
              "## Actors", "- **User**: boundary=Internet", "## Servers"]

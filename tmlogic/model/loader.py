@@ -106,7 +106,13 @@ class _Loader:
                 self.bag.error(ref.span, f"submodel '{ref.target[:80]}' cannot be opened: {exc}", "submodel-missing",
                                "give the path of a model file, relative to this model")
                 continue
-            sub = self.submodel(ref.target, target, ref.span, chain)
+            try:
+                sub = self.submodel(ref.target, target, ref.span, chain)
+            except (OSError, ValueError) as exc:  # a name the file system refuses (too long, NUL...)
+                self.bag.error(ref.span, f"submodel '{ref.target[:80]}' cannot be opened: "
+                               f"{getattr(exc, 'strerror', None) or exc}", "submodel-missing",
+                               "give the path of a model file, relative to this model")
+                continue
             if sub is not None:
                 subs.append((ref.element, sub))
                 used[ref.element] = self.rel(target)
