@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from .._errors import DiagnosticsError, display_path
 from ..diagnostics import render_diagnostics
+from ..fileaccess import write_text
 
 if TYPE_CHECKING:
     from .baseline import Failure
@@ -132,7 +133,7 @@ def main(env: Mapping[str, str] | None = None) -> int:
     # The job summary and the pull-request comment say the same; the comment step (action.yml) posts comment.md.
     text = _job_summary(inputs, tracking, failures, outputs.get("markdown-file"))
     comment = inputs.out_dir / "comment.md"
-    comment.write_text(text, encoding="utf-8")
+    write_text(comment, text)  # atomic, never through a link (fileaccess)
     outputs["comment-file"] = str(comment)
     if inputs.summary:
         _append(inputs.summary, text)
