@@ -92,7 +92,8 @@ def test_1_a_risk_file_linked_to_the_environment_is_refused_and_never_printed(tm
 def test_1_a_parse_error_quotes_one_short_line_of_an_in_project_file_only(tmp_path: Path,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     root = project(tmp_path)
-    (root / "threat_model.risks.yaml").write_text("risks: [\n  " + "x" * 5000 + ": : :\n", encoding="utf-8")
+    (root / "threat_model.risks.yaml").write_text(
+        "risks:\n  - rule: TM-NET-*\n    justification: fine\n    status: " + "x" * 5000 + "\n", encoding="utf-8")
     monkeypatch.chdir(root)
     code, _, err = run("analyze", "threat_model.md")
     assert code == 2
