@@ -160,8 +160,12 @@ def _kind(mode: int) -> str:
 
 
 def read_bytes(path: Path | str, *, what: str = "file", root: Path | None = None, shown: str | None = None,
-               anywhere: bool = False) -> bytes:
-    """The bytes of a regular file inside its root (see the module docstring); FileAccessError otherwise."""
+               anywhere: bool = False, limit_name: str = "file_bytes", track: bool = True) -> bytes:
+    """The bytes of a regular file inside its root (see the module docstring); FileAccessError otherwise.
+
+    `limit_name` names the size limit that applies (limits.Limits: file_bytes, import_bytes).
+    `track=False`: not recorded as an input of the run, for the one file a command rewrites
+    in place (the model that `tmlogic import -o` regenerates)."""
     path = Path(path)
     shown = shown or display_path(path)
     base = _resolve(root) if root is not None else project_root(path)
@@ -185,7 +189,7 @@ def read_bytes(path: Path | str, *, what: str = "file", root: Path | None = None
                     + (f" (it is a link to {resolved})" if resolved != Path(os.path.abspath(path)) else ""),
                     "keep the files of a project inside its folder; --allow-outside reads them anyway",
                     "outside-project")
-    limit = current_limits().file_bytes
+    limit: int = getattr(current_limits(), limit_name)
     try:
         fd = os.open(resolved, _OPEN_FLAGS)
     except OSError as exc:
@@ -199,7 +203,7 @@ def read_bytes(path: Path | str, *, what: str = "file", root: Path | None = None
             raise _fail(shown, f"the {what} is {_kind(info.st_mode)}, not a regular file",
                         "give the path of a text file", "not-a-file")
         if info.st_size > limit:
-            raise _too_large(shown, what, limit)
+            raise _too_large(shown, what, limit, limit_name)
         os.set_blocking(fd, True)
         chunks: list[bytes] = []
         size = 0
@@ -210,33 +214,34 @@ def read_bytes(path: Path | str, *, what: str = "file", root: Path | None = None
             chunks.append(chunk)
             size += len(chunk)
             if size > limit:  # /proc files and growing files report a size smaller than their content
-                raise _too_large(shown, what, limit)
+                raise _too_large(shown, what, limit, limit_name)
     except OSError as exc:
         raise _fail(shown, f"cannot read the {what}: {exc.strerror or exc}", "check the file") from None
     finally:
         os.close(fd)
     run = _RUN.get()
-    run.inputs.add(str(resolved))
-    run.inodes.add((info.st_dev, info.st_ino))
+    if track:
+        run.inputs.add(str(resolved))
+        run.inodes.add((info.st_dev, info.st_ino))
     data = b"".join(chunks)
     if inside:
         run.quotable[shown] = []  # filled by read_text; bytes alone are not shown
     return data
 
 
-def _too_large(shown: str, what: str, limit: int) -> FileAccessError:
+def _too_large(shown: str, what: str, limit: int, name: str) -> FileAccessError:
     return _fail(shown, f"the {what} is larger than {limit:,} bytes",
-                 f"split it, or raise the limit: tmlogic --limit file_bytes=N (see docs/security.md)", "too-large")
+                 f"split it, or raise the limit: tmlogic --limit {name}=N (see docs/security.md)", "too-large")
 
 
 def read_text(path: Path | str, *, what: str = "file", root: Path | None = None, shown: str | None = None,
-              anywhere: bool = False) -> str:
+              anywhere: bool = False, limit_name: str = "file_bytes", track: bool = True) -> str:
     """A regular file inside its root (anywhere: outside it too, as with --allow-outside), decoded
     as UTF-8 (BOM allowed). NUL bytes are refused: a binary file is not a model, a rule pack or a
     risk file."""
     path = Path(path)
     shown = shown or display_path(path)
-    data = read_bytes(path, what=what, root=root, shown=shown, anywhere=anywhere)
+    data = read_bytes(path, what=what, root=root, shown=shown, anywhere=anywhere, limit_name=limit_name, track=track)
     if b"\0" in data:
         raise _fail(shown, f"the {what} is a binary file (it holds NUL bytes)", "give a UTF-8 text file")
     try:

@@ -32,6 +32,7 @@ class Limits:
     """Each field is one limit; the docstring lines below are shown by `describe_limits`."""
 
     file_bytes: int = 16 * 1024 * 1024
+    import_bytes: int = 64 * 1024 * 1024  # a Terraform plan of a large estate is a few MiB
     model_files: int = 1000
     nesting_depth: int = 64
     yaml_alias_nodes: int = 10_000
@@ -42,10 +43,13 @@ class Limits:
 
 
 _DESCRIPTIONS = {
-    "file_bytes": "bytes in one file read (model, submodel, risk file, baseline, rule file, config)",
+    "file_bytes": "bytes in one file read (model, submodel, risk file, baseline, rule file, config, program cache)",
+    "import_bytes": "bytes in one input file of `tmlogic import` or `tmlogic drift` (a Terraform plan, a manifest)",
     "model_files": "distinct model files in one project (a file named by several submodel= links counts once)",
-    "nesting_depth": "levels of nesting: boundaries in boundaries, submodels in submodels, YAML and JSON values",
-    "yaml_alias_nodes": "YAML nodes that aliases (*name) add when their anchors are expanded",
+    "nesting_depth": "levels of nesting: boundaries in boundaries, submodels in submodels; YAML and JSON values "
+                     "may nest twice as deep, plus 8",
+    "yaml_alias_nodes": "YAML nodes that aliases (*name, <<: *name) add when their anchors are expanded, "
+                        "in any YAML tmlogic reads (models, risk files, config, imported files)",
     "integer_digits": "decimal digits of an integer in a model, risk file or rule pack",
     "derived_tuples": "tuples the logic engine derives in one analysis",
     "engine_seconds": "seconds of CPU time the logic engine may use in one analysis",

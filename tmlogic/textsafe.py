@@ -5,8 +5,9 @@ Each writer embeds untrusted text through the one function for its medium:
     terminal_safe(text)     stdout/stderr: control characters (ESC, BEL, ...) and bidi or line
                             separators shown as visible escapes (\\u001b, \\u202e), never sent raw
     markdown_inline(text)   a Markdown line (PR comments): no markup, no HTML, and @mentions,
-                            #123 / GH-123 references neutralised with a zero-width joiner, which
-                            GitHub does not link (a backslash does not stop it)
+                            #123 / GH-123 references (and GitLab's !123, &123, $123, %milestone,
+                            ~label) neutralised with a zero-width joiner, which GitHub and GitLab
+                            do not link (a backslash does not stop GitHub)
     yaml_comment(text)      the text of a `# ...` YAML comment: one line, whatever PyYAML calls a
                             line break (\\r, \\n, U+0085, U+2028, U+2029) replaced
     csv_cell(text)          a CSV cell that spreadsheets will not run as a formula
@@ -31,8 +32,9 @@ _TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u
 # YAML (1.1, as PyYAML reads it) ends a comment at any of these.
 _YAML_BREAKS = re.compile("[\r\n\x85\u2028\u2029]")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~!#])")
-# `@name` (users, teams: @org/team), `#123` (issues), `GH-123`; also `owner/repo#123` through its `#`.
-_MENTION = re.compile(r"(?<![\w`])([@#])(?=[\w-])|\b(GH)(?=-\d)", re.IGNORECASE)
+# `@name` (users, teams: @org/team), `#123` (issues), `GH-123`; also `owner/repo#123` through its `#`;
+# GitLab's merge requests `!123`, epics `&123`, snippets `$123`, milestones `%name`, labels `~name`.
+_MENTION = re.compile(r"(?<![\w`])([@#%~])(?=[\w-])|(?<![\w`])([!&$])(?=\d)|\b(GH)(?=-\d)", re.IGNORECASE)
 _ASCII_BAD = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
 _ASCII_BAD_FREE = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -52,8 +54,9 @@ def terminal_safe(text: str) -> str:
 
 
 def neutralise_mentions(text: str) -> str:
-    """`@user`, `#12`, `GH-12` with a zero-width joiner after the sign, so GitHub links nothing."""
-    return _MENTION.sub(lambda m: (m.group(1) or m.group(2)) + ZWJ, text)
+    """`@user`, `#12`, `GH-12` (and GitLab's references) with a zero-width joiner after the sign,
+    so neither GitHub nor GitLab links or notifies anyone."""
+    return _MENTION.sub(lambda m: (m.group(1) or m.group(2) or m.group(3)) + ZWJ, text)
 
 
 def markdown_inline(value: object) -> str:

@@ -18,6 +18,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from .._errors import Diagnostic, DiagnosticsError, Level, SourceSpan, display_path
 from ..diagnostics import DiagnosticBag, did_you_mean
 from ..fileaccess import FileAccessError, read_text
+from ..limits import current as current_limits
 from ..policy import RulePolicy, RuleSelector, SelectorError, SeverityOverride, parse_selector
 from ..severity import LEVELS
 from ..syntax import yaml_error_diagnostic
@@ -299,13 +300,32 @@ class _Reader:
 
     def expand(self, pattern: str, node: Node) -> tuple[Path, ...]:
         if glob.has_magic(pattern):
-            matches = sorted(Path(p) for p in glob.glob(str(self.root / pattern), recursive=True))
+            if Path(pattern).is_absolute():
+                self.error(node, f"'{pattern}' is an absolute path", "write a pattern relative to this config file")
+                return ()
+            # pathlib's `**` does not descend into linked folders (glob.glob's does: two links to `.`
+            # committed in a pull request make it walk 2^40 paths), and the matches are capped.
+            cap = current_limits().model_files
+            matches: list[Path] = []
+            try:
+                for match in self.root.glob(pattern):
+                    if len(matches) == cap:
+                        self.error(node, f"'{pattern}' matches more than {cap:,} files",
+                                   "narrow the pattern, or raise the limit: tmlogic --limit model_files=N")
+                        return ()
+                    matches.append(match)
+            except (ValueError, NotImplementedError, OSError) as exc:  # `a**b`: ** must be a whole component
+                self.error(node, f"'{pattern}' is not a usable pattern: {exc}", "write e.g. models/**/*.md")
+                return ()
+            matches.sort()
             if not matches:
                 self.error(node, f"no file matches '{pattern}'", "check the pattern; it is relative to this config file")
             return tuple(matches)
         path = self.root / pattern
         if not path.exists():
-            siblings = [p.name for p in path.parent.iterdir()] if path.parent.is_dir() else []
+            # Suggestions come only from folders of the project: no listing of /etc in a CI log.
+            inside = path.parent.resolve().is_relative_to(self.root.resolve())
+            siblings = [p.name for p in path.parent.iterdir()] if inside and path.parent.is_dir() else []
             self.error(node, f"model '{pattern}' not found",
                        did_you_mean(path.name, siblings) or "give a path relative to this config file")
             return ()
