@@ -298,6 +298,9 @@ class GuardedGroup(TyperGroup):
 def run_main(app: typer.Typer) -> None:
     """The console entry point: run the app; if stdout broke (full disk, closed pipe), point it at
     the null device so that Python's own flush at exit cannot print a traceback."""
+    from ..logic.engines.budget import own_process
+
+    own_process()  # this process is the command's own: an engine may fork it to watch its budget
     try:
         app(prog_name="tmlogic")
     except SystemExit as exc:
@@ -312,7 +315,22 @@ def run_main(app: typer.Typer) -> None:
                 except OSError:
                     pass
                 code = 2
+        _leave_abandoned_work(code)
         raise SystemExit(code) from None
+
+
+def _leave_abandoned_work(code: object) -> None:
+    """A grounder stopped by the time budget still runs in its thread (budget.py: abandon): end the
+    process now, without the interpreter's shutdown, which would crash under the running C code."""
+    budget = sys.modules.get("tmlogic.logic.engines.budget")  # not imported: no engine ran
+    if budget is None or not budget.abandoned_work():
+        return
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code if isinstance(code, int) else 2)
 
 
 def _silence_stdout() -> None:

@@ -14,7 +14,9 @@ never a hang or an exhausted machine:
 
 from __future__ import annotations
 
+import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -24,7 +26,29 @@ from ..._errors import Diagnostic, Level, RuleError, SourceSpan
 from ...limits import Limits
 from ...limits import current as current_limits
 
-__all__ = ["Budget", "OverBudget"]
+__all__ = ["Budget", "OverBudget", "abandon", "abandoned_work", "own_process", "watch_from_outside"]
+
+# Set by the command-line entry point: the process is tmlogic's own command (not a test runner
+# or a host program), so watch_from_outside may fork it.
+_OWN_PROCESS = False
+
+
+def own_process() -> None:
+    global _OWN_PROCESS
+    _OWN_PROCESS = True
+
+# Engine work that ran past its budget in code Python cannot interrupt (clingo's grounder, in C):
+# its thread is left to the process's end, which must then not wait for it or finalise under it.
+_ABANDONED: list[threading.Thread] = []
+
+
+def abandon(worker: threading.Thread) -> None:
+    _ABANDONED.append(worker)
+
+
+def abandoned_work() -> bool:
+    """Whether an abandoned engine thread is still running."""
+    return any(worker.is_alive() for worker in _ABANDONED)
 
 
 class OverBudget(Exception):
@@ -106,6 +130,59 @@ class Budget:
         finally:
             signal.signal(signal.SIGPROF, previous)
             self._armed = False
+
+
+def watch_from_outside(budget: Budget, engine: str) -> None:
+    """For an engine whose core is compiled code that never returns to the interpreter while it
+    works (pyDatalog's), so the interval timer's signal is never handled: the process forks, the
+    child carries on with the command and the parent watches the child's CPU time, relays its exit
+    code, or stops it past the budget (exit 2). Only in tmlogic's own command, single-threaded
+    (not the live editor's workers), where the system has fork and /proc; else the in-process
+    clock is all there is."""
+    global _OWN_PROCESS
+    if not _OWN_PROCESS or not hasattr(os, "fork") or threading.active_count() > 1 or not os.path.isdir("/proc/self"):
+        return
+    _OWN_PROCESS = False  # once per process
+    left = max(budget.deadline - time.process_time(), 0.0)
+    for stream in (sys.stdout, sys.stderr):  # nothing buffered may be written twice
+        stream.flush()
+    pid = os.fork()
+    if pid == 0:
+        budget.deadline = time.process_time() + left  # the child's CPU clock starts again at 0
+        return
+    _supervise(pid, left, budget.seconds, engine)
+
+
+def _supervise(pid: int, left: float, seconds: float, engine: str) -> None:
+    from ...limits import LimitExceeded
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the child too; it reports it
+    signal.signal(signal.SIGTERM, lambda signum, frame: os.kill(pid, signal.SIGTERM))
+    ticks = os.sysconf("SC_CLK_TCK")
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            code = os.waitstatus_to_exitcode(status)
+            if code < 0:
+                sys.stderr.write(f"tmlogic: internal error: the {engine} engine's process ended by signal {-code}; "
+                                 "please report it\n")
+                code = 3
+            os._exit(code)
+        try:  # utime and stime, the 14th and 15th fields, after the command name in parentheses
+            fields = open(f"/proc/{pid}/stat", encoding="ascii").read().rsplit(")", 1)[1].split()
+            used = (int(fields[11]) + int(fields[12])) / ticks
+        except (OSError, ValueError, IndexError):
+            used = 0.0
+        if used > left:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            error = LimitExceeded("engine_seconds", seconds,
+                                  f"{engine} ran past {seconds:g} s of engine time; "
+                                  "run with --engine native to see which rule grows")
+            sys.stderr.write(f"tmlogic: error: {error}\n")
+            sys.stderr.flush()
+            os._exit(2)
+        time.sleep(0.05)
 
 
 def _error(span: SourceSpan, message: str, limit: str, why: str) -> RuleError:

@@ -30,7 +30,7 @@ from ..language.ast import Atom, Comparison, Const, Literal, Negation, Var
 from ..program.compile import Clause, CompiledProgram
 from ..program.facts import FactBase
 from .base import Backend, Row, Session
-from .budget import Budget
+from .budget import Budget, abandon
 from .native import NativeSession
 from .relation import Relation
 
@@ -267,6 +267,7 @@ def _within_time(work: Callable[[], dict[str, list[Row]]], budget: Budget) -> di
         if not worker.is_alive():
             break
         if time.process_time() > budget.deadline:
+            abandon(worker)  # the command ends without waiting for it (cli/common.py: run_main)
             # clingo does not say which rule it was grounding; the native engine does.
             raise LimitExceeded("engine_seconds", budget.seconds,
                                 f"clingo ran past {budget.seconds:g} s of engine time grounding the rules; "

@@ -22,7 +22,7 @@ from ..language.graph import recursive_predicates
 from ..program.compile import Clause, CompiledProgram
 from ..program.facts import FactBase
 from .base import Backend, Pattern, Row, Session, sort_rows
-from .budget import Budget
+from .budget import Budget, watch_from_outside
 
 __all__ = ["PyDatalogBackend"]
 
@@ -165,6 +165,7 @@ class PyDatalogBackend(Backend):
 
     def load(self, program: CompiledProgram, facts: FactBase) -> Session:
         budget = Budget()
+        watch_from_outside(budget, "pyDatalog")  # its compiled core ignores the interval timer
         with _lock:
             try:
                 derived = [c for c in program.clauses if not c.head.predicate.startswith("#")]
