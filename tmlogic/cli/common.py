@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import Enum
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn, Optional, Protocol
@@ -267,6 +267,30 @@ def _handle(exc: Exception, debug: bool) -> NoReturn:
         # a write to stdout or stderr failed: a full disk (ENOSPC), a closed terminal
         _fail(f"cannot write the output: {exc.strerror or exc}")
     _internal(exc, debug)  # an EngineError, an OutputError or any other exception: a bug
+
+
+def guarded_entry(main: Callable[[], int]) -> int:
+    """The exit code of a side entry point (`python -m tmlogic.tracking.action`, `.pr_comment`,
+    `.precommit`), with the CLI's rules: safe streams, what escapes `main` becomes exit 2 (bad input)
+    or 3 (a bug, traceback only with TMLOGIC_DEBUG=1), never a traceback with exit 1."""
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _SafeStream(sys.stdout), _SafeStream(sys.stderr)
+    try:
+        code = main()
+        sys.stdout.flush()
+        return code
+    except KeyboardInterrupt:
+        sys.stderr.write("tmlogic: interrupted\n")
+        return 130
+    except Exception as exc:  # noqa: BLE001 - every escape becomes an exit code
+        try:
+            _handle(exc, os.environ.get("TMLOGIC_DEBUG") == "1")
+        except click.exceptions.Exit as done:
+            return done.exit_code
+        except OSError:
+            return 2
+    finally:
+        sys.stdout, sys.stderr = streams
 
 
 class GuardedGroup(TyperGroup):

@@ -236,4 +236,6 @@ def _job_summary(inputs: Inputs, tracking: Tracking, failures: list[Failure], ma
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from ..cli.common import guarded_entry  # the CLI's exit codes and safe streams
+
+    sys.exit(guarded_entry(main))

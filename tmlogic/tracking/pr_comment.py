@@ -219,4 +219,6 @@ def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) ->
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from ..cli.common import guarded_entry  # the CLI's exit codes and safe streams
+
+    sys.exit(guarded_entry(main))
