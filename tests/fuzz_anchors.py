@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import os
 import random
 import shutil
 import signal
@@ -134,9 +135,45 @@ def cases(count: int, seed: int) -> Iterator[tuple[Path, bool, random.Random]]:
         yield pool[n % len(pool)], rng.random() < 0.3, random.Random(rng.getrandbits(64))
 
 
-def run_fuzz(count: int, seed: int, *, per_case_seconds: int = 60, verbose: bool = False) -> Outcome:
+def run_case(runner: CliRunner, args: list[str], label: str, outcome: Outcome, case: Path, *,
+             per_case_seconds: int, keep_as: str, cwd: Path | None = None) -> None:
+    """One command in this process, judged: an escaped exception, a traceback, an exit code
+    outside {0, 1, 2} or no answer within the alarm is a failure (its folder is kept)."""
     from tmlogic.cli import app
 
+    here = Path.cwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    signal.alarm(per_case_seconds)
+    try:
+        result = runner.invoke(app, args, catch_exceptions=True)
+        signal.alarm(0)
+    except _Hang:
+        outcome.hangs += 1
+        outcome.failures.append(f"{label}: no answer within {per_case_seconds} s")
+        _keep(case, keep_as)
+        return
+    finally:
+        signal.alarm(0)
+        os.chdir(here)
+    outcome.cases += 1
+    code = result.exit_code
+    outcome.codes[code] += 1
+    escaped = result.exception is not None and not isinstance(result.exception, SystemExit)
+    if escaped or "Traceback" in (result.stderr or "") or code not in (0, 1, 2):
+        outcome.tracebacks += escaped or "Traceback" in (result.stderr or "")
+        detail = repr(result.exception) if escaped else (result.stderr or "").strip().splitlines()[-1:]
+        outcome.failures.append(f"{label}: exit {code}: {detail}")
+        _keep(case, keep_as)
+
+
+def _keep(case: Path, name: str) -> None:
+    keep = Path(tempfile.gettempdir()) / name
+    shutil.rmtree(keep, ignore_errors=True)
+    shutil.copytree(case, keep, symlinks=True)
+
+
+def run_fuzz(count: int, seed: int, *, per_case_seconds: int = 60, verbose: bool = False) -> Outcome:
     outcome = Outcome()
     started = time.monotonic()
     runner = CliRunner()
@@ -154,27 +191,8 @@ def run_fuzz(count: int, seed: int, *, per_case_seconds: int = 60, verbose: bool
             command = rng.choice(COMMANDS)
             args = [command[0], str(model), *command[1:]]
             label = f"case {n} (seed {seed}): {source.name} {' '.join(command)}"
-            signal.alarm(per_case_seconds)
-            try:
-                result = runner.invoke(app, args, catch_exceptions=True)
-                signal.alarm(0)
-            except _Hang:
-                outcome.hangs += 1
-                outcome.failures.append(f"{label}: no answer within {per_case_seconds} s")
-                continue
-            finally:
-                signal.alarm(0)
-            outcome.cases += 1
-            code = result.exit_code
-            outcome.codes[code] += 1
-            escaped = result.exception is not None and not isinstance(result.exception, SystemExit)
-            if escaped or "Traceback" in (result.stderr or "") or code not in (0, 1, 2):
-                outcome.tracebacks += escaped or "Traceback" in (result.stderr or "")
-                detail = repr(result.exception) if escaped else (result.stderr or "").strip().splitlines()[-1:]
-                outcome.failures.append(f"{label}: exit {code}: {detail}")
-                keep = Path(tempfile.gettempdir()) / f"tmlogic-fuzz-failure-{seed}-{n}"
-                shutil.rmtree(keep, ignore_errors=True)
-                shutil.copytree(case, keep, symlinks=True)
+            run_case(runner, args, label, outcome, case, per_case_seconds=per_case_seconds,
+                     keep_as=f"tmlogic-fuzz-failure-{seed}-{n}")
             shutil.rmtree(case, ignore_errors=True)
             if verbose and (n + 1) % 100 == 0:
                 print(f"{n + 1} cases, {time.monotonic() - started:.0f} s", file=sys.stderr)
