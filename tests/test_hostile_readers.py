@@ -12,23 +12,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from test_hostile_input import SMALL, project, run
 
-from tmlogic.cli import app
-
-DATA = Path(__file__).resolve().parent / "data" / "importers"
 SECRET = "TMLOGIC_TEST_SECRET_9a7e"
-SMALL = """# Threat Model: Small
-## Boundaries
-- **Internet**: isTrusted=False
-- **Intranet**: isTrusted=True
-## Actors
-- **User**: boundary=Internet
-## Servers
-- **Web**: boundary=Intranet
-## Dataflows
-- **Browse**: from="User", to="Web", protocol="HTTP"
-"""
 
 
 @contextmanager
@@ -44,20 +30,6 @@ def deadline(seconds: int = 60) -> Iterator[None]:
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
-
-
-def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args), env=env)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
-
-
-def project(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    (root / ".git").mkdir(parents=True)
-    (root / "threat_model.md").write_text(SMALL, encoding="utf-8")
-    return root
 
 
 def secret_file(tmp_path: Path) -> Path:
