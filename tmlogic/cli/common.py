@@ -42,7 +42,7 @@ __all__ = [
     "DEFAULT_ENGINE", "EngineOpt", "FailLevel", "ModelArg", "NoBuiltinOpt", "PackOpt", "RulesOpt", "StrictOpt",
     "LenientOpt", "ConfigOpt", "NoConfigOpt", "load_project_config", "optional_pack_paths",
     "analysis_options", "fail_input", "model_path", "read_model", "run_analysis", "show_warnings", "use_colour", "user_error",
-    "write_output", "GuardedGroup", "run_main", "BUG_REPORT",
+    "write_output", "GuardedGroup", "guarded_entry", "run_main", "BUG_REPORT",
 ]
 
 BUG_REPORT = "the tmlogic issue tracker (see docs/security.md, 'Reporting a bug')"
