@@ -139,10 +139,10 @@ def watch_from_outside(budget: Budget, engine: str) -> None:
     code, or stops it past the budget (exit 2). Only in tmlogic's own command, single-threaded
     (not the live editor's workers), where the system has fork and /proc; else the in-process
     clock is all there is."""
-    global _OWN_PROCESS
     if not _OWN_PROCESS or not hasattr(os, "fork") or threading.active_count() > 1 or not os.path.isdir("/proc/self"):
         return
-    _OWN_PROCESS = False  # once per process
+    # The child may fork again for the next analysis of the run (a config with several models):
+    # it then becomes that analysis's watcher, and each budget is measured on its own process.
     left = max(budget.deadline - time.process_time(), 0.0)
     for stream in (sys.stdout, sys.stderr):  # nothing buffered may be written twice
         stream.flush()
