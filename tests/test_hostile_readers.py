@@ -189,3 +189,20 @@ def test_the_model_server_refuses_a_fifo_and_a_link_out_of_its_folder(tmp_path: 
         folder.read("leak.md")
     assert SECRET not in str(leak.value)
     assert folder.read("threat_model.md")[0] == SMALL
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("input.json", '{"otmVersion": "0.2.0", "project": {"name": "x", "id": "x"}, "\u200bpackage": "p"}\n'),
+    ("input.yaml", "services:\n  web\u2069:\n    image: nginx\n"),
+])
+def test_a_format_character_in_an_imported_file_is_bad_input_at_its_line(tmp_path: Path, name: str, text: str,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # found by tests/fuzz_inputs.py: the importer copied U+200B into the model, which the model
+    # language refuses, so the run ended as "the importer has a bug" (exit 3) instead of exit 2
+    root = project(tmp_path)
+    (root / name).write_text(text, encoding="utf-8")
+    monkeypatch.chdir(root)
+    code, _, err = run("import", "otm" if name.endswith(".json") else "compose", name, "-o", "model.md")
+    assert code == 2, err
+    assert f"{name}:" in err and "invisible format character U+" in err and "internal error" not in err
+    assert not (root / "model.md").exists()

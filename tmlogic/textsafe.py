@@ -23,7 +23,7 @@ import re
 import unicodedata
 
 __all__ = ["terminal_safe", "markdown_inline", "neutralise_mentions", "yaml_comment", "csv_cell",
-           "plain_text_problem", "ZWJ"]
+           "plain_text_problem", "describe_character", "ZWJ"]
 
 ZWJ = "\u200d"
 
@@ -96,3 +96,10 @@ def plain_text_problem(text: str, *, allow_newline: bool = False) -> str | None:
                 continue
             return ch
     return None
+
+
+def describe_character(ch: str) -> str:
+    """What plain_text_problem found, for an error message: "the control character U+001B"."""
+    kind = ("control character" if ord(ch) < 0xA0 else "line separator" if ch in "\u2028\u2029"
+            else "invisible format character")
+    return f"the {kind} U+{ord(ch):04X}"

@@ -33,6 +33,7 @@ from yaml.nodes import MappingNode, Node as YamlNode, ScalarNode, SequenceNode
 from .._errors import SourceSpan
 from ..fileaccess import FileAccessError
 from ..fileaccess import read_text as guarded_read
+from ..textsafe import describe_character, plain_text_problem
 from ..yamlcheck import check_document, yaml_depth_limit
 
 __all__ = [
@@ -131,6 +132,16 @@ def read_text(path: Path, shown: str) -> str:
         raise InputError(first.span, first.message, first.hint) from None
 
 
+def plain(text: str, span: SourceSpan) -> None:
+    """Text that becomes a model name or value must be plain text, as the model language requires
+    (textsafe.plain_text_problem; newlines allowed, for descriptions): said here at the input's
+    line, not later as an invalid model the importer wrote."""
+    bad = plain_text_problem(text, allow_newline=True)
+    if bad is not None:
+        raise InputError(span, f"the text holds {describe_character(bad)}",
+                         "remove it; tmlogic models hold plain text only (docs/security.md)")
+
+
 # -- YAML ---------------------------------------------------------------------------------------
 
 class _YamlBuilder:
@@ -151,7 +162,10 @@ class _YamlBuilder:
             return self.done[key]
         out: Node
         if isinstance(node, ScalarNode):
-            out = Scalar(self.scalar(node), self.span(node))
+            value = self.scalar(node)
+            if isinstance(value, str):
+                plain(value, self.span(node))
+            out = Scalar(value, self.span(node))
         elif isinstance(node, SequenceNode):
             out = Sequence(tuple(self.build(item) for item in node.value), self.span(node))
         elif isinstance(node, MappingNode):
@@ -196,6 +210,7 @@ class _YamlBuilder:
                 raise InputError(self.span(key_node), "a key must be a plain word, not a list or a mapping",
                                  "write key: value")
             key = str(key_node.value)
+            plain(key, self.span(key_node))
             entries[key] = self.build(value_node)
             spans[key] = self.span(key_node)
         if merged:
@@ -298,9 +313,11 @@ class _JsonParser:
 
     def string(self, pos: int) -> tuple[str, int]:
         try:
-            return json.decoder.scanstring(self.text, pos + 1, True)  # type: ignore[attr-defined,no-any-return]
+            value, end = json.decoder.scanstring(self.text, pos + 1, True)  # type: ignore[attr-defined]
         except json.JSONDecodeError as exc:
             raise self.fail(exc.pos, f"bad string: {exc.msg}", "close the string and escape quotes inside it") from None
+        plain(value, self.span(pos))
+        return value, end
 
     def obj(self, pos: int, depth: int) -> tuple[Node, int]:
         start = pos

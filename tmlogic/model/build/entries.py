@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ..._errors import Note, SourceSpan
 from ...diagnostics import DiagnosticBag, did_you_mean
-from ...textsafe import plain_text_problem
+from ...textsafe import describe_character, plain_text_problem
 from ..raw import RawAttr, RawDocument, RawEntry
 from ..schema import Attribute, Model, Value
 from .typos import SECURITY_KEYS, resembled_security_key
@@ -178,9 +178,7 @@ class EntryChecker:
         is: model text holds none of them, bar tabs, and newlines in free-text values."""
         bad = plain_text_problem(text, allow_newline=allow_newline)
         if bad is not None:
-            kind = "control character" if ord(bad) < 0xA0 else "line separator" if bad in "\u2028\u2029" \
-                else "invisible format character"
-            self.bag.error(span, f"the {what} holds the {kind} U+{ord(bad):04X}", "bad-character",
+            self.bag.error(span, f"the {what} holds {describe_character(bad)}", "bad-character",
                            "remove it; names and values are plain text")
 
     def check_value(self, value: Value, span: SourceSpan, key: str) -> None:
