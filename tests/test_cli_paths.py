@@ -106,3 +106,16 @@ def test_rules_commands_cover_the_step_pack() -> None:
     assert code == 0 and "attack-paths" in out
     code, out, _ = run("rules", "test", str(ROOT / "attack-paths"))
     assert code == 0 and "ok   TM-PATH-001" in out and out.rstrip().endswith("passed, 0 failed")
+
+
+def test_a_step_pack_adds_moves_to_the_built_in_states(tmp_path: Path) -> None:
+    # the states of attack-paths/attack-paths.dl are extension points: a user's pack may derive them
+    pack = tmp_path / "steps"
+    pack.mkdir()
+    (pack / "TM-MINE-001.dl").write_text(
+        "/// id: TM-MINE-001\n/// title: Lateral move along any flow\n/// step: lateral-movement\n"
+        "/// likelihood: likely\n/// message: the attacker moves to '{E}'\n"
+        "attack_controls(E) :- attack_controls(S), flow(_, S, E).\n", encoding="utf-8")
+    code, out, err = run("paths", str(MODEL), *FIXTURE_RULES, "--steps", str(pack), "--format", "json")
+    assert code == 0 and "Traceback" not in err
+    assert "TM-MINE-001" in out

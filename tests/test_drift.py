@@ -143,7 +143,7 @@ def test_command_line_mistakes(tmp_path: Path) -> None:
     code, _, err = run("drift", str(model), str(compose))
     assert code == 2 and "--compose" in err
     code, _, err = run("drift", str(model), "--compose", str(tmp_path / "missing.yml"))
-    assert code == 2 and "no such file" in err
+    assert code == 2 and "not found" in err
     (tmp_path / "bad.md").write_text("## Servers\n- **A**: boundary=Nowhere\n", encoding="utf-8")
     code, _, err = run("drift", str(tmp_path / "bad.md"), "--compose", str(compose))
     assert code == 2 and "unknown boundary" in err

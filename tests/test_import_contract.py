@@ -148,7 +148,7 @@ def test_every_truncation_point_is_handled(fmt: str, tmp_path: Path) -> None:
 
 def test_a_missing_file_and_a_wrong_format_name_are_errors(tmp_path: Path) -> None:
     code, _, err = run("import", "compose", str(tmp_path / "nope.yml"))
-    assert code == 2 and "no such file" in err
+    assert code == 2 and "not found" in err
     code, _, err = run("import", "composer", str(SAMPLES["compose"]))
     assert code == 2 and 'did you mean "compose"' in err
     code, _, err = run("import", "otm", str(SAMPLES["otm"]), str(SAMPLES["otm"]))

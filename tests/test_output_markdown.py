@@ -36,8 +36,11 @@ def test_summary_counts_then_critical_and_high_then_details() -> None:
 def test_model_text_cannot_inject_markdown_html_or_mentions() -> None:
     text = render_markdown(result_of(DATA / "evil.md"))
     assert "<script" not in text and "</text>" not in text
-    assert r"Flow \| pipe \`tick\` \@here \#1" in text
-    assert md_escape("a|b <i>x</i> @team #12 [l](u) *s*") == r"a\|b &lt;i&gt;x&lt;/i&gt; \@team \#12 \[l\](u) \*s\*"
+    # GitHub still links "\@here" and "\#1": a zero-width joiner after the sign stops it
+    assert "Flow \\| pipe \\`tick\\` @\u200dhere \\#\u200d1" in text
+    assert "@here" not in text and "#1 " not in text
+    assert md_escape("a|b <i>x</i> @team #12 [l](u) *s*") == \
+        "a\\|b &lt;i&gt;x&lt;/i&gt; @\u200dteam \\#\u200d12 \\[l\\](u) \\*s\\*"
 
 
 def test_no_threats_says_so(tmp_path: Path) -> None:

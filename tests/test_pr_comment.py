@@ -139,7 +139,8 @@ def test_a_link_to_another_host_never_gets_the_token(api: FakeApi, tmp_path: Pat
 
 def test_a_missing_body_file_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["github", "--body", str(tmp_path / "none.md")], {}) == 2
-    assert "cannot read" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "comment body" in err and "not found" in err
 
 
 def _gitlab_env(api: FakeApi, iid: str = "5") -> dict[str, str]:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tmlogic._errors import Diagnostic, Level, RuleError
+from tmlogic.fileaccess import read_text
 from tmlogic.diagnostics import render_diagnostics
 from tmlogic.logic.program import load as program_module
 from tmlogic.logic.language.ast import Module
@@ -413,7 +414,8 @@ def test_every_problem_is_reported_at_once() -> None:
 def test_diagnostics_render_with_a_caret(tmp_path: Path) -> None:
     rule = tmp_path / "pack.dl"
     rule.write_text(meta() + "threat(F) :- flow(F, _, _), protocl(F, _).\n", encoding="utf-8")
-    mods = [parse_module(SCHEMA, "schema.dl"), parse_module(rule.read_text(), str(rule))]
+    # diagnostics quote only lines of files read through the guarded file access
+    mods = [parse_module(SCHEMA, "schema.dl"), parse_module(read_text(rule, shown=str(rule)), str(rule))]
     with pytest.raises(RuleError) as info:
         check_modules(mods)
     text = render_diagnostics(info.value.diagnostics)
@@ -445,7 +447,7 @@ def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "prelude.dl").write_text(".decl encrypted(f: symbol)\nencrypted(F) :- flag(F, \"tls\").\n")
     builtin = tmp_path / "rules"
     (builtin / "net" / "tests").mkdir(parents=True)
-    (builtin / "net" / "TM-NET-001.dl").write_text(meta() + GOOD_RULE, encoding="utf-8")
+    (builtin / "net" / "TM-NET-001.dl").write_text(meta(**MITRE) + GOOD_RULE, encoding="utf-8")
     (builtin / "net" / "tests" / "fixture.dl").write_text("this is not a rule file", encoding="utf-8")
     monkeypatch.setattr(program_module, "schema_file", lambda: tmp_path / "schema.dl")
     monkeypatch.setattr(program_module, "prelude_file", lambda: tmp_path / "prelude.dl")
@@ -462,7 +464,7 @@ def test_rule_files_recurse_sort_and_skip_tests(tmp_path: Path) -> None:
 
 
 def test_load_program_reads_schema_prelude_builtin_and_extra(data: Path) -> None:
-    extra = data / "mine.dl"
+    extra = data / "TM-MY-001.dl"
     extra.write_text(meta(id="TM-MY-001", message="{F}") + "threat(F) :- encrypted(F).\n", encoding="utf-8")
     prog, warnings = load_program([extra])
     assert warnings == []
@@ -486,7 +488,7 @@ def test_load_program_collects_syntax_errors_of_all_files(data: Path) -> None:
 
 
 def test_load_program_raises_check_errors_and_honours_known_ids(data: Path) -> None:
-    extra = data / "bad.dl"
+    extra = data / "TM-MY-001.dl"
     extra.write_text(meta(id="TM-MY-001") + "/// cwe: CWE-1\n" + GOOD_RULE, encoding="utf-8")
     load_program([extra])
     with pytest.raises(RuleError) as info:
@@ -497,7 +499,8 @@ def test_load_program_raises_check_errors_and_honours_known_ids(data: Path) -> N
 def test_lint_returns_everything_without_raising(data: Path) -> None:
     pack = data / "pack"
     pack.mkdir()
-    (pack / "a.dl").write_text(meta(severity="hgh", **MITRE) + GOOD_RULE + "/// doc: dangling\n", encoding="utf-8")
+    (pack / "TM-MY-001.dl").write_text(meta(id="TM-MY-001", severity="hgh", **MITRE) + GOOD_RULE + "/// doc: dangling\n",
+                                       encoding="utf-8")
     found = lint([pack])
     assert [(d.code, d.level) for d in found] == [("bad-metadata-value", Level.ERROR),
                                                   ("dangling-doc-comment", Level.WARNING)]
@@ -507,11 +510,12 @@ def test_lint_returns_everything_without_raising(data: Path) -> None:
     assert lint([data / "nowhere"])[0].code == "io"
 
 
-def test_lint_does_not_include_builtin_rules(data: Path) -> None:
+def test_lint_checks_a_pack_in_the_program_rules_test_and_analyze_run(data: Path) -> None:
     pack = data / "pack"
     pack.mkdir()
-    (pack / "a.dl").write_text(meta(**MITRE) + GOOD_RULE, encoding="utf-8")
-    assert lint([pack]) == []  # the built-in TM-NET-001 would otherwise be a duplicate id
+    (pack / "TM-NET-001.dl").write_text(meta(**MITRE) + GOOD_RULE, encoding="utf-8")
+    assert [d.code for d in lint([pack])] == ["duplicate-rule-id"]  # the built-in TM-NET-001 has that id
+    assert lint([pack], builtin_rules=False) == []
 
 
 # --------------------------------------------------------------------------- MITRE ids, supersedes, severity keys
@@ -520,11 +524,11 @@ def test_lint_does_not_include_builtin_rules(data: Path) -> None:
 def test_lint_asks_for_mitre_ids_or_a_reason(data: Path) -> None:
     pack = data / "pack"
     pack.mkdir()
-    (pack / "a.dl").write_text(meta(id="TM-X-001", capec="CAPEC-157") + GOOD_RULE, encoding="utf-8")
+    (pack / "TM-X-001.dl").write_text(meta(id="TM-X-001", capec="CAPEC-157") + GOOD_RULE, encoding="utf-8")
     found = lint([pack])
     assert [(d.code, d.level) for d in found] == [("missing-mitre", Level.WARNING)] * 2
     assert {d.message for d in found} == {"threat rule names no CWE id", "threat rule names no ATT&CK id"}
-    (pack / "a.dl").write_text(meta(id="TM-X-001", capec="CAPEC-157", cwe="none: a modelling gap, not a weakness",
+    (pack / "TM-X-001.dl").write_text(meta(id="TM-X-001", capec="CAPEC-157", cwe="none: a modelling gap, not a weakness",
                                     attack="none (no technique applies)") + GOOD_RULE, encoding="utf-8")
     assert lint([pack]) == []
     # analysis does not nag about them: only the metalinter does
@@ -550,12 +554,12 @@ def test_supersedes_names_a_loaded_rule_of_the_same_stride() -> None:
     assert codes(cycle).count("bad-supersedes") == 2
 
 
-def test_a_user_pack_may_supersede_a_builtin_rule_when_linted_alone(data: Path) -> None:
+def test_a_user_pack_may_supersede_a_builtin_rule_in_the_program_lint_checks(data: Path) -> None:
     pack = data / "pack"
     pack.mkdir()
-    (pack / "a.dl").write_text(meta(id="TM-ACME-001", supersedes="TM-NET-001", **MITRE) + GOOD_RULE, encoding="utf-8")
+    (pack / "TM-ACME-001.dl").write_text(meta(id="TM-ACME-001", supersedes="TM-NET-001", **MITRE) + GOOD_RULE, encoding="utf-8")
     assert lint([pack]) == []
-    (pack / "a.dl").write_text(meta(id="TM-ACME-001", stride="Spoofing", supersedes="TM-NET-001", **MITRE)
+    (pack / "TM-ACME-001.dl").write_text(meta(id="TM-ACME-001", stride="Spoofing", supersedes="TM-NET-001", **MITRE)
                                + GOOD_RULE, encoding="utf-8")
     assert [d.code for d in lint([pack])] == ["bad-supersedes"]
 

@@ -4,6 +4,7 @@
     ├── DiagnosticsError      one or more located problems in user input (exit code 2)
     │   ├── ModelError        a model file: syntax, schema, unresolved reference, submodels
     │   └── RuleError         a rule pack: syntax, metadata, undeclared relation, safety
+    ├── UsageError            the command line or the environment is wrong: one line (exit code 2)
     ├── EngineError           a logic backend failed on a program that passed the checks
     └── OutputError           a renderer could not write its output
 
@@ -26,6 +27,7 @@ __all__ = [
     "DiagnosticsError",
     "ModelError",
     "RuleError",
+    "UsageError",
     "EngineError",
     "OutputError",
 ]
@@ -116,6 +118,11 @@ class RuleError(DiagnosticsError):
     """Problems in a rule pack or a fact declaration file."""
 
 
+class UsageError(TmlogicError):
+    """A mistake in the command line or the environment, not located in a file: exit code 2.
+    The message says what is wrong and how to fix it, in one line."""
+
+
 class EngineError(TmlogicError):
     """A logic backend failed on a program that passed the static checks."""
 
@@ -129,5 +136,5 @@ def display_path(path: Path | str) -> str:
     p = Path(path)
     try:
         return str(p.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # outside the working folder, or a link loop
         return str(p)

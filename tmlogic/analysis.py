@@ -53,9 +53,11 @@ def load_rules(extra_paths: Sequence[Path] = (), *, builtin_rules: bool = True, 
                         known_ids=known_ids_in() if use_kb else None)
 
 
-def lint_rules(paths: Sequence[Path], *, strict: bool = False, use_kb: bool = True) -> list[Diagnostic]:
-    """Every diagnostic of the rule files under `paths`, knowledge-base ids checked as in load_rules."""
-    return lint(paths, strict=strict, known_ids=known_ids_in() if use_kb else None)
+def lint_rules(paths: Sequence[Path], *, strict: bool = False, use_kb: bool = True,
+               builtin_rules: bool = True) -> list[Diagnostic]:
+    """Every diagnostic of the rule files under `paths`, in the program analyze and `rules test`
+    run (with the built-in packs unless builtin_rules=False), knowledge-base ids checked as in load_rules."""
+    return lint(paths, strict=strict, known_ids=known_ids_in() if use_kb else None, builtin_rules=builtin_rules)
 
 
 def _split(value: str | None) -> tuple[str, ...]:

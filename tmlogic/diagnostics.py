@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from pathlib import Path
-
 from ._errors import Diagnostic, Level, Note, SourceSpan
+from .fileaccess import QUOTE_WIDTH, source_line
+from .textsafe import terminal_safe
 
 __all__ = ["DiagnosticBag", "render_diagnostics", "did_you_mean", "summary_line"]
 
@@ -53,20 +53,13 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     return f'did you mean "{matches[0]}"?' if matches else None
 
 
-def _source_line(span: SourceSpan, cache: dict[str, list[str] | None]) -> str | None:
-    if span.path not in cache:
-        try:
-            cache[span.path] = Path(span.path).read_text(encoding="utf-8", errors="replace").splitlines()
-        except OSError:
-            cache[span.path] = None
-    lines = cache[span.path]
-    if lines is None or not 1 <= span.line <= len(lines):
-        return None
-    return lines[span.line - 1]
+def _snippet(span: SourceSpan) -> list[str]:
+    """The source line under a diagnostic, with a caret under the column.
 
-
-def _snippet(span: SourceSpan, cache: dict[str, list[str] | None]) -> list[str]:
-    text = _source_line(span, cache)
+    Only lines of files this run read inside their project are shown (fileaccess.source_line),
+    and at most QUOTE_WIDTH characters of one line, around the column: a file reached through a
+    link out of the project (/proc/self/environ...) is never echoed into a build log."""
+    text = source_line(span.path, span.line)
     if text is None:
         return []
     text = text.expandtabs(1)
@@ -74,24 +67,27 @@ def _snippet(span: SourceSpan, cache: dict[str, list[str] | None]) -> list[str]:
     width = 1
     if span.end_col is not None and (span.end_line in (None, span.line)) and span.end_col > start:
         width = span.end_col - start
+    if len(text) > QUOTE_WIDTH:
+        first = max(0, min(start - 1 - QUOTE_WIDTH // 4, len(text) - QUOTE_WIDTH))
+        text = text[first:first + QUOTE_WIDTH]
+        start -= first
     width = max(1, min(width, max(1, len(text) - start + 1)))
     marker = " " * (start - 1) + "^" + "~" * (width - 1)
-    return ["    " + text, "    " + marker]
+    return ["    " + terminal_safe(text), "    " + marker]
 
 
 def render_diagnostics(diagnostics: Iterable[Diagnostic], show_source: bool = True) -> str:
     """Diagnostics sorted by place, each with its source line and a caret under the column."""
-    cache: dict[str, list[str] | None] = {}
     out: list[str] = []
     ordered = sorted(diagnostics, key=Diagnostic.sort_key)
     for d in ordered:
         out.append(d.headline())
         if show_source:
-            out.extend(_snippet(d.span, cache))
+            out.extend(_snippet(d.span))
         for note in d.notes:
             out.append(f"{note.span}: note: {note.message}")
             if show_source:
-                out.extend(_snippet(note.span, cache))
+                out.extend(_snippet(note.span))
     out.append(summary_line(ordered))
     return "\n".join(out) + "\n"
 

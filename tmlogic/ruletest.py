@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ._errors import DiagnosticsError
 from .analysis import analyze_model, load_rules
+from .fileaccess import FileAccessError, read_text
 from .logic.language.ast import Program
 from .logic.language.checks import RULE_ID_PATTERN
 from .model.loader import load_model
@@ -70,9 +71,12 @@ def _expected(folder: Path, outcome: RuleTestOutcome) -> list[Finding]:
         outcome.problems.append(f"{path}: missing; list the expected findings as [{{\"file\", \"line\", \"target\"}}]")
         return []
     try:
-        entries = json.loads(path.read_text(encoding="utf-8"))
+        entries = json.loads(read_text(path, what="expected findings file"))
         return sorted((str(e["file"]), int(e["line"]), str(e["target"])) for e in entries)
-    except (ValueError, KeyError, TypeError) as exc:
+    except FileAccessError as exc:
+        outcome.problems.append(exc.diagnostics[0].headline())
+        return []
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
         outcome.problems.append(f"{path}: not a list of {{\"file\", \"line\", \"target\"}} objects ({exc})")
         return []
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated
+from typing import Annotated, Optional
 
 # Plain help and usage errors: typer renders them with rich when it can, and importing rich
 # doubles the start-up of `tmlogic --help` (0.17 s against 0.36 s of CPU, measured here). Set
@@ -31,8 +31,8 @@ os.environ.setdefault("TYPER_USE_RICH", "0")
 import typer  # noqa: E402  (after the setting above, which typer reads when it is imported)
 
 from .. import __version__
-from .._errors import TmlogicError
 from . import analyze, integrations, paths, serve, setup, tracking
+from .common import GuardedGroup, run_main
 from .kb import kb_app
 from .rules import rules_app
 from .tracking import risks_app
@@ -40,6 +40,7 @@ from .tracking import risks_app
 __all__ = ["app", "main"]
 
 app = typer.Typer(
+    cls=GuardedGroup,  # every command's exit codes, errors and safe streams (common.py)
     add_completion=True,  # --install-completion / --show-completion for bash, zsh and fish
     pretty_exceptions_enable=False,
     no_args_is_help=True,
@@ -65,10 +66,22 @@ app.command("drift", help=integrations.DRIFT_HELP,
 @app.callback(invoke_without_command=True)
 def _root(
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="On an internal error, show the Python traceback.")] = False,
+    limit: Annotated[Optional[list[str]], typer.Option(
+        "--limit", metavar="NAME=N", help="Change a limit for this run (repeatable), e.g. --limit engine_seconds=300; "
+                                          "the limits and their defaults are in docs/security.md.")] = None,
+    allow_outside: Annotated[bool, typer.Option(
+        "--allow-outside", help="Read files that links lead to outside the project folder (still regular files only).")
+    ] = False,
 ) -> None:
+    from .. import fileaccess, limits
+
     if version:
         sys.stdout.write(f"tmlogic {__version__}\n")
         raise typer.Exit(0)
+    fileaccess.new_run()
+    fileaccess.allow_outside(allow_outside)
+    limits.set_current(limits.parse_limits(limit or [], limits.from_environment()))
 
 
 def _plain_help_when_piped() -> None:
@@ -85,8 +98,4 @@ def _plain_help_when_piped() -> None:
 
 def main() -> None:
     _plain_help_when_piped()
-    try:
-        app(prog_name="tmlogic")
-    except TmlogicError as exc:  # an engine or output failure: ours, not the user's
-        sys.stderr.write(f"tmlogic: internal error: {exc}\n")
-        sys.exit(3)
+    run_main(app)

@@ -231,11 +231,12 @@ def diagram(
     if output is None:
         sys.stdout.write(drawn.decode("utf-8"))
         return
+    from ..fileaccess import WriteRefused, write_bytes
+
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_bytes(drawn)
-    except OSError as exc:
-        user_error(f"cannot write {output}: {exc.strerror}; check the folder exists and is writable")
+        write_bytes(output, drawn)
+    except WriteRefused as exc:
+        user_error(str(exc))
 
 
 def facts(model: ModelArg, strict: StrictOpt = False, lenient: LenientOpt = False) -> None:

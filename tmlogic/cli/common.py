@@ -2,22 +2,36 @@
 output, how a model argument (file or project folder) is resolved, the shared options, and
 running an analysis.
 
-Exit codes: 0 ok, 1 threats at or above --fail-on (or a failed check), 2 bad input.
+Exit codes (README, docs/security.md):
+    0  done; no threat at or above --fail-on
+    1  threats at or above --fail-on (the gate), or a failed check (`risks check`, `rules test`)
+    2  bad input or a wrong command line: every problem listed, as file:line:col where there is one
+    3  a bug in tmlogic: one short message saying where to report it; the traceback only with --debug
+
+`GuardedGroup` is the click group class of the `tmlogic` app: every command runs inside it, so
+the codes hold for the installed command, `python -m tmlogic.cli` and a test's CliRunner alike.
+While a command runs, stdout and stderr show control characters as visible escapes
+(textsafe.terminal_safe), so nothing from a model, a risk file or a baseline can move the
+cursor, recolour the log or forge a CI workflow command.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+import traceback
+from collections.abc import Callable, Sequence
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, Optional, Protocol
+from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn, Optional, Protocol
 
+import click
 import typer
+from typer.core import TyperGroup
 
-from .._errors import Diagnostic
+from .._errors import Diagnostic, DiagnosticsError, UsageError
 from ..logic.engines.base import DEFAULT_ENGINE
+from ..textsafe import terminal_safe
 
 if TYPE_CHECKING:
     from ..analysis import Analysis, AnalysisOptions
@@ -28,8 +42,10 @@ __all__ = [
     "DEFAULT_ENGINE", "EngineOpt", "FailLevel", "ModelArg", "NoBuiltinOpt", "PackOpt", "RulesOpt", "StrictOpt",
     "LenientOpt", "ConfigOpt", "NoConfigOpt", "load_project_config", "optional_pack_paths",
     "analysis_options", "fail_input", "model_path", "read_model", "run_analysis", "show_warnings", "use_colour", "user_error",
-    "write_output",
+    "write_output", "GuardedGroup", "guarded_entry", "run_main", "BUG_REPORT",
 ]
+
+BUG_REPORT = "the tmlogic issue tracker (see docs/security.md, 'Reporting a bug')"
 
 
 # --- shared options ----------------------------------------------------------------------------------
@@ -93,15 +109,17 @@ def use_colour(stream: object) -> bool:
 
 
 def write_output(text: str, output: Path | None) -> None:
-    """To stdout (no path, or "-"), else to the file, creating its folder."""
+    """To stdout (no path, or "-"), else to the file (atomically, never through a link, never over
+    an input of this run), creating its folder."""
     if output is None or str(output) == "-":
         sys.stdout.write(text)
         return
+    from ..fileaccess import WriteRefused, write_text
+
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        user_error(f"cannot write {output}: {exc.strerror or exc}; check the folder exists and is writable")
+        write_text(output, text)
+    except WriteRefused as exc:
+        user_error(str(exc))
 
 
 # --- models and analyses -----------------------------------------------------------------------------
@@ -189,3 +207,160 @@ def run_analysis(model: Path, options: AnalysisOptions) -> Analysis:
         fail_input(exc)
     except ValueError as exc:  # unknown engine name
         user_error(str(exc))
+
+
+# --- how a command ends: exit codes, safe streams --------------------------------------------------
+
+class _SafeStream:
+    """A text stream that shows control characters as visible escapes (\\u001b). The escapes are
+    JSON's own, so JSON written through it stays valid and reads back the same."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(terminal_safe(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _encoding_message(exc: UnicodeEncodeError) -> str:
+    bad = exc.object[exc.start:exc.end] if isinstance(exc.object, str) else "?"
+    return (f"standard output uses the {exc.encoding} encoding, which cannot show {bad!r}; use a UTF-8 locale "
+            "(LC_ALL=C.UTF-8) or PYTHONIOENCODING=utf-8, or write to a file with --output")
+
+
+def _fail(message: str) -> NoReturn:
+    sys.stderr.write(f"tmlogic: error: {message}\n")
+    raise typer.Exit(2)
+
+
+def _internal(exc: BaseException, debug: bool) -> NoReturn:
+    if debug:
+        traceback.print_exception(exc, file=sys.stderr)
+    kind = type(exc).__name__
+    detail = str(exc).splitlines()[0][:300] if str(exc) else ""
+    sys.stderr.write(f"tmlogic: internal error: {kind}{': ' + detail if detail else ''}\n"
+                     f"This is a bug in tmlogic, not in your input. Please report it to {BUG_REPORT}, with the "
+                     "command, its input and `tmlogic --version`" + ("" if debug else "; --debug shows the traceback")
+                     + ".\n")
+    raise typer.Exit(3)
+
+
+def _handle(exc: Exception, debug: bool) -> NoReturn:
+    """An exception that escaped a command, as its exit code."""
+    from ..kb.errors import KbError
+    from ..limits import LimitError, LimitExceeded
+
+    if isinstance(exc, DiagnosticsError) or isinstance(exc, KbError):
+        sys.stderr.write(exc.render())
+        raise typer.Exit(2)
+    if isinstance(exc, (UsageError, LimitError, LimitExceeded)):
+        _fail(str(exc))
+    if isinstance(exc, UnicodeEncodeError):
+        _fail(_encoding_message(exc))
+    if isinstance(exc, BrokenPipeError):
+        raise typer.Exit(2)
+    if isinstance(exc, OSError) and exc.errno is not None and exc.filename is None:
+        # a write to stdout or stderr failed: a full disk (ENOSPC), a closed terminal
+        _fail(f"cannot write the output: {exc.strerror or exc}")
+    _internal(exc, debug)  # an EngineError, an OutputError or any other exception: a bug
+
+
+def guarded_entry(main: Callable[[], int]) -> int:
+    """The exit code of a side entry point (`python -m tmlogic.tracking.action`, `.pr_comment`,
+    `.precommit`), with the CLI's rules: safe streams, what escapes `main` becomes exit 2 (bad input)
+    or 3 (a bug, traceback only with TMLOGIC_DEBUG=1), never a traceback with exit 1."""
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _SafeStream(sys.stdout), _SafeStream(sys.stderr)
+    try:
+        code = main()
+        sys.stdout.flush()
+        return code
+    except KeyboardInterrupt:
+        sys.stderr.write("tmlogic: interrupted\n")
+        return 130
+    except Exception as exc:  # noqa: BLE001 - every escape becomes an exit code
+        try:
+            _handle(exc, os.environ.get("TMLOGIC_DEBUG") == "1")
+        except click.exceptions.Exit as done:
+            return done.exit_code
+        except OSError:
+            return 2
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+class GuardedGroup(TyperGroup):
+    """The root command group: runs a command with safe streams and turns what escapes it into
+    the documented exit codes."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        out, err = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = _SafeStream(out), _SafeStream(err)
+        try:
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # a full disk shows here, while the error can still be reported
+            return result
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except KeyboardInterrupt:
+            sys.stderr.write("tmlogic: interrupted\n")
+            raise typer.Exit(130) from None
+        except Exception as exc:  # noqa: BLE001 - every escape becomes an exit code
+            debug = bool(ctx.params.get("debug")) or os.environ.get("TMLOGIC_DEBUG") == "1"
+            try:
+                _handle(exc, debug)
+            except OSError:  # the streams themselves are broken: the code still says what happened
+                raise typer.Exit(2) from None
+        finally:
+            sys.stdout, sys.stderr = out, err
+
+
+def run_main(app: typer.Typer) -> None:
+    """The console entry point: run the app; if stdout broke (full disk, closed pipe), point it at
+    the null device so that Python's own flush at exit cannot print a traceback."""
+    from ..logic.engines.budget import own_process
+
+    own_process()  # this process is the command's own: an engine may fork it to watch its budget
+    try:
+        app(prog_name="tmlogic")
+    except SystemExit as exc:
+        code = exc.code
+        try:
+            sys.stdout.flush()
+        except OSError as flush_error:
+            _silence_stdout()
+            if code in (0, None, 1):
+                try:
+                    sys.stderr.write(f"tmlogic: error: cannot write the output: {flush_error.strerror or flush_error}\n")
+                except OSError:
+                    pass
+                code = 2
+        _leave_abandoned_work(code)
+        raise SystemExit(code) from None
+
+
+def _leave_abandoned_work(code: object) -> None:
+    """A grounder stopped by the time budget still runs in its thread (budget.py: abandon): end the
+    process now, without the interpreter's shutdown, which would crash under the running C code."""
+    budget = sys.modules.get("tmlogic.logic.engines.budget")  # not imported: no engine ran
+    if budget is None or not budget.abandoned_work():
+        return
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code if isinstance(code, int) else 2)
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass

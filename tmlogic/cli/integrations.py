@@ -9,9 +9,7 @@ Exit codes: 0 ok; 1 drift found (drift only); 2 bad input, every problem as
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
@@ -19,12 +17,12 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
 import typer
 
 from ..importers.registry import IMPORTERS, ImporterSpec, drift_flags
-from .common import fail_input, model_path, read_model, user_error
+from .common import fail_input, model_path, read_model, user_error, write_output
 
 if TYPE_CHECKING:
     from ..importers.located import InputError
 
-__all__ = ["IMPORT_HELP", "EXPORT_HELP", "DRIFT_HELP", "import_command", "export_command", "drift_command", "parse_sources", "write_atomic"]
+__all__ = ["IMPORT_HELP", "EXPORT_HELP", "DRIFT_HELP", "import_command", "export_command", "drift_command", "parse_sources"]
 
 
 class ModelSyntax(str, Enum):
@@ -101,29 +99,19 @@ def parse_sources(spec: ImporterSpec, tokens: list[str]) -> tuple[list[Path], di
     return sources, options
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write through a temporary file in the same folder, so a reader never sees half a file."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        user_error(f"cannot write {path}: {exc.strerror or exc}; check the folder exists and is writable")
-
-
 def _read_existing(path: Path | None) -> str | None:
+    """The model that `import -o` regenerates, read so that its hand-written part is kept. It is
+    not recorded as an input of the run: it is the one file the command replaces (an input
+    file given as --output is still refused)."""
     if path is None or not path.exists():
         return None
+    from .._errors import DiagnosticsError
+    from ..fileaccess import read_text
+
     try:
-        return path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        user_error(f"cannot read {path} to keep its hand-written sections: {exc}")
+        return read_text(path, what="model", track=False)
+    except DiagnosticsError as exc:
+        fail_input(exc)
 
 
 def import_command(
@@ -173,15 +161,12 @@ def import_command(
             outcome.report.skip("risk decisions in the input", outcome.draft.risks[0].source,
                                 "not written: give --output (the risk file goes next to it) or --risks FILE")
         else:
-            write_atomic(target, outcome.risks)
+            write_output(outcome.risks, target)
             outcome.report.outputs.append(str(target))
-    if output is None:
-        sys.stdout.write(outcome.text)
-    else:
-        write_atomic(output, outcome.text)
+    write_output(outcome.text, output)
     if report is not None:
         text = outcome.report.render_json() if report.suffix.lower() == ".json" else outcome.report.render_text(True)
-        write_atomic(report, text)
+        write_output(text, report)
     if not quiet:
         sys.stderr.write(outcome.report.render_text(full=verbose))
 
@@ -197,10 +182,7 @@ def export_command(
     spec = _spec(fmt, "exports")
     loaded = read_model(model_path(model), strict)
     text: str = spec.load().export(loaded)
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        write_atomic(output, text)
+    write_output(text, output)
 
 
 def _drift_help() -> str:
@@ -241,9 +223,6 @@ def drift_command(
         drafts.append((spec.name, draft, [str(p) for p in paths]))
     report = compare(loaded, drafts)
     text = render_drift(report, output_format.value)
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        write_atomic(output, text)
+    write_output(text, output)
     if report.drifted:
         raise typer.Exit(1)

@@ -156,11 +156,11 @@ def pytm_pack(
         fail_input(exc)
     if docs is not None:
         from ..kb.build.pytm.mapping import with_mapping_table
-        from ..outputs.formats import write_atomic
+        from ..fileaccess import WriteRefused, write_text
 
         try:
-            write_atomic(docs, with_mapping_table(docs.read_text(encoding="utf-8")))
-        except (OSError, ValueError) as exc:
+            write_text(docs, with_mapping_table(docs.read_text(encoding="utf-8")))
+        except (OSError, ValueError, WriteRefused) as exc:
             user_error(f"cannot update {docs}: {exc}; give the page that holds the mapping table markers")
     if not quiet:
         version = f"pytm {library.version}" if library.version else display_path(library.path)

@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from .._errors import DiagnosticsError, RuleError
-from .common import NoBuiltinOpt, StrictOpt, fail_input, show_warnings
+from .common import NoBuiltinOpt, StrictOpt, fail_input, show_warnings, user_error
 
 __all__ = ["rules_app"]
 
@@ -22,15 +22,20 @@ def rules_lint(
     paths: Annotated[Optional[list[Path]], typer.Argument(
         help="Rule packs or .dl files; default: the built-in packs and the optional ones.")] = None,
     strict: StrictOpt = False,
+    no_builtin_rules: NoBuiltinOpt = False,
 ) -> None:
-    """Run the static checks on rule packs (syntax, declarations, safety, stratification, metadata);
-    attack-path step packs (rules with `/// step:`) are checked as such."""
+    """Run the static checks on rule packs (syntax, declarations, safety, stratification, metadata,
+    module boundaries), in the program `rules test` and `analyze` run: with the built-in packs.
+    Attack-path step packs (rules with `/// step:`) are checked as such."""
     from ..analysis import lint_rules
     from ..paths.pack import lint_step_pack
 
+    if no_builtin_rules and not paths:
+        user_error("--no-builtin-rules needs at least one rule pack to lint")
     targets = list(paths) if paths else _builtin_packs()
     threat_packs, step_packs = _by_kind(targets)
-    diagnostics = lint_rules(threat_packs, strict=strict) if threat_packs or not step_packs else []
+    diagnostics = (lint_rules(threat_packs, strict=strict, builtin_rules=not no_builtin_rules)
+                   if threat_packs or not step_packs else [])
     if step_packs:
         diagnostics += lint_step_pack(step_packs, strict=strict)
     if any(d.level.value == "error" for d in diagnostics):
@@ -66,17 +71,20 @@ def rules_list(
 def rules_test(
     packs: Annotated[Optional[list[Path]], typer.Argument(
         help="Rule packs to test; default: the built-in packs and the optional ones.")] = None,
+    no_builtin_rules: NoBuiltinOpt = False,
 ) -> None:
     """Run each rule's positive and negative fixture models against its expected findings (for a
     step pack: the attacker states each step derives)."""
     from ..paths.steptest import StepTestOutcome, run_step_tests
     from ..ruletest import RuleTestOutcome, run_rule_tests
 
+    if no_builtin_rules and not packs:
+        user_error("--no-builtin-rules needs at least one rule pack to test")
     targets = list(packs) if packs else _builtin_packs()
     threat_packs, step_packs = _by_kind(targets)
     outcomes: list[RuleTestOutcome | StepTestOutcome] = []
     try:
-        outcomes += run_rule_tests(threat_packs) if threat_packs else []
+        outcomes += run_rule_tests(threat_packs, builtin_rules=not no_builtin_rules) if threat_packs else []
         outcomes += run_step_tests(step_packs) if step_packs else []
     except DiagnosticsError as exc:
         fail_input(exc)

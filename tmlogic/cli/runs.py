@@ -91,11 +91,12 @@ def run_model(run: ModelRun, show: Presentation) -> RunOutcome:
             err.write(render_diagnostics(warnings))
     options = RenderOptions(sarif_suppressions=run.sarif_suppressions, help_uri=run.help_uri)
     if run.output_dir is not None:
+        from ..fileaccess import WriteRefused
+
         try:
             written = write_all(shown, run.output_dir, run.formats, options)
-        except OSError as exc:
-            err.write(f"tmlogic: error: cannot write into {run.output_dir}: {exc.strerror or exc}; "
-                      "check the folder is writable\n")
+        except WriteRefused as exc:  # a link, an input, a full disk: nothing half-written
+            err.write(f"tmlogic: error: {exc}\n")
             return RunOutcome(run.model, 2)
         if not show.quiet:
             err.write(f"tmlogic: wrote {', '.join(p.name for p in written)} to {display_path(run.output_dir)}\n")

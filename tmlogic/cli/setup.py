@@ -22,7 +22,7 @@ def init(
 ) -> None:
     """Write a commented .tmlogic.yaml in this folder, listing the models found below it."""
     from ..config import CONFIG_NAMES, init_text
-    from ..outputs.formats import write_atomic
+    from ..fileaccess import WriteRefused, write_text
 
     here = Path.cwd()
     existing = next((here / n for n in CONFIG_NAMES if (here / n).exists()), None)
@@ -32,9 +32,9 @@ def init(
                     if ".git" not in p.parts and ".venv" not in p.parts and "node_modules" not in p.parts})
     target = here / ".tmlogic.yaml"
     try:
-        write_atomic(target, init_text(found))
-    except OSError as exc:
-        user_error(f"cannot write {target.name}: {exc.strerror or exc}")
+        write_text(target, init_text(found))
+    except WriteRefused as exc:
+        user_error(str(exc))
     listed = ", ".join(found) if found else "none found: add yours under `models:`"
     sys.stdout.write(f"wrote .tmlogic.yaml (models: {listed})\n")
 

@@ -6,6 +6,7 @@ node by node; no YAML tag builds an object.
 from __future__ import annotations
 
 import glob
+import os
 import re
 import string
 from collections.abc import Callable
@@ -16,10 +17,13 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .._errors import Diagnostic, DiagnosticsError, Level, SourceSpan, display_path
 from ..diagnostics import DiagnosticBag, did_you_mean
+from ..fileaccess import FileAccessError, read_text
+from ..limits import current as current_limits
 from ..policy import RulePolicy, RuleSelector, SelectorError, SeverityOverride, parse_selector
 from ..severity import LEVELS
 from ..syntax import yaml_error_diagnostic
 from ..syntax.spans import node_span
+from ..yamlcheck import check_document, too_deep
 from .settings import CONFIG_NAMES, ModelEntry, ProjectConfig, Settings
 
 __all__ = ["ConfigError", "find_config", "load_config", "FORMAT_NAMES"]
@@ -296,13 +300,32 @@ class _Reader:
 
     def expand(self, pattern: str, node: Node) -> tuple[Path, ...]:
         if glob.has_magic(pattern):
-            matches = sorted(Path(p) for p in glob.glob(str(self.root / pattern), recursive=True))
+            if Path(pattern).is_absolute():
+                self.error(node, f"'{pattern}' is an absolute path", "write a pattern relative to this config file")
+                return ()
+            # pathlib's `**` does not descend into linked folders (glob.glob's does: two links to `.`
+            # committed in a pull request make it walk 2^40 paths), and the matches are capped.
+            cap = current_limits().model_files
+            matches: list[Path] = []
+            try:
+                for match in self.root.glob(pattern):
+                    if len(matches) == cap:
+                        self.error(node, f"'{pattern}' matches more than {cap:,} files",
+                                   "narrow the pattern, or raise the limit: tmlogic --limit model_files=N")
+                        return ()
+                    matches.append(match)
+            except (ValueError, NotImplementedError, OSError) as exc:  # `a**b`: ** must be a whole component
+                self.error(node, f"'{pattern}' is not a usable pattern: {exc}", "write e.g. models/**/*.md")
+                return ()
+            matches.sort()
             if not matches:
                 self.error(node, f"no file matches '{pattern}'", "check the pattern; it is relative to this config file")
             return tuple(matches)
         path = self.root / pattern
         if not path.exists():
-            siblings = [p.name for p in path.parent.iterdir()] if path.parent.is_dir() else []
+            # Suggestions come only from folders of the project: no listing of /etc in a CI log.
+            inside = path.parent.resolve().is_relative_to(self.root.resolve())
+            siblings = [p.name for p in path.parent.iterdir()] if inside and path.parent.is_dir() else []
             self.error(node, f"model '{pattern}' not found",
                        did_you_mean(path.name, siblings) or "give a path relative to this config file")
             return ()
@@ -316,6 +339,13 @@ class _Reader:
         except yaml.YAMLError as exc:
             self.bag.extend([yaml_error_diagnostic(exc, text, self.shown, _CODE)])
             return None
+        except RecursionError:
+            self.bag.extend([too_deep(self.shown)])
+            return None
+        bounds = check_document(root, self.shown)  # alias expansion and depth (limits.py)
+        if bounds is not None:
+            self.bag.extend([bounds])
+            return None
         if root is None:
             return Settings(), ()
         found = self.mapping(root, "the config", _TOP_KEYS)
@@ -328,15 +358,13 @@ class _Reader:
 def load_config(path: Path) -> ProjectConfig:
     """Read and check a config file. Raises ConfigError listing every problem."""
     shown = display_path(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         raise ConfigError([Diagnostic(Level.ERROR, SourceSpan(shown, 1, 1), f"config file '{shown}' not found", _CODE,
-                                      "create one with `tmlogic init`, or fix the --config path")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([Diagnostic(Level.ERROR, SourceSpan(shown, 1, 1),
-                                      f"cannot read the config file: {getattr(exc, 'strerror', None) or exc}", _CODE,
-                                      "save it as UTF-8 text and check its permissions")]) from None
+                                      "create one with `tmlogic init`, or fix the --config path")])
+    try:
+        text = read_text(path, what="config file", shown=shown)  # regular, inside the project, capped
+    except FileAccessError as exc:
+        raise ConfigError(exc.diagnostics) from None
     reader = _Reader(Path(path).resolve(), shown)
     read = reader.read(text)
     if read is None or reader.bag.has_errors:

@@ -5,12 +5,15 @@ Importers never see a YAML or JSON library's objects: they walk this small tree 
 line (for `explain` and the import report), and nothing in an input is ever executed.
 
 - YAML is only *composed* with PyYAML's SafeLoader (nodes with marks, no constructors run):
-  tags such as `!!python/object` are plain text, anchors and aliases are followed with a
-  budget (so a "billion laughs" file is an error, not a hang), and `<<` merge keys are applied
-  here. Several documents (`---`) give several trees (Kubernetes manifests).
+  tags such as `!!python/object` are plain text, anchors and aliases are followed within the
+  alias budget and the depth every YAML reader of tmlogic has (yamlcheck.py, limits.py), so a
+  "billion laughs" file is an error, not a hang, and `<<` merge keys are applied here. Several
+  documents (`---`) give several trees (Kubernetes manifests).
 - JSON is read by our own small parser (strings through the standard library's scanner), so
-  a value's line is known; duplicate keys keep the last value, as JSON parsers do.
-- Files are read with a size limit; binary files and bad UTF-8 are located errors.
+  a value's line is known; duplicate keys keep the last value, as JSON parsers do. It nests
+  no deeper than YAML may.
+- Files are read through the guarded reader (fileaccess.py): regular files only, links that
+  leave the project refused, at most `import_bytes`; binary files and bad UTF-8 are located errors.
 """
 
 from __future__ import annotations
@@ -28,15 +31,15 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node as YamlNode, ScalarNode, SequenceNode
 
 from .._errors import SourceSpan
+from ..fileaccess import FileAccessError
+from ..fileaccess import read_text as guarded_read
+from ..textsafe import describe_character, plain_text_problem
+from ..yamlcheck import check_document, yaml_depth_limit
 
 __all__ = [
-    "Scalar", "Mapping", "Sequence", "Node", "InputError", "read_text", "parse_yaml", "parse_json",
-    "MAX_BYTES", "describe",
+    "Scalar", "Mapping", "Sequence", "Node", "InputError", "read_text", "parse_yaml", "parse_json", "describe",
 ]
 
-MAX_BYTES = 64 * 1024 * 1024  # a Terraform plan of a large estate is a few MiB
-_MAX_DEPTH = 256
-_MAX_NODES = 2_000_000  # alias expansion budget
 _TAG = "tag:yaml.org,2002:"
 _SCALARS = SafeConstructor()
 # libyaml's composer when PyYAML was built with it (20x faster on a Threagile model); same nodes, same marks.
@@ -120,74 +123,56 @@ def describe(node: Node | None) -> str:
 # -- reading files ------------------------------------------------------------------------------
 
 def read_text(path: Path, shown: str) -> str:
-    """A text input file: size-limited, not binary, UTF-8 (a BOM is dropped)."""
-    at = SourceSpan(shown, 1, 1)
+    """A text input file, through the guarded reader: at most `import_bytes`, not binary, UTF-8
+    (a BOM is dropped)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(at, f"the file is {size:,} bytes, over the {MAX_BYTES:,}-byte limit for an import",
-                             "split the input, or import a smaller part of it")
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise InputError(at, "this is a folder, not a file", "give a file (or use the format that reads folders)") from None
-    except FileNotFoundError:
-        raise InputError(at, "no such file", "check the path") from None
-    except OSError as exc:
-        raise InputError(at, f"cannot read the file: {exc.strerror or exc}", "check the path and its permissions") from None
-    if b"\0" in data:
-        raise InputError(at, "this is a binary file, not a text file", "give the YAML or JSON file itself")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise InputError(SourceSpan(shown, line, col), f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
-                         "save it as UTF-8") from None
+        return guarded_read(path, what="input file", shown=shown, limit_name="import_bytes")
+    except FileAccessError as exc:
+        first = exc.diagnostics[0]
+        raise InputError(first.span, first.message, first.hint) from None
+
+
+def plain(text: str, span: SourceSpan) -> None:
+    """Text that becomes a model name or value must be plain text, as the model language requires
+    (textsafe.plain_text_problem; newlines allowed, for descriptions): said here at the input's
+    line, not later as an invalid model the importer wrote."""
+    bad = plain_text_problem(text, allow_newline=True)
+    if bad is not None:
+        raise InputError(span, f"the text holds {describe_character(bad)}",
+                         "remove it; tmlogic models hold plain text only (docs/security.md)")
 
 
 # -- YAML ---------------------------------------------------------------------------------------
 
 class _YamlBuilder:
+    """Located nodes from a composed document that check_document has bounded (aliases, depth,
+    no alias inside itself), so the recursion here is as deep as the depth limit at most."""
+
     def __init__(self, path: str) -> None:
         self.path = path
         self.done: dict[int, Node] = {}  # alias targets are converted once and shared
-        self.sizes: dict[int, int] = {}  # node -> size of its expanded subtree
-        self.count = 0
 
     def span(self, node: YamlNode) -> SourceSpan:
         m = node.start_mark
         return SourceSpan(self.path, m.line + 1, m.column + 1)
 
-    def build(self, node: YamlNode, depth: int = 0, active: frozenset[int] = frozenset()) -> Node:
+    def build(self, node: YamlNode) -> Node:
         key = id(node)
-        if key in self.done:
-            # An alias: shared, but counted at its expanded size, so whatever walks the tree
-            # later (an importer, a writer) walks a bounded amount.
-            self.count += self.sizes[key]
-            if self.count > _MAX_NODES:
-                raise InputError(self.span(node), "too many values once aliases are expanded",
-                                 "the file expands aliases beyond what a real configuration needs")
+        if key in self.done:  # an alias: the anchored value, shared (its expansion was budgeted)
             return self.done[key]
-        before = self.count
-        if depth > _MAX_DEPTH or key in active:
-            raise InputError(self.span(node), "value nested too deeply (or an alias that contains itself)",
-                             "flatten the structure")
-        self.count += 1
-        if self.count > _MAX_NODES:
-            raise InputError(self.span(node), "too many values once aliases are expanded",
-                             "the file expands aliases beyond what a real configuration needs")
         out: Node
         if isinstance(node, ScalarNode):
-            out = Scalar(self.scalar(node), self.span(node))
+            value = self.scalar(node)
+            if isinstance(value, str):
+                plain(value, self.span(node))
+            out = Scalar(value, self.span(node))
         elif isinstance(node, SequenceNode):
-            inner = active | {key}
-            out = Sequence(tuple(self.build(item, depth + 1, inner) for item in node.value), self.span(node))
+            out = Sequence(tuple(self.build(item) for item in node.value), self.span(node))
         elif isinstance(node, MappingNode):
-            out = self.mapping(node, depth, active | {key})
+            out = self.mapping(node)
         else:  # pragma: no cover - PyYAML has no other node kinds
             raise InputError(self.span(node), "unsupported YAML node")
         self.done[key] = out
-        self.sizes[key] = self.count - before
         return out
 
     def scalar(self, node: ScalarNode) -> ScalarValue:
@@ -206,14 +191,14 @@ class _YamlBuilder:
             pass
         return str(node.value)
 
-    def mapping(self, node: MappingNode, depth: int, active: frozenset[int]) -> Mapping:
+    def mapping(self, node: MappingNode) -> Mapping:
         entries: dict[str, Node] = {}
         spans: dict[str, SourceSpan] = {}
         merged: list[Mapping] = []
         for key_node, value_node in node.value:
             if key_node.tag == _TAG + "merge" or (isinstance(key_node, ScalarNode) and key_node.value == "<<"
                                                  and key_node.style is None):
-                value = self.build(value_node, depth + 1, active)
+                value = self.build(value_node)
                 sources = list(value.items) if isinstance(value, Sequence) else [value]
                 for source in sources:
                     if not isinstance(source, Mapping):
@@ -225,7 +210,8 @@ class _YamlBuilder:
                 raise InputError(self.span(key_node), "a key must be a plain word, not a list or a mapping",
                                  "write key: value")
             key = str(key_node.value)
-            entries[key] = self.build(value_node, depth + 1, active)
+            plain(key, self.span(key_node))
+            entries[key] = self.build(value_node)
             spans[key] = self.span(key_node)
         if merged:
             # Explicit keys win over merged ones; earlier merge sources win over later ones.
@@ -251,8 +237,13 @@ def parse_yaml(text: str, path: str) -> list[Node]:
         raise InputError(SourceSpan(path, line, col), f"invalid YAML: {exc.problem or 'syntax error'}", hint) from None
     except yaml.YAMLError as exc:
         raise InputError(SourceSpan(path, 1, 1), f"invalid YAML: {exc}", "check the file is YAML") from None
-    except RecursionError:
-        raise InputError(SourceSpan(path, 1, 1), "YAML nested too deeply", "flatten the structure") from None
+    except RecursionError:  # PyYAML's composer recurses once per level
+        raise InputError(SourceSpan(path, 1, 1), f"the YAML nests deeper than {yaml_depth_limit()} levels",
+                         "flatten it, or raise the limit: tmlogic --limit nesting_depth=N") from None
+    for document in documents:
+        bounds = check_document(document, path)  # alias expansion, depth, an alias inside itself
+        if bounds is not None:
+            raise InputError(bounds.span, bounds.message, bounds.hint)
     builder = _YamlBuilder(path)
     return [builder.build(d) for d in documents]
 
@@ -269,6 +260,7 @@ class _JsonParser:
         self.text = text
         self.path = path
         self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.max_depth = yaml_depth_limit()
 
     def span(self, offset: int) -> SourceSpan:
         line = bisect.bisect_right(self.starts, offset)
@@ -295,8 +287,9 @@ class _JsonParser:
         return node
 
     def value(self, pos: int, depth: int) -> tuple[Node, int]:
-        if depth > _MAX_DEPTH:
-            raise self.fail(pos, "JSON nested too deeply", "flatten the structure")
+        if depth > self.max_depth:
+            raise self.fail(pos, f"the JSON nests deeper than {self.max_depth} levels",
+                            "flatten it, or raise the limit: tmlogic --limit nesting_depth=N")
         text = self.text
         if pos >= len(text):
             raise self.fail(pos, "a value is missing")
@@ -320,9 +313,11 @@ class _JsonParser:
 
     def string(self, pos: int) -> tuple[str, int]:
         try:
-            return json.decoder.scanstring(self.text, pos + 1, True)  # type: ignore[attr-defined,no-any-return]
+            value, end = json.decoder.scanstring(self.text, pos + 1, True)  # type: ignore[attr-defined]
         except json.JSONDecodeError as exc:
             raise self.fail(exc.pos, f"bad string: {exc.msg}", "close the string and escape quotes inside it") from None
+        plain(value, self.span(pos))
+        return value, end
 
     def obj(self, pos: int, depth: int) -> tuple[Node, int]:
         start = pos

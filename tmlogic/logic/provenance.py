@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from .._errors import SourceSpan
 from .engines.base import Row, Session
 from .language.ast import Atom, Comparison, Const, Negation, Rule, Var
+from .language.packs import extension_points
 from .program.compile import CompiledProgram, FiringRelation
 from .program.facts import FactBase, format_fact
 
@@ -39,6 +40,7 @@ class ProofNode:
     children: tuple["ProofNode", ...] = ()
     absent: tuple[str, ...] = ()  # negated atoms, instantiated: checked to have no match
     constraints: tuple[str, ...] = ()  # comparisons, instantiated: evaluated true
+    extension: str | None = None  # the rule pack that stated this fact at a prelude extension point
 
     @property
     def text(self) -> str:
@@ -98,6 +100,10 @@ class Prover:
         self._facts = facts
         self._session = session
         self._dl_facts = {(f.predicate, f.args): f.span for f in compiled.facts}
+        points = extension_points(list(compiled.program.modules))
+        self._extensions = {(f.atom.predicate, tuple(_value(t, {}) for t in f.atom.args)): m.pack
+                            for m in compiled.program.modules if m.pack is not None
+                            for f in m.facts if f.atom.predicate in points}
         self._by_head: dict[str, list[FiringRelation]] = {}
         for firing in compiled.firings:
             self._by_head.setdefault(firing.rule.head.predicate, []).append(firing)
@@ -185,9 +191,14 @@ class Prover:
 
     # -- building --------------------------------------------------------------------
     def _node_for_firing(self, firing: _Firing, key: FactKey) -> ProofNode:
+        """The node of `key` proved by `firing`; its body's nodes are built first (see _build)."""
+        self._build(list(firing.body))
+        return self._assemble(firing, key)
+
+    def _assemble(self, firing: _Firing, key: FactKey) -> ProofNode:
         rule = firing.relation.rule
         bindings = firing.relation.bindings(firing.row)
-        children = tuple(self._node(b) for b in firing.body)
+        children = tuple(self._nodes[b] for b in firing.body)
         absent = tuple(instantiate(lit.atom, bindings) for lit in rule.body if isinstance(lit, Negation))
         constraints = tuple(_comparison_text(lit, bindings) for lit in rule.body if isinstance(lit, Comparison))
         shown = tuple((v, bindings[v]) for v in firing.relation.variables if not v.startswith("_"))
@@ -202,19 +213,32 @@ class Prover:
 
         return min(firings, key=cost)
 
-    def _node(self, key: FactKey) -> ProofNode:
-        node = self._nodes.get(key)
-        if node is not None:
-            return node
-        if self._is_input(key):
-            node = ProofNode(key[0], key[1], 0, origin=self._origin(key))
-        else:
+    def _build(self, keys: list[FactKey]) -> None:
+        """Nodes for `keys` and everything below them, children before parents, with an explicit
+        stack: a proof is as deep as the longest chain of flows in the model, which no call
+        stack should have to hold. Each fact's node is built once and shared."""
+        built = self._nodes
+        stack: list[tuple[FactKey, bool]] = [(k, False) for k in keys]
+        while stack:
+            key, children_done = stack.pop()
+            if key in built:
+                continue
+            if self._is_input(key):
+                built[key] = ProofNode(key[0], key[1], 0, origin=self._origin(key), extension=self._extensions.get(key))
+                continue
             firings = self._firings.get(key) or []
             if not firings:
                 raise AssertionError(f"no firing derives {format_fact(*key)}; the engine and the program disagree")
-            node = self._node_for_firing(self._best(firings), key)
-        self._nodes[key] = node
-        return node
+            best = self._best(firings)  # its body is strictly lower, so the walk ends
+            if children_done:
+                built[key] = self._assemble(best, key)
+            else:
+                stack.append((key, True))
+                stack.extend((b, False) for b in best.body if b not in built)
+
+    def _node(self, key: FactKey) -> ProofNode:
+        self._build([key])
+        return self._nodes[key]
 
     def prove_threat(self, relation: FiringRelation, rows: list[Row], head: Row) -> ProofNode:
         """The shortest proof of a threat among the firing rows that produced it."""

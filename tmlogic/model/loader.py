@@ -2,7 +2,9 @@
 
 The reader is chosen by extension (.md/.markdown, .yaml/.yml). Submodels (`submodel=` on an
 element) are resolved relative to the file that names it, must exist, must stay inside the
-root model's folder (unless allow_outside) and must not form a cycle. Each is loaded with
+root model's folder (unless allow_outside) and must not form a cycle. Every file is read through
+fileaccess (regular files only, size-capped); the project holds at most `model_files` files and
+submodels nest at most `nesting_depth` deep (limits.py). Each is loaded with
 id_prefix "<path relative to the root folder>#", so "backend/model.md#apigateway" is unique
 across the project. A file referenced by two elements is loaded once and shared.
 
@@ -17,8 +19,10 @@ import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from .._errors import Diagnostic, ModelError, SourceSpan, display_path
+from .._errors import Diagnostic, Level, ModelError, SourceSpan, display_path
 from ..diagnostics import DiagnosticBag, did_you_mean
+from ..fileaccess import FileAccessError, note_source, outside_allowed, read_text
+from ..limits import current as current_limits
 from .build import build_model
 from .markdown_reader import read_markdown
 from .raw import RawDocument
@@ -59,40 +63,32 @@ class _Loader:
         self.allow_outside = allow_outside
         self.sources = sources or {}
         self.cache: dict[Path, Model | None] = {}
+        self.limits = current_limits()
 
     def rel(self, file: Path) -> str:
         return Path(os.path.relpath(file, self.root_dir)).as_posix()
 
-    def read_text(self, file: Path, shown: str) -> str | None:
-        at = SourceSpan(shown, 1, 1)
-        if file in self.sources:
-            return self.sources[file]
+    def read_text(self, file: Path, shown: str, what: str, root: Path | None, resolved: Path) -> str | None:
+        if resolved in self.sources:  # an unsaved editor buffer
+            note_source(shown, self.sources[resolved])
+            return self.sources[resolved]
         try:
-            data = file.read_bytes()
-        except OSError as exc:
-            self.bag.error(at, f"cannot read the model file: {exc.strerror or exc}", "io",
-                           "check the path and the file's permissions")
-            return None
-        if b"\0" in data:
-            self.bag.error(at, "this is a binary file, not a model", "io", "a model is a Markdown or YAML text file")
-            return None
-        try:
-            return data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
-            col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-            self.bag.error(SourceSpan(shown, line, col), f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
-                           "io", "save the model as UTF-8")
+            return read_text(file, what=what, root=root, shown=shown, anywhere=self.allow_outside)
+        except FileAccessError as exc:
+            self.bag.extend(exc.diagnostics)
             return None
 
-    def load(self, file: Path, prefix: str, chain: list[Path]) -> Model | None:
+    def load(self, file: Path, prefix: str, chain: list[Path], *, written: Path | None = None) -> Model | None:
         shown = display_path(file)
-        reader = _READERS.get(file.suffix.lower())
+        reader = _READERS.get((written or file).suffix.lower())  # the root model: by the name it is given
         if reader is None:
             self.bag.error(SourceSpan(shown, 1, 1), f"'{file.name}' is not a model file", "unsupported-format",
                            "models are Markdown (.md, .markdown) or YAML (.yaml, .yml)")
             return None
-        text = self.read_text(file, shown)
+        # The root model is checked against its project (it may be a link inside the repository);
+        # submodels against the root model's folder.
+        text = (self.read_text(written, shown, "model", None, file) if written is not None
+                else self.read_text(file, shown, "submodel", self.root_dir, file))
         if text is None:
             return None
         result = build_model(reader(text, shown), self.bag, id_prefix=prefix, lenient=self.lenient)
@@ -102,9 +98,19 @@ class _Loader:
         for ref in result.submodel_refs:
             try:
                 target = (file.parent / ref.target.replace("\\", "/")).resolve()  # Windows-style paths too
-                sub = self.submodel(ref.target, target, ref.span, chain)
+            except RuntimeError:  # pathlib's report of a link loop
+                self.bag.error(ref.span, f"submodel '{ref.target[:80]}' is a symbolic link that loops", "submodel-missing",
+                               "replace the links with the model file itself")
+                continue
             except (OSError, ValueError) as exc:  # a name the file system refuses (too long, NUL...)
                 self.bag.error(ref.span, f"submodel '{ref.target[:80]}' cannot be opened: {exc}", "submodel-missing",
+                               "give the path of a model file, relative to this model")
+                continue
+            try:
+                sub = self.submodel(ref.target, target, ref.span, chain)
+            except (OSError, ValueError) as exc:  # a name the file system refuses (too long, NUL...)
+                self.bag.error(ref.span, f"submodel '{ref.target[:80]}' cannot be opened: "
+                               f"{getattr(exc, 'strerror', None) or exc}", "submodel-missing",
                                "give the path of a model file, relative to this model")
                 continue
             if sub is not None:
@@ -116,28 +122,46 @@ class _Loader:
         return dataclasses.replace(model, elements=elements, submodels=tuple(subs))
 
     def submodel(self, written: str, target: Path, span: SourceSpan, chain: list[Path]) -> Model | None:
+        if not self.allow_outside and not outside_allowed() and not target.is_relative_to(self.root_dir):
+            self.bag.error(span, f"submodel '{written}' is outside the root model's folder "
+                                 f"{display_path(self.root_dir)}", "submodel-outside",
+                           "keep a project's models under its root folder, or pass --allow-outside")
+            return None
         if target.suffix.lower() not in _READERS:
             self.bag.error(span, f"submodel '{written}' is not a model file", "unsupported-format",
                            "submodels are Markdown (.md) or YAML (.yaml, .yml) files")
-            return None
-        if not self.allow_outside and not target.is_relative_to(self.root_dir):
-            self.bag.error(span, f"submodel '{written}' is outside the root model's folder "
-                                 f"{display_path(self.root_dir)}", "submodel-outside",
-                           "keep a project's models under its root folder, or allow outside submodels explicitly")
             return None
         if target in chain:
             names = " -> ".join(self.rel(p) for p in chain[chain.index(target):] + [target])
             self.bag.error(span, f"submodels form a cycle: {names}", "submodel-cycle",
                            "a model cannot contain itself; remove one submodel= link")
             return None
-        if not target.is_file() and target not in self.sources:
+        if target in self.cache:  # named again (a diamond): the one model, loaded once, is shared
+            return self.cache[target]
+        if not target.exists() and target not in self.sources:
             siblings = [p.name for p in target.parent.iterdir() if p.suffix.lower() in _READERS] \
                 if target.parent.is_dir() else []
             hint = did_you_mean(target.name, siblings) or "create the file or fix the path (relative to this model)"
             self.bag.error(span, f"submodel file '{written}' not found", "submodel-missing", hint)
             return None
-        if target not in self.cache:
-            self.cache[target] = self.load(target, self.rel(target) + "#", chain + [target])
+        if not target.is_file() and target not in self.sources:
+            what = "a folder" if target.is_dir() else "not a regular file (a pipe or a device)"
+            self.bag.error(span, f"submodel '{written}' is {what}", "submodel-missing",
+                           "name a model file (.md or .yaml); a project folder's root model is its main.md")
+            return None
+        if len(chain) > self.limits.nesting_depth:
+            self.bag.error(span, f"submodels are nested more than {self.limits.nesting_depth} levels deep",
+                           "limit-exceeded", "flatten the project, or raise the limit: "
+                           "tmlogic --limit nesting_depth=N (see docs/security.md)")
+            return None
+        if len(self.cache) + 1 >= self.limits.model_files:
+            self.bag.error(span, f"the project has more than {self.limits.model_files} model files",
+                           "limit-exceeded", "raise the limit if the project is genuine: "
+                           "tmlogic --limit model_files=N (see docs/security.md)")
+            self.cache[target] = None
+            return None
+        self.cache[target] = None  # while loading: a second path to it inside itself is the cycle above
+        self.cache[target] = self.load(target, self.rel(target) + "#", chain + [target])
         return self.cache[target]
 
 
@@ -147,8 +171,13 @@ def load_model(path: Path, *, strict: bool = False, allow_outside: bool = False,
     problem (warnings included) when there is any error. strict turns warnings into errors;
     lenient turns likely typos of security-relevant keys (isTrsted) back into warnings."""
     bag = DiagnosticBag(strict=strict)
-    root = Path(path).resolve()
-    model = _Loader(bag, root.parent, allow_outside, sources, lenient).load(root, "", [root])
+    try:
+        root = Path(path).resolve()
+    except RuntimeError:
+        raise ModelError([Diagnostic(Level.ERROR, SourceSpan(display_path(path), 1, 1),
+                                     "the model is a symbolic link that loops", "symlink-loop",
+                                     "replace the link with the model file itself")]) from None
+    model = _Loader(bag, root.parent, allow_outside, sources, lenient).load(root, "", [root], written=Path(path))
     if model is None or bag.has_errors:
         raise ModelError(bag.items)
     return model, sorted(bag.warnings, key=Diagnostic.sort_key)

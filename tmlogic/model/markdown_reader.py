@@ -13,6 +13,7 @@ Meaning is not judged here (unknown keys, references...): build.py does that for
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -20,6 +21,7 @@ from markdown_it.token import Token
 from .._errors import Diagnostic, Level, SourceSpan
 from .raw import RawDocument, RawEntry, RawSection
 from .values import looks_like_attributes, parse_attributes, parse_value
+from ..limits import current as current_limits
 from .vocabulary import section_for
 
 __all__ = ["read_markdown"]
@@ -30,8 +32,53 @@ _TITLE = re.compile(r"threat\s+model\b\s*[:\-\u2013\u2014]?\s*", re.IGNORECASE)
 _NEWLINES = re.compile(r"\r\n?")
 _EXPECTED = "- **Name**: key=value, key2=value2"
 
-# Only the block structure is needed: inline parsing (emphasis, links) would triple the time.
-_PARSER = MarkdownIt("commonmark").disable(["inline", "text_join"])
+_BULLET = re.compile(r"[ \t]*[-*+][ \t]")
+_FENCE = re.compile(r"[ \t]{0,3}(`{3,}|~{3,})")
+_SECTION_HEADING = re.compile(r"[ \t]{0,3}##[ \t]+(.*?)[ \t#]*$")
+
+
+@lru_cache(maxsize=4)
+def _parser(max_nesting: int) -> MarkdownIt:
+    # Only the block structure is needed: inline parsing (emphasis, links) would triple the time.
+    # Each level of list nesting takes two of markdown-it's nesting levels (list, item), plus the
+    # paragraph and the document: without room for them, deep entries would silently vanish.
+    return MarkdownIt("commonmark", {"maxNesting": 2 * max_nesting + 8}).disable(["inline", "text_join"])
+
+
+def _nest_by_indentation(lines: list[str]) -> tuple[list[str], list[tuple[int, int]]]:
+    """The lines markdown-it parses: in entry sections, each bullet re-indented two spaces per
+    level of nesting, a level being what the indentation says (deeper than the open item: its
+    child). SecOpsTM indents sub-zones by one space, which CommonMark reads as siblings, or from
+    the fourth level on as text glued to the item above; this way both readings agree. The
+    original lines keep every column. Returns the lines and (line index, level) of each bullet."""
+    out = list(lines)
+    levels: list[tuple[int, int]] = []
+    stack: list[int] = []
+    in_entries = False
+    fence: str | None = None
+    for i, line in enumerate(lines):
+        m = _FENCE.match(line)
+        if fence is not None:
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+                fence = None
+            continue
+        if m:
+            fence = m.group(1)
+            continue
+        heading = _SECTION_HEADING.match(line)
+        if heading:
+            kind = section_for(heading.group(1).strip())
+            in_entries, stack = kind is not None and kind != "description", []
+            continue
+        if not in_entries or not _BULLET.match(line):
+            continue
+        indent = _indent(line)
+        while stack and stack[-1] >= indent:
+            stack.pop()
+        levels.append((i, len(stack)))
+        out[i] = "  " * len(stack) + line.lstrip(" \t")
+        stack.append(indent)
+    return out, levels
 
 
 def _indent(line: str) -> int:
@@ -52,7 +99,15 @@ class _Reader:
         # markdown-it normalises newlines and NUL the same way before numbering lines.
         self.text = _NEWLINES.sub("\n", text).replace("\0", "\ufffd")
         self.lines = self.text.split("\n")
+        self.max_depth = current_limits().nesting_depth
+        parsed, levels = _nest_by_indentation(self.lines)
+        self.parsed = "\n".join(parsed)
         self.doc = RawDocument(path=path)
+        deep = next((i for i, level in levels if level >= self.max_depth), None)
+        if deep is not None:
+            self.diag(Level.ERROR, SourceSpan(path, deep + 1, _indent(self.lines[deep]) + 1),
+                      f"entries are nested more than {self.max_depth} levels deep", "limit-exceeded",
+                      "flatten the nesting, or raise the limit: tmlogic --limit nesting_depth=N")
         self.path = path
         self.section: RawSection | None = None
         self.stack: list[tuple[int, int]] = []  # (indentation, entry index) of open items
@@ -65,7 +120,7 @@ class _Reader:
         self.doc.diagnostics.append(Diagnostic(level, span, message, code, hint))
 
     def read(self) -> RawDocument:
-        tokens = _PARSER.parse(self.text)
+        tokens = _parser(self.max_depth).parse(self.parsed)
         i, n = 0, len(tokens)
         while i < n:
             tok = tokens[i]

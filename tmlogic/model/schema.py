@@ -174,10 +174,19 @@ class Model:
     title_span: SourceSpan | None = field(default=None, compare=False)
 
     def all_models(self) -> list["Model"]:
-        """This model and every submodel below it, depth first, in declaration order."""
-        out: list[Model] = [self]
-        for _, sub in self.submodels:
-            out.extend(sub.all_models())
+        """This model and every submodel below it, depth first, in declaration order, each file
+        once: a file that several elements name (a "diamond") is one model, shared, not a copy
+        per path to it. Iterative, so the depth of the submodel tree costs no stack."""
+        out: list[Model] = []
+        seen: set[str] = set()
+        stack: list[Model] = [self]
+        while stack:
+            model = stack.pop()
+            if model.path in seen:
+                continue
+            seen.add(model.path)
+            out.append(model)
+            stack.extend(sub for _, sub in reversed(model.submodels))
         return out
 
     def span_of(self, item: "Boundary | Element | DataAsset | Dataflow", key: str) -> SourceSpan:

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from .._errors import Diagnostic, Level, SourceSpan
+from ..limits import current as current_limits
 from .raw import RawAttr
 from .schema import Value
 
@@ -72,7 +73,10 @@ def scalar(text: str) -> Value:
     if text in _NULLS:
         return None
     if _INT.fullmatch(text):
-        return int(text)
+        # More digits than the integer limit: the text as written (an account number, say);
+        # a key that needs a number then reports it, and no arithmetic sees a huge value.
+        digits = len(text.lstrip("+-").replace("_", ""))
+        return int(text) if digits <= current_limits().integer_digits else text
     if _FLOAT.fullmatch(text):
         return float(text)
     return text

@@ -28,7 +28,9 @@ from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .._errors import Diagnostic, Level, SourceSpan
+from ..limits import current as current_limits
 from ..syntax import yaml_error_diagnostic
+from ..yamlcheck import check_document, too_deep, yaml_depth_limit
 from .raw import RawAttr, RawDocument, RawEntry, RawSection
 from .schema import Value
 from .vocabulary import canonical_key, section_for
@@ -36,7 +38,6 @@ from .vocabulary import canonical_key, section_for
 __all__ = ["read_yaml"]
 
 _TAG = "tag:yaml.org,2002:"
-_MAX_DEPTH = 64
 _IGNORED_TOP = frozenset({"version", "schema_version"})
 _NESTED_BOUNDARY_KEYS = frozenset({"boundaries", "sub_boundaries", "zones", "children"})
 # Scalar conversion only (ints with 0x/0o/_ forms, floats, YAML 1.1 booleans): these
@@ -63,7 +64,8 @@ class _Reader:
     # -- values -----------------------------------------------------------------------------
 
     def value(self, node: Node, depth: int = 0, active: tuple[int, ...] = ()) -> Value:
-        if depth > _MAX_DEPTH or id(node) in active:
+        # check_document has bounded the depth and the aliases; this guard is for direct callers.
+        if depth > yaml_depth_limit() or id(node) in active:
             self.error(node, "value nested too deeply (or a recursive alias)", "flatten the value")
             return None
         if isinstance(node, ScalarNode):
@@ -91,6 +93,8 @@ class _Reader:
             if tag == _TAG + "bool":
                 return bool(_SCALARS.construct_yaml_bool(node))
             if tag == _TAG + "int":
+                if sum(ch.isdigit() for ch in node.value) > current_limits().integer_digits:
+                    return str(node.value)  # as text, like a Markdown model's over-long integer
                 return int(_SCALARS.construct_yaml_int(node))
             if tag == _TAG + "float":
                 return float(_SCALARS.construct_yaml_float(node))
@@ -111,6 +115,13 @@ class _Reader:
             documents = [d for d in yaml.compose_all(text, Loader=yaml.SafeLoader) if d is not None]
         except yaml.YAMLError as exc:
             self.doc.diagnostics.append(yaml_error_diagnostic(exc, text, self.path, "syntax"))
+            return self.doc
+        except RecursionError:  # PyYAML's composer recurses once per level
+            self.doc.diagnostics.append(too_deep(self.path))
+            return self.doc
+        bounds = next((d for d in map(lambda n: check_document(n, self.path), documents) if d is not None), None)
+        if bounds is not None:
+            self.doc.diagnostics.append(bounds)
             return self.doc
         if not documents:
             return self.doc

@@ -12,17 +12,16 @@ import csv
 import io
 
 from ..result import Result, Threat
+from ..textsafe import csv_cell
 
 __all__ = ["render_csv", "COLUMNS", "neutralise_formula"]
 
 COLUMNS = ("id", "severity", "score", "rule_id", "title", "stride", "targets", "file", "line", "message",
            "mitigation", "status", "accepted_reason", "baseline", "risk", "fails_build")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def neutralise_formula(text: str) -> str:
-    """A cell a spreadsheet shows as text, never evaluates."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    """A cell a spreadsheet shows as text, never evaluates (textsafe.csv_cell: also control
+    characters as visible escapes)."""
+    return csv_cell(text)
 
 
 def _row(t: Threat, result: Result) -> list[str]:

@@ -31,37 +31,43 @@ def import_origins(model: Model) -> Origins:
 
 def render_proof(node: ProofNode, style: Style, names: dict[str, str], prefix: str = "", last: bool = True,
                  root: bool = True, shown: set[str] | None = None, origins: Origins | None = None) -> list[str]:
-    branch = "" if root else ("└─ " if last else "├─ ")
+    """The proof as tree lines, walked with an explicit stack (a proof is as deep as the model's
+    longest chain of flows). A derived fact proved earlier in the tree is not expanded again."""
     lines: list[str] = []
     shown = set() if shown is None else shown
-    if node.rule is not None and node.text in shown:
-        # A derived fact already proved above in this tree: say so instead of repeating its subtree.
-        return [f"{prefix}{branch}{node.text}  {style.dim('(derived above)')}"]
-    if node.rule is None:
-        where = node.origin.short() if node.origin else "?"
-        imported = (origins or {}).get((node.origin.path, node.origin.line)) if node.origin else None
-        note = f"fact from {where}" + (f", imported from {imported}" if imported else "")
-        lines.append(f"{prefix}{branch}{node.text}  {style.dim(note)}")
-        return lines
-    shown.add(node.text)
-    rule = node.rule
-    rid = rule.metadata.get("id") if rule.metadata else None
-    by = f"by {rid} ({rule.span.short()})" if rid else f"by rule {rule.span.short()}"
-    lines.append(f"{prefix}{branch}{style.bold(node.text)}  {style.dim(by)}")
-    child_prefix = prefix + ("" if root else ("   " if last else "│  "))
-    if node.bindings:
-        bound = ", ".join(f"{k}={_show(v, names)}" for k, v in node.bindings)
-        lines.append(f"{child_prefix}{style.dim('with ' + bound)}")
-    extras = [f"{c}  {style.dim('(constraint holds)')}" for c in node.constraints]
-    extras += [f"!{a}  {style.dim('(absence checked)')}" for a in node.absent]
-    items: list[ProofNode | str] = [*node.children, *extras]
-    for i, item in enumerate(items):
-        is_last = i == len(items) - 1
-        if isinstance(item, ProofNode):
-            lines.extend(render_proof(item, style, names, child_prefix, is_last, root=False, shown=shown,
-                                      origins=origins))
-        else:
-            lines.append(f"{child_prefix}{'└─ ' if is_last else '├─ '}{item}")
+    # (item, prefix of its line, last among its siblings, is the root)
+    stack: list[tuple[ProofNode | str, str, bool, bool]] = [(node, prefix, last, root)]
+    while stack:
+        item, pre, is_last, is_root = stack.pop()
+        branch = "" if is_root else ("└─ " if is_last else "├─ ")
+        if isinstance(item, str):
+            lines.append(f"{pre}{branch}{item}")
+            continue
+        if item.rule is not None and item.text in shown:
+            # A derived fact already proved above in this tree: say so instead of repeating its subtree.
+            lines.append(f"{pre}{branch}{item.text}  {style.dim('(derived above)')}")
+            continue
+        if item.rule is None:
+            where = item.origin.short() if item.origin else "?"
+            imported = (origins or {}).get((item.origin.path, item.origin.line)) if item.origin else None
+            note = f"fact from {where}" + (f", imported from {imported}" if imported else "")
+            note += f", an extension by rule pack '{item.extension}'" if item.extension else ""
+            lines.append(f"{pre}{branch}{item.text}  {style.dim(note)}")
+            continue
+        shown.add(item.text)
+        rule = item.rule
+        rid = rule.metadata.get("id") if rule.metadata else None
+        by = f"by {rid} ({rule.span.short()})" if rid else f"by rule {rule.span.short()}"
+        lines.append(f"{pre}{branch}{style.bold(item.text)}  {style.dim(by)}")
+        child_prefix = pre + ("" if is_root else ("   " if is_last else "│  "))
+        if item.bindings:
+            bound = ", ".join(f"{k}={_show(v, names)}" for k, v in item.bindings)
+            lines.append(f"{child_prefix}{style.dim('with ' + bound)}")
+        extras = [f"{c}  {style.dim('(constraint holds)')}" for c in item.constraints]
+        extras += [f"!{a}  {style.dim('(absence checked)')}" for a in item.absent]
+        items: list[ProofNode | str] = [*item.children, *extras]
+        for i in reversed(range(len(items))):
+            stack.append((items[i], child_prefix, i == len(items) - 1, False))
     return lines
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..result import Result
 
-__all__ = ["FORMATS", "Format", "RenderOptions", "render_format", "write_all", "write_atomic"]
+__all__ = ["FORMATS", "Format", "RenderOptions", "render_format", "write_all"]
 
 
 @dataclass(frozen=True)
@@ -148,11 +148,12 @@ def write_all(result: Result, folder: Path, names: Sequence[str] | None = None,
     """The formats `names` (default: every format) into `folder`, under their fixed file names;
     returns the paths written. A diagram that cannot be drawn (no Graphviz) is skipped when every
     format is asked for (the HTML report says why); asked for by name, it is an error. The
-    attack-path formats are written when the Result has paths."""
+    attack-path formats are written when the Result has paths.
+    Raises fileaccess.WriteRefused for a destination that may not be written (a link, an input)."""
     from ..diagram.render import DiagramUnavailable
+    from ..fileaccess import locked, write_text
 
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
+    rendered: list[tuple[Path, str]] = []
     for fmt in (FORMATS.values() if names is None else [FORMATS[n] for n in names]):
         if fmt.needs_paths and result.paths is None:
             continue  # the attack-path formats need --paths
@@ -162,26 +163,10 @@ def write_all(result: Result, folder: Path, names: Sequence[str] | None = None,
             if names is not None:
                 raise
             continue
-        path = folder / fmt.filename
-        write_atomic(path, text)
-        written.append(path)
-    return written
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write through a temporary file in the same folder and rename it over `path`, so a reader
-    never sees half a report. (To be replaced by the shared guarded writer when it lands.)"""
-    import os
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+        rendered.append((folder / fmt.filename, text))
+    # Rendered first, then written under the folder's lock, each file atomically: an interrupted
+    # run leaves the previous files whole, and concurrent runs leave one run's complete set.
+    with locked(folder):
+        for path, text in rendered:
+            write_text(path, text, within=folder)
+    return [path for path, _ in rendered]

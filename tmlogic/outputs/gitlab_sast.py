@@ -18,6 +18,7 @@ from typing import Any
 
 from .. import __version__
 from ..result import Result, Threat
+from ..textsafe import markdown_inline, neutralise_mentions
 from .clock import report_time
 from ..kb.enrich import url_for
 
@@ -46,15 +47,18 @@ def _identifiers(t: Threat) -> list[dict[str, str]]:
 
 def _vulnerability(t: Threat) -> dict[str, Any]:
     s = t.severity
-    description = (f"{t.message}\n\nSTRIDE: {t.rule.stride}. Severity {s.level} (score {s.score:g}; "
-                   f"impact {s.impact}, likelihood {s.likelihood}). Targets: {', '.join(t.target_names)}. "
+    # GitLab renders the description and the solution as Markdown: model and rule-pack text goes in
+    # inert (textsafe), so a crafted element name cannot mention people or link issues.
+    targets = ", ".join(markdown_inline(n) for n in t.target_names)
+    description = (f"{markdown_inline(t.message)}\n\nSTRIDE: {t.rule.stride}. Severity {s.level} (score {s.score:g}; "
+                   f"impact {s.impact}, likelihood {s.likelihood}). Targets: {targets}. "
                    f"Explain it with `tmlogic explain MODEL {t.id}`.")
     out: dict[str, Any] = {
         "id": str(uuid.uuid5(_NAMESPACE, t.id)),
-        "name": t.rule.title[:255],
+        "name": neutralise_mentions(t.rule.title)[:255],
         "description": description,
         "severity": _SEVERITY[s.level],
-        "solution": (t.rule.mitigation or "See the rule's documentation.")[:7000],
+        "solution": markdown_inline(t.rule.mitigation or "See the rule's documentation.")[:7000],
         "identifiers": _identifiers(t),
         "location": {"file": t.location.path, "start_line": t.location.line, "end_line": t.location.end_line or t.location.line},
     }

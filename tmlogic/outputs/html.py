@@ -35,6 +35,8 @@ from ..diagram.svg import inline_svg
 from ..logic.provenance import ProofNode
 from ..model.schema import Model
 from ..resources import data_dir, templates_dir
+from ..fileaccess import source_line
+from ..limits import current as current_limits
 from ..result import Result, Threat
 from ..severity import LEVELS
 from .html_paths import paths_panel
@@ -118,6 +120,13 @@ def _svg(dot: str, label: str, renderer: Renderer) -> str:
     return inline_svg(render(dot, "svg", renderer), label)
 
 
+def _read_lines(path: str) -> list[str]:
+    lines: list[str] = []
+    while (line := source_line(path, len(lines) + 1)) is not None:
+        lines.append(line)
+    return lines
+
+
 class _Sources:
     """The text of the model lines that proofs point at (read once per file). `texts` (model
     path -> text) stands in for the files: the live editor's unsaved buffers."""
@@ -128,10 +137,9 @@ class _Sources:
             if texts is not None and m.path in texts:
                 self.lines[m.path] = texts[m.path].splitlines()
                 continue
-            try:
-                self.lines[m.path] = Path(m.path).read_text(encoding="utf-8-sig").splitlines()
-            except OSError:
-                self.lines[m.path] = []
+            # the lines this run read (fileaccess), never a second read of a path that may have
+            # changed since, or be a link out of the project
+            self.lines[m.path] = _read_lines(m.path)
 
     def line(self, path: str, line: int) -> str | None:
         lines = self.lines.get(path)
@@ -141,29 +149,41 @@ class _Sources:
 
 
 def _proof(node: ProofNode, names: dict[str, str], sources: _Sources, files: dict[str, str],
-           shown: set[str]) -> dict[str, Any]:
-    out: dict[str, Any] = {"fact": node.text}
-    if node.rule is None:
-        origin = node.origin
-        out["kind"] = "input"
-        if origin is not None:
-            out["where"] = f"{files[origin.path]}:{origin.line}" if origin.path in files else _shipped(origin)
-            out["source"] = sources.line(origin.path, origin.line)
-        return out
-    if node.text in shown:
-        out["kind"] = "repeat"
-        return out
-    shown.add(node.text)
-    rule = node.rule
-    out["kind"] = "derived"
-    out["rule"] = (rule.metadata.get("id") if rule.metadata else None) or "rule"
-    out["rule_where"] = _shipped(rule.span)
-    out["rule_text"] = rule.text
-    out["bindings"] = [(k, str(v), names.get(str(v), "")) for k, v in node.bindings]
-    out["children"] = [_proof(c, names, sources, files, shown) for c in node.children]
-    out["absent"] = list(node.absent)
-    out["constraints"] = list(node.constraints)
-    return out
+           shown: set[str]) -> list[dict[str, Any]]:
+    """The proof as a flat list of events in tree order ("open"/"close" around a derived fact's
+    children, one "item" for an input fact or a repeat), which the template loops over: a proof
+    is as deep as the model's longest chain of flows, too deep for recursive macros."""
+    events: list[dict[str, Any]] = []
+    stack: list[ProofNode | dict[str, Any]] = [node]
+    while stack:
+        top = stack.pop()
+        if isinstance(top, dict):
+            events.append(top)
+            continue
+        out: dict[str, Any] = {"fact": top.text, "event": "item"}
+        if top.rule is None:
+            origin = top.origin
+            out["kind"] = "input"
+            out["extension"] = top.extension
+            if origin is not None:
+                out["where"] = f"{files[origin.path]}:{origin.line}" if origin.path in files else _shipped(origin)
+                out["source"] = sources.line(origin.path, origin.line)
+            events.append(out)
+            continue
+        if top.text in shown:
+            out["kind"] = "repeat"
+            events.append(out)
+            continue
+        shown.add(top.text)
+        rule = top.rule
+        out.update(event="open", kind="derived",
+                   rule=(rule.metadata.get("id") if rule.metadata else None) or "rule",
+                   rule_where=_shipped(rule.span), rule_text=rule.text,
+                   bindings=[(k, str(v), names.get(str(v), "")) for k, v in top.bindings])
+        events.append(out)
+        stack.append({"event": "close", "absent": list(top.absent), "constraints": list(top.constraints)})
+        stack.extend(reversed(top.children))
+    return events
 
 
 def _shipped(span: SourceSpan) -> str:
@@ -181,13 +201,16 @@ def _shipped_path(path: str) -> str:
 
 
 def _proof_lines(node: ProofNode, files: dict[str, str], out: dict[tuple[str, int], None]) -> None:
-    """The model lines (file key, line) a proof rests on, for the editor to highlight."""
-    if node.rule is None:
-        if node.origin is not None and node.origin.path in files:
-            out[(files[node.origin.path], node.origin.line)] = None
-        return
-    for child in node.children:
-        _proof_lines(child, files, out)
+    """The model lines (file key, line) a proof rests on, for the editor to highlight (walked with
+    an explicit stack: a proof is as deep as the model's longest chain of flows)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.rule is None:
+            if current.origin is not None and current.origin.path in files:
+                out[(files[current.origin.path], current.origin.line)] = None
+            continue
+        stack.extend(reversed(current.children))
 
 
 def _model_index(threat: Threat, owner: dict[str, int]) -> int:
@@ -255,7 +278,13 @@ def report_context(result: Result, texts: Mapping[str, str] | None = None,
         names = result.model.names()
         sources = _Sources(result, texts)
         files = {v.path: v.key for v in views}
-        threats = [_threat(t, names, sources, files, owner, not lazy_details) for t in result.threats]
+        # Proofs are most of a report's size: past `report_proofs` threats (the least severe: the
+        # list is sorted), a threat's detail names the command that shows its proof.
+        limit = current_limits().report_proofs
+        threats = [_threat(t, names, sources, files, owner, not lazy_details and i < limit)
+                   for i, t in enumerate(result.threats)]
+        for row in threats:
+            row["proof_limit"] = limit
         for future in drawn:
             future.result()
     for row in threats:

@@ -15,7 +15,7 @@ from .paths_summary import paths_view
 __all__ = ["paths_panel"]
 
 
-def paths_panel(result: Result, proof: Callable[[ProofNode], dict[str, Any]],
+def paths_panel(result: Result, proof: Callable[[ProofNode], list[dict[str, Any]]],
                 owner: dict[str, int]) -> tuple[dict[str, Any] | None, dict[str, Any]]:
     """The template's `paths` context (None without paths) and the script's `paths` data."""
     paths = result.paths

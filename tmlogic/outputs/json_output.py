@@ -77,6 +77,8 @@ class _ProofTable:
         out: dict[str, Any] = {"fact": node.text, "height": node.height}
         if node.rule is None:
             out["source"] = _location(node.origin) if node.origin else None
+            if node.extension is not None:
+                out["extension"] = node.extension
             return out
         out["rule"] = self.rule(node.rule)
         out["bindings"] = {k: v for k, v in node.bindings}
@@ -87,11 +89,24 @@ class _ProofTable:
             out["constraints"] = list(node.constraints)
         return out
 
-    def tree(self, node: ProofNode) -> dict[str, Any]:
-        entry = self._entry(node, [self.tree(c) for c in node.children])
-        if node.rule is not None:
-            entry["rule"] = self.rules[entry["rule"]]
-        return entry
+    def tree(self, root: ProofNode) -> dict[str, Any]:
+        """`root` as nested dicts, children before parents with an explicit stack (a proof is as
+        deep as the model's longest chain of flows); a shared subproof is one shared dict."""
+        done: dict[int, dict[str, Any]] = {}
+        stack: list[tuple[ProofNode, bool]] = [(root, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if id(node) in done:
+                continue
+            if not expanded and node.children:
+                stack.append((node, True))
+                stack.extend((c, False) for c in node.children if id(c) not in done)
+                continue
+            entry = self._entry(node, [done[id(c)] for c in node.children])
+            if node.rule is not None:
+                entry["rule"] = self.rules[entry["rule"]]
+            done[id(node)] = entry
+        return done[id(root)]
 
     def to_dict(self) -> dict[str, Any]:
         return {"rules": self.rules, "nodes": self.nodes}
@@ -104,18 +119,16 @@ def expand_proof(document: dict[str, Any], index: int) -> dict[str, Any]:
     copied wherever they are used.
     """
     table = document["proofs"]
-    memo: dict[int, dict[str, Any]] = {}
-
-    def build(i: int) -> dict[str, Any]:
-        if i not in memo:
-            entry = dict(table["nodes"][i])
-            if "rule" in entry:
-                entry["rule"] = dict(table["rules"][entry["rule"]])
-                entry["children"] = [build(c) for c in entry["children"]]
-            memo[i] = entry
-        return memo[i]
-
-    return build(index)
+    built: list[dict[str, Any]] = []
+    # Children come before their parents in the table, so one pass in order builds every tree
+    # up to `index` without recursion.
+    for entry in table["nodes"][:index + 1]:
+        entry = dict(entry)
+        if "rule" in entry:
+            entry["rule"] = dict(table["rules"][entry["rule"]])
+            entry["children"] = [built[c] for c in entry["children"]]
+        built.append(entry)
+    return built[index]
 
 
 def _state(state: ThreatState) -> dict[str, Any]:

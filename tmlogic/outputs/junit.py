@@ -13,6 +13,7 @@ import re
 from xml.sax.saxutils import escape, quoteattr
 
 from ..result import Result, Threat
+from ..textsafe import terminal_safe
 
 __all__ = ["render_junit"]
 
@@ -21,7 +22,9 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def xml_text(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)
+    """Text for XML: control characters shown as visible escapes (textsafe, as on a terminal: CI
+    servers print these reports in their logs), then what XML cannot hold replaced."""
+    return _NOT_XML.sub("\ufffd", terminal_safe(text))
 
 
 def _attrs(**values: str | int) -> str:

@@ -20,7 +20,9 @@ code-scanning UIs (GitHub, GitLab, Azure DevOps, VS Code's SARIF viewer).
 from __future__ import annotations
 
 import json
+import os
 import re
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -93,11 +95,13 @@ def _camel(title: str) -> str:
 def _help_markdown(info: RuleInfo) -> str:
     """The rule's help: `<RULE-ID>.md` beside the rule file when there is one, else generated."""
     beside = Path(info.span.path).with_name(f"{info.id}.md")
-    try:
-        if info.rule is not None and beside.is_file():
-            return beside.read_text(encoding="utf-8").strip() + "\n"
-    except OSError:
-        pass
+    if info.rule is not None and os.path.lexists(beside):
+        from ..fileaccess import FileAccessError, read_text
+
+        try:  # guarded: a pack's help file linked to /proc/self/environ must not land in the report
+            return read_text(beside, what="rule help file").strip() + "\n"
+        except FileAccessError as exc:
+            sys.stderr.write(exc.render())  # said, then the generated help is used
     lines = [f"## {info.id}: {info.title}", ""]
     if info.description:
         lines += [info.description, ""]

@@ -3,25 +3,21 @@ a Markdown-escaping filter), loading the shipped templates/."""
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 import jinja2
 
 from ..kb.enrich import url_for
 from ..resources import templates_dir
+from ..textsafe import markdown_inline
 
 __all__ = ["html_environment", "markdown_environment", "md_escape"]
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~#@!])")
 
 
 def md_escape(value: object) -> str:
     """Text from the model, inert in GitHub-flavoured Markdown: one line, no HTML, no markup,
-    no @mentions or #issue links."""
-    text = " ".join(str(value).split())
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    no @mentions or #issue links (textsafe.markdown_inline)."""
+    return markdown_inline(value)
 
 
 def _loader() -> jinja2.BaseLoader:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .._errors import Diagnostic, Level, Note, RuleError
 from ..diagnostics import DiagnosticBag, did_you_mean
+from ..fileaccess import FileAccessError, read_text
 from ..kb.loader import known_ids_in
 from ..logic.language.ast import Atom, Const, Decl, Negation, Program, Rule, Var
 from ..logic.language.checks import RULE_ID_PATTERN, KnownIds, split_list, template_variables
@@ -93,6 +94,12 @@ class StepPack:
     targets: str  # the relation that lists every goal element (`/// role: goals`)
 
 
+def step_vocabulary_file() -> Path:
+    """The built-in step pack's states and shared helpers: part of the base of every step program
+    (its states are extension points), so that step packs build on them."""
+    return attack_paths_dir() / "attack-paths.dl"
+
+
 def load_step_pack(extra_paths: Sequence[Path] = (), *, builtin: bool = True, strict: bool = False,
                    use_kb: bool = True) -> tuple[StepPack, list[Diagnostic]]:
     """Parse and check schema + prelude + threat facts + the built-in step pack (if asked) + `extra_paths`,
@@ -101,7 +108,8 @@ def load_step_pack(extra_paths: Sequence[Path] = (), *, builtin: bool = True, st
     Returns the pack and its warnings; raises RuleError listing every problem otherwise."""
     known = known_ids_in() if use_kb else None
     program, warnings = load_program(extra_paths, builtin_rules=builtin, strict=strict, known_ids=known,
-                                     base=[threat_facts_file()], builtin_dir=attack_paths_dir())
+                                     base=[threat_facts_file(), *([step_vocabulary_file()] if builtin else [])],
+                                     builtin_dir=attack_paths_dir())
     bag = DiagnosticBag(strict=strict)
     pack = _check_pack(program, bag, known or KnownIds())
     items = warnings + bag.items
@@ -132,11 +140,11 @@ def _resolved(path: Path) -> Path:
 def is_step_pack(path: Path) -> bool:
     """A folder or .dl file whose rules carry `/// step:` metadata (read as text, nothing parsed)."""
     for file in rule_files([path]):
-        try:
-            if re.search(r"^\s*///\s*step\s*:", file.read_text(encoding="utf-8-sig"), re.MULTILINE):
+        try:  # through the guard: a link out of the project or a FIFO is refused, not read
+            if re.search(r"^\s*///\s*step\s*:", read_text(file, what="rule file"), re.MULTILINE):
                 return True
-        except (OSError, UnicodeDecodeError):
-            continue
+        except FileAccessError:
+            continue  # loading the pack reports it
     return False
 
 

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 from .._errors import DiagnosticsError
+from ..fileaccess import FileAccessError, read_text
 from ..analysis import analyze_model, load_rules
 from ..logic.language.ast import Program
 from ..logic.program.facts import format_fact
@@ -66,8 +67,11 @@ def run_step_tests(packs: list[Path], pack: StepPack | None = None) -> list[Step
                 outcome.problems.append("needs at least one positive and one negative fixture")
             expected_file = tests / "expected.json"
             try:
-                expected = json.loads(expected_file.read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError) as exc:
+                expected = json.loads(read_text(expected_file, what="expected states file"))
+            except FileAccessError as exc:
+                outcome.problems.append(exc.diagnostics[0].headline())
+                continue
+            except json.JSONDecodeError as exc:
                 outcome.problems.append(f"cannot read {expected_file}: {exc}")
                 continue
             threats = _threat_program(tests, programs)

@@ -3,9 +3,11 @@
 A path from the browser is a relative POSIX path naming a model file (.md, .markdown, .yaml,
 .yml) inside the folder. Refused: empty paths, absolute paths (`/etc`, `C:\\x`, `\\\\host`),
 backslashes, `..`, NUL and control characters, hidden components (`.git/...`), and anything
-whose real path (symlinks followed) leaves the folder. Writes are atomic: a temporary file in
-the same folder, flushed and synced, then renamed over the target, so a crash or a full disk
-never leaves half a model behind.
+whose real path (symlinks followed) leaves the folder. Reads and writes go through tmlogic's
+guarded file access (fileaccess.py): only regular files are read (a FIFO or a device named like
+a model is refused at once instead of blocking the server), and writes are atomic: a temporary
+file in the same folder, flushed and synced, then renamed over the target, so a crash or a full
+disk never leaves half a model behind.
 
 This is the server's whole file-access surface; keep it in this one module.
 """
@@ -14,10 +16,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from ..fileaccess import FileAccessError, WriteRefused, read_bytes, write_bytes
 from ..model.loader import MODEL_SUFFIXES
 
 __all__ = ["FileRefused", "ServedFolder", "content_hash"]
@@ -79,27 +81,30 @@ class ServedFolder:
 
     def read(self, key: str) -> tuple[str, str]:
         """(text, hash) of a model file."""
-        path = self.resolve(key)
-        try:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                raise FileRefused(f"'{key}' is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB", 413)
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise FileRefused(f"'{key}' does not exist", 404) from None
-        except IsADirectoryError:
-            raise FileRefused(f"'{key}' is a folder", 400) from None
-        except OSError as exc:
-            raise FileRefused(f"cannot read '{key}': {exc.strerror or exc}", 500) from None
+        data = self._bytes(key, self.resolve(key))
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise FileRefused(f"'{key}' is not UTF-8 text", 415) from None
         return text, content_hash(data)
 
+    def _bytes(self, key: str, path: Path) -> bytes:
+        if not os.path.lexists(path):
+            raise FileRefused(f"'{key}' does not exist", 404)
+        try:
+            data = read_bytes(path, what="model", root=self.root, shown=key)
+        except FileAccessError as exc:
+            problem = exc.diagnostics[0]
+            status = {"not-a-file": 400, "too-large": 413}.get(problem.code, 500)
+            raise FileRefused(f"cannot read '{key}': {problem.message}", status) from None
+        if len(data) > MAX_FILE_BYTES:
+            raise FileRefused(f"'{key}' is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB", 413)
+        return data
+
     def disk_hash(self, key: str) -> str | None:
         try:
-            return content_hash(self.resolve(key).read_bytes())
-        except (OSError, FileRefused):
+            return content_hash(self._bytes(key, self.resolve(key)))
+        except FileRefused:
             return None
 
     def write(self, key: str, text: str) -> str:
@@ -111,21 +116,10 @@ class ServedFolder:
         if not path.parent.is_dir():
             raise FileRefused(f"the folder of '{key}' does not exist", 404)
         try:
-            mode = path.stat().st_mode & 0o7777 if path.exists() else None
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            try:
-                with os.fdopen(fd, "wb") as out:
-                    out.write(data)
-                    out.flush()
-                    os.fsync(out.fileno())
-                if mode is not None:
-                    os.chmod(tmp, mode)
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-        except OSError as exc:
-            raise FileRefused(f"cannot write '{key}': {exc.strerror or exc}", 500) from None
+            # Editing the models it serves is the server's job: they are inputs it may replace.
+            write_bytes(path, data, replace_input=True)
+        except WriteRefused as exc:
+            raise FileRefused(str(exc), 500) from None
         return content_hash(data)
 
     def model_files(self) -> list[str]:

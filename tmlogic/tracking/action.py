@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING
 
 from .._errors import DiagnosticsError, display_path
 from ..diagnostics import render_diagnostics
+from ..fileaccess import FileAccessError, read_text, write_text
+from ..textsafe import markdown_inline
 
 if TYPE_CHECKING:
     from .baseline import Failure
@@ -132,7 +134,7 @@ def main(env: Mapping[str, str] | None = None) -> int:
     # The job summary and the pull-request comment say the same; the comment step (action.yml) posts comment.md.
     text = _job_summary(inputs, tracking, failures, outputs.get("markdown-file"))
     comment = inputs.out_dir / "comment.md"
-    comment.write_text(text, encoding="utf-8")
+    write_text(comment, text)  # atomic, never through a link (fileaccess)
     outputs["comment-file"] = str(comment)
     if inputs.summary:
         _append(inputs.summary, text)
@@ -205,7 +207,7 @@ def _job_summary(inputs: Inputs, tracking: Tracking, failures: list[Failure], ma
     from .snapshot import snapshot_result
 
     shown = display_path(inputs.model)
-    lines = ["## tmlogic: " + shown, ""]
+    lines = ["## tmlogic: " + markdown_inline(shown), ""]
     if failures:
         n = len(failures)
         lines.append(f"**{n} threat{'s' if n != 1 else ''} at or above {inputs.fail_on} fail{'s' if n == 1 else ''} "
@@ -214,7 +216,7 @@ def _job_summary(inputs: Inputs, tracking: Tracking, failures: list[Failure], ma
         for f in failures:
             t = f.threat
             lines.append(f"- `{t.id}` **{t.severity.level}** {t.rule.id} at `{t.location.short()}`: "
-                         f"{t.message.replace('<', '&lt;')} ({f.explain()})")
+                         f"{markdown_inline(t.message)} ({markdown_inline(f.explain())})")
         lines.append("")
         lines.append(f"To accept one, add its entry to `{tracking.risk_file_shown}` (see the log for the exact line).")
     elif inputs.fail_on != "none":
@@ -226,9 +228,14 @@ def _job_summary(inputs: Inputs, tracking: Tracking, failures: list[Failure], ma
                             None, "baseline", "model")
         lines.append(render_diff_markdown(report, model_section=False))
     if markdown_file and Path(markdown_file).is_file():
-        lines.append(Path(markdown_file).read_text(encoding="utf-8"))
+        try:  # the report this run wrote; through the guard all the same (a planted link is not followed)
+            lines.append(read_text(markdown_file, what="Markdown report"))
+        except FileAccessError as exc:
+            sys.stderr.write(exc.render())
     return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from ..cli.common import guarded_entry  # the CLI's exit codes and safe streams
+
+    sys.exit(guarded_entry(main))

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..model.schema import Attribute, Model
 from ..severity import level_rank
+from ..textsafe import neutralise_mentions, terminal_safe
 from .snapshot import ThreatSnapshot
 
 __all__ = [
@@ -332,9 +333,11 @@ def render_diff_text(report: DiffReport) -> str:
 
 
 def _md(text: str) -> str:
-    """Text safe inside a Markdown table cell (and an HTML-rendering PR comment)."""
-    return (str(text).replace("\\", "\\\\").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("|", "\\|").replace("\n", " ").replace("`", "'"))
+    """Text safe inside a Markdown table cell (and an HTML-rendering PR comment), mentions and
+    issue references neutralised."""
+    return neutralise_mentions(terminal_safe(str(text)).replace("\\", "\\\\").replace("&", "&amp;")
+                               .replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|").replace("\n", " ")
+                               .replace("`", "'"))
 
 
 def render_diff_markdown(report: DiffReport, model_section: bool = True) -> str:

@@ -9,9 +9,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .._errors import Diagnostic, Level, SourceSpan, display_path
+from .._errors import SourceSpan, display_path
+from ..fileaccess import FileAccessError, read_text
 from ..paths.result import AttackPaths, PathComparison
-from .snapshot import ArgumentError, TrackingError
+from ..syntax import json_error_diagnostic
+from .snapshot import ArgumentError, TrackingError, input_error
 from .sources import load_side
 
 if TYPE_CHECKING:
@@ -27,10 +29,16 @@ BaselinePaths = dict[str, set[str]]  # goal element id -> the ids of the paths l
 def _from_json(path: Path) -> BaselinePaths:
     shown = display_path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise TrackingError([Diagnostic(Level.ERROR, SourceSpan(shown, 1, 1), f"cannot read the baseline: {exc}",
-                                        "bad-baseline", "give a file written by `tmlogic analyze --paths --format json`")]) from None
+        text = read_text(path, what="baseline result", shown=shown)  # regular, inside the project, capped
+    except FileAccessError as exc:
+        raise TrackingError(exc.diagnostics) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise TrackingError([json_error_diagnostic(exc, text, shown, "bad-baseline")]) from None
+    except RecursionError:
+        raise input_error(SourceSpan(shown, 1, 1), "the JSON is nested too deeply to be a tmlogic result",
+                          "give a file written by `tmlogic analyze --paths --format json`", "bad-baseline") from None
     section = data.get("paths") if isinstance(data, dict) else None
     if not isinstance(section, dict) or not isinstance(section.get("goals"), list):
         # one line: pointing into a one-line JSON file would print the whole file

@@ -203,10 +203,14 @@ def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) ->
     parser.add_argument("--key", default="tmlogic", help="tells several tmlogic comments apart (one per model)")
     args = parser.parse_args(argv)
     env = os.environ if env is None else env
+    from ..fileaccess import FileAccessError, read_text
+
     try:
-        body = args.body.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        sys.stderr.write(f"tmlogic comment: error: cannot read {args.body}: {getattr(exc, 'strerror', None) or exc}\n")
+        # Through the guard: a pull request can commit the body's path as a link to
+        # /proc/self/environ, and whatever is read here is posted publicly.
+        body = read_text(args.body, what="comment body")
+    except FileAccessError as exc:
+        sys.stderr.write(exc.render())
         return 2
     outcome = (post_github if args.host == "github" else post_gitlab)(body, env, args.key)
     label = "skipped: " if outcome.action == "skipped" else ""
@@ -215,4 +219,6 @@ def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) ->
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from ..cli.common import guarded_entry  # the CLI's exit codes and safe streams
+
+    sys.exit(guarded_entry(main))

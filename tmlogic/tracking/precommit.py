@@ -158,4 +158,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from ..cli.common import guarded_entry  # the CLI's exit codes and safe streams
+
+    sys.exit(guarded_entry(main))

@@ -4,11 +4,13 @@ severity, message, location), read either from a live Result or from a result JS
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .._errors import Diagnostic, DiagnosticsError, Level, SourceSpan, display_path
+from ..fileaccess import FileAccessError, read_text
 from ..result import Result, Threat
 from ..syntax import json_error_diagnostic
 
@@ -112,18 +114,20 @@ def load_result_json(path: Path, source: str | None = None) -> ResultSnapshot:
     when it is not readable JSON or not a tmlogic result of a known major version."""
     shown = display_path(path)
     at = SourceSpan(shown, 1, 1)
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         raise input_error(at, f"result file '{shown}' not found", "write one with `tmlogic analyze MODEL --format json -o FILE`",
-                          "io") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise input_error(at, f"cannot read '{shown}': {getattr(exc, 'strerror', None) or exc}",
-                          "check the path and that it is a UTF-8 JSON file", "io") from None
+                          "io")
+    try:
+        text = read_text(path, what="result file", shown=shown)  # regular, inside the project, capped
+    except FileAccessError as exc:
+        raise TrackingError(exc.diagnostics) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise TrackingError([json_error_diagnostic(exc, text, shown, "bad-baseline")]) from None
+    except RecursionError:
+        raise input_error(at, "the JSON is nested too deeply to be a tmlogic result",
+                          "give a file written by `tmlogic analyze --format json`", "bad-baseline") from None
     if not isinstance(data, dict) or data.get("format") != "tmlogic-result":
         raise input_error(at, "this JSON is not a tmlogic result (no \"format\": \"tmlogic-result\")",
                           "give a file written by `tmlogic analyze --format json`", "bad-baseline")

@@ -67,6 +67,7 @@ def get_backend(name: str) -> Backend:
 
 
 def sort_rows(rows: Sequence[Row]) -> list[Row]:
+    """Numbers before symbols, numbers by value (-10 < -5 < -1 < 2), symbols by text."""
     if len(rows) < 2:
         return list(rows)
-    return sorted(set(rows), key=lambda r: tuple((0, f"{v:020d}") if isinstance(v, int) else (1, v) for v in r))
+    return sorted(set(rows), key=lambda r: tuple((0, v, "") if isinstance(v, int) else (1, 0, v) for v in r))

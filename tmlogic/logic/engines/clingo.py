@@ -7,19 +7,30 @@ clingo syntax (clingo's `#script` directive would run Python). A stratified prog
 one answer set, and clingo's grounder computes it outright: every atom comes out as a fact, and
 the session reads them back into hash-indexed relations. Firing relations are materialised like
 every other relation, so proofs come from the same firing tuples as with the other engines.
+
+Budgets (budget.py): clingo's grounder runs in C and cannot be interrupted from Python, so it
+runs in a worker thread while the calling thread waits for it within the time budget; past the
+budget the analysis stops (exit 2) and the abandoned grounder ends with the process. Derived
+tuples are counted per relation when the answer comes back, so the error names the rule of the
+relation that grew most; unlike the native engine, clingo's memory is not bounded while it grounds.
 """
 
 from __future__ import annotations
 
 import re
+import threading
+import time
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from ..._errors import EngineError
+from ...limits import LimitExceeded
 from ..language.ast import Atom, Comparison, Const, Literal, Negation, Var
 from ..program.compile import Clause, CompiledProgram
 from ..program.facts import FactBase
 from .base import Backend, Row, Session
+from .budget import Budget, abandon
 from .native import NativeSession
 from .relation import Relation
 
@@ -189,27 +200,35 @@ class ClingoBackend(Backend):
         lazy = {c.head.predicate: c for c in program.clauses if c not in eager}
         rules += [translator.rule(c) for c in eager]
         control = clingo.Control(["--warn=none"])
-        try:
-            with clingo.ast.ProgramBuilder(control) as builder:
-                builder.add(clingo.ast.Program(translator._loc, "base", []))
-                for rule in rules:
-                    builder.add(rule)
-                for predicate, arity in sorted({(c.head.predicate, c.head.arity) for c in eager}):
-                    builder.add(clingo.ast.ShowSignature(translator._loc, _name(predicate), arity, 1))
-            control.ground([("base", [])], context=_Context(context_rows))
-            derived = self._answer(control, clingo)
-        except RuntimeError as exc:  # clingo reports grounding errors as RuntimeError
-            raise EngineError(f"clingo rejected the compiled program: {exc}") from exc
+
+        def ground_and_solve() -> dict[str, list[Row]]:
+            try:
+                with clingo.ast.ProgramBuilder(control) as builder:
+                    builder.add(clingo.ast.Program(translator._loc, "base", []))
+                    for rule in rules:
+                        builder.add(rule)
+                    for predicate, arity in sorted({(c.head.predicate, c.head.arity) for c in eager}):
+                        builder.add(clingo.ast.ShowSignature(translator._loc, _name(predicate), arity, 1))
+                control.ground([("base", [])], context=_Context(context_rows))
+                return self._answer(control, clingo)
+            except RuntimeError as exc:  # clingo reports grounding errors as RuntimeError
+                raise EngineError(f"clingo rejected the compiled program: {exc}") from exc
+
+        budget = Budget()
+        first_rule = {c.head.predicate: c.head.span for c in reversed(eager)}  # each relation's first rule
+        derived = _within_time(ground_and_solve, budget)
+        names = {_name(c.head.predicate): c.head.predicate for c in eager}
+        for name, rows in sorted(derived.items(), key=lambda item: -len(item[1])):
+            budget.grew(len(rows), first_rule[names[name]])  # the largest first: it is named if over
         relations: dict[str, Relation] = defaultdict(Relation)
         for predicate, rows in inputs.items():
             for row in rows:
                 relations[predicate].add(row)
-        names = {_name(c.head.predicate): c.head.predicate for c in eager}
         for name, rows in derived.items():
             relation = relations[names[name]]
             for row in rows:
                 relation.add(row)
-        return NativeSession(relations, lazy)
+        return NativeSession(relations, lazy, budget)
 
     @staticmethod
     def _answer(control: Any, clingo: Any) -> dict[str, list[Row]]:
@@ -224,3 +243,35 @@ class ClingoBackend(Backend):
                 # Only unstratified negation has several answer sets; the checks reject it.
                 raise EngineError("clingo found several answer sets: the program is not stratified")
         return parse_atoms(text)
+
+
+def _within_time(work: Callable[[], dict[str, list[Row]]], budget: Budget) -> dict[str, list[Row]]:
+    """`work()` in a worker thread (clingo releases the interpreter while it grounds), waited for
+    until the budget's CPU time is spent; a daemon thread, so an abandoned grounder cannot keep
+    the process alive."""
+    outcome: list[dict[str, list[Row]]] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(work())
+        except BaseException as exc:  # handed to the waiting thread, which raises it
+            failure.append(exc)
+
+    worker = threading.Thread(target=run, name="tmlogic-clingo", daemon=True)
+    worker.start()
+    while True:
+        # Wall time passes at least as fast as the worker's CPU time, so waiting for the CPU
+        # time that is left never oversleeps the budget; a loaded machine just waits again.
+        worker.join(max(budget.deadline - time.process_time(), 0.0) + 0.01)
+        if not worker.is_alive():
+            break
+        if time.process_time() > budget.deadline:
+            abandon(worker)  # the command ends without waiting for it (cli/common.py: run_main)
+            # clingo does not say which rule it was grounding; the native engine does.
+            raise LimitExceeded("engine_seconds", budget.seconds,
+                                f"clingo ran past {budget.seconds:g} s of engine time grounding the rules; "
+                                "run with --engine native to see which rule grows")
+    if failure:
+        raise failure[0]
+    return outcome[0]

@@ -18,6 +18,7 @@ from operator import itemgetter
 
 from ..language.ast import Atom, Comparison, Const, Literal, Negation, Var
 from .base import Row
+from .budget import OverBudget
 from .plan import Plan
 from .relation import Relation
 
@@ -51,7 +52,7 @@ def _getter(slots: tuple[int, ...]) -> Callable[[Registers], Row]:
 class _State:
     """What one run of a compiled body reads and writes; set before each run."""
 
-    __slots__ = ("relations", "delta", "existing", "seen", "produced", "memo")
+    __slots__ = ("relations", "delta", "existing", "seen", "produced", "memo", "room")
 
     def __init__(self) -> None:
         self.relations: Mapping[str, Relation] = {}
@@ -60,6 +61,7 @@ class _State:
         self.seen: set[Row] = set()  # head rows found in this run
         self.produced: list[Row] = []
         self.memo: dict[Row, bool] = {}  # existence checks answered in this run, by the values they read
+        self.room = 0  # rows this run may produce before the analysis's tuple budget is spent
 
 
 class _Slots:
@@ -220,9 +222,16 @@ class CompiledBody:
                 found = state.memo.get(key)
                 if found is None:
                     found = state.memo[key] = suffix(regs)
-                if found:
-                    state.seen.add(row)
-                    state.produced.append(row)
+                if not found:
+                    return False
+                state.seen.add(row)
+                state.produced.append(row)
+            else:
+                return False
+            # The budget counts where rows are made, so a cross product stops here, not when
+            # memory runs out.
+            if len(state.produced) > state.room:
+                raise OverBudget
             return False
 
         self._first = prefix
@@ -235,22 +244,24 @@ class CompiledBody:
             regs[slot] = value
         return regs
 
-    def heads(self, relations: Mapping[str, Relation], delta: Relation | None, existing: set[Row]) -> list[Row]:
+    def heads(self, relations: Mapping[str, Relation], delta: Relation | None, existing: set[Row],
+              room: int) -> list[Row]:
         """The distinct head rows the body derives that are not in `existing` (which must not
-        change during the run: callers add the rows afterwards)."""
+        change during the run: callers add the rows afterwards); OverBudget past `room` rows."""
         state = self._state
         state.relations, state.delta, state.existing, state.seen, state.produced = relations, delta, existing, set(), []
-        state.memo = {}
+        state.memo, state.room = {}, room
         try:
             self._first(self._registers())
             return state.produced
         finally:
             state.existing, state.seen, state.produced, state.memo = set(), set(), [], {}
 
-    def all_heads(self, relations: Mapping[str, Relation], given: Mapping[str, str | int]) -> list[Row]:
-        """Every solution's head row (duplicates possible), with the `bound` variables given."""
+    def all_heads(self, relations: Mapping[str, Relation], given: Mapping[str, str | int], room: int) -> list[Row]:
+        """Every solution's head row (duplicates possible), with the `bound` variables given;
+        OverBudget past `room` rows."""
         state = self._state
-        state.relations, state.delta, state.produced = relations, None, []
+        state.relations, state.delta, state.produced, state.room = relations, None, [], room
         regs = self._registers()
         for name, slot in self._given.items():
             regs[slot] = given[name]

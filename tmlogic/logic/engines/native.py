@@ -8,17 +8,22 @@ provenance for helper rules cost nothing until a proof asks for it.
 
 Bodies are joined in an order chosen from the relations' own statistics (plan.py), and run
 as compiled steps over a register list (join.py) rather than dictionaries of bindings.
+
+Work is bounded by the analysis's Budget (budget.py): every derived row counts where a compiled
+body produces it, firing rows of proof queries too, and evaluation and queries run on its clock.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 
+from ..._errors import SourceSpan
 from ..language.ast import Atom
 from ..language.graph import dependency_components
 from ..program.compile import Clause, CompiledProgram
 from ..program.facts import FactBase
 from .base import Backend, Pattern, Row, Session, sort_rows
+from .budget import Budget, OverBudget
 from .join import CompiledBody, compile_body
 from .plan import plan_body
 from .relation import Relation
@@ -38,12 +43,21 @@ def _strata(clauses: list[Clause]) -> list[list[Clause]]:
 class _Store:
     """The relations of one session; `derive` is the one place derived rows are added."""
 
-    def __init__(self) -> None:
+    def __init__(self, budget: Budget) -> None:
         self.relations: dict[str, Relation] = defaultdict(Relation)
+        self.budget = budget
+        self.span = SourceSpan("<facts>", 1)  # the rule being evaluated, for the budget's errors
 
     def derive(self, clause: Clause, body: CompiledBody, delta: Relation | None, out: Relation) -> None:
         target = self.relations[clause.head.predicate]
-        for row in body.heads(self.relations, delta, target.rows):
+        self.span = clause.head.span
+        self.budget.check_clock(clause.head.span)  # the clock where no timer runs (budget.py)
+        try:
+            rows = body.heads(self.relations, delta, target.rows, self.budget.room())
+        except OverBudget:
+            raise self.budget.over_tuples(clause.head.span) from None
+        self.budget.grew(len(rows), clause.head.span)
+        for row in rows:
             if target.add(row):
                 out.add(row)
 
@@ -78,9 +92,10 @@ def _fixpoint(store: _Store, stratum: list[Clause]) -> None:
 class NativeSession(Session):
     """Queries on finished relations; firing relations in `firings` are solved on demand."""
 
-    def __init__(self, relations: dict[str, Relation], firings: dict[str, Clause]) -> None:
+    def __init__(self, relations: dict[str, Relation], firings: dict[str, Clause], budget: Budget) -> None:
         self._relations = relations
         self._firings = firings
+        self._budget = budget
         self._plans: dict[tuple[str, tuple[int, ...]], CompiledBody] = {}
 
     def query(self, predicate: str, pattern: Pattern) -> list[Row]:
@@ -99,20 +114,28 @@ class NativeSession(Session):
             body = compile_body(plan_body(clause.body, names, self._relations), clause.head, names, existence=False)
             self._plans[(predicate, bound)] = body
         given: dict[str, str | int] = {clause.head.args[i].name: pattern[i] for i in bound}  # type: ignore[misc, union-attr]
-        return sort_rows(list(body.all_heads(self._relations, given)))
+        span = clause.head.span
+        with self._budget.clock(lambda: span):
+            try:
+                rows = body.all_heads(self._relations, given, self._budget.room())
+            except OverBudget:
+                raise self._budget.over_tuples(span) from None
+        self._budget.grew(len(rows), span)  # firing tuples count as derived ones
+        return sort_rows(rows)
 
 
 class NativeBackend(Backend):
     name = "native"
 
     def load(self, program: CompiledProgram, facts: FactBase) -> Session:
-        store = _Store()
+        store = _Store(Budget())
         for fact in program.facts:
             store.relations[fact.predicate].add(fact.args)
         for fact in facts:
             store.relations[fact.predicate].add(fact.args)
         derived = [c for c in program.clauses if not c.head.predicate.startswith("#")]
         firings = {c.head.predicate: c for c in program.clauses if c.head.predicate.startswith("#")}
-        for stratum in _strata(derived):
-            _fixpoint(store, stratum)
-        return NativeSession(store.relations, firings)
+        with store.budget.clock(lambda: store.span):
+            for stratum in _strata(derived):
+                _fixpoint(store, stratum)
+        return NativeSession(store.relations, firings, store.budget)

@@ -16,12 +16,13 @@ from pyDatalog.pyParser import Literal as PdLiteral
 from pyDatalog.pyParser import Term as PdTerm
 from pyDatalog.pyParser import add_clause
 
-from ..._errors import EngineError
+from ..._errors import EngineError, RuleError, SourceSpan
 from ..language.ast import Atom, Comparison, Const, Negation, Var
 from ..language.graph import recursive_predicates
 from ..program.compile import Clause, CompiledProgram
 from ..program.facts import FactBase
 from .base import Backend, Pattern, Row, Session, sort_rows
+from .budget import Budget, watch_from_outside
 
 __all__ = ["PyDatalogBackend"]
 
@@ -96,8 +97,10 @@ def _assert_fact(predicate: str, args: Row) -> None:
 
 
 class PyDatalogSession(Session):
-    def __init__(self, logic: Any) -> None:
+    def __init__(self, logic: Any, budget: Budget, spans: dict[str, SourceSpan]) -> None:
         self._logic = logic
+        self._budget = budget
+        self._spans = spans
 
     def query(self, predicate: str, pattern: Pattern) -> list[Row]:
         with _lock:
@@ -108,10 +111,17 @@ class PyDatalogSession(Session):
             terms = [PdTerm(f"Q{i}") if v is None else PdTerm(_to_engine(v), forced_type="constant")
                      for i, v in enumerate(pattern)]
             query = PdLiteral.make(_pred_name(predicate), terms)
+            span = self._spans.get(predicate, SourceSpan("<query>", 1))
             try:
-                answers = query.ask()
+                # pyDatalog cannot be asked to stop: the budget's timer interrupts it (budget.py)
+                with self._budget.clock(lambda: span):
+                    answers = query.ask()
+            except RuleError:
+                raise
             except Exception as exc:  # pyDatalog raises bare exceptions for engine faults
                 raise EngineError(f"pyDatalog failed on a query of {predicate}: {exc}") from exc
+            if predicate in self._spans and answers:
+                self._budget.grew(len(answers), span)
             if not answers:
                 return []
             # pyDatalog returns only the unbound positions; put the bound constants back.
@@ -154,6 +164,8 @@ class PyDatalogBackend(Backend):
     name = "pydatalog"
 
     def load(self, program: CompiledProgram, facts: FactBase) -> Session:
+        budget = Budget()
+        watch_from_outside(budget, "pyDatalog")  # its compiled core ignores the interval timer
         with _lock:
             try:
                 derived = [c for c in program.clauses if not c.head.predicate.startswith("#")]
@@ -169,7 +181,12 @@ class PyDatalogBackend(Backend):
                 for predicate, args in base:
                     _assert_fact(predicate, args)
                 arity = {c.head.predicate: c.head.arity for c in derived}
-                answers = {p: _ask_all(p, n) for p, n in sorted(arity.items())}
+                spans = {c.head.predicate: c.head.span for c in reversed(derived)}  # each relation's first rule
+                answers: dict[str, list[Row]] = {}
+                for p, n in sorted(arity.items()):
+                    with budget.clock(lambda: spans[p]):  # noqa: B023 (called inside this iteration)
+                        answers[p] = _ask_all(p, n)
+                    budget.grew(len(answers[p]), spans[p])
                 Logic()  # pass two: every relation as facts, and the firing rules
                 for decl in program.program.decls.values():
                     _declare(decl.predicate, decl.arity)
@@ -180,8 +197,8 @@ class PyDatalogBackend(Backend):
                         _assert_fact(predicate, row)
                 for clause in firing:
                     _add_clause(clause, {})
-            except EngineError:
+            except (EngineError, RuleError):
                 raise
             except Exception as exc:
                 raise EngineError(f"pyDatalog rejected the compiled program: {exc}") from exc
-            return PyDatalogSession(Logic(True))
+            return PyDatalogSession(Logic(True), budget, {c.head.predicate: c.head.span for c in firing})

@@ -172,6 +172,9 @@ class Module:
     rules: tuple[Rule, ...]
     facts: tuple[Fact, ...]
     dangling_docs: tuple[Metadata, ...] = ()  # `///` blocks followed by no rule or declaration
+    # The rule pack the file belongs to (its folder's name), or None for the shared base (the
+    # fact schema and the prelude). A pack's own relations are private to it (checks.py).
+    pack: str | None = None
 
 
 @dataclass(frozen=True)

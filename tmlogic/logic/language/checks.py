@@ -16,6 +16,7 @@ from ..._errors import Diagnostic, Note, RuleError
 from ...diagnostics import DiagnosticBag, did_you_mean
 from .ast import THREAT, Atom, Comparison, Const, Decl, Fact, MetaEntry, Module, Negation, Program, Rule, Term, Var
 from .graph import strongly_connected_components
+from .packs import check_rule_files, namespace_packs
 
 __all__ = [
     "KnownIds",
@@ -124,6 +125,8 @@ def check_modules(
     included) if anything is an error. With strict=True, warnings count as errors.
     """
     bag = DiagnosticBag(strict=strict)
+    modules = namespace_packs(modules, bag)
+    check_rule_files(modules, RULE_ID_PATTERN, bag)
     decls = _collect_decls(modules, bag)
     rules = [r for m in modules for r in m.rules]
     for module in modules:

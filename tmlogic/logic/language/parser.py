@@ -17,6 +17,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 
 from ..._errors import Diagnostic, Level, RuleError, SourceSpan
 from ...diagnostics import did_you_mean
+from ...limits import current as current_limits
 from .ast import (
     Atom,
     Comparison,
@@ -226,6 +227,11 @@ class _Builder:
             self.anon += 1
             return Var(f"_{self.anon}", span, anonymous=True)
         if tok.type == "INT":
+            limit = current_limits().integer_digits
+            if len(tok.value.lstrip("-")) > limit:
+                self.error(span, f"this integer has more than {limit} digits",
+                           "rule constants are 64-bit integers; raise the limit with tmlogic --limit integer_digits=N")
+                return Const(0, span)
             return Const(int(tok.value), span)
         return Const(self.unescape(tok, span), span)
 

@@ -17,20 +17,20 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
 from ... import __version__
-from ..._errors import SourceSpan
+from ..._errors import SourceSpan, UsageError
+from ...fileaccess import FileAccessError, read_text, write_text
 from ..language import ast
 from ..language.checks import KnownIds
 
 __all__ = ["cache_dir", "program_key", "read_program", "write_program"]
 
-_FORMAT = 1
+_FORMAT = 2  # 2: modules know their rule pack
 _KEEP = 8  # cache files kept (one per rule set and working folder); older ones are removed
 
 
@@ -67,7 +67,7 @@ _FIELDS: dict[type, dict[str, Check]] = {
     ast.Decl: {"predicate": _of(str), "args": _tuple_of(ast.DeclArg), "span": _of(SourceSpan),
                "doc": _of(ast.Metadata, None)},
     ast.Module: {"path": _of(str), "decls": _tuple_of(ast.Decl), "rules": _tuple_of(ast.Rule),
-                 "facts": _tuple_of(ast.Fact), "dangling_docs": _tuple_of(ast.Metadata)},
+                 "facts": _tuple_of(ast.Fact), "dangling_docs": _tuple_of(ast.Metadata), "pack": _of(str, None)},
     ast.Program: {"modules": _tuple_of(ast.Module),
                   "decls": lambda v: isinstance(v, dict) and all(isinstance(d, ast.Decl) for d in v.values())},
 }
@@ -152,12 +152,14 @@ def read_program(key: str) -> ast.Program | None:
     if path is None:
         return None
     try:
-        header, _, body = path.read_text(encoding="utf-8").partition("\n")
+        # Through the guarded reader: a regular file only (not a FIFO or a device planted in the
+        # cache folder), size-capped, never quoted; it lies outside the project by design.
+        header, _, body = read_text(path, what="program cache", anywhere=True).partition("\n")
         data = json.loads(header)
         if not isinstance(data, dict) or data.get("key") != key:
             return None
         program = json.loads(body, object_hook=_object)
-    except (OSError, ValueError, TypeError, AttributeError, _Corrupt, RecursionError):
+    except (FileAccessError, ValueError, TypeError, AttributeError, _Corrupt, RecursionError):
         return None
     return program if isinstance(program, ast.Program) else None
 
@@ -167,22 +169,18 @@ def write_program(key: str, program: ast.Program, on_error: Callable[[OSError], 
     path = _path(key)
     if path is None:
         return
+    # Line 1: what the file is for; line 2: the program (decoded only when line 1 matches).
+    text = (json.dumps({"key": key, "tmlogic": __version__}) + "\n"
+            + json.dumps(_encode(program), ensure_ascii=False, separators=(",", ":")))
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Line 1: what the file is for; line 2: the program (decoded only when line 1 matches).
-        text = (json.dumps({"key": key, "tmlogic": __version__}) + "\n"
-                + json.dumps(_encode(program), ensure_ascii=False, separators=(",", ":")))
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".program-", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(text)
-            os.replace(temporary, path)
-        except BaseException:
-            os.unlink(temporary)
-            raise
+        # Atomic (temporary file, rename), never through a link planted at the destination.
+        write_text(path, text, anywhere=True, replace_input=True)  # a stale entry read this run
         olders = sorted(path.parent.glob("program-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in olders[_KEEP:]:
             old.unlink(missing_ok=True)
+    except UsageError as exc:  # fileaccess.WriteRefused
+        if on_error is not None:
+            on_error(OSError(str(exc)))
     except OSError as exc:
         if on_error is not None:
             on_error(exc)

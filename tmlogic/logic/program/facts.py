@@ -65,9 +65,9 @@ class FactBase:
         return table
 
 
-def _sort_args(args: tuple[Constant, ...]) -> tuple[tuple[int, str], ...]:
-    # Mixed int/str tuples must still sort deterministically.
-    return tuple((0, f"{a:020d}") if isinstance(a, int) else (1, a) for a in args)
+def _sort_args(args: tuple[Constant, ...]) -> tuple[tuple[int, int, str], ...]:
+    # Mixed int/str tuples must still sort deterministically; numbers by value, negative ones too.
+    return tuple((0, a, "") if isinstance(a, int) else (1, 0, a) for a in args)
 
 
 # Keys that have their own relation, so they are not repeated as attr/flag facts.

@@ -8,10 +8,12 @@ on disk, keyed by the content of its files (cache.py).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ..._errors import Diagnostic, Level, RuleError, SourceSpan, display_path
+from ...fileaccess import FileAccessError, read_text
 from ...resources import prelude_file, rules_dir, schema_file
 from ..language.ast import Module, Program
 from ..language.checks import KnownIds, check_modules, stride_canonical
@@ -42,6 +44,37 @@ def rule_files(paths: Iterable[Path]) -> list[Path]:
     return sorted(found.values())
 
 
+def _pack_files(paths: Iterable[Path]) -> list[tuple[Path, str]]:
+    """Each rule file under `paths` with the name of its pack. A folder that holds .dl files
+    is one pack (its name); a folder that holds only folders (like rules/) holds one pack per
+    sub-folder; a file given alone belongs to the pack of its folder. Two different folders of
+    the same name are two packs: the second is called `name#2`."""
+    out: list[tuple[Path, str]] = []
+    names: dict[Path, str] = {}
+
+    def name_of(folder: Path) -> str:
+        key = _key(folder)
+        if key not in names:
+            base = folder.name or "pack"
+            taken = set(names.values())
+            name, n = base, 2
+            while name in taken:
+                name, n = f"{base}#{n}", n + 1
+            names[key] = name
+        return names[key]
+
+    for path in map(Path, paths):
+        files = rule_files([path])
+        if not path.is_dir():
+            out.extend((f, name_of(f.parent)) for f in files)
+            continue
+        direct = any(f.parent == path for f in files)
+        for f in files:
+            folder = path if direct else path / f.relative_to(path).parts[0]
+            out.append((f, name_of(folder)))
+    return out
+
+
 def load_program(
     extra_paths: Sequence[Path] = (),
     *,
@@ -58,53 +91,49 @@ def load_program(
     built-in pack folder (default rules/; the attack-path stage passes attack-paths/).
     Returns the Program and its warnings; raises RuleError listing every problem otherwise.
     """
-    files = _base_files() + list(base)
     builtin = builtin_dir if builtin_dir is not None else rules_dir()
-    if builtin_rules and builtin.is_dir():
-        files += rule_files([builtin])
-    files += rule_files(extra_paths)
-    key = _cache_key(files, strict, known_ids) if builtin_rules and not extra_paths else None
-    if key is not None:
+    packs = [builtin] if builtin_rules and builtin.is_dir() else []
+    pack_files = _pack_files(packs + list(extra_paths))
+    sources, problems = _read_all(_base_files() + list(base), pack_files)
+    key = None
+    if builtin_rules and not extra_paths and not problems:
+        key = cache.program_key([(f"{s.shown}\0{s.pack or ''}", s.text.encode("utf-8")) for s in sources],
+                                strict, known_ids)
         cached = cache.read_program(key)
         if cached is not None:
             return cached, []
-    modules, problems = _parse_all(files)
+    modules, problems = _parse_all(sources, problems)
     problems += _empty_packs(extra_paths)
     if any(d.level is Level.ERROR for d in problems):
         raise RuleError(problems)
     program, warnings = check_modules(modules, strict=strict, known_ids=known_ids,
-                                      reference_rules=None if builtin_rules else _builtin_rule_strides(files))
+                                      reference_rules=None if builtin_rules
+                                      else _builtin_rule_strides([f for f, _ in pack_files]))
     if key is not None and not warnings:
         cache.write_program(key, program)
     return program, warnings
 
 
-def _cache_key(files: list[Path], strict: bool, known_ids: KnownIds | None) -> str | None:
-    """The cache key of the built-in program, or None if a file cannot be read (parsing reports it)."""
-    contents: list[tuple[str, bytes]] = []
-    for file in files:
-        try:
-            contents.append((display_path(file), file.read_bytes()))
-        except OSError:
-            return None
-    return cache.program_key(contents, strict, known_ids)
-
-
-def lint(paths: Sequence[Path], *, strict: bool = False, known_ids: KnownIds | None = None) -> list[Diagnostic]:
-    """Every diagnostic for the rule files under `paths` (checked with schema and prelude), sorted.
+def lint(paths: Sequence[Path], *, strict: bool = False, known_ids: KnownIds | None = None,
+         builtin_rules: bool = True) -> list[Diagnostic]:
+    """Every diagnostic for the rule files under `paths`, checked in the program `analyze` and
+    `rules test` run (schema, prelude, the built-in packs unless builtin_rules=False), sorted.
 
     Knowledge-base ids are checked as in load_program. Never raises for bad input: errors are
     returned along with warnings.
     """
-    files = _base_files() + rule_files(paths)
-    modules, problems = _parse_all(files)
+    packs = [rules_dir()] if builtin_rules and rules_dir().is_dir() else []
+    pack_files = _pack_files(packs + list(paths))
+    modules, problems = _parse_all(*_read_all(_base_files(), pack_files))
     problems += _empty_packs(paths)
     if not any(d.level is Level.ERROR for d in problems):
         # Checks run only on a complete parse: a file that failed to parse would make every
         # use of its predicates look undeclared.
         try:
             _, warnings = check_modules(modules, strict=strict, known_ids=known_ids,
-                                        reference_rules=_builtin_rule_strides(files), require_mitre=True)
+                                        reference_rules=None if builtin_rules
+                                        else _builtin_rule_strides([f for f, _ in pack_files]),
+                                        require_mitre=True)
             problems += warnings
         except RuleError as exc:
             problems += exc.diagnostics
@@ -113,11 +142,12 @@ def lint(paths: Sequence[Path], *, strict: bool = False, known_ids: KnownIds | N
 
 def _builtin_rule_strides(loaded: list[Path]) -> dict[str, str]:
     """Rule id -> STRIDE category of the built-in threat rules not among `loaded`, so that a user
-    pack linted on its own may supersede a built-in rule."""
+    pack checked without the built-in packs may supersede a built-in rule."""
     if not rules_dir().is_dir():
         return {}
     seen = {_key(f) for f in loaded}
-    modules, _ = _parse_all(f for f in rule_files([rules_dir()]) if _key(f) not in seen)
+    builtin = [(f, "builtin") for f in rule_files([rules_dir()]) if _key(f) not in seen]
+    modules, _ = _parse_all(*_read_all((), builtin))
     out: dict[str, str] = {}
     for module in modules:
         for rule in module.rules:
@@ -148,25 +178,39 @@ def _base_files() -> list[Path]:
     return files
 
 
-def _parse_all(files: Iterable[Path]) -> tuple[list[Module], list[Diagnostic]]:
-    modules: list[Module] = []
+@dataclasses.dataclass(frozen=True)
+class _Source:
+    shown: str
+    text: str
+    pack: str | None  # None: the schema and the prelude
+
+
+def _read_all(base: Iterable[Path], packs: Iterable[tuple[Path, str]] = ()) -> tuple[list[_Source], list[Diagnostic]]:
+    """Every rule file's text, through the guarded reader (a pack's link out of the project is refused)."""
+    sources: list[_Source] = []
     problems: list[Diagnostic] = []
     seen: set[Path] = set()
-    for file in files:
+    for file, pack in [(f, None) for f in base] + list(packs):
         key = _key(file)
         if key in seen:  # a user pack given again, or the built-in folder named explicitly
             continue
         seen.add(key)
         shown = display_path(file)
         try:
-            text = file.read_text(encoding="utf-8-sig")  # tolerate a byte-order mark
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            problems.append(Diagnostic(Level.ERROR, SourceSpan(shown, 1, 1), f"cannot read the rule file: {reason}",
-                                       "io", "check the path, its permissions, and that it is UTF-8 text"))
-            continue
+            sources.append(_Source(shown, read_text(file, what="rule file", shown=shown), pack))
+        except FileAccessError as exc:
+            problems.extend(exc.diagnostics)
+    return sources, problems
+
+
+def _parse_all(sources: Iterable[_Source], problems: list[Diagnostic]) -> tuple[list[Module], list[Diagnostic]]:
+    modules: list[Module] = []
+    problems = list(problems)
+    for source in sources:
         try:
-            modules.append(parse_module(text, shown))
+            module = parse_module(source.text, source.shown)
         except RuleError as exc:
             problems.extend(exc.diagnostics)
+            continue
+        modules.append(dataclasses.replace(module, pack=source.pack) if source.pack is not None else module)
     return modules, problems

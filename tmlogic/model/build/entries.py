@@ -4,11 +4,11 @@ of an entry (known keys, value kinds, control characters), each problem into the
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 from ..._errors import Note, SourceSpan
 from ...diagnostics import DiagnosticBag, did_you_mean
+from ...textsafe import describe_character, plain_text_problem
 from ..raw import RawAttr, RawDocument, RawEntry
 from ..schema import Attribute, Model, Value
 from .typos import SECURITY_KEYS, resembled_security_key
@@ -62,8 +62,6 @@ def as_number(value: Value) -> int | float | None:
     return number if number is not None and math.isfinite(number) else None
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
-_CONTROL_NL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _FREE_TEXT = frozenset({"description", "notes", "mitigation"})
 
 
@@ -175,11 +173,12 @@ class EntryChecker:
 
     def check_text(self, text: str, span: SourceSpan, what: str, allow_newline: bool) -> None:
         """Control characters would reach terminals and CI logs (ANSI escapes, forged `::` workflow
-        commands), so model text may hold none, bar tabs, and newlines in free-text values."""
-        bad = _CONTROL_NL if allow_newline else _CONTROL
-        m = bad.search(text)
-        if m:
-            self.bag.error(span, f"the {what} holds the control character U+{ord(m.group()):04X}", "bad-character",
+        commands), line and paragraph separators end YAML comments and lines in other writers, and
+        format controls (bidi overrides, zero-width spaces) make text read differently from what it
+        is: model text holds none of them, bar tabs, and newlines in free-text values."""
+        bad = plain_text_problem(text, allow_newline=allow_newline)
+        if bad is not None:
+            self.bag.error(span, f"the {what} holds {describe_character(bad)}", "bad-character",
                            "remove it; names and values are plain text")
 
     def check_value(self, value: Value, span: SourceSpan, key: str) -> None:

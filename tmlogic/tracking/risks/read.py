@@ -34,8 +34,10 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..._errors import Diagnostic, Level, SourceSpan, display_path
 from ...diagnostics import DiagnosticBag, did_you_mean
+from ...fileaccess import FileAccessError, read_text
 from ...syntax import yaml_error_diagnostic
 from ...syntax.spans import node_span
+from ...yamlcheck import check_document, too_deep
 from ..snapshot import ArgumentError, ThreatSnapshot, TrackingError
 
 __all__ = [
@@ -178,17 +180,15 @@ def find_risk_file(model: Path) -> Path | None:
 def load_risks(path: Path, *, missing_ok: bool = False) -> RiskFile:
     """Read and check a risk file. Raises RiskFileError listing every problem."""
     shown = display_path(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         if missing_ok:
             return RiskFile(shown, (), exists=False)
         raise RiskFileError([Diagnostic(Level.ERROR, SourceSpan(shown, 1, 1), f"risk file '{shown}' not found", "io",
-                                        "create it with `tmlogic risks seed MODEL`, or fix the path")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RiskFileError([Diagnostic(Level.ERROR, SourceSpan(shown, 1, 1),
-                                        f"cannot read the risk file: {getattr(exc, 'strerror', None) or exc}", "io",
-                                        "save it as UTF-8 text and check its permissions")]) from None
+                                        "create it with `tmlogic risks seed MODEL`, or fix the path")])
+    try:
+        text = read_text(path, what="risk file", shown=shown)  # regular, inside the project, capped
+    except FileAccessError as exc:
+        raise RiskFileError(exc.diagnostics) from None
     return parse_risks(text, shown)
 
 
@@ -218,6 +218,13 @@ class _Reader:
             root = yaml.compose(text, Loader=yaml.SafeLoader)
         except yaml.YAMLError as exc:
             self.bag.extend([yaml_error_diagnostic(exc, text, self.path, "risk-file")])
+            return []
+        except RecursionError:
+            self.bag.extend([too_deep(self.path)])
+            return []
+        bounds = check_document(root, self.path)
+        if bounds is not None:
+            self.bag.extend([bounds])
             return []
         if root is None:
             return []

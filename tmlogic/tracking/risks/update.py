@@ -17,7 +17,9 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..._errors import Diagnostic, Level, SourceSpan, display_path
+from ...fileaccess import FileAccessError, read_text
 from ...syntax import yaml_error_diagnostic
+from ...yamlcheck import check_document, too_deep
 from .read import RiskFileError, parse_risks
 
 __all__ = ["EntryChange", "update_entries", "FIELDS"]
@@ -66,11 +68,18 @@ def update_entries(path: Path, updates: Mapping[str, Mapping[str, str | _dt.date
     """Set fields of the `id:` entries named in `updates` (threat id -> field -> value; None keeps the
     field). Returns what changed per entry; raises RiskFileError if the file is not readable YAML."""
     shown = display_path(path)
-    text = Path(path).read_text(encoding="utf-8-sig")
     try:
+        text = read_text(path, what="risk file", shown=shown)  # regular, inside the project, capped
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except FileAccessError as exc:
+        raise RiskFileError(exc.diagnostics) from None
     except yaml.YAMLError as exc:
         raise RiskFileError([yaml_error_diagnostic(exc, text, shown, "risk-file")]) from None
+    except RecursionError:
+        raise RiskFileError([too_deep(shown)]) from None
+    bounds = check_document(root, shown)
+    if bounds is not None:
+        raise RiskFileError([bounds])
     edits: list[tuple[int, int, str]] = []  # (start, end, replacement), applied from the end
     changes: list[EntryChange] = []
     for entry in _entries(root):
@@ -117,8 +126,8 @@ def update_entries(path: Path, updates: Mapping[str, Mapping[str, str | _dt.date
             raise RiskFileError([Diagnostic(Level.ERROR, SourceSpan(shown, 1, 1),
                                             "updating the entries would break the risk file, so it was left as it was",
                                             "risk-file", "edit the entry by hand; please report this")] + exc.diagnostics)
-        from ...outputs.formats import write_atomic
+        from ...fileaccess import write_text
 
-        write_atomic(Path(path), new_text)
+        write_text(Path(path), new_text, replace_input=True)  # atomic, never through a link
     return changes
 

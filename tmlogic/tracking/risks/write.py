@@ -4,6 +4,7 @@ seed` and `accept`, and adding blocks to an existing file without losing its com
 from __future__ import annotations
 
 import datetime as _dt
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -11,6 +12,8 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..._errors import Diagnostic, Level, SourceSpan, display_path
+from ...fileaccess import locked, read_text, write_text
+from ...textsafe import yaml_comment
 from ..snapshot import ThreatSnapshot
 from .read import SEED_MARK, RiskFileError, parse_risks
 
@@ -20,10 +23,13 @@ _TAG = "tag:yaml.org,2002:"
 
 
 def _q(text: str) -> str:
-    """A YAML double-quoted scalar (a JSON string is one)."""
+    """A YAML double-quoted scalar (a JSON string is one). JSON leaves U+0085, U+2028 and U+2029
+    raw, which YAML reads as line breaks (folded to spaces): they are escaped too, so the value
+    reads back exactly."""
     import json
 
-    return json.dumps(text, ensure_ascii=False)
+    quoted = json.dumps(text, ensure_ascii=False)
+    return quoted.replace("\x85", "\\x85").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 def entry_line(threat_id: str, status: str = "accepted", justification: str = "<why this risk is acceptable>",
@@ -43,7 +49,9 @@ def entry_block(threat: ThreatSnapshot, status: str, justification: str, owner: 
                 ticket: str | None = None, expires: _dt.date | None = None, indent: int = 2) -> str:
     """One entry in block style, with a comment naming the threat."""
     pad = " " * indent
-    lines = [f"{pad}# {threat.rule_id} {threat.title}: {', '.join(threat.target_names)} ({threat.level}, {threat.location})",
+    comment = yaml_comment(f"{threat.rule_id} {threat.title}: {', '.join(threat.target_names)} "
+                           f"({threat.level}, {threat.location})")
+    lines = [f"{pad}# {comment}",
              f"{pad}- id: {threat.id}", f"{pad}  status: {status}", f"{pad}  justification: {_q(justification)}"]
     if owner:
         lines.append(f"{pad}  owner: {_q(owner)}")
@@ -72,7 +80,7 @@ def seed_text(threats: Sequence[ThreatSnapshot], model_name: str, today: _dt.dat
               expires: _dt.date | None = None, header: bool = True) -> str:
     """Entries (status in-progress, the seed justification) for threats, as a new file or a block to append."""
     body = "".join(entry_block(t, "in-progress", seed_justification(today), owner, None, expires) for t in threats)
-    return (FILE_HEADER.format(model=model_name) if header else "") + body
+    return (FILE_HEADER.format(model=yaml_comment(model_name)) if header else "") + body
 
 
 def add_entries(path: Path, model_name: str, blocks: Sequence[str]) -> int:
@@ -83,20 +91,23 @@ def add_entries(path: Path, model_name: str, blocks: Sequence[str]) -> int:
     if not blocks:
         return 0
     path = Path(path)
-    if not path.exists() or not path.read_text(encoding="utf-8-sig").strip():
-        new_text = FILE_HEADER.format(model=model_name) + "".join(blocks)
-        before = 0
-    else:
-        text = path.read_text(encoding="utf-8-sig")
-        before = len(parse_risks(text, display_path(path)).entries)
-        new_text = _insert(text, blocks, display_path(path))
-    after = len(parse_risks(new_text, display_path(path)).entries)
-    if after != before + len(blocks):
-        raise RiskFileError([Diagnostic(Level.ERROR, SourceSpan(display_path(path), 1, 1),
-                                        "cannot add entries to this file automatically", "risk-file",
-                                        "add them under `risks:` by hand:\n" + "".join(blocks))])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(new_text, encoding="utf-8")
+    shown = display_path(path)
+    # Read, edit and replace under the folder's lock, so two edits at once both land; the new
+    # file is written whole and renamed over the old one (never through a link).
+    with locked(path.parent):
+        text = read_text(path, what="risk file", shown=shown) if os.path.lexists(path) else ""
+        if not text.strip():
+            new_text = FILE_HEADER.format(model=yaml_comment(model_name)) + "".join(blocks)
+            before = 0
+        else:
+            before = len(parse_risks(text, shown).entries)
+            new_text = _insert(text, blocks, shown)
+        after = len(parse_risks(new_text, shown).entries)
+        if after != before + len(blocks):
+            raise RiskFileError([Diagnostic(Level.ERROR, SourceSpan(shown, 1, 1),
+                                            "cannot add entries to this file automatically", "risk-file",
+                                            "add them under `risks:` by hand:\n" + "".join(blocks))])
+        write_text(path, new_text, replace_input=True)
     return len(blocks)
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ....logic.language.checks import KnownIds
-from ....outputs.formats import write_atomic
+from ....fileaccess import write_text
 from ...errors import KbError
 from .fixtures import fixtures_for
 from .library import Library
@@ -74,7 +74,7 @@ def write_pack(files: dict[str, str], folder: Path) -> list[Path]:
         path = folder / rel
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
             path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(path, text)
+            write_text(path, text)  # atomic, never through a link (fileaccess)
         written.append(path)
     keep = {folder / rel for rel in files}
     for old in sorted(folder.rglob("*"), reverse=True):
