@@ -260,7 +260,7 @@ def test_a_copied_binary_artifact_is_noted_not_an_error(tmp_path: Path) -> None:
                                        encoding="utf-8")
     model, report = imported(tmp_path, str(tmp_path / "site.yml"))
     assert element(model, "app1").type == element(model, "app2").type == "app-server"  # type: ignore[attr-defined]
-    assert report.count("copy app.war -- not read (this is a binary file, not a text file)") == 1  # once, not per host
+    assert report.count("copy app.war -- not read (") == 1 and "binary file" in report  # once, not per host
 
 
 def test_the_real_playbooks_analyze_with_the_expected_threats(tmp_path: Path) -> None:
