@@ -4,16 +4,13 @@ result JSON written with paths (`--paths`), a model file, or a git revision of t
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .._errors import SourceSpan, display_path
-from ..fileaccess import FileAccessError, read_text
+from .._errors import display_path
 from ..paths.result import AttackPaths, PathComparison
-from ..syntax import json_error_diagnostic
-from .snapshot import ArgumentError, TrackingError, input_error
+from .snapshot import ArgumentError, read_result_document
 from .sources import load_side
 
 if TYPE_CHECKING:
@@ -28,17 +25,8 @@ BaselinePaths = dict[str, set[str]]  # goal element id -> the ids of the paths l
 
 def _from_json(path: Path) -> BaselinePaths:
     shown = display_path(path)
-    try:
-        text = read_text(path, what="baseline result", shown=shown)  # regular, inside the project, capped
-    except FileAccessError as exc:
-        raise TrackingError(exc.diagnostics) from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise TrackingError([json_error_diagnostic(exc, text, shown, "bad-baseline")]) from None
-    except RecursionError:
-        raise input_error(SourceSpan(shown, 1, 1), "the JSON is nested too deeply to be a tmlogic result",
-                          "give a file written by `tmlogic analyze --paths --format json`", "bad-baseline") from None
+    data = read_result_document(path, "baseline result",
+                                "give a file written by `tmlogic analyze --paths --format json`")
     section = data.get("paths") if isinstance(data, dict) else None
     if not isinstance(section, dict) or not isinstance(section.get("goals"), list):
         # one line: pointing into a one-line JSON file would print the whole file

@@ -109,6 +109,23 @@ def snapshot_result(result: Result, source: str | None = None) -> ResultSnapshot
 _LEVELS = ("low", "medium", "elevated", "high", "critical")
 
 
+def read_result_document(path: Path, what: str, hint: str) -> Any:
+    """The parsed JSON of a result file, read through the guard (regular, inside the project,
+    capped). Raises TrackingError with file:line:col when it cannot be read or parsed."""
+    shown = display_path(path)
+    try:
+        text = read_text(path, what=what, shown=shown)
+    except FileAccessError as exc:
+        raise TrackingError(exc.diagnostics) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise TrackingError([json_error_diagnostic(exc, text, shown, "bad-baseline")]) from None
+    except RecursionError:
+        raise input_error(SourceSpan(shown, 1, 1), "the JSON is nested too deeply to be a tmlogic result", hint,
+                          "bad-baseline") from None
+
+
 def load_result_json(path: Path, source: str | None = None) -> ResultSnapshot:
     """Read a `tmlogic analyze --format json` file. Raises TrackingError (with file:line:col)
     when it is not readable JSON or not a tmlogic result of a known major version."""
@@ -117,17 +134,7 @@ def load_result_json(path: Path, source: str | None = None) -> ResultSnapshot:
     if not os.path.lexists(path):
         raise input_error(at, f"result file '{shown}' not found", "write one with `tmlogic analyze MODEL --format json -o FILE`",
                           "io")
-    try:
-        text = read_text(path, what="result file", shown=shown)  # regular, inside the project, capped
-    except FileAccessError as exc:
-        raise TrackingError(exc.diagnostics) from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise TrackingError([json_error_diagnostic(exc, text, shown, "bad-baseline")]) from None
-    except RecursionError:
-        raise input_error(at, "the JSON is nested too deeply to be a tmlogic result",
-                          "give a file written by `tmlogic analyze --format json`", "bad-baseline") from None
+    data = read_result_document(path, "result file", "give a file written by `tmlogic analyze --format json`")
     if not isinstance(data, dict) or data.get("format") != "tmlogic-result":
         raise input_error(at, "this JSON is not a tmlogic result (no \"format\": \"tmlogic-result\")",
                           "give a file written by `tmlogic analyze --format json`", "bad-baseline")
