@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tmlogic.analysis import load_rules
-from tmlogic.logic.program import cache, load
+from tmlogic.logic.language import parser
+from tmlogic.logic.program import cache
 
 
 @pytest.fixture()
@@ -22,7 +24,7 @@ def _no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     def fail(*args: object, **kwargs: object) -> None:
         raise AssertionError("parsed although the cache holds the program")
 
-    monkeypatch.setattr(load, "parse_module", fail)
+    monkeypatch.setattr(parser, "parse_module", fail)
 
 
 def test_second_load_comes_from_the_cache_and_is_the_same_program(cache_dir: Path,
@@ -32,7 +34,7 @@ def test_second_load_comes_from_the_cache_and_is_the_same_program(cache_dir: Pat
     files = list(cache_dir.glob("program-*.json"))
     assert len(files) == 1
     header, program = files[0].read_text().split("\n")
-    assert json.loads(header)["key"] and json.loads(program)["@"] == "Program"
+    assert json.loads(header)["key"] and isinstance(json.loads(program), list)
     _no_parsing(monkeypatch)
     second, _ = load_rules([])
     assert second == first
@@ -59,6 +61,58 @@ def test_a_corrupt_cache_is_a_miss_and_is_rewritten(cache_dir: Path, content: by
     again, warnings = load_rules([])
     assert again == expected and warnings == []
     assert json.loads(path.read_text().split("\n")[0])["key"] == key  # rewritten whole
+
+
+def _first_rule_with_body(body: list[object]) -> list[object]:
+    for module in body[2]:  # type: ignore[attr-defined]
+        for rule in module[2]:
+            if rule[1]:
+                return rule  # type: ignore[no-any-return]
+    raise AssertionError("no rule with a body")
+
+
+def _span_line(body: list[object]) -> None:
+    body[1][1] = "one"  # type: ignore[index]
+
+
+def _negative_span(body: list[object]) -> None:
+    _first_rule_with_body(body)[2] = -1
+
+
+def _unknown_literal(body: list[object]) -> None:
+    _first_rule_with_body(body)[1][0][0] = 9  # type: ignore[index]
+
+
+def _bool_as_tag(body: list[object]) -> None:
+    _first_rule_with_body(body)[1][0][0] = False  # type: ignore[index]
+
+
+def _short_span_table(body: list[object]) -> None:
+    body[1].pop()  # type: ignore[attr-defined]
+
+
+def _decl_out_of_range(body: list[object]) -> None:
+    body[3][0][2] = 10_000  # type: ignore[index]
+
+
+def _integer_path(body: list[object]) -> None:
+    body[0][0] = 7  # type: ignore[index]
+
+
+@pytest.mark.parametrize("damage", [_span_line, _negative_span, _unknown_literal, _bool_as_tag, _short_span_table,
+                                    _decl_out_of_range, _integer_path])
+def test_a_damaged_program_of_the_right_key_is_a_miss(cache_dir: Path, damage: Callable[[list[object]], None]) -> None:
+    expected, _ = load_rules([])
+    path = next(cache_dir.glob("program-*.json"))
+    header, body = path.read_text(encoding="utf-8").split("\n")
+    data = json.loads(body)
+    damage(data)
+    path.write_text(header + "\n" + json.dumps(data), encoding="utf-8")
+    key = json.loads(header)["key"]
+    assert cache.read_program(key) is None
+    again, _ = load_rules([])
+    assert again == expected
+    assert cache.read_program(key) == expected  # rewritten
 
 
 def test_the_key_follows_file_contents_version_strictness_and_known_ids() -> None:

@@ -2,8 +2,10 @@
 
 The knowledge base uses this twice: the builder infers D3FEND -> ATT&CK links through
 artifacts (d3fend.dl), and enrichment joins threats to the knowledge base (enrich.dl). Rule
-files are parsed and checked by the same front end as rule packs, once per process; rows are
-handed to the engine as constants, never as text.
+files are parsed and checked by the same front end as rule packs, once per process, and the
+checked program is kept in the program cache (tmlogic/logic/program/cache.py), keyed by the
+files' text, so a run with a warm cache does not load the parser; rows are handed to the engine
+as constants, never as text.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from ..logic.engines.base import Row, get_backend
 from ..logic.language.checks import check_modules
 from ..logic.program.compile import CompiledProgram, compile_program
 from ..logic.program.facts import FactBase, InputFact
-from ..logic.language.parser import parse_module
+from ..logic.program import cache
 
 __all__ = ["DatalogProgram", "compile_sources"]
 
@@ -31,8 +33,14 @@ def compile_sources(sources: Sequence[tuple[str, str]]) -> CompiledProgram:
     with _LOCK:
         compiled = _CACHE.get(key)
         if compiled is None:
-            modules = [parse_module(text, path) for text, path in sources]
-            program, _ = check_modules(modules)
+            key = cache.program_key([(path, text.encode("utf-8")) for text, path in sources], False, None)
+            program = cache.read_program(key)
+            if program is None:
+                from ..logic.language.parser import parse_module
+
+                program, warnings = check_modules([parse_module(text, path) for text, path in sources])
+                if not warnings:
+                    cache.write_program(key, program)
             compiled = compile_program(program)
             _CACHE[key] = compiled
     return compiled

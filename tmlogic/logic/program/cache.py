@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,55 +29,193 @@ from ..language.checks import KnownIds
 
 __all__ = ["cache_dir", "program_key", "read_program", "write_program"]
 
-_FORMAT = 2  # 2: modules know their rule pack
+_FORMAT = 3  # 2: modules know their rule pack; 3: positional arrays
 _KEEP = 8  # cache files kept (one per rule set and working folder); older ones are removed
-
-
-Check = Callable[[Any], bool]
-
-
-def _of(*types: type | None) -> Check:
-    allowed = tuple(type(None) if t is None else t for t in types)
-    return lambda v: isinstance(v, allowed) and not (isinstance(v, bool) and bool not in allowed)
-
-
-def _tuple_of(*types: type) -> Check:
-    return lambda v: isinstance(v, tuple) and all(isinstance(x, types) for x in v)
-
-
-_LITERAL = (ast.Atom, ast.Negation, ast.Comparison)
-# Every field of every class the cache may hold, with the type its value must have: a decoded
-# object of any other shape is a corrupt cache, not a program.
-_FIELDS: dict[type, dict[str, Check]] = {
-    SourceSpan: {"path": _of(str), "line": _of(int), "col": _of(int), "end_line": _of(int, None),
-                 "end_col": _of(int, None)},
-    ast.Var: {"name": _of(str), "span": _of(SourceSpan), "anonymous": _of(bool)},
-    ast.Const: {"value": _of(str, int), "span": _of(SourceSpan)},
-    ast.Atom: {"predicate": _of(str), "args": _tuple_of(ast.Var, ast.Const), "span": _of(SourceSpan)},
-    ast.Negation: {"atom": _of(ast.Atom), "span": _of(SourceSpan)},
-    ast.Comparison: {"op": lambda v: v in ast.COMPARISON_OPS, "left": _of(ast.Var, ast.Const),
-                     "right": _of(ast.Var, ast.Const), "span": _of(SourceSpan)},
-    ast.MetaEntry: {"key": _of(str), "value": _of(str), "span": _of(SourceSpan)},
-    ast.Metadata: {"entries": _tuple_of(ast.MetaEntry), "span": _of(SourceSpan)},
-    ast.Rule: {"head": _of(ast.Atom), "body": _tuple_of(*_LITERAL), "span": _of(SourceSpan), "text": _of(str),
-               "metadata": _of(ast.Metadata, None), "index": _of(int)},
-    ast.Fact: {"atom": _of(ast.Atom), "span": _of(SourceSpan)},
-    ast.DeclArg: {"name": _of(str), "type": _of(str)},
-    ast.Decl: {"predicate": _of(str), "args": _tuple_of(ast.DeclArg), "span": _of(SourceSpan),
-               "doc": _of(ast.Metadata, None)},
-    ast.Module: {"path": _of(str), "decls": _tuple_of(ast.Decl), "rules": _tuple_of(ast.Rule),
-                 "facts": _tuple_of(ast.Fact), "dangling_docs": _tuple_of(ast.Metadata), "pack": _of(str, None)},
-    ast.Program: {"modules": _tuple_of(ast.Module),
-                  "decls": lambda v: isinstance(v, dict) and all(isinstance(d, ast.Decl) for d in v.values())},
-}
-
-
-_CLASSES: dict[str, type] = {cls.__name__: cls for cls in _FIELDS}
-_CHECKS: dict[type, list[Check]] = {cls: [spec[f.name] for f in fields(cls)] for cls, spec in _FIELDS.items()}
 
 
 class _Corrupt(Exception):
     """The cache file does not decode into a program: treated as a miss."""
+
+
+# --- the format: positional JSON arrays, one shape per AST class ----------------------------------
+#
+# Each object is a JSON array of its fields in declaration order; a term or a body literal starts
+# with a tag saying which class it is. Source spans are numbers into a table of spans, five
+# numbers each, the first a number into a table of paths. Decoding
+# is plain json.loads (no object hook) and one small function per class that checks every value's
+# type and builds only the AST's own classes: a tampered file can name no other class, and any
+# other shape is a corrupt cache.
+
+_VAR, _CONST = 0, 1
+_ATOM, _NEGATION, _COMPARISON = 0, 1, 2
+
+
+def _is_int(v: object) -> bool:
+    return type(v) is int
+
+
+def _is_str(v: object) -> bool:
+    return type(v) is str
+
+
+class _Encoder:
+    def __init__(self) -> None:
+        self.paths: dict[str, int] = {}
+        self.spans: list[int | None] = []  # five values a span: path number, line, col, end line, end col
+
+    def span(self, s: SourceSpan) -> int:
+        path = self.paths.setdefault(s.path, len(self.paths))
+        self.spans += (path, s.line, s.col, s.end_line, s.end_col)
+        return len(self.spans) // 5 - 1
+
+    def term(self, t: ast.Term) -> list[Any]:
+        if isinstance(t, ast.Var):
+            return [_VAR, t.name, self.span(t.span), t.anonymous]
+        return [_CONST, t.value, self.span(t.span)]
+
+    def atom(self, a: ast.Atom) -> list[Any]:
+        return [a.predicate, [self.term(t) for t in a.args], self.span(a.span)]
+
+    def literal(self, lit: ast.Literal) -> list[Any]:
+        if isinstance(lit, ast.Atom):
+            return [_ATOM, self.atom(lit)]
+        if isinstance(lit, ast.Negation):
+            return [_NEGATION, self.atom(lit.atom), self.span(lit.span)]
+        return [_COMPARISON, lit.op, self.term(lit.left), self.term(lit.right), self.span(lit.span)]
+
+    def metadata(self, m: ast.Metadata | None) -> list[Any] | None:
+        if m is None:
+            return None
+        return [[[e.key, e.value, self.span(e.span)] for e in m.entries], self.span(m.span)]
+
+    def rule(self, r: ast.Rule) -> list[Any]:
+        return [self.atom(r.head), [self.literal(lit) for lit in r.body], self.span(r.span), r.text,
+                self.metadata(r.metadata), r.index]
+
+    def decl(self, d: ast.Decl) -> list[Any]:
+        return [d.predicate, [[a.name, a.type] for a in d.args], self.span(d.span), self.metadata(d.doc)]
+
+    def module(self, m: ast.Module) -> list[Any]:
+        return [m.path, [self.decl(d) for d in m.decls], [self.rule(r) for r in m.rules],
+                [[self.atom(f.atom), self.span(f.span)] for f in m.facts],
+                [self.metadata(d) for d in m.dangling_docs], m.pack]
+
+    def program(self, p: ast.Program) -> list[Any]:
+        # The declarations table holds the modules' own Decl objects: stored as (module, position).
+        where = {id(d): [mi, di] for mi, m in enumerate(p.modules) for di, d in enumerate(m.decls)}
+        decls = []
+        for predicate, d in p.decls.items():
+            if id(d) not in where:
+                raise TypeError(f"the declaration of {predicate} is in no module")
+            decls.append([predicate, *where[id(d)]])
+        modules = [self.module(m) for m in p.modules]
+        return [list(self.paths), self.spans, modules, decls]
+
+
+class _Decoder:
+    def __init__(self, paths: Any, spans: Any) -> None:
+        if type(paths) is not list or not all(type(p) is str for p in paths):
+            raise _Corrupt("a path table that is not a list of strings")
+        if type(spans) is not list or len(spans) % 5 or not set(map(type, spans)) <= {int, type(None)}:
+            raise _Corrupt("a span table of an unexpected shape")
+        numbers = spans[0::5] + spans[1::5] + spans[2::5]
+        if None in numbers or (numbers and min(numbers) < 0):  # type: ignore[type-var]  # None excluded first
+            raise _Corrupt("a span without its path, line or column")
+        values = iter(spans)
+        self.spans = [SourceSpan(paths[path], line, col, end_line, end_col)
+                      for path, line, col, end_line, end_col in zip(values, values, values, values, values)]
+
+    def span(self, v: Any) -> SourceSpan:
+        if type(v) is not int or v < 0:
+            raise _Corrupt("a span reference that is not a number")
+        return self.spans[v]
+
+    def term(self, v: Any) -> ast.Term:
+        if v[0] == _VAR and type(v[0]) is int:
+            _, name, span, anonymous = v
+            if not (_is_str(name) and type(anonymous) is bool):
+                raise _Corrupt("a variable of an unexpected shape")
+            return ast.Var(name, self.span(span), anonymous)
+        _, value, span = v
+        if v[0] != _CONST or type(v[0]) is not int or not (_is_str(value) or _is_int(value)):
+            raise _Corrupt("a constant of an unexpected shape")
+        return ast.Const(value, self.span(span))
+
+    def atom(self, v: Any) -> ast.Atom:
+        predicate, args, span = v
+        if not (_is_str(predicate) and type(args) is list):
+            raise _Corrupt("an atom of an unexpected shape")
+        return ast.Atom(predicate, tuple([self.term(t) for t in args]), self.span(span))
+
+    def literal(self, v: Any) -> ast.Literal:
+        tag = v[0]
+        if type(tag) is not int:
+            raise _Corrupt("a literal without its kind")
+        if tag == _ATOM:
+            _, atom = v
+            return self.atom(atom)
+        if tag == _NEGATION:
+            _, atom, span = v
+            return ast.Negation(self.atom(atom), self.span(span))
+        _, op, left, right, span = v
+        if tag != _COMPARISON or op not in ast.COMPARISON_OPS:
+            raise _Corrupt("a comparison of an unexpected shape")
+        return ast.Comparison(op, self.term(left), self.term(right), self.span(span))
+
+    def metadata(self, v: Any) -> ast.Metadata | None:
+        if v is None:
+            return None
+        entries, span = v
+        out = []
+        for key, value, entry_span in entries:
+            if not (_is_str(key) and _is_str(value)):
+                raise _Corrupt("a metadata entry of an unexpected shape")
+            out.append(ast.MetaEntry(key, value, self.span(entry_span)))
+        return ast.Metadata(tuple(out), self.span(span))
+
+    def rule(self, v: Any) -> ast.Rule:
+        head, body, span, text, metadata, index = v
+        if not (type(body) is list and _is_str(text) and _is_int(index)):
+            raise _Corrupt("a rule of an unexpected shape")
+        return ast.Rule(self.atom(head), tuple([self.literal(lit) for lit in body]), self.span(span), text,
+                        self.metadata(metadata), index)
+
+    def decl(self, v: Any) -> ast.Decl:
+        predicate, args, span, doc = v
+        if not (_is_str(predicate) and type(args) is list):
+            raise _Corrupt("a declaration of an unexpected shape")
+        decl_args = []
+        for name, kind in args:
+            if not (_is_str(name) and _is_str(kind)):
+                raise _Corrupt("a declared argument of an unexpected shape")
+            decl_args.append(ast.DeclArg(name, kind))
+        return ast.Decl(predicate, tuple(decl_args), self.span(span), self.metadata(doc))
+
+    def module(self, v: Any) -> ast.Module:
+        path, decls, rules, facts, dangling, pack = v
+        if not (_is_str(path) and (pack is None or _is_str(pack))
+                and all(type(x) is list for x in (decls, rules, facts, dangling))):
+            raise _Corrupt("a module of an unexpected shape")
+        docs = tuple([self.metadata(d) for d in dangling])
+        if any(d is None for d in docs):
+            raise _Corrupt("a dangling doc block that is empty")
+        return ast.Module(path, tuple([self.decl(d) for d in decls]), tuple([self.rule(r) for r in rules]),
+                          tuple([ast.Fact(self.atom(atom), self.span(span)) for atom, span in facts]),
+                          docs, pack)  # type: ignore[arg-type]  # None excluded just above
+
+
+def _decode(data: Any) -> ast.Program:
+    paths, spans, modules, decls = data
+    decoder = _Decoder(paths, spans)
+    if type(modules) is not list or type(decls) is not list:
+        raise _Corrupt("a program of an unexpected shape")
+    decoded = tuple([decoder.module(m) for m in modules])
+    table: dict[str, ast.Decl] = {}
+    for predicate, mi, di in decls:
+        if not (_is_str(predicate) and _is_int(mi) and _is_int(di)) or mi < 0 or di < 0:
+            raise _Corrupt("a declaration reference of an unexpected shape")
+        table[predicate] = decoded[mi].decls[di]
+    return ast.Program(decoded, table)
 
 
 def cache_dir() -> Path | None:
@@ -105,42 +242,6 @@ def program_key(files: Sequence[tuple[str, bytes]], strict: bool, known_ids: Kno
     return digest.hexdigest()
 
 
-def _encode(value: Any) -> Any:
-    """Objects as {"@": class, "v": [field values in declaration order]}, tuples as lists."""
-    if is_dataclass(value) and not isinstance(value, type):
-        name = type(value).__name__
-        if name not in _CLASSES:
-            raise TypeError(f"cannot cache a {name}")
-        return {"@": name, "v": [_encode(getattr(value, f.name)) for f in fields(value)]}
-    if isinstance(value, tuple):
-        return [_encode(v) for v in value]
-    if isinstance(value, dict):
-        return {"@": "dict", "v": [[k, _encode(v)] for k, v in value.items()]}
-    if value is None or isinstance(value, (str, int)):
-        return value
-    raise TypeError(f"cannot cache a {type(value).__name__}")
-
-
-def _object(data: dict[str, Any]) -> Any:
-    """json's object_hook: builds each object from its (already decoded) fields, checking their types."""
-    name, values = data.get("@"), data.get("v")
-    if not isinstance(values, list):
-        raise _Corrupt("an object without fields")
-    if name == "dict":
-        return {str(k): v for k, v in values}
-    cls = _CLASSES.get(name)  # type: ignore[arg-type]
-    if cls is None:
-        raise _Corrupt(f"unknown class {name!r}")
-    checks = _CHECKS[cls]
-    if len(values) != len(checks):
-        raise _Corrupt(f"a {name} with {len(values)} fields")
-    arguments = [tuple(v) if type(v) is list else v for v in values]
-    for check, value in zip(checks, arguments):
-        if not check(value):
-            raise _Corrupt(f"a {name} of an unexpected shape")
-    return cls(*arguments)
-
-
 def _path(key: str) -> Path | None:
     folder = cache_dir()
     return None if folder is None else folder / f"program-{key[:32]}.json"
@@ -158,10 +259,10 @@ def read_program(key: str) -> ast.Program | None:
         data = json.loads(header)
         if not isinstance(data, dict) or data.get("key") != key:
             return None
-        program = json.loads(body, object_hook=_object)
-    except (FileAccessError, ValueError, TypeError, AttributeError, _Corrupt, RecursionError):
+        return _decode(json.loads(body))
+    except (FileAccessError, ValueError, TypeError, AttributeError, IndexError, KeyError, _Corrupt,
+            RecursionError):
         return None
-    return program if isinstance(program, ast.Program) else None
 
 
 def write_program(key: str, program: ast.Program, on_error: Callable[[OSError], None] | None = None) -> None:
@@ -170,8 +271,12 @@ def write_program(key: str, program: ast.Program, on_error: Callable[[OSError], 
     if path is None:
         return
     # Line 1: what the file is for; line 2: the program (decoded only when line 1 matches).
+    try:
+        body = _Encoder().program(program)
+    except TypeError:  # a program the format cannot hold: not cached
+        return
     text = (json.dumps({"key": key, "tmlogic": __version__}) + "\n"
-            + json.dumps(_encode(program), ensure_ascii=False, separators=(",", ":")))
+            + json.dumps(body, ensure_ascii=False, separators=(",", ":")))
     try:
         # Atomic (temporary file, rename), never through a link planted at the destination.
         write_text(path, text, anywhere=True, replace_input=True)  # a stale entry read this run

@@ -17,7 +17,6 @@ from ...fileaccess import FileAccessError, read_text
 from ...resources import prelude_file, rules_dir, schema_file
 from ..language.ast import Module, Program
 from ..language.checks import KnownIds, check_modules, stride_canonical
-from ..language.parser import parse_module
 from . import cache
 
 __all__ = ["rule_files", "load_program", "lint"]
@@ -204,6 +203,8 @@ def _read_all(base: Iterable[Path], packs: Iterable[tuple[Path, str]] = ()) -> t
 
 
 def _parse_all(sources: Iterable[_Source], problems: list[Diagnostic]) -> tuple[list[Module], list[Diagnostic]]:
+    from ..language.parser import parse_module  # Lark: only when the program is not in the cache
+
     modules: list[Module] = []
     problems = list(problems)
     for source in sources:
