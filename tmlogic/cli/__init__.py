@@ -14,6 +14,8 @@
     serve      serve: the live editor
     integrations  import, export, drift (formats from tmlogic/importers/registry.py)
 
+The root group lists its commands from the COMMANDS table below and imports a command's module
+only when that command runs (or shows its own help), so `tmlogic --help` imports none of them.
 Module tops import only typer and these modules; each command imports what it needs when it runs.
 """
 
@@ -21,46 +23,126 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated, Optional
+from dataclasses import dataclass, field
+from importlib import import_module
+from typing import Annotated, Any, Optional
 
 # Plain help and usage errors: typer renders them with rich when it can, and importing rich
 # doubles the start-up of `tmlogic --help` (0.17 s against 0.36 s of CPU, measured here). Set
 # TYPER_USE_RICH=1 to get the boxed layout back.
 os.environ.setdefault("TYPER_USE_RICH", "0")
 
+import click  # noqa: E402
 import typer  # noqa: E402  (after the setting above, which typer reads when it is imported)
+import typer.main  # noqa: E402
 
-from .. import __version__
-from . import analyze, integrations, paths, serve, setup, tracking
-from .common import GuardedGroup, run_main
-from .kb import kb_app
-from .rules import rules_app
-from .tracking import risks_app
+from .. import __version__  # noqa: E402
+from .common import GuardedGroup, run_main  # noqa: E402
 
-__all__ = ["app", "main"]
+__all__ = ["COMMANDS", "app", "main"]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A command of the root group, named without importing it: `tmlogic --help` lists `short_help`
+    (the first sentence of the command's own help; a test holds them equal), and the module is
+    imported, and the command's parameters built, only when the command runs or shows its help."""
+
+    module: str  # under tmlogic.cli
+    attribute: str  # the command's function, or the Typer app of a command group
+    short_help: str
+    group: bool = False
+    help_attribute: str | None = None  # the module's help text for the command, where it is computed
+    context_settings: dict[str, Any] = field(default_factory=dict)
+
+
+# import/drift take a format's own options (-i INVENTORY) among their SOURCE arguments.
+_OWN_OPTIONS = {"ignore_unknown_options": True}
+COMMANDS: dict[str, Entry] = {
+    "diff": Entry("tracking", "diff_command", "Compare two versions of a threat model: threats added, removed and "
+                                              "changed, and model changes."),
+    "analyze": Entry("analyze", "analyze", "Derive the threats of models (or project folders with main.md), with "
+                                           "severity and proofs."),
+    "explain": Entry("analyze", "explain", "Show why a threat was raised: the rule, its bindings, and the facts down "
+                                           "to the model lines."),
+    "diagram": Entry("analyze", "diagram", "Draw the architecture: boundaries as nested zones, threatened elements "
+                                           "outlined by severity."),
+    "facts": Entry("analyze", "facts", "Print the input facts a model compiles to, as .dl facts in a deterministic "
+                                       "order."),
+    "validate": Entry("analyze", "validate", "Check a model (and its submodels) without analyzing it."),
+    "init": Entry("setup", "init", "Write a commented .tmlogic.yaml in this folder, listing the models found below it."),
+    "completion": Entry("setup", "completion", "Print the shell-completion script (or let `--install-completion` "
+                                               "install it for this shell)."),
+    "paths": Entry("paths", "paths", "Attack paths: from the attackers' entry points to each crown jewel, ranked, "
+                                     "with a proof per step and the choke points that cut them."),
+    "serve": Entry("serve", "serve", "Edit a model in the browser beside its live diagram, threats, proofs and diff."),
+    "import": Entry("integrations", "import_command", "Write a tmlogic model from where a model already lives.",
+                    help_attribute="IMPORT_HELP", context_settings=_OWN_OPTIONS),
+    "export": Entry("integrations", "export_command", "Write a model in another tool's format, hand-written threats "
+                                                      "included.", help_attribute="EXPORT_HELP"),
+    "drift": Entry("integrations", "drift_command", "Compare a model with what infrastructure as code deploys; exit 1 "
+                                                    "when they differ.",
+                   help_attribute="DRIFT_HELP", context_settings=_OWN_OPTIONS),
+    "rules": Entry("rules", "rules_app", "Check and inspect rule packs.", group=True),
+    "kb": Entry("kb", "kb_app", "Build and inspect the MITRE knowledge base (CAPEC, ATT&CK, D3FEND, CWE).", group=True),
+    "risks": Entry("tracking", "risks_app", "Track decisions about threats in the risk file next to the model.",
+                   group=True),
+}
+
+
+def load_command(name: str) -> click.Command:
+    """The click command of COMMANDS[name], built by Typer from its function (or Typer app)."""
+    entry = COMMANDS[name]
+    module = import_module(f"{__name__}.{entry.module}")
+    target = getattr(module, entry.attribute)
+    if entry.group:
+        command: click.Command = typer.main.get_group(target)
+    else:
+        single = typer.Typer(add_completion=False)
+        help_text = getattr(module, entry.help_attribute) if entry.help_attribute else None
+        single.command(name, help=help_text, context_settings=entry.context_settings or None)(target)
+        command = typer.main.get_command(single)
+    command.name = name
+    command.short_help = entry.short_help
+    return command
+
+
+class _Placeholder(click.Command):
+    """A command of COMMANDS not built yet: its name and short help, for the root help and for
+    Typer's did-you-mean suggestions."""
+
+
+class RootGroup(GuardedGroup):
+    """The root group: every command of COMMANDS, each built when first asked for."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        for name, entry in COMMANDS.items():
+            self.commands.setdefault(name, _Placeholder(name, short_help=entry.short_help))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if isinstance(command, _Placeholder):
+            command = self.commands[cmd_name] = load_command(cmd_name)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """click's listing, from the short help of each command, so that listing them imports none."""
+        rows = [(name, command.get_short_help_str(formatter.width)) for name, command in self.commands.items()
+                if not command.hidden]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
 
 app = typer.Typer(
-    cls=GuardedGroup,  # every command's exit codes, errors and safe streams (common.py)
+    cls=RootGroup,  # every command's exit codes, errors and safe streams (common.py), commands built when used
     add_completion=True,  # --install-completion / --show-completion for bash, zsh and fish
     pretty_exceptions_enable=False,
     no_args_is_help=True,
+    suggest_commands=False,  # click itself says "Did you mean 'analyze'?"; Typer would say it twice
     help="Threat modeling as code: models compile to Datalog facts, rule packs derive threats with proofs.",
 )
-app.command("diff")(tracking.diff_command)
-for command in (analyze.analyze, analyze.explain, analyze.diagram, analyze.facts, analyze.validate, setup.init,
-                setup.completion):
-    app.command()(command)
-app.command("paths")(paths.paths)
-app.add_typer(rules_app, name="rules")
-app.add_typer(kb_app, name="kb")
-app.add_typer(risks_app, name="risks")
-app.command("serve")(serve.serve)
-# import/drift take a format's own options (-i INVENTORY) among their SOURCE arguments.
-app.command("import", help=integrations.IMPORT_HELP,
-            context_settings={"ignore_unknown_options": True})(integrations.import_command)
-app.command("export", help=integrations.EXPORT_HELP)(integrations.export_command)
-app.command("drift", help=integrations.DRIFT_HELP,
-            context_settings={"ignore_unknown_options": True})(integrations.drift_command)
 
 
 @app.callback(invoke_without_command=True)

@@ -33,14 +33,14 @@ def compile_sources(sources: Sequence[tuple[str, str]]) -> CompiledProgram:
     with _LOCK:
         compiled = _CACHE.get(key)
         if compiled is None:
-            key = cache.program_key([(path, text.encode("utf-8")) for text, path in sources], False, None)
-            program = cache.read_program(key)
+            digest = cache.program_key([(path, text.encode("utf-8")) for text, path in sources], False, None)
+            program = cache.read_program(digest)
             if program is None:
                 from ..logic.language.parser import parse_module
 
                 program, warnings = check_modules([parse_module(text, path) for text, path in sources])
                 if not warnings:
-                    cache.write_program(key, program)
+                    cache.write_program(digest, program)
             compiled = compile_program(program)
             _CACHE[key] = compiled
     return compiled

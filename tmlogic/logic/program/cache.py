@@ -119,7 +119,7 @@ class _Decoder:
         if type(spans) is not list or len(spans) % 5 or not set(map(type, spans)) <= {int, type(None)}:
             raise _Corrupt("a span table of an unexpected shape")
         numbers = spans[0::5] + spans[1::5] + spans[2::5]
-        if None in numbers or (numbers and min(numbers) < 0):  # type: ignore[type-var]  # None excluded first
+        if None in numbers or (numbers and min(numbers) < 0):
             raise _Corrupt("a span without its path, line or column")
         values = iter(spans)
         self.spans = [SourceSpan(paths[path], line, col, end_line, end_col)

@@ -1,0 +1,69 @@
+"""Start-up of the command line: the root help names every command without importing any, and a
+command imports its own module only."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from typer.testing import CliRunner
+
+from tmlogic.cli import COMMANDS, app, load_command
+
+
+def _loaded_after(args: list[str], cwd: Path) -> tuple[list[str], str]:
+    """The tmlogic modules a fresh process has imported after running `tmlogic ARGS`, and its stdout."""
+    probe = ("import sys\n"
+             f"sys.argv = ['tmlogic', *{args!r}]\n"
+             "from tmlogic.cli import main\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "sys.stderr.write('\\n' + ' '.join(sorted(m for m in sys.modules if m.startswith('tmlogic'))))\n")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=cwd, capture_output=True, text=True, timeout=120,
+                          check=False)
+    return done.stderr.strip().splitlines()[-1].split(), done.stdout
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_the_listed_short_help_is_the_first_sentence_of_the_commands_own_help(name: str) -> None:
+    command = load_command(name)
+    assert command.help, f"{name} has no help"
+    # what click would show for that help with no short help given
+    assert COMMANDS[name].short_help == click.Command(name, help=command.help).get_short_help_str(10_000)
+
+
+def test_the_root_help_lists_every_command_and_imports_none(tmp_path: Path) -> None:
+    loaded, out = _loaded_after(["--help"], tmp_path)
+    listing = out.split("Commands:")[1]
+    listed = [line.split()[0] for line in listing.splitlines() if line.startswith("  ") and line[2] != " "]
+    assert listed == list(COMMANDS)  # wrapped lines (a narrow terminal) are indented further
+    assert " ".join(listing.split()) == " ".join(f"{n} {e.short_help}" for n, e in COMMANDS.items())
+    commands = [m for m in loaded if m.startswith("tmlogic.cli.")]
+    assert commands == ["tmlogic.cli.common"], commands
+    assert "tmlogic.analysis" not in loaded and "tmlogic.logic.language.parser" not in loaded
+
+
+def test_a_command_imports_its_own_module_and_no_other_command(tmp_path: Path) -> None:
+    loaded, out = _loaded_after(["rules", "--help"], tmp_path)
+    assert "lint" in out
+    assert sorted(m for m in loaded if m.startswith("tmlogic.cli.")) == ["tmlogic.cli.common", "tmlogic.cli.rules"]
+
+
+def test_commands_run_through_the_lazy_group() -> None:
+    runner = CliRunner()
+    done = runner.invoke(app, ["kb", "info"])
+    assert done.exit_code == 0, done.output
+    assert "CAPEC" in done.output
+    wrong = runner.invoke(app, ["analyz"])
+    assert wrong.exit_code == 2
+    assert wrong.output.count("Did you mean 'analyze'?") == 1  # once: click says it, Typer does not repeat it
+
+
+def test_a_built_command_keeps_its_options_and_settings() -> None:
+    command = load_command("import")
+    assert isinstance(command, click.Command)
+    assert command.context_settings.get("ignore_unknown_options") is True
+    assert "Formats:" in (command.help or "")  # the help the registry computes, not only the short help
+    assert {p.name for p in load_command("analyze").params} >= {"models", "output_format", "output_dir", "fail_on"}
