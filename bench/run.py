@@ -6,7 +6,9 @@
 Every whole-process run is timed as the median of `--repeat` runs (`--repeat-large` for models
 of 5,000 elements and more), with the child's peak resident memory from `wait4`. The machine is
 noisy and shared, so every time is also shown as a ratio against a baseline measured in the same
-run: a fixed pure-Python workload (`x base`). `--compare NAME=TMLOGIC` times a second install
+run: a fixed pure-Python workload (`x base`). Each install runs with a program cache folder of its
+own (TMLOGIC_CACHE_DIR), and every timed command runs once untimed first, so the times are those of
+a warm cache. `--compare NAME=TMLOGIC` times a second install
 (say, the previous commit in its own venv) on the same inputs, interleaved with this one, so a
 before/after table comes out of one run. The report is printed and written to
 bench/out/report.md; the load average before and after is part of it. `--paths` adds the
@@ -95,11 +97,11 @@ class Run:
     cpu: float  # user + system seconds of the child: less disturbed than wall time on a loaded machine
 
 
-def run_process(args: list[str], cwd: Path | None = None) -> Run:
+def run_process(args: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> Run:
     """Wall time, CPU time and peak resident memory of one child process (exit 0 expected)."""
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=err, cwd=cwd)
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=err, cwd=cwd, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -109,8 +111,12 @@ def run_process(args: list[str], cwd: Path | None = None) -> Run:
     return Run(elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)  # ru_maxrss is in KiB on Linux
 
 
-def median_run(args: list[str], repeat: int, cwd: Path | None = None) -> Run:
-    runs = [run_process(args, cwd) for _ in range(repeat)]
+def median_run(args: list[str], repeat: int, cwd: Path | None = None, env: dict[str, str] | None = None,
+               warm_up: bool = False) -> Run:
+    """The median of `repeat` runs; with warm_up, after one untimed run (which fills the program cache)."""
+    if warm_up:
+        run_process(args, cwd, env)
+    runs = [run_process(args, cwd, env) for _ in range(repeat)]
     return Run(statistics.median(r.seconds for r in runs), statistics.median(r.peak_mib for r in runs),
                statistics.median(r.cpu for r in runs))
 
@@ -221,6 +227,10 @@ def main() -> None:
     print(report[-1], flush=True)
     tables: list[Table] = []
     names = list(installs)
+    # Each install keeps its built-in program cache in a folder of its own, filled by an untimed
+    # first run: the state a user's second run finds, whatever else shares ~/.cache on this machine.
+    caches = Path(tempfile.mkdtemp(prefix="tmlogic-bench-cache-"))
+    envs = {n: {**os.environ, "TMLOGIC_CACHE_DIR": str(caches / n)} for n in names}
 
     def cells(run: Run) -> list[object]:
         return [run.seconds, f"{run.seconds / base:.1f}", run.cpu, f"{run.cpu / base_cpu:.1f}", f"{run.peak_mib:.0f}"]
@@ -230,7 +240,7 @@ def main() -> None:
         columns += [f"{names[0]} / {names[1]} (wall)", f"{names[0]} / {names[1]} (cpu)"]
 
     def row(table: Table, label: str, argv_of: dict[str, list[str]], repeat: int, cwd: Path | None = None) -> None:
-        runs = {n: median_run(argv_of[n], repeat, cwd) for n in names if n in argv_of}
+        runs = {n: median_run(argv_of[n], repeat, cwd, envs[n], warm_up=True) for n in names if n in argv_of}
         out: list[object] = [label]
         for n in names:
             out += cells(runs[n]) if n in runs else ["-"] * 5
@@ -311,6 +321,7 @@ def main() -> None:
                             t["proofs wall"], f"{t['proofs wall'] / base:.1f}", t["analyze cpu"],
                             f"{t['cpu'] / t['analyze cpu']:.2f}", f"{t['proofs cpu'] / t['analyze cpu']:.2f}")
 
+    shutil.rmtree(caches, ignore_errors=True)
     report.append(f"load average after: {load_average()}")
     print(report[-1], flush=True)
     text = "\n".join(report) + "\n\n" + "\n".join(t.markdown() for t in tables)

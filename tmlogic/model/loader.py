@@ -24,12 +24,22 @@ from ..diagnostics import DiagnosticBag, did_you_mean
 from ..fileaccess import FileAccessError, note_source, outside_allowed, read_text
 from ..limits import current as current_limits
 from .build import build_model
-from .markdown_reader import read_markdown
 from .raw import RawDocument
 from .schema import Model
-from .yaml_reader import read_yaml
 
 __all__ = ["load_model", "project_entry", "read_document", "MODEL_SUFFIXES", "PROJECT_ENTRIES"]
+
+def read_markdown(text: str, path: str) -> RawDocument:
+    from .markdown_reader import read_markdown as read  # markdown-it, imported for a Markdown model only
+
+    return read(text, path)
+
+
+def read_yaml(text: str, path: str) -> RawDocument:
+    from .yaml_reader import read_yaml as read  # PyYAML, imported for a YAML model only
+
+    return read(text, path)
+
 
 _READERS: dict[str, Callable[[str, str], RawDocument]] = {
     ".md": read_markdown,
