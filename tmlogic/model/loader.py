@@ -29,6 +29,7 @@ from .schema import Model
 
 __all__ = ["load_model", "project_entry", "read_document", "MODEL_SUFFIXES", "PROJECT_ENTRIES"]
 
+
 def read_markdown(text: str, path: str) -> RawDocument:
     from .markdown_reader import read_markdown as read  # markdown-it, imported for a Markdown model only
 
