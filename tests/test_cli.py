@@ -219,6 +219,7 @@ def test_code_in_a_model_or_rule_pack_is_never_run(tmp_path: Path) -> None:
     assert not marker.exists()
 
 
+@pytest.mark.slow  # every fixture of every built-in and optional rule: minutes
 def test_rules_lint_and_test_on_the_builtin_packs() -> None:
     code, out, _ = run("rules", "lint")
     assert code == 0 and "ok" in out

@@ -4,6 +4,8 @@ no exception escapes, no exit code outside {0, 1, 2}, no hang. Longer runs: see 
 
 from __future__ import annotations
 
+import pytest
+
 from fuzz_anchors import run_fuzz, seeds
 
 
@@ -12,6 +14,7 @@ def test_the_anchors_and_examples_are_there_to_mutate() -> None:
     assert "threat_model.md" in names
 
 
+@pytest.mark.slow
 def test_mutated_models_end_in_a_documented_exit_code() -> None:
     outcome = run_fuzz(150, seed=20261201, per_case_seconds=120)
     assert outcome.failures == [], outcome.summary()
@@ -19,6 +22,7 @@ def test_mutated_models_end_in_a_documented_exit_code() -> None:
     assert outcome.codes[2] > 0 and outcome.codes[0] + outcome.codes[1] > 0  # both kinds of input were made
 
 
+@pytest.mark.slow
 def test_mutated_risk_files_packs_imports_and_configs_end_in_a_documented_exit_code() -> None:
     from fuzz_inputs import run_inputs
 

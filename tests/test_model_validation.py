@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -311,7 +310,7 @@ def test_submodel_errors_are_reported_with_the_parent_errors(tmp_path: Path) -> 
         ("main.md", "unknown-boundary"), ("sub.md", "unknown-boundary")]
 
 
-def test_two_thousand_elements_parse_quickly(tmp_path: Path) -> None:
+def test_two_thousand_elements_load_in_full(tmp_path: Path) -> None:
     lines = ["# Threat Model: Big", "## Boundaries", "- **Internet**:", "- **DMZ**: isTrusted=True", " - **Inner**:",
              "## Servers"]
     lines += [f'- **Server {i}**: boundary=Inner, type="app_server", color=#B0E0E6, description="Server {i}, text"'
@@ -320,11 +319,9 @@ def test_two_thousand_elements_parse_quickly(tmp_path: Path) -> None:
     lines += [f'- **F{i}**: from="Server {i}", to="Server {(i * 7 + 1) % 2000}", protocol=HTTPS, data=Web'
               for i in range(2000)]
     path = write(tmp_path, "\n".join(lines) + "\n", "big.md")
-    start = time.process_time()
-    model, _ = load_model(path)
-    elapsed = time.process_time() - start
+    model, _ = load_model(path)  # its speed is bench/run.py's to measure: no timing assertion here
     assert len(model.elements) == 2000 and len(model.flows) == 2000
-    assert elapsed < 3.0, f"took {elapsed:.2f}s of CPU"  # typically ~0.4 s; generous for slow CI machines
+    assert model.flows[-1].target == model.elements[(1999 * 7 + 1) % 2000].id
 
 
 def test_boundary_members_ansible_form(tmp_path: Path) -> None:
