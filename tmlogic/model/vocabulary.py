@@ -185,7 +185,8 @@ TRUST_LEVELS: tuple[str, ...] = ("trusted", "untrusted")
 
 _AUTHN_ALIASES = (("apikey", "api-key"), ("api-token", "token"), ("bearer", "token"), ("oauth", "oauth2"),
                   ("o-auth2", "oauth2"), ("openid-connect", "oidc"), ("client-certificate", "certificate"),
-                  ("2fa", "mfa"), ("username-password", "password"), ("credentials", "password"))
+                  ("2fa", "mfa"), ("username-password", "password"), ("credentials", "password"),
+                  ("ssh-key", "certificate"), ("public-key", "certificate"), ("publickey", "certificate"))
 _RATING_ALIASES = (("very-high", "critical"), ("med", "medium"))
 
 
