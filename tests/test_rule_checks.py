@@ -574,3 +574,11 @@ def test_data_impact_and_group_by_name_variables_of_the_rule() -> None:
     assert "not a variable of the rule's head" in d.message and d.hint is not None and "F" in d.hint
     d = only("bad-metadata-value", meta(**{"mitigated-by": "rate-limited"}) + GOOD_RULE)
     assert d.message == '"rate-limited" is not a model flag'
+
+
+def test_step_down_keys_name_a_body_variable_and_count_as_its_use() -> None:
+    rule = "threat(F) :- flow(F, _, _), protocol(F, Why).\n"
+    assert ok(meta(**{"likelihood-down": "Why"}) + rule) == []
+    assert ok(meta(**{"impact-down": "Why"}) + rule) == []
+    d = only("bad-metadata-value", meta(**{"likelihood-down": "Reason"}) + rule)
+    assert "names a body variable" in d.message and d.hint is not None and "Why" in d.hint

@@ -90,3 +90,22 @@ def test_mitigations_and_low_confidence_lower_likelihood() -> None:
     assert [(a.steps, a.reason) for a in s.adjustments] == [
         (1, "it is internet-facing"), (-1, "'Web' says rate_limited=True"), (-1, "the rule's confidence is low")]
     assert s.likelihood == "unlikely" and s.level == "low" and s.score == s.base_score == 2.8
+
+
+def test_a_reason_bound_by_the_rule_lowers_one_step_and_is_shown() -> None:
+    facing = TargetFacts("element", "Web", (), "it is internet-facing", True, True, {}, frozenset())
+    rule = RuleSeverity("elevated", "likely", stride="Tampering")
+    s = score_threat(rule, ("web",), ctx(("web", facing)), lowered={"likelihood": "the flag is unset"})
+    assert [(a.factor, a.steps, a.reason) for a in s.adjustments] == [
+        ("likelihood", 1, "it is internet-facing"), ("likelihood", -1, "the flag is unset")]
+    assert s.likelihood == "likely" and s.level == "elevated"
+    s = score_threat(rule, ("web",), ctx(("web", facing)), lowered={"impact": "it exposes little"})
+    assert s.impact == "medium" and (s.adjustments[0].factor, s.adjustments[0].steps) == ("impact", -1)
+
+
+def test_mitigated_by_counts_a_key_set_to_a_kind_other_than_none() -> None:
+    api = TargetFacts("element", "API", (), None, True, True, {}, frozenset({"authorization"}),
+                      kinds={"authorization": "rbac"})
+    s = score_threat(RuleSeverity("elevated", "likely", stride="ElevationOfPrivilege", mitigated_by=("authorization",)),
+                     ("api",), ctx(("api", api)))
+    assert [a.reason for a in s.adjustments] == ["'API' says authorization=rbac"] and s.likelihood == "unlikely"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -101,6 +101,8 @@ def rule_info(rule: Rule) -> RuleInfo:
         supersedes=_split(meta.get("supersedes")),
         data_impact=data_impact,
         mitigated_by=_split(meta.get("mitigated-by")),
+        likelihood_down=(meta.get("likelihood-down") or "").strip() or None,
+        impact_down=(meta.get("impact-down") or "").strip() or None,
         group_by=(meta.get("group-by") or "").strip() or None,
         no_mitre=no_mitre,
     )
@@ -139,6 +141,20 @@ def select_rules(program: Program, policy: RulePolicy) -> tuple[Program, list[Di
 def rule_severity(info: RuleInfo) -> RuleSeverity:
     return RuleSeverity(info.impact, info.likelihood, info.confidence, info.stride,
                         info.data_impact != "no", info.mitigated_by)
+
+
+def step_down_reasons(info: RuleInfo, rows: list[Row], bindings: Callable[[Row], dict[str, str | int]]) -> dict[str, str]:
+    """factor -> reason for the rule's likelihood-down / impact-down variables: a step applies when
+    every firing of the finding binds a reason (a value other than ""), so the strongest way the
+    finding fires decides; the reason shown is the first in sorted order (deterministic)."""
+    out: dict[str, str] = {}
+    for factor, variable in (("likelihood", info.likelihood_down), ("impact", info.impact_down)):
+        if variable is None:
+            continue
+        reasons = {str(bindings(r)[variable]) for r in rows}
+        if reasons and "" not in reasons:
+            out[factor] = sorted(reasons)[0]
+    return out
 
 
 def threat_id(rule_id: str, targets: tuple[str, ...]) -> str:
@@ -316,7 +332,8 @@ def analyze_model(model: Model, program: Program, warnings: list[Diagnostic], en
                 targets=targets,
                 target_names=tuple(names.get(t, t) for t in targets),
                 message=_render_message(info.message, bindings, names, id_variables[id(relation.rule)]),
-                severity=replace(score_threat(rule_severity(info), targets, ctx, data), override=override),
+                severity=replace(score_threat(rule_severity(info), targets, ctx, data,
+                                              step_down_reasons(info, rows, relation.bindings)), override=override),
                 location=location,
                 proof=proof,
             )

@@ -47,6 +47,8 @@ class RuleInfo:
     supersedes: tuple[str, ...] = ()  # generic rules whose findings on the same target this one replaces
     data_impact: str = "no"  # "yes": the threat is about its targets' data; "no"; or the body variable bound to that data
     mitigated_by: tuple[str, ...] = ()  # model flags that, on a target, lower likelihood one step
+    likelihood_down: str | None = None  # body variable bound to a reason that lowers likelihood one step, or ""
+    impact_down: str | None = None  # body variable bound to a reason that lowers impact one step, or ""
     group_by: str | None = None  # head variable: findings that share its value are one finding
     no_mitre: tuple[tuple[str, str], ...] = ()  # ("capec", why no CAPEC id applies), ...
 

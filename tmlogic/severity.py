@@ -12,6 +12,9 @@ A rule states its impact and likelihood (or just a severity, read as that impact
   one when it is reached only from trusted zones or only through authenticated hops; down one
   when the model records a mitigation the rule names (`mitigated-by`); down one for a rule of
   low confidence.
+- a rule may bind a reason for one step down in its body (`likelihood-down`, `impact-down`):
+  what the model says that makes this finding less likely or less damaging than the rule's
+  rating (an unstated flag rather than a stated False, a proximity-only protocol, ...).
 
 The level comes from a fixed matrix (critical needs high impact that is at least very likely)
 and the score from the same cell, so the two always agree.
@@ -135,8 +138,9 @@ class TargetFacts:
     reachable: bool = False  # some path from the untrusted side reaches it
     unauthenticated: bool = False  # some path from the untrusted side reaches it with no authenticated hop
     ratings: Mapping[str, str] = field(default_factory=dict)  # confidentiality / integrity / availability
-    flags: frozenset[str] = frozenset()
+    flags: frozenset[str] = frozenset()  # keys set True, or set to a kind other than none
     elements: tuple[str, ...] = ()  # element ids involved (itself, or a flow's endpoints)
+    kinds: Mapping[str, str] = field(default_factory=dict)  # the keys among `flags` set to a kind (authorization=rbac)
 
 
 @dataclass(frozen=True)
@@ -229,7 +233,8 @@ def _exposure(rule: RuleSeverity, targets: list[TargetFacts]) -> list[Adjustment
     for flag in rule.mitigated_by:
         owner = next((t for t in targets if flag in t.flags), None)
         if owner is not None:
-            out.append(Adjustment("likelihood", -1, f"'{owner.name}' says {flag}=True"))
+            value = owner.kinds.get(flag, "True")
+            out.append(Adjustment("likelihood", -1, f"'{owner.name}' says {flag}={value}"))
             break
     if rule.confidence == "low":
         out.append(Adjustment("likelihood", -1, "the rule's confidence is low"))
@@ -237,9 +242,11 @@ def _exposure(rule: RuleSeverity, targets: list[TargetFacts]) -> list[Adjustment
 
 
 def score_threat(rule: RuleSeverity, targets: tuple[str, ...], ctx: ModelContext,
-                 data: tuple[str, ...] | None = None) -> SeverityBreakdown:
+                 data: tuple[str, ...] | None = None, lowered: Mapping[str, str] | None = None) -> SeverityBreakdown:
     """Score one threat. `data` names the data assets the threat is about when the rule binds
-    them (its `data-impact` variable); by default, the data of its targets."""
+    them (its `data-impact` variable); by default, the data of its targets. `lowered` maps
+    "impact" / "likelihood" to the reason the rule's body bound for one step down
+    (`impact-down`, `likelihood-down`)."""
     facts = [ctx.targets[t] for t in targets if t in ctx.targets]
     # By default the data of the targets, credentials aside (what a stolen credential allows is
     # the subject of the spoofing rules); a rule that binds its data names exactly that data.
@@ -249,7 +256,12 @@ def score_threat(rule: RuleSeverity, targets: tuple[str, ...], ctx: ModelContext
     else:
         data_facts = [ctx.data[d] for d in dict.fromkeys(data) if d in ctx.data]
     impact_adj, multiplier, multiplier_only = _asset_value(rule, facts, data_facts, ctx)
+    lowered = lowered or {}
+    if "impact" in lowered:
+        impact_adj.append(Adjustment("impact", -1, lowered["impact"]))
     adjustments = impact_adj + _exposure(rule, facts)
+    if "likelihood" in lowered:
+        adjustments.append(Adjustment("likelihood", -1, lowered["likelihood"]))
 
     impact = rule.impact
     for a in impact_adj:

@@ -25,8 +25,18 @@ def _ratings(attrs: tuple[Attribute, ...]) -> dict[str, str]:
     return {a.key: str(a.value) for a in attrs if a.key in _RATINGS and isinstance(a.value, str)}
 
 
+_NEGATIVE = ("", "none", "false", "no", "off")
+
+
 def _flags(attrs: tuple[Attribute, ...]) -> frozenset[str]:
-    return frozenset(a.key for a in attrs if a.value is True)
+    """Keys a target says it has: flags set True, and keys set to a kind other than none
+    (authorization=rbac), which `mitigated-by` can name."""
+    return frozenset(a.key for a in attrs
+                     if a.value is True or (isinstance(a.value, str) and a.value.lower() not in _NEGATIVE))
+
+
+def _kinds(attrs: tuple[Attribute, ...]) -> dict[str, str]:
+    return {a.key: a.value for a in attrs if isinstance(a.value, str) and a.value.lower() not in _NEGATIVE}
 
 
 def _is_credential(attrs: tuple[Attribute, ...]) -> bool:
@@ -74,7 +84,7 @@ def model_context(model: Model, session: Session) -> ModelContext:
             direct = None
         holds = () if e.id in network_devices else tuple(dict.fromkeys(handled.get(e.id, ())))
         targets[e.id] = TargetFacts("element", e.name, holds, direct, e.id in reachable, e.id in unauthenticated,
-                                    _ratings(e.attrs), _flags(e.attrs), (e.id,))
+                                    _ratings(e.attrs), _flags(e.attrs), (e.id,), _kinds(e.attrs))
     for f in flows:
         public = any(a.key == "is_public" and a.value is True for a in f.attrs)
         if public:
@@ -86,7 +96,7 @@ def model_context(model: Model, session: Session) -> ModelContext:
         else:
             direct = None
         targets[f.id] = TargetFacts("flow", f.name, f.data, direct, f.source in reachable,
-                                    f.source in unauthenticated, {}, _flags(f.attrs), (f.source, f.target))
+                                    f.source in unauthenticated, {}, _flags(f.attrs), (f.source, f.target), _kinds(f.attrs))
     inside: dict[str, list[TargetFacts]] = defaultdict(list)
     for e in elements.values():
         if e.boundary is not None:

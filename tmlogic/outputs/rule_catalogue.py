@@ -30,6 +30,9 @@ def _severity_notes(i: RuleInfo) -> list[str]:
         notes.append(f"the classification of the data bound to {i.data_impact} moves impact")
     if i.mitigated_by:
         notes.append("likelihood lower when the target says " + ", ".join(f"{m}=True" for m in i.mitigated_by))
+    for factor, variable in (("likelihood", i.likelihood_down), ("impact", i.impact_down)):
+        if variable:
+            notes.append(f"{factor} one step lower where the body binds a reason to {variable}")
     if i.confidence == "low":
         notes.append("likelihood one step lower (low confidence)")
     return notes
@@ -84,7 +87,8 @@ def render_catalogue(infos: list[RuleInfo], fmt: str) -> str:
                  "severity": level_for(cell_score(i.impact, i.likelihood)), "impact": i.impact,
                  "likelihood": i.likelihood, "confidence": i.confidence, "pack": pack_of(i), "capec": list(i.capec),
                  "cwe": list(i.cwe), "attack": list(i.attack), "supersedes": list(i.supersedes),
-                 "data_impact": i.data_impact, "mitigated_by": list(i.mitigated_by), "group_by": i.group_by,
+                 "data_impact": i.data_impact, "mitigated_by": list(i.mitigated_by), "likelihood_down": i.likelihood_down,
+                 "impact_down": i.impact_down, "group_by": i.group_by,
                  "message": i.message, "mitigation": i.mitigation}
                 for i in infos]
         return json.dumps(rows, indent=2) + "\n"

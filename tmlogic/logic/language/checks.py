@@ -50,8 +50,10 @@ CONFIDENCE_LEVELS = ("low", "medium", "high")
 REQUIRED_THREAT_KEYS = ("id", "title", "stride", "severity", "message", "mitigation")
 OPTIONAL_THREAT_KEYS = (
     "confidence", "impact", "likelihood", "capec", "cwe", "attack", "references", "tags", "description",
-    "supersedes", "data-impact", "mitigated-by", "group-by",
+    "supersedes", "data-impact", "mitigated-by", "group-by", "likelihood-down", "impact-down",
 )
+# Keys that name a body variable bound to a reason that lowers severity one step (or "" for none).
+STEP_DOWN_KEYS = ("likelihood-down", "impact-down")
 # Every threat rule names its CAPEC, CWE and ATT&CK ids, or says why there are none: "none: <reason>".
 MITRE_KEYS = ("capec", "cwe", "attack")
 _NONE_REASON = re.compile(r"none\s*[:(—-]\s*(?P<reason>\S.*?)\)?\s*$", re.IGNORECASE)
@@ -336,6 +338,8 @@ def _check_safety(rule: Rule, bag: DiagnosticBag) -> None:
     if rule.metadata is not None:  # a {Name} in a message (or a step's likelihood) is a use
         for entry in rule.metadata.entries:
             counts.update(template_variables(entry.value))
+            if entry.key in STEP_DOWN_KEYS:
+                counts[entry.value.strip()] += 1
     first: dict[str, Var] = {}
     for var in _rule_vars(rule):
         first.setdefault(var.name, var)
@@ -472,6 +476,12 @@ def _check_rule_references(rule: Rule, seen: dict[str, MetaEntry], bag: Diagnost
             bag.error(data.span, f'data-impact is "yes", "no" or a variable bound to data assets; '
                       f'"{data.value}" is neither', "bad-metadata-value",
                       did_you_mean(data.value, sorted(bound) + ["yes", "no"]) or 'write "yes", "no" or a body variable')
+    for key in STEP_DOWN_KEYS:
+        entry = seen.get(key)
+        if entry is not None and entry.value and entry.value not in _bound(rule):
+            bag.error(entry.span, f'{key} names a body variable bound to a reason (or ""); "{entry.value}" is not one',
+                      "bad-metadata-value", did_you_mean(entry.value, sorted(_bound(rule)))
+                      or f"use a variable of the body: {', '.join(sorted(_bound(rule)))}")
 
 
 def _check_supersedes(rules: list[Rule], bag: DiagnosticBag, reference_rules: Mapping[str, str]) -> None:
