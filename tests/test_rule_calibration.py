@@ -1,0 +1,53 @@
+"""Calibrated findings on the rules' own fixtures: what lowers a finding is in its breakdown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tmlogic.analysis import AnalysisOptions, analyze
+
+RULES = Path(__file__).resolve().parent.parent / "rules"
+
+
+def finding(fixture: str, rule: str, target: str) -> tuple[str, list[str]]:
+    result = analyze(RULES / fixture, AnalysisOptions(allow_outside=True)).result
+    hits = [t for t in result.threats if t.rule.id == rule and target in t.target_names]
+    assert len(hits) == 1, [(t.rule.id, t.target_names) for t in result.threats]
+    return hits[0].severity.level, [a.reason for a in hits[0].severity.adjustments if a.steps]
+
+
+def test_sql_injection_is_less_likely_when_validation_is_only_unset() -> None:
+    unset = finding("web/tests/TM-WEB-002/positive1.md", "TM-WEB-002", "Shop App")
+    stated = finding("web/tests/TM-WEB-002/positive3.md", "TM-WEB-002", "Shop App")
+    assert unset == ("medium", ["the model does not say whether it validates input (validates_input is unset, not False)"])
+    assert stated == ("elevated", [])
+
+
+def test_a_declared_role_scheme_lowers_object_level_authorization() -> None:
+    level, reasons = finding("authentication/tests/TM-AUTH-008/positive1.md", "TM-AUTH-008", "Records API")
+    assert "'Records API' says authorization=rbac" in reasons and level == "elevated"
+    level, reasons = finding("authentication/tests/TM-AUTH-008/positive1.md", "TM-AUTH-008", "Lab API")
+    assert not any("authorization" in r for r in reasons) and level == "high"
+
+
+def test_a_short_range_link_needs_physical_presence() -> None:
+    _, reasons = finding("network/tests/TM-NET-005/positive3.md", "TM-NET-005", "Card Tap")
+    assert "the flow uses a short-range protocol: an attacker must be physically near it" in reasons
+    _, reasons = finding("network/tests/TM-NET-005/positive1.md", "TM-NET-005", "Browse")
+    assert not any("short-range" in r for r in reasons)
+
+
+def test_flooding_a_status_endpoint_or_a_public_leaf_costs_little() -> None:
+    level, reasons = finding("infrastructure/tests/TM-INF-007/positive2.md", "TM-INF-007", "Status Page")
+    assert level == "medium" and "it is a health or status endpoint, which answers up/down and exposes little" in reasons
+    _, reasons = finding("infrastructure/tests/TM-INF-007/positive2.md", "TM-INF-007", "Ping Responder")
+    assert "nothing sits behind it and it serves only public data" in reasons
+    _, reasons = finding("infrastructure/tests/TM-INF-007/positive1.md", "TM-INF-007", "Shop Front")
+    assert not any("exposes little" in r or "public data" in r for r in reasons)
+
+
+def test_a_credential_store_reached_directly_but_only_with_authentication_is_one_step_less_likely() -> None:
+    _, reasons = finding("data/tests/TM-DATA-002/positive2.md", "TM-DATA-002", "Licence Store")
+    assert "it is reached directly, but every flow into it authenticates its caller" in reasons
+    _, reasons = finding("data/tests/TM-DATA-002/positive1.md", "TM-DATA-002", "Billing")
+    assert not any("authenticates its caller" in r for r in reasons)
