@@ -29,7 +29,8 @@ def _severity_notes(i: RuleInfo) -> list[str]:
     elif i.data_impact != "no":
         notes.append(f"the classification of the data bound to {i.data_impact} moves impact")
     if i.mitigated_by:
-        notes.append("likelihood lower when the target says " + ", ".join(f"{m}=True" for m in i.mitigated_by))
+        notes.append("likelihood lower when the target sets " + ", ".join(i.mitigated_by)
+                     + " (to True, or to a kind other than none)")
     for factor, variable in (("likelihood", i.likelihood_down), ("impact", i.impact_down)):
         if variable:
             notes.append(f"{factor} one step lower where the body binds a reason to {variable}")
