@@ -5,7 +5,7 @@ rows and indexes, firing rows, proof nodes, the result's dictionaries), and none
 a reference cycle that has to be collected early. The collector cannot know that: every few
 thousand allocations it walks the young objects, and ever more often the old ones, so its cost
 grows faster than the model. Measured on the 2,000-element synthetic model: 12.4 s of CPU with
-the collector running, 7.9 s without it, and the same peak memory (docs/performance.md).
+the collector running, 7.9 s without it, and the same peak memory (docs/engines.md, "Cost at scale").
 
 Reference counting still frees everything that is not part of a cycle; the collector runs again
 as soon as the outermost paused block ends, so a long-running process (`tmlogic serve`) collects
