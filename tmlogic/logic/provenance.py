@@ -101,7 +101,7 @@ def _body_maker(relation: FiringRelation) -> Callable[[Row], tuple[FactKey, ...]
                                     for t in atom.args)) for atom in relation.rule.positive_atoms()]
 
     def make(row: Row) -> tuple[FactKey, ...]:
-        return tuple((predicate, tuple(row[v] if is_var else v for is_var, v in args))  # type: ignore[index, misc]
+        return tuple((predicate, tuple(row[v] if is_var else v for is_var, v in args))  # type: ignore[index]
                      for predicate, args in atoms)
 
     return make
