@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ._errors import Diagnostic, SourceSpan
 from .diagnostics import DiagnosticBag, did_you_mean
+from .gc_pause import collector_paused
 from .kb import Enrichment, KnowledgeBase, RuleMeta, enrich_rules, known_ids_in, load_kb, mitre_chain
 from .logic.engines.base import DEFAULT_ENGINE, Row, Session, get_backend
 from .logic.language.ast import Program, Rule, Var
@@ -291,6 +292,12 @@ def analyze_model(model: Model, program: Program, warnings: list[Diagnostic], en
                   compiled: CompiledProgram | None = None, policy: RulePolicy = RulePolicy()) -> Analysis:
     """`compiled` is compile_program(program), for callers that analyze many models with one
     program (the live editor)."""
+    with collector_paused():
+        return _analyze_model(model, program, warnings, engine, compiled, policy)
+
+
+def _analyze_model(model: Model, program: Program, warnings: list[Diagnostic], engine: str,
+                   compiled: CompiledProgram | None, policy: RulePolicy) -> Analysis:
     program, policy_warnings = select_rules(program, policy)
     warnings = list(warnings) + policy_warnings
     if policy.enable or policy.disable:
@@ -360,8 +367,9 @@ def analyze_model(model: Model, program: Program, warnings: list[Diagnostic], en
 
 def analyze(model_path: Path, options: AnalysisOptions = AnalysisOptions()) -> Analysis:
     """Load, check and analyze. Raises ModelError / RuleError with every problem found."""
-    model, model_warnings = load_model(model_path, strict=options.strict, allow_outside=options.allow_outside,
-                                       lenient=options.lenient)
-    program, rule_warnings = load_rules(list(options.rule_paths), builtin_rules=options.builtin_rules,
-                                        strict=options.strict)
-    return analyze_model(model, program, list(model_warnings) + list(rule_warnings), options.engine, policy=options.policy)
+    with collector_paused():
+        model, model_warnings = load_model(model_path, strict=options.strict, allow_outside=options.allow_outside,
+                                           lenient=options.lenient)
+        program, rule_warnings = load_rules(list(options.rule_paths), builtin_rules=options.builtin_rules,
+                                            strict=options.strict)
+        return analyze_model(model, program, list(model_warnings) + list(rule_warnings), options.engine, policy=options.policy)

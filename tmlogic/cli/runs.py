@@ -52,6 +52,13 @@ def _github() -> bool:
 
 def run_model(run: ModelRun, show: Presentation) -> RunOutcome:
     """Analyze one model and report it; never raises for bad input (code 2)."""
+    from ..gc_pause import collector_paused
+
+    with collector_paused():  # from the analysis to the written outputs (gc_pause.py says why)
+        return _run_model(run, show)
+
+
+def _run_model(run: ModelRun, show: Presentation) -> RunOutcome:
     from ..analysis import analyze, rule_facts
     from ..outputs.formats import RenderOptions, render_format, write_all
     from ..result import Gate

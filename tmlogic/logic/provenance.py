@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .._errors import SourceSpan
@@ -92,6 +93,20 @@ class _Firing:
         return (self.relation.name,) + tuple(str(v) for v in self.row)
 
 
+def _body_maker(relation: FiringRelation) -> Callable[[Row], tuple[FactKey, ...]]:
+    """The positive body facts of a firing row, as a function of the row: each atom's arguments
+    are positions of the row or constants, worked out once per rule rather than per firing."""
+    position = {v: i for i, v in enumerate(relation.variables)}
+    atoms = [(atom.predicate, tuple((False, t.value) if isinstance(t, Const) else (True, position[t.name])
+                                    for t in atom.args)) for atom in relation.rule.positive_atoms()]
+
+    def make(row: Row) -> tuple[FactKey, ...]:
+        return tuple((predicate, tuple(row[v] if is_var else v for is_var, v in args))  # type: ignore[index]
+                     for predicate, args in atoms)
+
+    return make
+
+
 class Prover:
     """Builds minimal-height proof trees from a loaded session."""
 
@@ -112,22 +127,23 @@ class Prover:
         # Built proof nodes, shared: a subproof such as zone(...) is one object wherever it is used,
         # so proofs form a DAG, built once per fact (heights, hence best firings, never change).
         self._nodes: dict[FactKey, ProofNode] = {}
+        # Input facts and where they come from, model facts winning over .dl facts: asked once per
+        # body atom of every firing explored, so one dictionary, not two lookups through methods.
+        self._inputs: dict[FactKey, SourceSpan] = {**self._dl_facts, **facts.origins()}
+        self._body_makers: dict[str, Callable[[Row], tuple[FactKey, ...]]] = {}
 
     # -- exploring -------------------------------------------------------------------
     def _origin(self, key: FactKey) -> SourceSpan | None:
-        span = self._facts.origin(*key)
-        return span if span is not None else self._dl_facts.get(key)
+        return self._inputs.get(key)
 
     def _is_input(self, key: FactKey) -> bool:
-        return key in self._facts or key in self._dl_facts
+        return key in self._inputs
 
     def _body_facts(self, relation: FiringRelation, row: Row) -> tuple[FactKey, ...]:
-        bindings = relation.bindings(row)
-        out: list[FactKey] = []
-        for atom in relation.rule.positive_atoms():
-            args = tuple(_value(t, bindings) for t in atom.args)
-            out.append((atom.predicate, args))  # type: ignore[arg-type]
-        return tuple(out)
+        make = self._body_makers.get(relation.name)
+        if make is None:
+            make = self._body_makers[relation.name] = _body_maker(relation)
+        return make(row)
 
     def _firings_of(self, key: FactKey) -> list[_Firing]:
         predicate, args = key
@@ -136,26 +152,30 @@ class Prover:
             pattern = relation.head_pattern(args)
             if pattern is None:
                 continue
-            for row in self._session.query(relation.name, pattern):
-                found.append(_Firing(relation, row, self._body_facts(relation, row)))
+            rows = self._session.query(relation.name, pattern)
+            if rows:
+                body_facts = self._body_facts
+                found += [_Firing(relation, row, body_facts(relation, row)) for row in rows]
         return found
 
     def _explore(self, roots: list[FactKey]) -> None:
         """Query the firings of every derived fact the roots rest on, then give the new facts heights."""
         new: list[FactKey] = []
-        stack = [k for k in roots if not self._is_input(k)]
-        while stack:
-            key = stack.pop()
-            if key in self._firings:
-                continue
-            firings = self._firings[key] = self._firings_of(key)
-            new.append(key)
-            for firing in firings:
-                stack.extend(b for b in firing.body if not self._is_input(b) and b not in self._firings)
+        inputs, explored = self._inputs, self._firings
+        stack = [k for k in roots if k not in inputs]
+        with self._session.batch():
+            while stack:
+                key = stack.pop()
+                if key in explored:
+                    continue
+                firings = explored[key] = self._firings_of(key)
+                new.append(key)
+                for firing in firings:
+                    stack.extend(b for b in firing.body if b not in inputs and b not in explored)
         self._settle(new)
 
     def _height(self, key: FactKey) -> int:
-        return 0 if self._is_input(key) else self._heights.get(key, _INFINITY)
+        return 0 if key in self._inputs else self._heights.get(key, _INFINITY)
 
     def _settle(self, new: list[FactKey]) -> None:
         """Heights of newly explored facts (Knuth's generalisation of Dijkstra's algorithm).
@@ -164,13 +184,13 @@ class Prover:
         fact is settled; a fact settles at the smallest value any of its firings reaches.
         Heights settled in earlier calls are final: their firings were all explored then.
         """
-        heights = self._heights
+        heights, inputs = self._heights, self._inputs
         waiting: dict[tuple[FactKey, int], int] = {}
         users: dict[FactKey, list[tuple[FactKey, int]]] = defaultdict(list)
         queue: list[tuple[int, FactKey]] = []
         for key in new:
             for i, firing in enumerate(self._firings[key]):
-                open_body = {b for b in firing.body if not self._is_input(b) and b not in heights}
+                open_body = {b for b in firing.body if b not in inputs and b not in heights}
                 if open_body:
                     waiting[(key, i)] = len(open_body)
                     for b in open_body:
@@ -208,10 +228,14 @@ class Prover:
         )
 
     def _best(self, firings: list[_Firing]) -> _Firing:
-        def cost(f: _Firing) -> tuple[int, tuple[str, ...]]:
-            return (1 + max((self._height(b) for b in f.body), default=0), f.sort_key())
-
-        return min(firings, key=cost)
+        """The lowest firing; among equally low ones, the first by relation name and row text."""
+        if len(firings) == 1:
+            return firings[0]
+        height = self._height
+        costs = [max((height(b) for b in f.body), default=0) for f in firings]
+        low = min(costs)
+        tied = [f for f, c in zip(firings, costs) if c == low]
+        return tied[0] if len(tied) == 1 else min(tied, key=_Firing.sort_key)
 
     def _build(self, keys: list[FactKey]) -> None:
         """Nodes for `keys` and everything below them, children before parents, with an explicit

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..gc_pause import collector_paused
 from ..result import Result
 
 __all__ = ["FORMATS", "Format", "RenderOptions", "render_format", "write_all"]
@@ -140,7 +141,8 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
 
 def render_format(result: Result, name: str, options: RenderOptions = RenderOptions()) -> str:
     fmt = FORMATS[name]
-    return fmt.render_with(result, options) if fmt.render_with is not None else fmt.render(result)
+    with collector_paused():  # a large result's output is millions of short-lived objects (gc_pause.py)
+        return fmt.render_with(result, options) if fmt.render_with is not None else fmt.render(result)
 
 
 def write_all(result: Result, folder: Path, names: Sequence[str] | None = None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,11 @@ class Session(ABC):
     @abstractmethod
     def query(self, predicate: str, pattern: Pattern) -> list[Row]:
         """Every tuple of `predicate` that matches `pattern`, sorted, without duplicates."""
+
+    def batch(self) -> AbstractContextManager[None]:
+        """A block of many queries (a proof search): an engine that keeps its time budget with
+        a timer arms it once for the block instead of once per query."""
+        return nullcontext()
 
 
 class Backend(ABC):

@@ -94,6 +94,11 @@ class Budget:
         return _error(span, f"the analysis ran past {self.seconds:g} s of engine time while evaluating this rule",
                       "engine_seconds", "look for a cross product or a recursion that grows without bound")
 
+    @property
+    def armed(self) -> bool:
+        """True inside a `clock` block whose timer runs: nested work needs no timer of its own."""
+        return self._armed
+
     def check_clock(self, span: SourceSpan) -> None:
         if time.process_time() > self.deadline:
             raise self.over_time(span)

@@ -16,6 +16,7 @@ body produces it, firing rows of proof queries too, and evaluation and queries r
 from __future__ import annotations
 
 from collections import defaultdict
+from contextlib import AbstractContextManager
 
 from ..._errors import SourceSpan
 from ..language.ast import Atom
@@ -97,6 +98,12 @@ class NativeSession(Session):
         self._firings = firings
         self._budget = budget
         self._plans: dict[tuple[str, tuple[int, ...]], CompiledBody] = {}
+        self._span = SourceSpan("<query>", 1)  # the rule of the latest query, for the budget's errors
+
+    def batch(self) -> AbstractContextManager[None]:
+        # Arming the interval timer costs two signal() and two setitimer() calls: a proof search
+        # makes tens of thousands of queries, so one timer covers all of them.
+        return self._budget.clock(lambda: self._span)
 
     def query(self, predicate: str, pattern: Pattern) -> list[Row]:
         bound = tuple(i for i, v in enumerate(pattern) if v is not None)
@@ -114,13 +121,18 @@ class NativeSession(Session):
             body = compile_body(plan_body(clause.body, names, self._relations), clause.head, names, existence=False)
             self._plans[(predicate, bound)] = body
         given: dict[str, str | int] = {clause.head.args[i].name: pattern[i] for i in bound}  # type: ignore[misc, union-attr]
-        span = clause.head.span
-        with self._budget.clock(lambda: span):
-            try:
-                rows = body.all_heads(self._relations, given, self._budget.room())
-            except OverBudget:
-                raise self._budget.over_tuples(span) from None
-        self._budget.grew(len(rows), span)  # firing tuples count as derived ones
+        budget = self._budget
+        span = self._span = clause.head.span
+        try:
+            if budget.armed:  # inside batch(): the block's timer is running
+                budget.check_clock(span)
+                rows = body.all_heads(self._relations, given, budget.room())
+            else:
+                with budget.clock(lambda: span):
+                    rows = body.all_heads(self._relations, given, budget.room())
+        except OverBudget:
+            raise budget.over_tuples(span) from None
+        budget.grew(len(rows), span)  # firing tuples count as derived ones
         return sort_rows(rows)
 
 

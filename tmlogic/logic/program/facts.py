@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +54,10 @@ class FactBase:
 
     def __contains__(self, key: object) -> bool:
         return key in self._origin
+
+    def origins(self) -> Mapping[tuple[str, tuple[Constant, ...]], SourceSpan]:
+        """Every fact's key (predicate, args) and where it comes from."""
+        return self._origin
 
     def origin(self, predicate: str, args: tuple[Constant, ...]) -> SourceSpan | None:
         return self._origin.get((predicate, args))
