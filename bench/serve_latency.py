@@ -107,7 +107,7 @@ def main() -> None:
           f"p95 {p95:.0f} ms ({p95 / base:.2f}x), max {max(latencies):.0f} ms")
     print(f"  of which server analysis: p50 {percentile(server_ms, 0.5):.0f} ms, p95 {percentile(server_ms, 0.95):.0f} ms; "
           f"page (parse, mount, next frame): p50 {percentile(page_ms, 0.5):.0f} ms, p95 {percentile(page_ms, 0.95):.0f} ms; "
-          "the rest is the typing pause (50 ms) and the WebSocket")
+          "the rest is the WebSocket and waiting for the CPU")
     print(f"goal < 300 ms: p50 {'met' if p50 < 300 else 'missed'}, p95 {'met' if p95 < 300 else 'missed'}")
 
 
