@@ -211,8 +211,21 @@
       (list.length - errors) + " warning" + (list.length - errors === 1 ? "" : "s") : "No problems";
   }
 
+  /* While the text has errors, completion offers the names of the last analysis that worked
+     as well as those still readable in the broken text (a YAML file may read as nothing). */
+  let goodNames = { key: null, names: {} };
+  function namesFor(m) {
+    if (m.ok) { goodNames = { key: m.current, names: m.names || {} }; return goodNames.names; }
+    if (goodNames.key !== m.current) return m.names;
+    const out = {};
+    for (const g of new Set(Object.keys(goodNames.names).concat(Object.keys(m.names || {})))) {
+      out[g] = Array.from(new Set((goodNames.names[g] || []).concat((m.names || {})[g] || []))).sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
+    }
+    return out;
+  }
+
   function analysis(m) {
-    if (m.current === current) editor.setNames(m.names);
+    if (m.current === current) editor.setNames(namesFor(m));
     applyDiagnostics(m.diagnostics || []);
     timing.serverMs = m.elapsed_ms;
     $("stale").hidden = m.ok;
