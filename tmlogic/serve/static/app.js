@@ -19,7 +19,7 @@
   let seq = 0;
   let ws = null;
   let editTimer = 0, cursorTimer = 0, lastChangeAt = -Infinity;
-  const timing = { editAt: 0, editSeq: 0, appliedAt: 0, appliedSeq: 0, serverMs: 0, renderMs: 0, receivedAt: 0, updates: 0 };
+  const timing = { editAt: 0, editSeq: 0, appliedAt: 0, appliedSeq: 0, serverMs: 0, serverCpuMs: 0, renderMs: 0, receivedAt: 0, updates: 0 };
 
   /* ---------- the editor ---------- */
   const editor = TmEditor.create($("editor"), {
@@ -228,6 +228,7 @@
     if (m.current === current) editor.setNames(namesFor(m));
     applyDiagnostics(m.diagnostics || []);
     timing.serverMs = m.elapsed_ms;
+    timing.serverCpuMs = m.cpu_ms;
     $("stale").hidden = m.ok;
     const started = performance.now();
     if (m.ok) {
