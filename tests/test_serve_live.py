@@ -105,3 +105,20 @@ def test_vocabulary_for_completion(analyzer: LiveAnalyzer) -> None:
     assert "secret" in data["classification"]["values"]
     assert {"HTTP", "HTTPS", "SSH"} <= set(vocabulary["values"]["protocol"])
     assert "database" in vocabulary["values"]["type"]
+
+
+def test_an_overtaken_analysis_makes_no_report_parts(analyzer: LiveAnalyzer) -> None:
+    """When a newer edit waits, the diagram and table of the older one are not drawn (the session
+    drops the result anyway); the next analysis is complete."""
+    text = (analyzer.folder.root / "main.md").read_text(encoding="utf-8") + BROWSE
+    asked: list[bool] = []
+
+    def superseded() -> bool:
+        asked.append(True)
+        return True
+
+    update = analyzer.analyze(EditRequest("main.md", {"main.md": text}), superseded)
+    assert asked and update.payload == {"type": "analysis", "superseded": True}
+    assert update.model is None and update.context is None
+    again = analyzer.analyze(EditRequest("main.md", {"main.md": text}), lambda: False)
+    assert again.payload["ok"] and "<svg" in again.payload["parts"]["diagram"]

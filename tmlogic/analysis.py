@@ -12,7 +12,7 @@ from pathlib import Path
 from ._errors import Diagnostic, SourceSpan
 from .diagnostics import DiagnosticBag, did_you_mean
 from .gc_pause import collector_paused
-from .kb import Enrichment, KnowledgeBase, RuleMeta, enrich_rules, known_ids_in, load_kb, mitre_chain
+from .kb import Enrichment, KnowledgeBase, MitreChain, RuleMeta, enrich_rules, known_ids_in, load_kb, mitre_chain
 from .logic.engines.base import DEFAULT_ENGINE, Row, Session, get_backend
 from .logic.language.ast import Program, Rule, Var
 from .logic.language.checks import MITRE_KEYS, none_reason, stride_canonical
@@ -27,6 +27,7 @@ from .policy import RuleFacts, RulePolicy
 from .result import Result, RuleInfo, Threat
 from .consolidate import apply_supersedes, merge_groups, merge_pools
 from .manual_threats import manual_threats
+from .memo import IdentityCache
 from .severity import Override, RuleSeverity, cell_score, level_for, score_threat
 from .severity_context import model_context
 from .type_hints import type_hints
@@ -203,7 +204,27 @@ def _id_variables(rule: Rule, positions: dict[str, frozenset[int]]) -> set[str]:
     return out
 
 
-def _render_message(template: str, bindings: dict[str, str | int], names: dict[str, str], ids: set[str]) -> str:
+@dataclass(frozen=True)
+class _ThreatRule:
+    """What analyze_model reads of one threat rule, before the policy's overrides."""
+
+    relation: FiringRelation
+    info: RuleInfo
+    head_vars: tuple[str, ...]
+    id_variables: frozenset[str]
+
+
+def _threat_rules(compiled: CompiledProgram) -> tuple[_ThreatRule, ...]:
+    positions = _id_positions(compiled.program)
+    return tuple(_ThreatRule(r, rule_info(r.rule), tuple(t.name for t in r.rule.head.args),  # type: ignore[union-attr]
+                             frozenset(_id_variables(r.rule, positions))) for r in compiled.threat_firings())
+
+
+# Per program, not per model: the live editor analyzes every edit with the same compiled program.
+_THREAT_RULES: IdentityCache[CompiledProgram, tuple[_ThreatRule, ...]] = IdentityCache(4)
+
+
+def _render_message(template: str, bindings: dict[str, str | int], names: dict[str, str], ids: frozenset[str]) -> str:
     def sub(m: re.Match[str]) -> str:
         value = bindings.get(m.group(1))
         if value is None:
@@ -228,6 +249,18 @@ def _spans(model: Model) -> dict[str, SourceSpan]:
 _ENRICHED: dict[tuple[KnowledgeBase, RuleMeta], Enrichment] = {}
 
 
+_CHAINS: dict[tuple[KnowledgeBase, tuple[str, ...], tuple[str, ...], tuple[str, ...], Enrichment | None], MitreChain] = {}
+
+
+def _chain(kb: KnowledgeBase, info: RuleInfo, enrichment: Enrichment | None) -> MitreChain:
+    """mitre_chain, once per process for each rule's ids and enrichment (as _ENRICHED)."""
+    key = (kb, info.capec, info.cwe, info.attack, enrichment)
+    chain = _CHAINS.get(key)
+    if chain is None:
+        chain = _CHAINS[key] = mitre_chain(info.capec, info.cwe, info.attack, enrichment)
+    return chain
+
+
 def _enrich(threats: list[Threat], compiled: CompiledProgram) -> tuple[list[Threat], dict[str, str]]:
     """Attach each threat's MITRE enrichment and chain: one Datalog enrichment per rule that fired."""
     if not threats:
@@ -244,7 +277,7 @@ def _enrich(threats: list[Threat], compiled: CompiledProgram) -> tuple[list[Thre
     enriched = {key: _ENRICHED[(kb, meta)] for key, meta in metas.items()}
     keys = {t.id: (t.rule.id if t.rule.rule is not None else t.id) for t in threats}
     infos = {keys[t.id]: t.rule for t in threats}
-    chains = {key: mitre_chain(info.capec, info.cwe, info.attack, enriched.get(key)) for key, info in infos.items()}
+    chains = {key: _chain(kb, info, enriched.get(key)) for key, info in infos.items()}
     versions = {k: v for k, v in sorted(kb.versions().items()) if v}
     return [replace(t, mitre=enriched.get(keys[t.id]), chain=chains[keys[t.id]]) for t in threats], versions
 
@@ -309,23 +342,22 @@ def _analyze_model(model: Model, program: Program, warnings: list[Diagnostic], e
     names = model.names()
     spans = _spans(model)
     ctx = model_context(model, session)
-    id_positions = _id_positions(program)
 
     infos: list[RuleInfo] = []
-    found: list[tuple[FiringRelation, RuleInfo, Override | None, list[Row], Row]] = []
-    for relation in compiled.threat_firings():
-        info, override = _with_override(rule_info(relation.rule), policy)
+    found: list[tuple[_ThreatRule, RuleInfo, Override | None, list[Row], Row]] = []
+    for rule in _THREAT_RULES.get(compiled, _threat_rules):
+        relation = rule.relation
+        info, override = _with_override(rule.info, policy)
         infos.append(info)
-        head_vars = [t.name for t in relation.rule.head.args]  # type: ignore[union-attr]
         rows_by_head: dict[Row, list[Row]] = defaultdict(list)
         for row in session.query(relation.name, (None,) * len(relation.variables)):
             bindings = relation.bindings(row)
-            rows_by_head[tuple(bindings[v] for v in head_vars)].append(row)
-        found += [(relation, info, override, rows, head) for head, rows in rows_by_head.items()]
-    proofs = prover.prove_threats([(relation, rows, head) for relation, _, _, rows, head in found])
-    id_variables = {id(r.rule): _id_variables(r.rule, id_positions) for r in compiled.threat_firings()}
+            rows_by_head[tuple(bindings[v] for v in rule.head_vars)].append(row)
+        found += [(rule, info, override, rows, head) for head, rows in rows_by_head.items()]
+    proofs = prover.prove_threats([(rule.relation, rows, head) for rule, _, _, rows, head in found])
     threats: list[Threat] = []
-    for (relation, info, override, rows, head), proof in zip(found, proofs):
+    for (rule, info, override, rows, head), proof in zip(found, proofs):
+        relation = rule.relation
         targets = tuple(str(v) for v in head)
         bindings = dict(proof.bindings)
         data = None
@@ -338,7 +370,7 @@ def _analyze_model(model: Model, program: Program, warnings: list[Diagnostic], e
                 rule=info,
                 targets=targets,
                 target_names=tuple(names.get(t, t) for t in targets),
-                message=_render_message(info.message, bindings, names, id_variables[id(relation.rule)]),
+                message=_render_message(info.message, bindings, names, rule.id_variables),
                 severity=replace(score_threat(rule_severity(info), targets, ctx, data,
                                               step_down_reasons(info, rows, relation.bindings)), override=override),
                 location=location,

@@ -14,6 +14,7 @@ import re
 
 from ._errors import Diagnostic, Level
 from .logic.language.ast import Const, Program
+from .memo import IdentityCache
 from .model.schema import Model
 
 __all__ = ["type_hints"]
@@ -48,24 +49,43 @@ def _variant(word: str, near: str, key: str) -> bool:
     return key == "protocol" and long == short + "s" and not short.endswith("s")
 
 
-def _close(word: str, known: set[str], key: str) -> str | None:
-    if word in known:
-        return None
-    for match in difflib.get_close_matches(word, sorted(known), n=3, cutoff=_CUTOFF):
+def _close(word: str, known: tuple[str, ...], key: str) -> str | None:
+    for match in difflib.get_close_matches(word, known, n=3, cutoff=_CUTOFF):
         if not _variant(word, match, key):
             return match
     return None
 
 
+class _Spellings:
+    """The known spellings of one program, and the near misses found so far: the live editor asks
+    about the same types and protocols after every edit, and difflib is slow."""
+
+    def __init__(self, program: Program) -> None:
+        self.known = {"type": _known(program, "_type"), "protocol": _known(program, "_protocol")}
+        self.ordered = {key: tuple(sorted(values)) for key, values in self.known.items()}
+        self.near: dict[tuple[str, str], str | None] = {}
+
+    def near_miss(self, word: str, key: str) -> str | None:
+        if word in self.known[key]:
+            return None
+        if (word, key) not in self.near:
+            if len(self.near) >= 4096:  # every prefix of every word typed in the editor: start over
+                self.near.clear()
+            self.near[(word, key)] = _close(word, self.ordered[key], key)
+        return self.near[(word, key)]
+
+
+_SPELLINGS: IdentityCache[Program, _Spellings] = IdentityCache(4)
+
+
 def type_hints(model: Model, program: Program) -> list[Diagnostic]:
     """A warning for each element type and flow protocol that is a near miss of a known one."""
-    types, protocols = _known(program, "_type"), _known(program, "_protocol")
+    spellings = _SPELLINGS.get(program, _Spellings)
     out: list[Diagnostic] = []
     for m in model.all_models():
-        checks = [(e, "type", e.type, types) for e in m.elements] + \
-                 [(f, "protocol", f.protocol, protocols) for f in m.flows]
-        for item, key, value, known in checks:
-            near = _close(value, known, key) if value else None
+        checks = [(e, "type", e.type) for e in m.elements] + [(f, "protocol", f.protocol) for f in m.flows]
+        for item, key, value in checks:
+            near = spellings.near_miss(value, key) if value else None
             if near is not None and value is not None:
                 out.append(Diagnostic(Level.WARNING, m.span_of(item, key),
                                       f"no rule knows the {key} '{value}' of '{item.name}'", f"unknown-{key}",

@@ -11,7 +11,7 @@ It is synchronous and not thread-safe: the server runs it on one worker thread a
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -100,8 +100,10 @@ class LiveAnalyzer:
             return self.entry
         return current
 
-    def analyze(self, request: EditRequest) -> LiveUpdate:
-        started = time.perf_counter()
+    def analyze(self, request: EditRequest, superseded: Callable[[], bool] = lambda: False) -> LiveUpdate:
+        """`superseded()` says that a newer edit is waiting: then the report parts (Graphviz and
+        the table), which nobody would see, are not made."""
+        started, cpu_started = time.perf_counter(), time.thread_time()
         root = self.root_for(request.current)
         root_path = self.folder.resolve(root)
         sources = {}
@@ -118,7 +120,10 @@ class LiveAnalyzer:
             payload.update(ok=False, diagnostics=[_diagnostic(d, self.folder) for d in exc.diagnostics],
                            names=self._raw_names(request))
             payload["elapsed_ms"] = round((time.perf_counter() - started) * 1000, 1)
+            payload["cpu_ms"] = round((time.thread_time() - cpu_started) * 1000, 1)  # this thread's share
             return LiveUpdate(payload, root)
+        if superseded():
+            return LiveUpdate({"type": "analysis", "superseded": True}, root)
         shown = next((m for m in model.all_models() if self.folder.key(Path(m.path)) == request.current), None)
         payload["names"] = _model_names(shown) if shown is not None else self._raw_names(request)
         texts: dict[str, str] = {}
@@ -139,6 +144,7 @@ class LiveAnalyzer:
             threats=len(result.threats),
         )
         payload["elapsed_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        payload["cpu_ms"] = round((time.thread_time() - cpu_started) * 1000, 1)  # this thread's share
         return LiveUpdate(payload, root, model, raw, tuple(sorted({f for f in files.values() if f is not None})),
                           context)
 

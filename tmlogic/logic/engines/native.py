@@ -15,10 +15,12 @@ body produces it, firing rows of proof queries too, and evaluation and queries r
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from contextlib import AbstractContextManager
 
 from ..._errors import SourceSpan
+from ...memo import IdentityCache
 from ..language.ast import Atom
 from ..language.graph import dependency_components
 from ..program.compile import Clause, CompiledProgram
@@ -26,7 +28,7 @@ from ..program.facts import FactBase
 from .base import Backend, Pattern, Row, Session, sort_rows
 from .budget import Budget, OverBudget
 from .join import CompiledBody, compile_body
-from .plan import plan_body
+from .plan import Plan, plan_body
 from .relation import Relation
 
 __all__ = ["NativeBackend", "NativeSession"]
@@ -39,6 +41,33 @@ def _strata(clauses: list[Clause]) -> list[list[Clause]]:
         by_head[c.head.predicate].append(c)
     return [[c for p in comp for c in by_head.get(p, [])] for comp in dependency_components(clauses)
             if any(p in by_head for p in comp)]
+
+
+class _Bodies(threading.local):
+    """Compiled bodies by clause and plan, reused by later sessions on this thread. A plan is
+    chosen per session from the relations' statistics, but one model's edits rarely change it,
+    and compiling (join.py) costs more than joining on small models: the live editor analyzes
+    every keystroke with the same program. Per thread, since a body's run state is its own."""
+
+    def __init__(self) -> None:
+        self.bodies: dict[tuple[int, tuple[tuple[int, bool], ...], frozenset[str], bool], tuple[Clause, CompiledBody]] = {}
+
+    def get(self, clause: Clause, plan: Plan, bound: frozenset[str] = frozenset(), existence: bool = True) -> CompiledBody:
+        # Literals by identity: the plan orders the clause's own literals, which the clause keeps alive.
+        key = (id(clause), tuple((id(lit), delta) for lit, delta in plan), bound, existence)
+        hit = self.bodies.get(key)
+        if hit is not None and hit[0] is clause:
+            return hit[1]
+        if len(self.bodies) >= 16384:  # plans that drifted with the model: start over
+            self.bodies.clear()
+        body = compile_body(plan, clause.head, bound, existence)
+        self.bodies[key] = (clause, body)
+        return body
+
+
+_BODIES = _Bodies()
+# The strata of a program's clauses, per program (as _Bodies, for the live editor's sessions).
+_STRATA: IdentityCache[CompiledProgram, list[list[Clause]]] = IdentityCache(4)
 
 
 class _Store:
@@ -70,7 +99,7 @@ def _fixpoint(store: _Store, stratum: list[Clause]) -> None:
     # their statistics are final when the bodies are planned).
     delta: dict[str, Relation] = defaultdict(Relation)
     for clause in stratum:
-        body = compile_body(plan_body(clause.body, frozenset(), relations), clause.head)
+        body = _BODIES.get(clause, plan_body(clause.body, frozenset(), relations))
         store.derive(clause, body, None, delta[clause.head.predicate])
     recursive: list[tuple[Clause, int, str]] = []
     for clause in stratum:
@@ -80,7 +109,7 @@ def _fixpoint(store: _Store, stratum: list[Clause]) -> None:
         return
     # Semi-naive rounds: each recursive clause once per recursive atom, that atom reading only
     # the rows that are new since the last round. Plans are made once, after the first round.
-    bodies = [compile_body(plan_body(c.body, frozenset(), relations, i, delta[p]), c.head) for c, i, p in recursive]
+    bodies = [_BODIES.get(c, plan_body(c.body, frozenset(), relations, i, delta[p])) for c, i, p in recursive]
     while any(d.rows for d in delta.values()):
         new_delta: dict[str, Relation] = defaultdict(Relation)
         for (clause, _, predicate), body in zip(recursive, bodies):
@@ -118,7 +147,7 @@ class NativeSession(Session):
         body = self._plans.get((predicate, bound))
         if body is None:
             names = frozenset(clause.head.args[i].name for i in bound)  # type: ignore[union-attr]
-            body = compile_body(plan_body(clause.body, names, self._relations), clause.head, names, existence=False)
+            body = _BODIES.get(clause, plan_body(clause.body, names, self._relations), names, existence=False)
             self._plans[(predicate, bound)] = body
         given: dict[str, str | int] = {clause.head.args[i].name: pattern[i] for i in bound}  # type: ignore[misc, union-attr]
         budget = self._budget
@@ -145,9 +174,9 @@ class NativeBackend(Backend):
             store.relations[fact.predicate].add(fact.args)
         for fact in facts:
             store.relations[fact.predicate].add(fact.args)
-        derived = [c for c in program.clauses if not c.head.predicate.startswith("#")]
         firings = {c.head.predicate: c for c in program.clauses if c.head.predicate.startswith("#")}
+        strata = _STRATA.get(program, lambda p: _strata([c for c in p.clauses if not c.head.predicate.startswith("#")]))
         with store.budget.clock(lambda: store.span):
-            for stratum in _strata(derived):
+            for stratum in strata:
                 _fixpoint(store, stratum)
         return NativeSession(store.relations, firings, store.budget)

@@ -6,7 +6,10 @@
   "use strict";
   const boot = JSON.parse(document.getElementById("tm-serve").textContent);
   const $ = (id) => document.getElementById(id);
-  const EDIT_PAUSE_MS = 50;  // the typing pause after which an edit is sent
+  /* The first change after a pause is sent at once (a one-key edit needs no wait); changes that
+     follow it faster than this are sent when the typing pauses this long. The server drops an
+     analysis that a newer edit overtook, so a burst costs at most one analysis it never shows. */
+  const EDIT_PAUSE_MS = 50;
   const CURSOR_PAUSE_MS = 120;
 
   const files = {};  // key -> {text (as on disk), hash, buffer (unsaved text or null), syntax}
@@ -15,8 +18,8 @@
   let data = null;  // the report data of the last good analysis
   let seq = 0;
   let ws = null;
-  let editTimer = 0, cursorTimer = 0;
-  const timing = { editAt: 0, editSeq: 0, appliedAt: 0, appliedSeq: 0, serverMs: 0, renderMs: 0, receivedAt: 0, updates: 0 };
+  let editTimer = 0, cursorTimer = 0, lastChangeAt = -Infinity;
+  const timing = { editAt: 0, editSeq: 0, appliedAt: 0, appliedSeq: 0, serverMs: 0, serverCpuMs: 0, renderMs: 0, receivedAt: 0, updates: 0 };
 
   /* ---------- the editor ---------- */
   const editor = TmEditor.create($("editor"), {
@@ -27,9 +30,11 @@
       const f = files[current];
       f.buffer = text === f.text ? null : text;
       showDirty();
-      timing.editAt = performance.now();
+      const now = performance.now(), afterPause = now - lastChangeAt >= EDIT_PAUSE_MS;
+      timing.editAt = lastChangeAt = now;
       clearTimeout(editTimer);
-      editTimer = setTimeout(sendEdit, EDIT_PAUSE_MS);
+      if (afterPause) sendEdit();
+      else editTimer = setTimeout(sendEdit, EDIT_PAUSE_MS);
     },
     onSave: () => save(),
     onCursor(line) {
@@ -206,10 +211,24 @@
       (list.length - errors) + " warning" + (list.length - errors === 1 ? "" : "s") : "No problems";
   }
 
+  /* While the text has errors, completion offers the names of the last analysis that worked
+     as well as those still readable in the broken text (a YAML file may read as nothing). */
+  let goodNames = { key: null, names: {} };
+  function namesFor(m) {
+    if (m.ok) { goodNames = { key: m.current, names: m.names || {} }; return goodNames.names; }
+    if (goodNames.key !== m.current) return m.names;
+    const out = {};
+    for (const g of new Set(Object.keys(goodNames.names).concat(Object.keys(m.names || {})))) {
+      out[g] = Array.from(new Set((goodNames.names[g] || []).concat((m.names || {})[g] || []))).sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
+    }
+    return out;
+  }
+
   function analysis(m) {
-    if (m.current === current) editor.setNames(m.names);
+    if (m.current === current) editor.setNames(namesFor(m));
     applyDiagnostics(m.diagnostics || []);
     timing.serverMs = m.elapsed_ms;
+    timing.serverCpuMs = m.cpu_ms;
     $("stale").hidden = m.ok;
     const started = performance.now();
     if (m.ok) {
