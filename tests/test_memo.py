@@ -12,7 +12,7 @@ from tmlogic.memo import IdentityCache
 from tmlogic.model.loader import load_model
 from tmlogic.outputs.formats import render_format
 
-ANCHORS = Path(__file__).resolve().parents[2] / "shared" / "anchors" / "secopstm"
+ANCHORS = Path(__file__).resolve().parent / "data" / "anchors" / "secopstm"
 
 
 def test_identity_cache_keys_by_object_not_by_value() -> None:
