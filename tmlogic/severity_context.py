@@ -28,15 +28,14 @@ def _ratings(attrs: tuple[Attribute, ...]) -> dict[str, str]:
 _NEGATIVE = ("", "none", "false", "no", "off")
 
 
-def _flags(attrs: tuple[Attribute, ...]) -> frozenset[str]:
-    """Keys a target says it has: flags set True, and keys set to a kind other than none
-    (authorization=rbac), which `mitigated-by` can name."""
-    return frozenset(a.key for a in attrs
-                     if a.value is True or (isinstance(a.value, str) and a.value.lower() not in _NEGATIVE))
-
-
 def _kinds(attrs: tuple[Attribute, ...]) -> dict[str, str]:
+    """Keys set to a kind other than none (authorization=rbac)."""
     return {a.key: a.value for a in attrs if isinstance(a.value, str) and a.value.lower() not in _NEGATIVE}
+
+
+def _flags(attrs: tuple[Attribute, ...]) -> frozenset[str]:
+    """Keys a target says it has: flags set True, and the keys of _kinds, which `mitigated-by` can name."""
+    return frozenset(a.key for a in attrs if a.value is True) | _kinds(attrs).keys()
 
 
 def _is_credential(attrs: tuple[Attribute, ...]) -> bool:
