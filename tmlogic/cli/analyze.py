@@ -80,7 +80,7 @@ def analyze(
         show_default=False)] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show mitigations, references and severity steps.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors (and a report asked for with --format).")] = False,
-    engine: Annotated[Optional[str], typer.Option("--engine", help="Logic engine: native or pydatalog.", show_default=False)] = None,
+    engine: Annotated[Optional[str], typer.Option("--engine", help="Logic engine: native (default), clingo or pydatalog; see docs/engines.md.", show_default=False)] = None,
     baseline: Annotated[Optional[str], typer.Option(
         "--baseline", metavar="JSON|REV",
         help="Compare with an earlier run: a result JSON (from --format json) or a git revision of this model "
