@@ -97,9 +97,16 @@ class Browser:
             self.send("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left", clickCount=1)
 
     def click(self, selector: str) -> None:
-        """A real mouse click in the middle of the element (scrolled into view first)."""
-        box = self.js(f"(() => {{ const e = document.querySelector({json.dumps(selector)}); "
-                      "e.scrollIntoView({block: 'center'}); const r = e.getBoundingClientRect(); "
+        """A real mouse click in the middle of the element, scrolled into view first and measured
+        once it stands still: the report scrolls smoothly to the diagram after some clicks, and a
+        click measured mid-scroll would land beside its target."""
+        box = self.js(f"(async () => {{ const e = document.querySelector({json.dumps(selector)}); "
+                      "const frame = () => new Promise((done) => requestAnimationFrame(done)); "
+                      "let last = '', still = 0, frames = 0; "
+                      "while (still < 3 && frames++ < 300) { e.scrollIntoView({block: 'center'}); await frame(); "
+                      "const r = e.getBoundingClientRect(); const now = `${r.x},${r.y}`; "
+                      "still = now === last ? still + 1 : 0; last = now; } "
+                      "const r = e.getBoundingClientRect(); "
                       "return [r.x + r.width / 2, r.y + r.height / 2]; })()")
         self.click_at(*box)
         time.sleep(0.05)
