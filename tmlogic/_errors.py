@@ -14,9 +14,12 @@ Anything else that escapes is a bug in tmlogic, not in the user's input.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+
+from .resolution import resolve, resolve_folder
 
 __all__ = [
     "SourceSpan",
@@ -135,6 +138,6 @@ def display_path(path: Path | str) -> str:
     """The path as the user is likely to recognise it: relative to the working directory if inside it."""
     p = Path(path)
     try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
+        return str(resolve(p).relative_to(resolve_folder(os.getcwd())))
     except (ValueError, OSError, RuntimeError):  # outside the working folder, or a link loop
         return str(p)

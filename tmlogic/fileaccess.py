@@ -53,6 +53,7 @@ from pathlib import Path
 
 from ._errors import Diagnostic, DiagnosticsError, Level, SourceSpan, UsageError, display_path
 from .limits import current as current_limits
+from .resolution import remembered, resolve
 
 __all__ = [
     "FileAccessError",
@@ -117,6 +118,10 @@ def project_root(path: Path | str) -> Path:
     else the folder that holds `path` (or `path` itself, for a folder), resolved."""
     absolute = Path(os.path.abspath(path))
     start = absolute if _is_dir_no_follow(absolute) else absolute.parent
+    return remembered("project root", start, lambda: _root_above(start))
+
+
+def _root_above(start: Path) -> Path:
     for folder in (start, *start.parents):
         if os.path.lexists(folder / ".git"):
             return _resolve(folder)
@@ -132,7 +137,7 @@ def _is_dir_no_follow(path: Path) -> bool:
 
 def _resolve(path: Path) -> Path:
     try:
-        return path.resolve()
+        return resolve(path)
     except (OSError, RuntimeError):  # a link loop: keep the lexical path, the read reports the loop
         return Path(os.path.abspath(path))
 
@@ -170,7 +175,7 @@ def read_bytes(path: Path | str, *, what: str = "file", root: Path | None = None
     shown = shown or display_path(path)
     base = _resolve(root) if root is not None else project_root(path)
     try:
-        resolved = path.resolve(strict=True)
+        resolved = resolve(path, strict=True)
     except RuntimeError:
         raise _fail(shown, f"the {what} is a symbolic link that loops", "replace the link with the file itself",
                     "symlink-loop") from None

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..._errors import Diagnostic, Level, RuleError, SourceSpan, display_path
 from ...fileaccess import FileAccessError, read_text
+from ...resolution import resolve, shared_folders
 from ...resources import prelude_file, rules_dir, schema_file
 from ..language.ast import Module, Program
 from ..language.checks import KnownIds, check_modules, stride_canonical
@@ -92,8 +93,9 @@ def load_program(
     """
     builtin = builtin_dir if builtin_dir is not None else rules_dir()
     packs = [builtin] if builtin_rules and builtin.is_dir() else []
-    pack_files = _pack_files(packs + list(extra_paths))
-    sources, problems = _read_all(_base_files() + list(base), pack_files)
+    with shared_folders():  # ~90 files in a few folders: each folder resolved once
+        pack_files = _pack_files(packs + list(extra_paths))
+        sources, problems = _read_all(_base_files() + list(base), pack_files)
     key = None
     if builtin_rules and not extra_paths and not problems:
         key = cache.program_key([(f"{s.shown}\0{s.pack or ''}", s.text.encode("utf-8")) for s in sources],
@@ -122,8 +124,10 @@ def lint(paths: Sequence[Path], *, strict: bool = False, known_ids: KnownIds | N
     returned along with warnings.
     """
     packs = [rules_dir()] if builtin_rules and rules_dir().is_dir() else []
-    pack_files = _pack_files(packs + list(paths))
-    modules, problems = _parse_all(*_read_all(_base_files(), pack_files))
+    with shared_folders():
+        pack_files = _pack_files(packs + list(paths))
+        sources, problems = _read_all(_base_files(), pack_files)
+    modules, problems = _parse_all(sources, problems)
     problems += _empty_packs(paths)
     if not any(d.level is Level.ERROR for d in problems):
         # Checks run only on a complete parse: a file that failed to parse would make every
@@ -164,7 +168,7 @@ def _empty_packs(paths: Iterable[Path]) -> list[Diagnostic]:
 
 def _key(path: Path) -> Path:
     try:
-        return path.resolve()
+        return resolve(path)
     except OSError:
         return path.absolute()
 

@@ -1,0 +1,82 @@
+"""Resolving paths (following symbolic links), with the folders' resolutions shared inside a block.
+
+`Path.resolve` walks every component of a path with one `lstat` each, in Python. Reading the ~90
+rule files of the built-in packs resolved each of them several times (for de-duplication, for
+the guarded reader, for the path shown in messages): most of the time of loading a cached
+program. Inside `shared_folders()`, a folder is resolved once and a file in it costs one `lstat`:
+
+    with shared_folders():
+        for file in files:
+            resolved = resolve(file, strict=True)   # same result as file.resolve(strict=True)
+
+Other facts about a folder that hold while the files do not move (the project root above it, for
+the guarded reader) are shared the same way, through `remembered`.
+
+The result is always that of `Path.resolve`: a file that is itself a symbolic link, a path with
+`..` (which must be taken after the links before it), or any error falls back to the full
+resolution, so error messages and the checks built on the result do not change. Outside a block,
+or after it, nothing is remembered: a long-lived process (the live editor) never sees a stale
+folder.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any, TypeVar
+
+__all__ = ["shared_folders", "remembered", "resolve", "resolve_folder"]
+
+T = TypeVar("T")
+
+# (what, absolute folder) -> the fact, inside a shared_folders() block; None outside one.
+_FOLDERS: ContextVar[dict[tuple[str, str], Any] | None] = ContextVar("tmlogic_folder_facts", default=None)
+
+
+@contextmanager
+def shared_folders() -> Iterator[None]:
+    """Resolve each folder once for the block (nested blocks share the outer one's table)."""
+    if _FOLDERS.get() is not None:
+        yield
+        return
+    token = _FOLDERS.set({})
+    try:
+        yield
+    finally:
+        _FOLDERS.reset(token)
+
+
+def remembered(what: str, folder: Path | str, compute: Callable[[], T]) -> T:
+    """`compute()`, once per (what, folder) inside a shared_folders() block; every time outside one.
+    An exception is not remembered."""
+    table = _FOLDERS.get()
+    if table is None:
+        return compute()
+    key = (what, os.path.abspath(folder))
+    if key not in table:
+        table[key] = compute()
+    return table[key]  # type: ignore[no-any-return]
+
+
+def resolve_folder(folder: Path | str) -> Path:
+    """`Path(folder).resolve()`, once per folder inside a shared_folders() block."""
+    return remembered("resolved", folder, lambda: Path(folder).resolve())
+
+
+def resolve(path: Path | str, strict: bool = False) -> Path:
+    """`Path(path).resolve(strict)`; inside a shared_folders() block its folder's resolution is reused."""
+    text = os.fspath(path)
+    if _FOLDERS.get() is None or (".." in text and ".." in Path(text).parts):
+        return Path(path).resolve(strict=strict)
+    parent, name = os.path.split(os.path.abspath(text))
+    try:
+        folder = resolve_folder(parent)
+        if not stat.S_ISLNK(os.lstat(os.path.join(folder, name)).st_mode):
+            return folder / name if name else folder
+    except (OSError, RuntimeError):
+        pass  # missing, unreadable or looping: the full resolution raises (or answers) as it would alone
+    return Path(path).resolve(strict=strict)
