@@ -3,6 +3,7 @@ command imports its own module only."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -13,14 +14,16 @@ from typer.testing import CliRunner
 
 from tmlogic.cli import COMMANDS, app, load_command
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 def _loaded_after(args: list[str], cwd: Path) -> tuple[list[str], str]:
-    """The tmlogic modules a fresh process has imported after running `tmlogic ARGS`, and its stdout."""
+    """The tmlogic and yaml modules a fresh process has imported after running `tmlogic ARGS`, and its stdout."""
     probe = ("import sys\n"
              f"sys.argv = ['tmlogic', *{args!r}]\n"
              "from tmlogic.cli import main\n"
              "try:\n    main()\nexcept SystemExit:\n    pass\n"
-             "sys.stderr.write('\\n' + ' '.join(sorted(m for m in sys.modules if m.startswith('tmlogic'))))\n")
+             "sys.stderr.write('\\n' + ' '.join(sorted(m for m in sys.modules if m.startswith(('tmlogic', 'yaml')))))\n")
     done = subprocess.run([sys.executable, "-c", probe], cwd=cwd, capture_output=True, text=True, timeout=120,
                           check=False)
     return done.stderr.strip().splitlines()[-1].split(), done.stdout
@@ -43,6 +46,21 @@ def test_the_root_help_lists_every_command_and_imports_none(tmp_path: Path) -> N
     commands = [m for m in loaded if m.startswith("tmlogic.cli.")]
     assert commands == ["tmlogic.cli.common"], commands
     assert "tmlogic.analysis" not in loaded and "tmlogic.logic.language.parser" not in loaded
+
+
+def test_a_markdown_model_without_config_or_risk_file_is_analyzed_without_the_yaml_parser(tmp_path: Path) -> None:
+    model = tmp_path / "threat_model.md"
+    model.write_text((ROOT / "tests" / "data" / "anchors" / "secopstm" / "threat_model.md").read_text())
+    loaded, _ = _loaded_after(["analyze", str(model), "--format", "json", "-o", str(tmp_path / "out.json")], tmp_path)
+    assert json.loads((tmp_path / "out.json").read_text())["threats"]
+    assert not [m for m in loaded if m == "yaml" or m.startswith("yaml.")], loaded
+    assert "tmlogic.config.loader" not in loaded and "tmlogic.tracking.risks.parse" not in loaded
+    # With a risk file and a .tmlogic.yaml there is YAML to read, and both are read.
+    (tmp_path / "threat_model.risks.yaml").write_text("version: 1\nrisks: []\n")
+    (tmp_path / ".tmlogic.yaml").write_text("fail_on: none\n")
+    loaded, _ = _loaded_after(["analyze", str(model), "--format", "json", "-o", str(tmp_path / "out.json")], tmp_path)
+    assert {"yaml", "tmlogic.config.loader", "tmlogic.tracking.risks.parse"} <= set(loaded)
+    assert json.loads((tmp_path / "out.json").read_text())["tracking"]["risk_file"] == "threat_model.risks.yaml"
 
 
 def test_a_command_imports_its_own_module_and_no_other_command(tmp_path: Path) -> None:

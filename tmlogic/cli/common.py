@@ -183,13 +183,15 @@ def load_project_config(path: Path | None, ignore: bool) -> ProjectConfig | None
     """The project config named, or found upward from the working folder; None without one.
     A broken config is bad input: every problem printed, exit 2."""
     from .._errors import DiagnosticsError
-    from ..config import find_config, load_config
+    from ..config.find import find_config
 
     if ignore:
         return None
     found = path if path is not None else find_config()
     if found is None:
         return None
+    from ..config.loader import load_config  # the YAML parser: only when there is a file to read
+
     try:
         return load_config(found)
     except DiagnosticsError as exc:

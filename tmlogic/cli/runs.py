@@ -63,7 +63,6 @@ def _run_model(run: ModelRun, show: Presentation) -> RunOutcome:
     from ..outputs.formats import RenderOptions, render_format, write_all
     from ..result import Gate
     from ..severity import LEVELS
-    from ..tracking.messages import format_failures, github_annotations, tracking_summary
     from ..tracking.track import track
 
     err = sys.stderr
@@ -116,6 +115,8 @@ def _run_model(run: ModelRun, show: Presentation) -> RunOutcome:
                 from ..outputs.paths_text import render_paths_text
 
                 text += "\n" + render_paths_text(shown, color=show.colour and show.output is None)
+            from ..tracking.messages import tracking_summary
+
             summary = tracking_summary(tracking.comparison, tracking.risks)
             _emit(text + ("\n" + summary if summary else ""), show.output)
     else:
@@ -125,6 +126,8 @@ def _run_model(run: ModelRun, show: Presentation) -> RunOutcome:
     counts = {lv: sum(1 for t in active if t.severity.level == lv) for lv in LEVELS}
     described = ", ".join(f"{counts[lv]} {lv}" for lv in reversed(LEVELS) if counts[lv])
     if failures:
+        from ..tracking.messages import format_failures, github_annotations
+
         model = display_path(run.model)
         baseline = tracking.comparison.baseline.source if tracking.comparison else run.baseline
         if show.quiet:

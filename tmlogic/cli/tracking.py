@@ -83,11 +83,13 @@ def _date(text: str | None, option: str, allow_past: bool = False) -> datetime.d
 
 def _configured_risk_file(model: Path) -> Path | None:
     """Where `.tmlogic.yaml` (found from the working folder up) puts this model's risk file."""
-    from ..config import find_config, load_config
+    from ..config.find import find_config
 
     found = find_config()
     if found is None:
         return None
+    from ..config.loader import load_config
+
     try:
         project = load_config(found)
     except DiagnosticsError as exc:

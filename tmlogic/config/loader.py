@@ -24,9 +24,9 @@ from ..severity import LEVELS
 from ..syntax import yaml_error_diagnostic
 from ..syntax.spans import node_span
 from ..yamlcheck import check_document, too_deep
-from .settings import CONFIG_NAMES, ModelEntry, ProjectConfig, Settings
+from .settings import ModelEntry, ProjectConfig, Settings
 
-__all__ = ["ConfigError", "find_config", "load_config", "FORMAT_NAMES"]
+__all__ = ["ConfigError", "load_config", "FORMAT_NAMES"]
 
 _TAG = "tag:yaml.org,2002:"
 _CODE = "config"
@@ -44,19 +44,6 @@ _RISK_FIELDS = frozenset({"dir", "stem", "name"})
 
 class ConfigError(DiagnosticsError):
     """A `.tmlogic.yaml` that cannot be read or breaks the format (exit code 2)."""
-
-
-def find_config(start: Path | None = None) -> Path | None:
-    """`.tmlogic.yaml` (or `.yml`) in `start` (default: the working folder) or the nearest folder
-    above it, stopping at the repository root (a folder with `.git`)."""
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        for name in CONFIG_NAMES:
-            if (folder / name).is_file():
-                return folder / name
-        if (folder / ".git").exists():
-            return None
-    return None
 
 
 def _key(node: Node) -> str:

@@ -6,9 +6,19 @@ these instead of showing the parser's own text:
 
     yaml_error_diagnostic(exc, text, path, code)  -> Diagnostic
     json_error_diagnostic(exc, text, path, code)  -> Diagnostic
+
+Each loads with its module on first use: a run that reads no YAML does not import the YAML parser.
 """
 
-from .json_errors import json_error_diagnostic
-from .yaml_errors import yaml_error_diagnostic
+from typing import TYPE_CHECKING
+
+from ..lazy import lazy_names
+
+if TYPE_CHECKING:
+    from .json_errors import json_error_diagnostic
+    from .yaml_errors import yaml_error_diagnostic
+
+__getattr__ = lazy_names(__name__, globals(), {"json_error_diagnostic": "json_errors",
+                                              "yaml_error_diagnostic": "yaml_errors"})
 
 __all__ = ["yaml_error_diagnostic", "json_error_diagnostic"]

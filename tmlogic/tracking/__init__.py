@@ -11,8 +11,9 @@ Public API (see docs/ci.md):
     one call:  track(model, result, baseline=..., risk_file=...) -> Tracking
 """
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ..lazy import lazy_names
 
 # Loaded now: every analysis tracks its result, and these two modules are named like the function
 # each defines (a lazy name would lose to the submodule once something imports it).
@@ -55,7 +56,7 @@ if TYPE_CHECKING:
     from .sources import Side, load_baseline, load_side
 
 # name -> the module that defines it
-_HOME = {
+__getattr__ = lazy_names(__name__, globals(), {
     **dict.fromkeys((
         "Comparison", "Failure", "SeverityChange", "apply_risks", "compare", "fail_threats"
     ), "baseline"),
@@ -71,16 +72,7 @@ _HOME = {
         "review_risks", "risk_path_for", "seed_text"
     ), "risks"),
     **dict.fromkeys(("Side", "load_baseline", "load_side"), "sources"),
-}
-
-
-def __getattr__(name: str) -> Any:
-    module = _HOME.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+})
 
 
 __all__ = [

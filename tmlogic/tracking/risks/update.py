@@ -20,7 +20,8 @@ from ..._errors import Diagnostic, Level, SourceSpan, display_path
 from ...fileaccess import FileAccessError, read_text
 from ...syntax import yaml_error_diagnostic
 from ...yamlcheck import check_document, too_deep
-from .read import RiskFileError, parse_risks
+from .parse import parse_risks
+from .read import RiskFileError
 
 __all__ = ["EntryChange", "update_entries", "FIELDS"]
 

@@ -15,7 +15,8 @@ from ..._errors import Diagnostic, Level, SourceSpan, display_path
 from ...fileaccess import locked, read_text, write_text
 from ...textsafe import yaml_comment
 from ..snapshot import ThreatSnapshot
-from .read import SEED_MARK, RiskFileError, parse_risks
+from .parse import parse_risks
+from .read import SEED_MARK, RiskFileError
 
 __all__ = ["FILE_HEADER", "add_entries", "entry_block", "entry_line", "seed_justification", "seed_text"]
 
