@@ -37,6 +37,26 @@ def test_nested_pauses_switch_the_collector_back_on_after_the_outermost(collecto
     assert gc.isenabled()
 
 
+def test_what_survives_a_pause_is_not_left_young_and_its_cycles_are_still_collected(collector_on: None) -> None:
+    import weakref
+
+    class Node:
+        other: Node | None = None
+
+    with collector_paused():
+        kept = [[i] for i in range(50_000)]  # far more than one young generation's threshold
+        a, b = Node(), Node()
+        a.other, b.other = b, a  # a cycle that only the collector can free
+        gone = weakref.ref(a)
+        del a, b
+    # The block's survivors went to the oldest generation, where a young collection does not walk them...
+    assert any(o is kept for o in gc.get_objects(generation=2))
+    assert not any(o is kept for o in gc.get_objects(generation=0) + gc.get_objects(generation=1))
+    # ... and a full collection still looks at them (gc.freeze alone would have hidden the cycle).
+    gc.collect()
+    assert gone() is None
+
+
 def test_a_pause_leaves_a_collector_that_was_off_off() -> None:
     was = gc.isenabled()
     gc.disable()
