@@ -63,6 +63,19 @@ def test_a_markdown_model_without_config_or_risk_file_is_analyzed_without_the_ya
     assert json.loads((tmp_path / "out.json").read_text())["tracking"]["risk_file"] == "threat_model.risks.yaml"
 
 
+def test_the_command_process_ends_without_a_last_collection_over_its_objects(tmp_path: Path) -> None:
+    probe = ("import atexit, gc, sys\n"
+             "atexit.register(lambda: sys.stderr.write(f'\\nfrozen {gc.get_freeze_count()}'))\n"
+             "sys.argv = ['tmlogic', 'kb', 'info']\n"
+             "from tmlogic.cli import main\n"
+             "main()\n")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    frozen = int(done.stderr.strip().splitlines()[-1].split()[1])
+    assert frozen > 10_000  # the modules and everything else alive at the end: not walked at shutdown
+
+
 def test_a_command_imports_its_own_module_and_no_other_command(tmp_path: Path) -> None:
     loaded, out = _loaded_after(["rules", "--help"], tmp_path)
     assert "lint" in out

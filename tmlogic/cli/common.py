@@ -17,6 +17,7 @@ cursor, recolour the log or forge a CI workflow command.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import traceback
@@ -324,11 +325,15 @@ class GuardedGroup(TyperGroup):
 def run_main(app: typer.Typer) -> None:
     """The console entry point: run the app; if stdout broke (full disk, closed pipe), point it at
     the null device so that Python's own flush at exit cannot print a traceback."""
+    from ..gc_pause import collector_paused
     from ..logic.engines.budget import own_process
 
     own_process()  # this process is the command's own: an engine may fork it to watch its budget
     try:
-        app(prog_name="tmlogic")
+        # A command is one short process, and an analysis leaves no cyclic garbage: the collector
+        # would only walk the modules it imports and the objects it keeps until exit (gc_pause.py).
+        with collector_paused():
+            app(prog_name="tmlogic")
     except SystemExit as exc:
         code = exc.code
         try:
@@ -342,6 +347,10 @@ def run_main(app: typer.Typer) -> None:
                     pass
                 code = 2
         _leave_abandoned_work(code)
+        # The process ends here: its shutdown would run one more full collection over every object
+        # still alive (the modules, the result) only to find nothing to free (an analysis leaves
+        # no cyclic garbage), about a fifteenth of a small run. Frozen objects are not walked.
+        gc.freeze()
         raise SystemExit(code) from None
 
 

@@ -13,7 +13,6 @@ from ..result import AbsentThreat, Gate, Result, RunTracking, ThreatState
 from .baseline import Comparison, Failure, apply_risks, compare, fail_threats
 from .risks import RiskFile, RiskReview, find_risk_file, load_risks, resolve_today, review_risks, risk_path_for
 from .snapshot import ResultSnapshot, snapshot
-from .sources import load_baseline
 
 __all__ = ["Tracking", "track"]
 
@@ -108,6 +107,8 @@ def track(model: Path, result: Result, *, baseline: str | Path | ResultSnapshot 
         warnings = review.warnings(r.id for r in result.rules)
     comparison = None
     if baseline is not None:
+        from .sources import load_baseline  # git and result files: only with a baseline
+
         snap = baseline if isinstance(baseline, ResultSnapshot) else load_baseline(baseline, Path(model), options)
         comparison = compare(result, snap)
     shown = apply_risks(result, review) if review is not None else result
