@@ -14,8 +14,8 @@ several threads: the collector is switched back on when the last block ends, and
 on when the first began.
 
 What survives a block (the modules it imported, the result, the caches) would otherwise be young:
-the first collection after the block walked all of it (49 ms of a 0.3 s run on SecOpsTM's DMZ
-model, every object the run had allocated, just before the process exits). The block hands its
+the first collection after the block walked all of it (every object the run had allocated, just
+before the process exits: 49 ms in one run of SecOpsTM's DMZ model on the loaded 2-core machine). The block hands its
 survivors to the oldest generation instead (`gc.freeze` then `gc.unfreeze`, two list splices),
 where only a full collection looks at them.
 """
