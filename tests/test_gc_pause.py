@@ -13,7 +13,7 @@ import pytest
 
 from tmlogic._errors import SourceSpan
 from tmlogic.analysis import analyze
-from tmlogic.gc_pause import collector_paused
+from tmlogic.gc_pause import collector_paused, collector_running
 from tmlogic.logic.engines.budget import Budget
 from tmlogic.logic.engines.native import NativeSession
 
@@ -98,6 +98,30 @@ def test_an_analysis_leaves_the_collector_on(collector_on: None) -> None:
     analysis = analyze(ROOT / "examples" / "webshop" / "threat_model.md")
     assert analysis.result.threats
     assert gc.isenabled()
+
+
+def test_a_long_running_part_of_a_paused_command_collects_and_its_analyses_still_pause(collector_on: None) -> None:
+    # the CLI pauses the collector for a whole command; `tmlogic serve` runs for hours inside it
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_running():
+            assert gc.isenabled()
+            with collector_paused():  # an edit's analysis
+                assert not gc.isenabled()
+            assert gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_a_long_running_part_keeps_a_collector_that_was_off_off() -> None:
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused(), collector_running():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        (gc.enable if was else gc.disable)()
 
 
 def test_a_proof_search_arms_one_timer_for_all_its_queries() -> None:

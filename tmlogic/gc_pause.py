@@ -8,8 +8,9 @@ grows faster than the model. Measured on the 2,000-element synthetic model: 12.4
 the collector running, 7.9 s without it, and the same peak memory (docs/engines.md, "Cost at scale").
 
 Reference counting still frees everything that is not part of a cycle; the collector is switched
-back on as soon as the outermost paused block ends, so a long-running process (`tmlogic serve`)
-collects any cycles an analysis left at its next full collection. Blocks nest, and may run on
+back on as soon as the outermost paused block ends. The CLI pauses it for a whole command (a short
+process); the live editor's server, which runs for hours inside that, switches it back on with
+`collector_running`, and collects any cycles an analysis left at its next full collection. Blocks nest, and may run on
 several threads: the collector is switched back on when the last block ends, and only if it was
 on when the first began.
 
@@ -27,7 +28,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["collector_paused"]
+__all__ = ["collector_paused", "collector_running"]
 
 _lock = threading.Lock()
 _depth = 0
@@ -51,3 +52,23 @@ def collector_paused() -> Iterator[None]:
                 gc.freeze()  # every tracked object to the permanent generation ...
                 gc.unfreeze()  # ... and from there to the oldest one: not scanned as young
                 gc.enable()
+
+
+@contextmanager
+def collector_running() -> Iterator[None]:
+    """Inside a paused block, the collector as it was before the pause, for a part that runs for
+    long (the live editor's server, under the CLI's pause of the whole command): its cycles are
+    collected again, and the analyses it runs pause the collector around themselves as usual."""
+    global _depth, _was_enabled
+    with _lock:
+        saved_depth, saved_was_enabled = _depth, _was_enabled
+        if saved_depth and saved_was_enabled:
+            gc.enable()
+        _depth = 0
+    try:
+        yield
+    finally:
+        with _lock:
+            _depth, _was_enabled = saved_depth, saved_was_enabled
+            if saved_depth:
+                gc.disable()

@@ -118,8 +118,11 @@ def serve(
         import webbrowser
 
         threading.Timer(0.5, webbrowser.open, args=(url,)).start()
+    from ..gc_pause import collector_running
+
     try:
-        uvicorn.Server(config).run(sockets=[sock])
+        with collector_running():  # a server runs for hours: its cycles must be collected
+            uvicorn.Server(config).run(sockets=[sock])
     except KeyboardInterrupt:
         pass
 
