@@ -51,3 +51,38 @@ def test_a_credential_store_reached_directly_but_only_with_authentication_is_one
     assert "it is reached directly, but every flow into it authenticates its caller" in reasons
     _, reasons = finding("data/tests/TM-DATA-002/positive1.md", "TM-DATA-002", "Billing")
     assert not any("authenticates its caller" in r for r in reasons)
+
+
+NEAR = "the flow uses a short-range protocol: an attacker must be physically near it"
+
+
+def test_short_range_and_contact_links_lower_unfiltered_unauthenticated_and_cleartext_findings() -> None:
+    for fixture, rule, target in (
+        ("network/tests/TM-NET-006/positive2.md", "TM-NET-006", "Door Controller"),
+        ("network/tests/TM-NET-006/positive2.md", "TM-NET-006", "Meter"),
+        ("authentication/tests/TM-AUTH-001/positive3.md", "TM-AUTH-001", "Badge Tap"),
+        ("authentication/tests/TM-AUTH-001/positive3.md", "TM-AUTH-001", "Serial Debug"),
+        ("network/tests/TM-NET-002/positive2.md", "TM-NET-002", "Badge Tap"),
+        ("network/tests/TM-NET-002/positive2.md", "TM-NET-002", "Serial Debug"),
+    ):
+        _, reasons = finding(fixture, rule, target)
+        assert NEAR in reasons, (rule, target, reasons)
+    for fixture, rule, target in (
+        ("network/tests/TM-NET-006/positive1.md", "TM-NET-006", "App Server"),
+        ("authentication/tests/TM-AUTH-001/positive1.md", "TM-AUTH-001", "Partner to API"),
+        ("network/tests/TM-NET-002/positive1.md", "TM-NET-002", "Customer to Web"),
+    ):
+        _, reasons = finding(fixture, rule, target)
+        assert NEAR not in reasons, (rule, target, reasons)
+
+
+def test_an_admin_console_reached_only_from_trusted_zones_is_one_step_less_likely() -> None:
+    inside = finding("authentication/tests/TM-AUTH-012/positive1.md", "TM-AUTH-012", "Fleet Console")
+    outside = finding("authentication/tests/TM-AUTH-012/positive1.md", "TM-AUTH-012", "Admin Panel")
+    assert inside[0] == "elevated" and outside[0] == "high", (inside, outside)
+
+
+def test_admin_console_password_finding_replaces_the_flow_level_admin_finding() -> None:
+    result = analyze(RULES / "authentication/tests/TM-AUTH-012/positive1.md", AnalysisOptions(allow_outside=True)).result
+    rules_on_login = {t.rule.id for t in result.threats if "Operator Login" in t.target_names}
+    assert rules_on_login == {"TM-AUTH-012"}, rules_on_login
