@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 EXAMPLE ?= examples/webshop/threat_model.md
 
-.PHONY: demo test setup system-deps bench bench-serve screenshot editor-bundle quality clean
+.PHONY: demo test setup system-deps bench bench-serve screenshot editor-bundle templates quality clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ screenshot: setup system-deps
 # rebuild tmlogic/serve/static/editor.bundle.js from frontend/ (needs Node.js and npm; maintainers only)
 editor-bundle:
 	frontend/build.sh
+
+# rewrite tmlogic/outputs/compiled_templates/ from templates/ (after editing a template or upgrading
+# jinja2; tests/test_compiled_templates.py fails until it is done)
+templates: setup
+	$(BIN)/python -m tmlogic.outputs.template_compiler
 
 # Scores the rules against reviewer-labelled models (../shared/quality, or its copy in
 # tests/data/quality, and the holdout models); see bench/quality.py.
