@@ -13,6 +13,8 @@ import csvw
 import jsonschema
 import pytest
 import xmlschema
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tmlogic.analysis import AnalysisOptions, analyze
 from tmlogic.outputs.csv_output import COLUMNS, neutralise_formula
@@ -63,6 +65,16 @@ def test_junit_is_valid_and_fails_what_the_gate_fails(shop: Path) -> None:
 def test_junit_without_a_gate_has_no_failures(shop: Path) -> None:
     text = render_format(_result(shop, Gate("none")), "junit")
     assert 'failures="0"' in text and "<failure" not in text
+
+
+@given(st.text(alphabet=st.sampled_from("&<>\"'\n\r\t ab\u00e9\U0001f600"), max_size=12))
+def test_junit_escapes_as_the_standard_library_does(text: str) -> None:
+    from xml.sax.saxutils import escape as sax_escape, quoteattr as sax_quoteattr
+
+    from tmlogic.outputs.junit import escape, quoteattr
+
+    assert escape(text) == sax_escape(text)
+    assert quoteattr(text) == sax_quoteattr(text)
 
 
 def test_gitlab_sast_is_valid_against_gitlabs_schema(shop: Path) -> None:

@@ -10,7 +10,6 @@ Deterministic: no timestamps, times are 0, order is the result's.
 from __future__ import annotations
 
 import re
-from xml.sax.saxutils import escape, quoteattr
 
 from ..result import Result, Threat
 from ..textsafe import terminal_safe
@@ -25,6 +24,28 @@ def xml_text(text: str) -> str:
     """Text for XML: control characters shown as visible escapes (textsafe, as on a terminal: CI
     servers print these reports in their logs), then what XML cannot hold replaced."""
     return _NOT_XML.sub("\ufffd", terminal_safe(text))
+
+
+# xml.sax.saxutils would do, but importing it imports urllib.request, http.client and ssl: more
+# than a third of this renderer's time on the DMZ model.
+_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+
+
+def escape(text: str) -> str:
+    """Character data: &, < and > as entities."""
+    return text.translate(_TEXT_ESCAPES)
+
+
+def quoteattr(text: str) -> str:
+    """An attribute value with its quotes: double quotes unless the value holds one and no
+    single quote; line ends and tabs as character references, so parsers keep them."""
+    text = text.translate(_ATTR_ESCAPES)
+    if '"' not in text:
+        return f'"{text}"'
+    if "'" not in text:
+        return f"'{text}'"
+    return '"' + text.replace('"', "&quot;") + '"'
 
 
 def _attrs(**values: str | int) -> str:
