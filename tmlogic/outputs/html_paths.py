@@ -5,12 +5,13 @@ selected path on the diagram from the element and flow ids given here."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..logic.provenance import ProofNode
-from ..paths.changes import Wording
 from ..result import Result
 from .paths_summary import paths_view
+
+if TYPE_CHECKING:
+    from ..logic.provenance import ProofNode
 
 __all__ = ["paths_panel"]
 
@@ -22,6 +23,8 @@ def paths_panel(result: Result, proof: Callable[[ProofNode], list[dict[str, Any]
     view = paths_view(result)
     if paths is None or view is None:
         return None, {}
+    from ..paths.changes import Wording  # only for a Result with paths
+
     words = Wording(result.model)
     goals = []
     script: dict[str, Any] = {}

@@ -4,11 +4,12 @@ one per goal (how exposed, from where, what cuts it), and what a baseline compar
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ..paths.changes import Wording
-from ..paths.result import AttackPath
 from ..result import Result
-from .paths_text import describe_cut
+
+if TYPE_CHECKING:  # the attack-path modules are imported only for a Result with paths
+    from ..paths.result import AttackPath
 
 __all__ = ["GoalRow", "NewPath", "PathsView", "paths_view"]
 
@@ -54,6 +55,9 @@ def paths_view(result: Result) -> PathsView | None:
     paths = result.paths
     if paths is None:
         return None
+    from ..paths.changes import Wording
+    from .paths_text import describe_cut
+
     words = Wording(result.model)
     names = words.names
     classes = {d.id: d.classification for m in result.model.all_models() for d in m.data}
