@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tmlogic import fileaccess
-from tmlogic.fileaccess import FileAccessError, WriteRefused, locked, read_text, source_line, write_text
+from tmlogic.fileaccess import FileAccessError, WriteRefused, locked, read_text, source_line, write_files, write_text
 from tmlogic.limits import Limits, using
 
 
@@ -176,6 +176,50 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path, mon
         write_text(target, "new\n")
     assert target.read_text(encoding="utf-8") == "old\n"
     assert [p.name for p in root.iterdir() if p.name != ".git"] == ["r.yaml"]
+
+
+def test_write_files_writes_every_file_and_keeps_modes(tmp_path: Path) -> None:
+    out = _project(tmp_path) / "out"
+    write_text(out / "a.txt", "old a\n")
+    os.chmod(out / "a.txt", 0o640)
+    written = write_files([(out / "a.txt", b"new a\n"), (out / "b.txt", b"new b\n")], within=out)
+    assert written == [out.resolve() / "a.txt", out.resolve() / "b.txt"]
+    assert (out / "a.txt").read_bytes() == b"new a\n" and (out / "b.txt").read_bytes() == b"new b\n"
+    assert oct((out / "a.txt").stat().st_mode & 0o777) == oct(0o640)
+    assert sorted(p.name for p in out.iterdir()) == ["a.txt", "b.txt"]  # no temporary file left
+
+
+def test_write_files_replaces_none_when_one_cannot_be_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = _project(tmp_path) / "out"
+    for name in ("a.txt", "b.txt", "c.txt"):
+        write_text(out / name, f"old {name}\n")
+    real_fsync = os.fsync
+    fail_on = {len(b"new b.txt, and longer\n")}
+
+    def full_for_b(fd: int) -> None:
+        if os.fstat(fd).st_size in fail_on:
+            raise OSError(28, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", full_for_b)
+    with pytest.raises(WriteRefused, match="b.txt: No space left"):
+        write_files([(out / "a.txt", b"new a\n"), (out / "b.txt", b"new b.txt, and longer\n"),
+                     (out / "c.txt", b"new c\n")], within=out)
+    assert {p.name: p.read_text(encoding="utf-8") for p in out.iterdir()} == {
+        "a.txt": "old a.txt\n", "b.txt": "old b.txt\n", "c.txt": "old c.txt\n"}
+
+
+def test_write_files_checks_every_destination_before_writing(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    out = root / "out"
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n", encoding="utf-8")
+    out.mkdir()
+    (out / "b.txt").symlink_to(victim)
+    with pytest.raises(WriteRefused, match="symbolic link"):
+        write_files([(out / "a.txt", b"a\n"), (out / "b.txt", b"b\n")], within=out)
+    assert victim.read_text(encoding="utf-8") == "keep me\n"
+    assert sorted(p.name for p in out.iterdir()) == ["b.txt"]
 
 
 def test_locked_folders_take_turns(tmp_path: Path) -> None:

@@ -48,7 +48,7 @@ import errno
 import os
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -67,6 +67,7 @@ __all__ = [
     "read_bytes",
     "write_text",
     "write_bytes",
+    "write_files",
     "locked",
     "source_line",
     "note_source",
@@ -337,13 +338,60 @@ def write_bytes(path: Path | str, data: bytes, *, within: Path | None = None, re
     `anywhere`: a folder of tmlogic's own outside any project (the program cache)."""
     path = Path(path)
     folder, final = _destination(path, within, replace_input, anywhere)
-    if final.exists() and stat.S_ISCHR(os.stat(final).st_mode):
-        try:
-            with open(final, "wb") as device:
-                device.write(data)
-        except OSError as exc:
-            raise WriteRefused(f"cannot write {display_path(path)}: {exc.strerror or exc}") from None
+    if _is_device(final):
+        _write_device(path, final, data)
         return final
+    _rename(path, _staged(path, folder, final, data), final)
+    return final
+
+
+def write_files(files: Sequence[tuple[Path, bytes]], *, within: Path | None = None) -> list[Path]:
+    """Several files, each as write_bytes writes it, and none replaced unless all could be
+    written: every destination is checked, every file written and synced to a temporary file
+    (in parallel: one after another, each sync waits for a journal commit of its own), and only
+    then is each renamed into place. Returns the paths written."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    targets = [(Path(path), *_destination(Path(path), within, False, False), data) for path, data in files]
+    staged: list[str | None] = []
+    failure: BaseException | None = None  # the first, in the order of `files`
+    with ThreadPoolExecutor(max_workers=max(1, len(targets))) as pool:
+        futures = [None if _is_device(final) else pool.submit(_staged, path, folder, final, data)
+                   for path, folder, final, data in targets]
+        for future in futures:
+            try:
+                staged.append(future.result() if future is not None else None)
+            except BaseException as exc:
+                staged.append(None)
+                failure = failure or exc
+    if failure is not None:
+        for temp in staged:
+            if temp is not None:
+                _unlink_quietly(temp)
+        raise failure
+    for (path, _, final, data), temp in zip(targets, staged):
+        if temp is None:
+            _write_device(path, final, data)
+        else:
+            _rename(path, temp, final)
+    return [final for _, _, final, _ in targets]
+
+
+def _is_device(final: Path) -> bool:
+    return final.exists() and stat.S_ISCHR(os.stat(final).st_mode)
+
+
+def _write_device(path: Path, final: Path, data: bytes) -> None:
+    """/dev/null, /dev/stdout: named by the user, written directly."""
+    try:
+        with open(final, "wb") as device:
+            device.write(data)
+    except OSError as exc:
+        raise WriteRefused(f"cannot write {display_path(path)}: {exc.strerror or exc}") from None
+
+
+def _staged(path: Path, folder: Path, final: Path, data: bytes) -> str:
+    """A temporary file beside `final` holding `data`, synced to disk and with final's mode."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=folder)
@@ -356,16 +404,27 @@ def write_bytes(path: Path | str, data: bytes, *, within: Path | None = None, re
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp, _mode_for(final))
-        os.replace(temp, final)
     except BaseException as exc:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
+        _unlink_quietly(temp)
         if isinstance(exc, OSError):
             raise WriteRefused(f"cannot write {display_path(path)}: {exc.strerror or exc}") from None
         raise
-    return final
+    return temp
+
+
+def _rename(path: Path, temp: str, final: Path) -> None:
+    try:
+        os.replace(temp, final)
+    except OSError as exc:
+        _unlink_quietly(temp)
+        raise WriteRefused(f"cannot write {display_path(path)}: {exc.strerror or exc}") from None
+
+
+def _unlink_quietly(temp: str) -> None:
+    try:
+        os.unlink(temp)
+    except OSError:
+        pass
 
 
 def write_text(path: Path | str, text: str, *, within: Path | None = None, replace_input: bool = False,

@@ -153,7 +153,7 @@ def write_all(result: Result, folder: Path, names: Sequence[str] | None = None,
     attack-path formats are written when the Result has paths.
     Raises fileaccess.WriteRefused for a destination that may not be written (a link, an input)."""
     from ..diagram.render import DiagramUnavailable
-    from ..fileaccess import locked, write_text
+    from ..fileaccess import locked, write_files
 
     rendered: list[tuple[Path, str]] = []
     for fmt in (FORMATS.values() if names is None else [FORMATS[n] for n in names]):
@@ -166,9 +166,9 @@ def write_all(result: Result, folder: Path, names: Sequence[str] | None = None,
                 raise
             continue
         rendered.append((folder / fmt.filename, text))
-    # Rendered first, then written under the folder's lock, each file atomically: an interrupted
-    # run leaves the previous files whole, and concurrent runs leave one run's complete set.
+    # Rendered first, then written under the folder's lock, each file atomically and none unless
+    # all can be: an interrupted run leaves the previous files whole, and concurrent runs leave
+    # one run's complete set.
     with locked(folder):
-        for path, text in rendered:
-            write_text(path, text, within=folder)
+        write_files([(path, text.encode("utf-8")) for path, text in rendered], within=folder)
     return [path for path, _ in rendered]
