@@ -40,6 +40,7 @@ from ..limits import current as current_limits
 from ..result import Result, Threat
 from ..severity import LEVELS
 from .html_paths import paths_panel
+from .real_paths import real_path
 from .summary import summarize
 from .templating import html_environment
 
@@ -195,7 +196,7 @@ def _shipped(span: SourceSpan) -> str:
 @lru_cache(maxsize=1024)  # a few hundred rule files, named again by every proof node
 def _shipped_path(path: str) -> str:
     try:
-        return Path(path).resolve().relative_to(data_dir()).as_posix()
+        return real_path(path).relative_to(data_dir()).as_posix()
     except (ValueError, OSError, FileNotFoundError):
         return path
 

@@ -33,6 +33,7 @@ from .._errors import Diagnostic, SourceSpan
 from ..kb.enrich import url_for
 from ..result import AbsentThreat, Result, RuleInfo, Threat
 from ..severity import cell_score
+from .real_paths import real_path
 
 __all__ = ["SARIF_SCHEMA_URI", "render_sarif", "sarif_dict"]
 
@@ -146,20 +147,28 @@ def _anchor(info: RuleInfo) -> str:
     return re.sub(r"[^a-z0-9 _-]", "", heading).replace(" ", "-")
 
 
-def _help_uri(info: RuleInfo, template: str | None) -> str | None:
+def _help_uri(info: RuleInfo, template: str | None, builtin_rules: Path | None) -> str | None:
     """The rule's documentation: `template` ({rule}, {anchor}, {version}) for any rule, else the
-    built-in catalogue for built-in rules; None for a third-party rule without a template."""
+    built-in catalogue for built-in rules (those under `builtin_rules`, resolved); None for a
+    third-party rule without a template."""
     if template is None:
-        from ..resources import rules_dir
-
         try:
-            builtin = Path(info.span.path).resolve().is_relative_to(rules_dir().resolve())
+            builtin = builtin_rules is not None and real_path(info.span.path).is_relative_to(builtin_rules)
         except (OSError, FileNotFoundError):
             builtin = False
         if not builtin:
             return None
         template = DEFAULT_HELP_URI
     return template.format(rule=info.id, anchor=_anchor(info), version=__version__)
+
+
+def _builtin_rules() -> Path | None:
+    from ..resources import rules_dir
+
+    try:
+        return real_path(str(rules_dir()))
+    except (OSError, FileNotFoundError):
+        return None
 
 
 def _rule(info: RuleInfo, band: str | None = None, help_uri: str | None = None) -> dict[str, Any]:
@@ -289,8 +298,9 @@ def sarif_dict(result: Result, *, suppressions: bool = False, help_uri: str | No
     by_id = {r.id: r for r in rules}
     bands = sorted({(t.rule.id, t.severity.level) for t in threats
                     if t.severity.level != base_level(t.rule.impact, t.rule.likelihood)})
-    descriptors = [_rule(r, None, _help_uri(r, help_uri)) for r in rules]
-    descriptors += [_rule(by_id[rid], band, _help_uri(by_id[rid], help_uri)) for rid, band in bands]
+    builtin_rules = _builtin_rules() if help_uri is None else None
+    descriptors = [_rule(r, None, _help_uri(r, help_uri, builtin_rules)) for r in rules]
+    descriptors += [_rule(by_id[rid], band, _help_uri(by_id[rid], help_uri, builtin_rules)) for rid, band in bands]
     index = {d["id"]: i for i, d in enumerate(descriptors)}
     model_files = frozenset(m.path for m in result.model.all_models())
     run_tracking = result.tracking if result.tracking is not None and result.tracking.baseline is not None else None
