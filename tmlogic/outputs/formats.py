@@ -32,6 +32,7 @@ class Format:
     render: Callable[[Result], str]
     render_with: Callable[[Result, RenderOptions], str] | None = None  # for formats that take options
     needs_paths: bool = False  # only for a Result with attack paths (tmlogic paths, analyze --paths)
+    draws: bool = False  # waits on Graphviz processes (write_all starts it first)
 
 
 def _text(result: Result) -> str:
@@ -125,10 +126,10 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("sarif", "threats.sarif", "SARIF 2.1.0 for code-scanning UIs", _sarif, _sarif),
     Format("stix", "threats.stix.json", "STIX 2.1 bundle", _stix),
     Format("navigator", "attack-navigator-layer.json", "ATT&CK Navigator layer 4.5", _navigator),
-    Format("html", "report.html", "self-contained HTML report", _html),
+    Format("html", "report.html", "self-contained HTML report", _html, draws=True),
     Format("markdown", "summary.md", "Markdown summary for a pull-request comment", _markdown),
     Format("dot", "diagram.dot", "Graphviz DOT of the root model's diagram", _dot),
-    Format("svg", "diagram.svg", "SVG of the root model's diagram", _svg),
+    Format("svg", "diagram.svg", "SVG of the root model's diagram", _svg, draws=True),
     Format("junit", "junit.xml", "JUnit XML: one test case per rule and target, failures at the gate", _junit),
     Format("gitlab-sast", "gl-sast-report.json", "GitLab SAST report (schema 15.0.7)", _gitlab_sast),
     Format("csv", "threats.csv", "CSV, one row per threat, for spreadsheets and ticket imports", _csv),
@@ -152,15 +153,24 @@ def write_all(result: Result, folder: Path, names: Sequence[str] | None = None,
     format is asked for (the HTML report says why); asked for by name, it is an error. The
     attack-path formats are written when the Result has paths.
     Raises fileaccess.WriteRefused for a destination that may not be written (a link, an input)."""
+    import contextvars
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     from ..diagram.render import DiagramUnavailable
     from ..fileaccess import locked, write_files
 
+    chosen = [fmt for fmt in (FORMATS.values() if names is None else [FORMATS[n] for n in names])
+              if not (fmt.needs_paths and result.paths is None)]  # the attack-path formats need --paths
+    # Two at a time, the formats that wait on Graphviz first: the other formats render while the
+    # diagrams are laid out. Each in a copy of this context (the run's limits and the files it read).
+    futures: dict[str, Future[str]] = {}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for fmt in sorted(chosen, key=lambda f: not f.draws):
+            futures[fmt.name] = pool.submit(contextvars.copy_context().run, render_format, result, fmt.name, options)
     rendered: list[tuple[Path, str]] = []
-    for fmt in (FORMATS.values() if names is None else [FORMATS[n] for n in names]):
-        if fmt.needs_paths and result.paths is None:
-            continue  # the attack-path formats need --paths
+    for fmt in chosen:
         try:
-            text = render_format(result, fmt.name, options)
+            text = futures[fmt.name].result()
         except DiagramUnavailable:
             if names is not None:
                 raise
