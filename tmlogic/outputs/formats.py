@@ -141,8 +141,11 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
 
 
 def render_format(result: Result, name: str, options: RenderOptions = RenderOptions()) -> str:
+    from .real_paths import folders_resolved_once
+
     fmt = FORMATS[name]
-    with collector_paused():  # a large result's output is millions of short-lived objects (gc_pause.py)
+    # a large result's output is millions of short-lived objects (gc_pause.py)
+    with collector_paused(), folders_resolved_once():
         return fmt.render_with(result, options) if fmt.render_with is not None else fmt.render(result)
 
 
