@@ -7,12 +7,16 @@ import json
 import re
 from pathlib import Path
 
+import uuid
+
 import pytest
 import stix2
+from hypothesis import given
+from hypothesis import strategies as st
 from stix2validator import ValidationOptions, validate_string
 
 from tmlogic.analysis import AnalysisOptions, analyze
-from tmlogic.outputs.stix import render_stix
+from tmlogic.outputs.stix import STIX_NAMESPACE, render_stix, uuid5_text
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "outputs"
@@ -53,6 +57,11 @@ def assert_valid(text: str) -> None:
     for obj, written in zip(bundle.objects, json.loads(text)["objects"], strict=True):
         assert json.loads(obj.serialize()) == written
         assert list(json.loads(obj.serialize())) == list(written)
+
+
+@given(st.text(max_size=40))
+def test_ids_are_the_standard_uuid5(name: str) -> None:
+    assert uuid5_text(name) == str(uuid.uuid5(STIX_NAMESPACE, name))
 
 
 def test_bundle_is_valid_and_has_no_warnings() -> None:

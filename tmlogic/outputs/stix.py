@@ -24,6 +24,7 @@ validator and check it loads into stix2's own classes.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from pathlib import Path
@@ -53,6 +54,17 @@ _TRAILING = ("revoked", "labels", "confidence", "lang", "external_references")
 _NESTED = ("source_name", "description", "url", "external_id", "kill_chain_name", "phase_name")  # sub-object keys
 
 StixObject = dict[str, Any]
+_NAMESPACE_BYTES = STIX_NAMESPACE.bytes
+
+
+def uuid5_text(name: str) -> str:
+    """`str(uuid.uuid5(STIX_NAMESPACE, name))`, without building a UUID object for each of the
+    bundle's thousands of ids: the first 16 bytes of the SHA-1, with version 5 and RFC 4122's variant."""
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + name.encode("utf-8"), usedforsecurity=False).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 class _Builder:
@@ -60,8 +72,10 @@ class _Builder:
         self.result = result
         self.model = result.model
         self.scope = self.model.title or Path(self.model.path).name
-        self.when = report_time()
+        when = report_time()
+        self.stamp = when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
         self.objects: dict[str, StixObject] = {}
+        self.ids: dict[tuple[str, ...], str] = {}  # most objects are named again by every threat they concern
         # Files named as in the project (root file name, submodels relative to it), not as on disk,
         # so the bundle does not depend on the folder tmlogic ran in.
         self.file_of = {m.path: (m.id_prefix.rstrip("#") or Path(m.path).name) for m in self.model.all_models()}
@@ -70,15 +84,18 @@ class _Builder:
             description=f"tmlogic {__version__}: threat modeling as code on a logic engine."))
 
     def id(self, kind: str, *key: str) -> str:
-        return f"{kind}--{uuid.uuid5(STIX_NAMESPACE, chr(31).join((kind, *key)))}"
+        name = (kind, *key)
+        found = self.ids.get(name)
+        if found is None:
+            found = self.ids[name] = f"{kind}--{uuid5_text(chr(31).join(name))}"
+        return found
 
     def make(self, kind: str, stix_id: str, by_us: bool = True, **properties: Any) -> StixObject:
         """An object of `kind` with its properties in the specification's order (None: left out)."""
-        stamp = self.when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{self.when.microsecond // 1000:03d}Z"
         obj: StixObject = {"type": kind, "spec_version": "2.1", "id": stix_id}
         if by_us:
             obj["created_by_ref"] = self.identity["id"]
-        obj["created"] = obj["modified"] = stamp
+        obj["created"] = obj["modified"] = self.stamp
         for name in _PROPERTIES[kind] + _TRAILING:
             value = properties.pop(name, None)
             if name in ("external_references", "kill_chain_phases") and value is not None:
@@ -92,8 +109,9 @@ class _Builder:
         return self.objects.setdefault(obj["id"], obj)
 
     def relate(self, source: str, kind: str, target: str) -> None:
-        self.add(self.make("relationship", self.id("relationship", source, kind, target), relationship_type=kind,
-                           source_ref=source, target_ref=target))
+        stix_id = self.id("relationship", source, kind, target)
+        if stix_id not in self.objects:  # the first one stays (add)
+            self.add(self.make("relationship", stix_id, relationship_type=kind, source_ref=source, target_ref=target))
 
     # -- the architecture --------------------------------------------------------------------
 
@@ -153,9 +171,11 @@ class _Builder:
                 description=info.mitigation,
                 external_references=[{"source_name": "tmlogic", "external_id": info.id}]))["id"])
         for m in threat.chain.mitigations:
-            out.append(self.add(self.make(
-                "course-of-action", self.id("course-of-action", m.id), name=m.name or m.id,
-                external_references=[_ref("mitre-attack", m)]))["id"])
+            stix_id = self.id("course-of-action", m.id)
+            if stix_id not in self.objects:  # the first one stays (add)
+                self.add(self.make("course-of-action", stix_id, name=m.name or m.id,
+                                   external_references=[_ref("mitre-attack", m)]))
+            out.append(stix_id)
         return [str(i) for i in out]
 
     def vulnerability(self, t: Threat) -> str:
