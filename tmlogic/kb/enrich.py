@@ -309,10 +309,7 @@ class MitreRef:
 
     @property
     def url(self) -> str | None:
-        if self.id.startswith("D3-") and self.name:
-            # D3FEND pages are named by class: "Agent Authentication" -> d3f:AgentAuthentication
-            return url_for("d3f:" + "".join(w[:1].upper() + w[1:] for w in re.findall(r"[A-Za-z0-9]+", self.name)))
-        return url_for(self.id)
+        return _ref_url(self.id, self.name)
 
     @property
     def label(self) -> str:
@@ -335,6 +332,14 @@ class MitreChain:
 
     def __bool__(self) -> bool:
         return any(refs for _, refs in self.items())
+
+
+@lru_cache(maxsize=8192)  # the renderers ask for every reference of every threat (the HTML report twice)
+def _ref_url(ref_id: str, name: str) -> str | None:
+    if ref_id.startswith("D3-") and name:
+        # D3FEND pages are named by class: "Agent Authentication" -> d3f:AgentAuthentication
+        return url_for("d3f:" + "".join(w[:1].upper() + w[1:] for w in re.findall(r"[A-Za-z0-9]+", name)))
+    return url_for(ref_id)
 
 
 def url_for(ref_id: str) -> str | None:

@@ -161,7 +161,8 @@ def _proof(node: ProofNode, names: dict[str, str], sources: _Sources, files: dic
         if isinstance(top, dict):
             events.append(top)
             continue
-        out: dict[str, Any] = {"fact": top.text, "event": "item"}
+        text = top.text  # formatted on each access
+        out: dict[str, Any] = {"fact": text, "event": "item"}
         if top.rule is None:
             origin = top.origin
             out["kind"] = "input"
@@ -171,11 +172,11 @@ def _proof(node: ProofNode, names: dict[str, str], sources: _Sources, files: dic
                 out["source"] = sources.line(origin.path, origin.line)
             events.append(out)
             continue
-        if top.text in shown:
+        if text in shown:
             out["kind"] = "repeat"
             events.append(out)
             continue
-        shown.add(top.text)
+        shown.add(text)
         rule = top.rule
         out.update(event="open", kind="derived",
                    rule=(rule.metadata.get("id") if rule.metadata else None) or "rule",
