@@ -96,3 +96,20 @@ def test_project_folder_analyzes_main_md_and_its_submodels(tmp_path: Path) -> No
 def test_a_folder_without_main_md_is_a_clear_error(tmp_path: Path) -> None:
     code, _, err = run("analyze", str(tmp_path))
     assert code == 2 and "without a main.md" in err
+
+
+def test_output_dir_writes_what_each_renderer_renders_in_this_run_s_context(tmp_path: Path) -> None:
+    """write_all renders in worker threads: each must see the run's limits (here: proofs in the
+    report for one threat only) and give the bytes render_format gives."""
+    from tmlogic.analysis import analyze
+    from tmlogic.limits import Limits, using
+    from tmlogic.outputs.formats import render_format, write_all
+
+    result = analyze(DMZ).result
+    with using(Limits(report_proofs=1)):
+        written = write_all(result, tmp_path / "out")
+        expected = {FORMATS[name].filename: render_format(result, name) for name in FORMATS
+                    if not FORMATS[name].needs_paths}
+    assert {p.name for p in written} == EXPECTED_FILES
+    assert {p.name: p.read_bytes().decode("utf-8") for p in written} == expected
+    assert expected["report.html"].count('class="proof-omitted"') == len(result.threats) - 1
