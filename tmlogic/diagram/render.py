@@ -2,7 +2,8 @@
 
 Order of choice (docs/outputs.md has the measurements behind it):
 1. `TMLOGIC_GRAPHVIZ`, if set: a path or command name of any `dot`-compatible program;
-2. `graphviz-pure`, the PyPI port of Graphviz 16.1 that tmlogic depends on: a plain
+2. `graphviz-pure`, the PyPI port of Graphviz 16.1 that tmlogic depends on (beside the
+   interpreter, then in the install's scripts folder, then on PATH): a plain
    `pip install` brings it, it is faster than Debian's `dot` 2.43 on our models and writes the
    same bytes on every platform (bundled font metrics), so reports do not change between a
    laptop and CI;
@@ -14,7 +15,8 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sysconfig
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -36,7 +38,14 @@ class Renderer:
     path: str
 
 
+def _interpreter_dir() -> str:
+    """The interpreter's own folder: a virtual environment's scripts folder, where pip put graphviz-pure."""
+    return os.path.dirname(sys.executable)
+
+
 def _scripts_dir() -> str | None:
+    import sysconfig  # its configuration data is a few milliseconds to import: only when needed
+
     try:
         return sysconfig.get_path("scripts")
     except KeyError:  # an unusual install scheme
@@ -48,9 +57,13 @@ def _lookup(override: str | None) -> Renderer | None:
     if override:
         found = shutil.which(override)
         return Renderer(os.path.basename(override), found) if found else None
-    scripts = _scripts_dir()
-    for name, where in (("graphviz-pure", scripts), ("graphviz-pure", None), ("dot", None)):
-        found = shutil.which(name, path=where) if where else shutil.which(name)
+    places: tuple[tuple[str, Callable[[], str | None] | None], ...] = (
+        ("graphviz-pure", _interpreter_dir), ("graphviz-pure", _scripts_dir), ("graphviz-pure", None), ("dot", None))
+    for name, where in places:
+        folder = where() if where is not None else None
+        if where is not None and not folder:
+            continue
+        found = shutil.which(name, path=folder) if folder else shutil.which(name)
         if found:
             return Renderer(name, found)
     return None
