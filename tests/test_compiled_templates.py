@@ -14,7 +14,7 @@ from tmlogic.outputs.formats import render_format
 from tmlogic.outputs.html import render_html
 from tmlogic.outputs.markdown import render_markdown
 from tmlogic.outputs.template_compiler import COMPILED_DIR, compiled_files
-from tmlogic.outputs.templating import _PrecompiledLoader, build_environment, html_environment, markdown_environment
+from tmlogic.outputs.templating import PrecompiledLoader, build_environment, html_environment, markdown_environment
 from tmlogic.resources import templates_dir
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,14 +47,14 @@ def test_a_template_edited_since_it_was_compiled_is_compiled_from_its_source(
         monkeypatch: pytest.MonkeyPatch) -> None:
     module, _ = compiled_templates.TEMPLATES[("html", "report/counts.html.j2")]
     monkeypatch.setitem(compiled_templates.TEMPLATES, ("html", "report/counts.html.j2"), (module, "0" * 64))
-    env = build_environment("html", _PrecompiledLoader("html"))
+    env = build_environment("html", PrecompiledLoader("html"))
     assert Path(env.get_template("report/counts.html.j2").filename) == templates_dir() / "report" / "counts.html.j2"
     assert Path(env.get_template("report/threats.html.j2").filename).parent == COMPILED_DIR
 
 
 def test_another_jinja2_compiles_from_source(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(compiled_templates, "JINJA2_VERSION", "0.0")
-    env = build_environment("markdown", _PrecompiledLoader("markdown"))
+    env = build_environment("markdown", PrecompiledLoader("markdown"))
     assert Path(env.get_template("summary.md.j2").filename) == templates_dir() / "summary.md.j2"
 
 

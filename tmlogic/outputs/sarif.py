@@ -300,7 +300,8 @@ def sarif_dict(result: Result, *, suppressions: bool = False, help_uri: str | No
                     if t.severity.level != base_level(t.rule.impact, t.rule.likelihood)})
     builtin_rules = _builtin_rules() if help_uri is None else None
     descriptors = [_rule(r, None, _help_uri(r, help_uri, builtin_rules)) for r in rules]
-    descriptors += [_rule(by_id[rid], band, _help_uri(by_id[rid], help_uri, builtin_rules)) for rid, band in bands]
+    descriptors += [_rule(by_id[rid], band, _help_uri(by_id[rid], help_uri, builtin_rules))
+                    for rid, band in bands]
     index = {d["id"]: i for i, d in enumerate(descriptors)}
     model_files = frozenset(m.path for m in result.model.all_models())
     run_tracking = result.tracking if result.tracking is not None and result.tracking.baseline is not None else None

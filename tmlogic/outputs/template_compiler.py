@@ -50,7 +50,8 @@ def compiled_files() -> dict[str, str]:
             module = module_name(kind, name)
             # raw Python source, initialised when loaded (defer_init): the module names no environment
             code = env.compile(source, name, raw=True, defer_init=True)
-            files[f"{module}.py"] = f"# Generated from templates/{name} by tmlogic.outputs.template_compiler; do not edit.\n{code}\n"
+            header = f"# Generated from templates/{name} by tmlogic.outputs.template_compiler; do not edit.\n"
+            files[f"{module}.py"] = f"{header}{code}\n"
             entries.append(f"    ({kind!r}, {name!r}): ({module!r}, {source_digest(source)!r}),")
     files[_MANIFEST] = "\n".join([
         '"""The shipped jinja2 templates, compiled ahead of time (tmlogic/outputs/template_compiler.py',

@@ -21,7 +21,8 @@ from ..kb.enrich import url_for
 from ..resources import templates_dir
 from ..textsafe import markdown_inline
 
-__all__ = ["build_environment", "html_environment", "markdown_environment", "md_escape", "source_digest"]
+__all__ = ["PrecompiledLoader", "build_environment", "html_environment", "markdown_environment", "md_escape",
+           "source_digest"]
 
 _COMPILED_PACKAGE = __package__ + ".compiled_templates"
 
@@ -37,7 +38,7 @@ def source_digest(source: str) -> str:
     return hashlib.sha256(source.encode("utf-8")).hexdigest()
 
 
-class _PrecompiledLoader(jinja2.BaseLoader):
+class PrecompiledLoader(jinja2.BaseLoader):
     """templates/ through a FileSystemLoader, each template preferably from its compiled module."""
 
     def __init__(self, kind: str) -> None:
@@ -91,9 +92,9 @@ def build_environment(kind: str, loader: jinja2.BaseLoader) -> jinja2.Environmen
 
 @lru_cache(maxsize=1)
 def html_environment() -> jinja2.Environment:
-    return build_environment("html", _PrecompiledLoader("html"))
+    return build_environment("html", PrecompiledLoader("html"))
 
 
 @lru_cache(maxsize=1)
 def markdown_environment() -> jinja2.Environment:
-    return build_environment("markdown", _PrecompiledLoader("markdown"))
+    return build_environment("markdown", PrecompiledLoader("markdown"))
