@@ -141,11 +141,11 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
 
 
 def render_format(result: Result, name: str, options: RenderOptions = RenderOptions()) -> str:
-    from .real_paths import folders_resolved_once
+    from ..resolution import shared_folders
 
     fmt = FORMATS[name]
     # a large result's output is millions of short-lived objects (gc_pause.py)
-    with collector_paused(), folders_resolved_once():
+    with collector_paused(), shared_folders():  # SARIF and the report resolve the file of every rule
         return fmt.render_with(result, options) if fmt.render_with is not None else fmt.render(result)
 
 

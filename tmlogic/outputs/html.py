@@ -34,13 +34,13 @@ from ..diagram.render import DiagramUnavailable, Renderer, find_renderer, render
 from ..diagram.svg import inline_svg
 from ..logic.provenance import ProofNode
 from ..model.schema import Model
+from ..resolution import resolve
 from ..resources import data_dir, templates_dir
 from ..fileaccess import source_line
 from ..limits import current as current_limits
 from ..result import Result, Threat
 from ..severity import LEVELS
 from .html_paths import paths_panel
-from .real_paths import real_path
 from .summary import summarize
 from .templating import html_environment
 
@@ -197,7 +197,7 @@ def _shipped(span: SourceSpan) -> str:
 @lru_cache(maxsize=1024)  # a few hundred rule files, named again by every proof node
 def _shipped_path(path: str) -> str:
     try:
-        return real_path(path).relative_to(data_dir()).as_posix()
+        return resolve(path).relative_to(data_dir()).as_posix()
     except (ValueError, OSError, FileNotFoundError):
         return path
 

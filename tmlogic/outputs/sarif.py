@@ -31,9 +31,9 @@ from urllib.parse import quote
 from .. import __version__
 from .._errors import Diagnostic, SourceSpan
 from ..kb.enrich import url_for
+from ..resolution import resolve
 from ..result import AbsentThreat, Result, RuleInfo, Threat
 from ..severity import cell_score
-from .real_paths import real_path
 
 __all__ = ["SARIF_SCHEMA_URI", "render_sarif", "sarif_dict"]
 
@@ -153,7 +153,7 @@ def _help_uri(info: RuleInfo, template: str | None, builtin_rules: Path | None) 
     third-party rule without a template."""
     if template is None:
         try:
-            builtin = builtin_rules is not None and real_path(info.span.path).is_relative_to(builtin_rules)
+            builtin = builtin_rules is not None and resolve(info.span.path).is_relative_to(builtin_rules)
         except (OSError, FileNotFoundError):
             builtin = False
         if not builtin:
@@ -166,7 +166,7 @@ def _builtin_rules() -> Path | None:
     from ..resources import rules_dir
 
     try:
-        return real_path(str(rules_dir()))
+        return resolve(rules_dir())
     except (OSError, FileNotFoundError):
         return None
 
