@@ -48,7 +48,7 @@ import errno
 import os
 import stat
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -68,6 +68,8 @@ __all__ = [
     "write_text",
     "write_bytes",
     "write_files",
+    "write_chunks",
+    "write_text_chunks",
     "locked",
     "source_line",
     "note_source",
@@ -76,6 +78,7 @@ __all__ = [
     "is_input",
 ]
 
+_WRITE_BUFFER = 1 << 20  # a streamed report arrives in pieces of a few KB: write them a megabyte at a time
 QUOTE_WIDTH = 200  # characters of one source line that a diagnostic may show
 
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -336,12 +339,20 @@ def write_bytes(path: Path | str, data: bytes, *, within: Path | None = None, re
     folder. Returns the path written. WriteRefused for a destination that may not be written;
     OSError (disk full, permissions) is turned into WriteRefused too, with nothing left behind.
     `anywhere`: a folder of tmlogic's own outside any project (the program cache)."""
+    return write_chunks(path, (data,), within=within, replace_input=replace_input, anywhere=anywhere)
+
+
+def write_chunks(path: Path | str, chunks: Iterable[bytes], *, within: Path | None = None,
+                 replace_input: bool = False, anywhere: bool = False) -> Path:
+    """`write_bytes` of the chunks, one after the other, as they come: a large report is written
+    without being held whole in memory. The chunks are produced while the temporary file is open,
+    so an error that stops them (or an interrupt) leaves the previous file as it was."""
     path = Path(path)
     folder, final = _destination(path, within, replace_input, anywhere)
     if _is_device(final):
-        _write_device(path, final, data)
+        _write_device(path, final, chunks)
         return final
-    _rename(path, _staged(path, folder, final, data), final)
+    _rename(path, _staged(path, folder, final, chunks), final)
     return final
 
 
@@ -356,7 +367,7 @@ def write_files(files: Sequence[tuple[Path, bytes]], *, within: Path | None = No
     staged: list[str | None] = []
     failure: BaseException | None = None  # the first, in the order of `files`
     with ThreadPoolExecutor(max_workers=max(1, len(targets))) as pool:
-        futures = [None if _is_device(final) else pool.submit(_staged, path, folder, final, data)
+        futures = [None if _is_device(final) else pool.submit(_staged, path, folder, final, (data,))
                    for path, folder, final, data in targets]
         for future in futures:
             try:
@@ -371,7 +382,7 @@ def write_files(files: Sequence[tuple[Path, bytes]], *, within: Path | None = No
         raise failure
     for (path, _, final, data), temp in zip(targets, staged):
         if temp is None:
-            _write_device(path, final, data)
+            _write_device(path, final, (data,))
         else:
             _rename(path, temp, final)
     return [final for _, _, final, _ in targets]
@@ -381,17 +392,18 @@ def _is_device(final: Path) -> bool:
     return final.exists() and stat.S_ISCHR(os.stat(final).st_mode)
 
 
-def _write_device(path: Path, final: Path, data: bytes) -> None:
+def _write_device(path: Path, final: Path, chunks: Iterable[bytes]) -> None:
     """/dev/null, /dev/stdout: named by the user, written directly."""
     try:
         with open(final, "wb") as device:
-            device.write(data)
+            for chunk in chunks:
+                device.write(chunk)
     except OSError as exc:
         raise WriteRefused(f"cannot write {display_path(path)}: {exc.strerror or exc}") from None
 
 
-def _staged(path: Path, folder: Path, final: Path, data: bytes) -> str:
-    """A temporary file beside `final` holding `data`, synced to disk and with final's mode."""
+def _staged(path: Path, folder: Path, final: Path, chunks: Iterable[bytes]) -> str:
+    """A temporary file beside `final` holding the chunks, synced to disk and with final's mode."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=folder)
@@ -399,8 +411,9 @@ def _staged(path: Path, folder: Path, final: Path, data: bytes) -> str:
         raise WriteRefused(f"cannot write {display_path(path)}: {exc.strerror or exc}; "
                            "check the folder exists and is writable") from None
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        with os.fdopen(fd, "wb", buffering=_WRITE_BUFFER) as handle:
+            for chunk in chunks:
+                handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp, _mode_for(final))
@@ -431,6 +444,13 @@ def write_text(path: Path | str, text: str, *, within: Path | None = None, repla
                anywhere: bool = False) -> Path:
     """`write_bytes` of the text as UTF-8, line ends kept as given ("\\n")."""
     return write_bytes(path, text.encode("utf-8"), within=within, replace_input=replace_input, anywhere=anywhere)
+
+
+def write_text_chunks(path: Path | str, chunks: Iterable[str], *, within: Path | None = None,
+                      replace_input: bool = False, anywhere: bool = False) -> Path:
+    """`write_chunks` of text pieces, each as UTF-8."""
+    return write_chunks(path, (c.encode("utf-8") for c in chunks), within=within, replace_input=replace_input,
+                        anywhere=anywhere)
 
 
 def _read_umask() -> int:

@@ -21,7 +21,7 @@ import gc
 import os
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn, Optional, Protocol
@@ -109,16 +109,19 @@ def use_colour(stream: object) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)()) and "NO_COLOR" not in os.environ
 
 
-def write_output(text: str, output: Path | None) -> None:
+def write_output(text: str | Iterable[str], output: Path | None) -> None:
     """To stdout (no path, or "-"), else to the file (atomically, never through a link, never over
-    an input of this run), creating its folder."""
+    an input of this run), creating its folder. `text` may come in pieces (a streamed report),
+    written as they come."""
+    pieces = (text,) if isinstance(text, str) else text
     if output is None or str(output) == "-":
-        sys.stdout.write(text)
+        for piece in pieces:
+            sys.stdout.write(piece)
         return
-    from ..fileaccess import WriteRefused, write_text
+    from ..fileaccess import WriteRefused, write_text_chunks
 
     try:
-        write_text(output, text)
+        write_text_chunks(output, pieces)
     except WriteRefused as exc:
         user_error(str(exc))
 

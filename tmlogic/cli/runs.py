@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,7 +61,7 @@ def run_model(run: ModelRun, show: Presentation) -> RunOutcome:
 
 def _run_model(run: ModelRun, show: Presentation) -> RunOutcome:
     from ..analysis import analyze, rule_facts
-    from ..outputs.formats import RenderOptions, render_format, write_all
+    from ..outputs.formats import RenderOptions, render_chunks, write_all
     from ..result import Gate
     from ..severity import LEVELS
     from ..tracking.track import track
@@ -120,7 +121,7 @@ def _run_model(run: ModelRun, show: Presentation) -> RunOutcome:
             summary = tracking_summary(tracking.comparison, tracking.risks)
             _emit(text + ("\n" + summary if summary else ""), show.output)
     else:
-        _emit(render_format(shown, show.output_format, options), show.output)
+        _emit(render_chunks(shown, show.output_format, options), show.output)
     failures = tracking.failures(run.fail_on, run.new_only, hard)
     active = shown.active
     counts = {lv: sum(1 for t in active if t.severity.level == lv) for lv in LEVELS}
@@ -143,7 +144,7 @@ def _run_model(run: ModelRun, show: Presentation) -> RunOutcome:
     return RunOutcome(run.model, 1 if failures else 0, len(active), described, len(failures))
 
 
-def _emit(text: str, output: Path | None) -> None:
+def _emit(text: str | Iterable[str], output: Path | None) -> None:
     from .common import write_output
 
     write_output(text, output)

@@ -6,14 +6,14 @@ stix2 or Graphviz.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..gc_pause import collector_paused
 from ..result import Result
 
-__all__ = ["FORMATS", "Format", "RenderOptions", "render_format", "write_all"]
+__all__ = ["FORMATS", "Format", "RenderOptions", "render_format", "render_chunks", "write_all"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class Format:
     render_with: Callable[[Result, RenderOptions], str] | None = None  # for formats that take options
     needs_paths: bool = False  # only for a Result with attack paths (tmlogic paths, analyze --paths)
     draws: bool = False  # waits on Graphviz processes (write_all starts it first)
+    chunks: Callable[[Result], Iterable[str]] | None = None  # the same text in pieces, for writing it as it comes
 
 
 def _text(result: Result) -> str:
@@ -45,6 +46,12 @@ def _json(result: Result) -> str:
     from .json_output import render_json
 
     return render_json(result)
+
+
+def _json_chunks(result: Result) -> Iterable[str]:
+    from .json_output import json_chunks
+
+    return json_chunks(result)
 
 
 def _sarif(result: Result, options: RenderOptions = RenderOptions()) -> str:
@@ -122,7 +129,8 @@ def _svg(result: Result) -> str:
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("text", "threats.txt", "terminal text, grouped by severity", _text),
-    Format("json", "threats.json", "versioned JSON with proofs (tmlogic-result schema)", _json),
+    Format("json", "threats.json", "versioned JSON with proofs (tmlogic-result schema)", _json,
+           chunks=_json_chunks),
     Format("sarif", "threats.sarif", "SARIF 2.1.0 for code-scanning UIs", _sarif, _sarif),
     Format("stix", "threats.stix.json", "STIX 2.1 bundle", _stix),
     Format("navigator", "attack-navigator-layer.json", "ATT&CK Navigator layer 4.5", _navigator),
@@ -147,6 +155,17 @@ def render_format(result: Result, name: str, options: RenderOptions = RenderOpti
     # a large result's output is millions of short-lived objects (gc_pause.py)
     with collector_paused(), shared_folders():  # SARIF and the report resolve the file of every rule
         return fmt.render_with(result, options) if fmt.render_with is not None else fmt.render(result)
+
+
+def render_chunks(result: Result, name: str, options: RenderOptions = RenderOptions()) -> Iterator[str]:
+    """The text of `render_format`, in pieces as the renderer produces them (one piece for the
+    formats that render whole), so a caller can write a large report without holding it whole."""
+    fmt = FORMATS[name]
+    if fmt.chunks is None:
+        yield render_format(result, name, options)
+        return
+    with collector_paused():
+        yield from fmt.chunks(result)
 
 
 def write_all(result: Result, folder: Path, names: Sequence[str] | None = None,
