@@ -100,6 +100,12 @@ def model_context(model: Model, session: Session) -> ModelContext:
     for e in elements.values():
         if e.boundary is not None:
             inside[e.boundary].append(targets[e.id])
+    # The flows carrying each data item, in flow order: one pass over the flows, not one per data
+    # item (data items grow with the model too, so that was quadratic).
+    carried_by: dict[str, list[TargetFacts]] = defaultdict(list)
+    for f in flows:
+        for data_id in dict.fromkeys(f.data):
+            carried_by[data_id].append(targets[f.id])
     for m in models:
         for b in m.boundaries:
             members = inside.get(b.id, [])
@@ -107,7 +113,7 @@ def model_context(model: Model, session: Session) -> ModelContext:
             targets[b.id] = TargetFacts("boundary", b.name, (), direct, any(t.reachable for t in members),
                                         any(t.unauthenticated for t in members), _ratings(b.attrs), _flags(b.attrs))
         for d in m.data:
-            carriers = [targets[f.id] for f in flows if d.id in f.data]
+            carriers = carried_by.get(d.id, [])
             direct = next((f"it travels on a flow where {t.direct}" for t in carriers if t.direct), None)
             targets[d.id] = TargetFacts("data", d.name, (d.id,), direct, any(t.reachable for t in carriers),
                                         any(t.unauthenticated for t in carriers), _ratings(d.attrs), _flags(d.attrs))
