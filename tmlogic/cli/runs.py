@@ -92,6 +92,10 @@ def _run_model(run: ModelRun, show: Presentation) -> RunOutcome:
         except DiagnosticsError as exc:
             err.write(_problem(exc))
             return RunOutcome(run.model, 2)
+    # The renderers read only the Result: the engine's relations, the firings and the prover go
+    # now, so that the memory they held is reused while the reports are built (at 20,000 elements
+    # they are most of the analysis's memory).
+    del analysis
     if not show.quiet:
         warnings = list(shown.warnings) + list(tracking.warnings)
         if warnings:

@@ -49,13 +49,16 @@ def _getter(slots: tuple[int, ...]) -> Callable[[Registers], Row]:
     return itemgetter(*slots)
 
 
+_NO_RELATIONS: Mapping[str, Relation] = {}  # what a body reads between runs
+
+
 class _State:
     """What one run of a compiled body reads and writes; set before each run."""
 
     __slots__ = ("relations", "delta", "existing", "seen", "produced", "memo", "room")
 
     def __init__(self) -> None:
-        self.relations: Mapping[str, Relation] = {}
+        self.relations: Mapping[str, Relation] = _NO_RELATIONS
         self.delta: Relation | None = None
         self.existing: set[Row] = set()  # head rows derived before this run (not changed by it)
         self.seen: set[Row] = set()  # head rows found in this run
@@ -255,6 +258,9 @@ class CompiledBody:
             self._first(self._registers())
             return state.produced
         finally:
+            # The body outlives the session (native.py keeps compiled bodies for the next one):
+            # it must not keep the session's relations alive.
+            state.relations, state.delta = _NO_RELATIONS, None
             state.existing, state.seen, state.produced, state.memo = set(), set(), [], {}
 
     def all_heads(self, relations: Mapping[str, Relation], given: Mapping[str, str | int], room: int) -> list[Row]:
@@ -269,7 +275,7 @@ class CompiledBody:
             self._first(regs)
             return state.produced
         finally:
-            state.produced = []
+            state.relations, state.produced = _NO_RELATIONS, []
 
 
 def compile_body(plan: Plan, head: Atom, bound: frozenset[str] = frozenset(), existence: bool = True) -> CompiledBody:
