@@ -108,9 +108,11 @@ class _Parser:
         return self.line + idx, offset - self.breaks[idx - 1] + 1
 
     def span(self, start: int, end: int | None = None) -> SourceSpan:
-        line, col = self._where(start)
         if end is None or end <= start:
             end = start + 1
+        if not self.breaks:  # one line (nearly every entry): columns are offsets from self.col
+            return SourceSpan(self.path, self.line, self.col + start, self.line, self.col + end)
+        line, col = self._where(start)
         end_line, end_col = self._where(end)
         return SourceSpan(self.path, line, col, end_line, end_col)
 
