@@ -29,14 +29,12 @@ class FactBase:
     """Input facts, deduplicated and in a deterministic order, with the origin of each."""
 
     def __init__(self, facts: Iterable[InputFact]) -> None:
-        origin: dict[tuple[str, tuple[Constant, ...]], SourceSpan] = {}
+        first: dict[tuple[str, tuple[Constant, ...]], InputFact] = {}
         for fact in facts:
             # The first origin wins: the declaration of an element beats later mentions.
-            origin.setdefault(fact.key, fact.span)
-        self._origin = origin
-        self.facts: tuple[InputFact, ...] = tuple(
-            InputFact(pred, args, span) for (pred, args), span in sorted(origin.items(), key=lambda kv: (kv[0][0], _sort_args(kv[0][1])))
-        )
+            first.setdefault((fact.predicate, fact.args), fact)
+        self._origin = {key: fact.span for key, fact in first.items()}
+        self.facts: tuple[InputFact, ...] = tuple(f for rows in _sorted_by_predicate(first.values()) for f in rows)
 
     def extended(self, more: Iterable[InputFact]) -> "FactBase":
         """These facts and `more` (a fact already here keeps its origin), without sorting these again."""
@@ -72,6 +70,32 @@ class FactBase:
 def _sort_args(args: tuple[Constant, ...]) -> tuple[tuple[int, int, str], ...]:
     # Mixed int/str tuples must still sort deterministically; numbers by value, negative ones too.
     return tuple((0, a, "") if isinstance(a, int) else (1, 0, a) for a in args)
+
+
+def _sorted_by_predicate(facts: Iterable[InputFact]) -> list[list[InputFact]]:
+    """The facts by predicate name, each predicate's facts by `_sort_args` of their arguments:
+    the order of one sort by (predicate, _sort_args(args)). A predicate whose arguments are all
+    text (nearly all of them) sorts on the arguments themselves, the same order without building
+    a key per fact, which at 300,000 facts was most of the time of compiling a model."""
+    groups: dict[str, list[InputFact]] = {}
+    for fact in facts:
+        rows = groups.get(fact.predicate)
+        if rows is None:
+            rows = groups[fact.predicate] = []
+        rows.append(fact)
+    out = []
+    for predicate in sorted(groups):
+        rows = groups[predicate]
+        if all(type(a) is str for f in rows for a in f.args):
+            rows.sort(key=_args_of)
+        else:
+            rows.sort(key=lambda f: _sort_args(f.args))
+        out.append(rows)
+    return out
+
+
+def _args_of(fact: InputFact) -> tuple[Constant, ...]:
+    return fact.args
 
 
 # Keys that have their own relation, so they are not repeated as attr/flag facts.
