@@ -10,7 +10,6 @@ firings whose head matches the fact in question are queried.
 
 from __future__ import annotations
 
-import heapq
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -183,11 +182,18 @@ class Prover:
         A firing's value is 1 + the largest height in its body, so it is known once every body
         fact is settled; a fact settles at the smallest value any of its firings reaches.
         Heights settled in earlier calls are final: their firings were all explored then.
+        Heights are small integers and a firing completed by a fact of height h is worth more
+        than h, so the queue is a list of facts per height, taken lowest height first: no heap,
+        and no comparing facts whose heights tie (which facts tie cannot change any height).
         """
         heights, inputs = self._heights, self._inputs
         waiting: dict[tuple[FactKey, int], int] = {}
         users: dict[FactKey, list[tuple[FactKey, int]]] = defaultdict(list)
-        queue: list[tuple[int, FactKey]] = []
+        queue: dict[int, list[FactKey]] = defaultdict(list)
+
+        def value(body: tuple[FactKey, ...]) -> int:
+            return 1 + max((0 if b in inputs else heights[b] for b in body), default=0)
+
         for key in new:
             for i, firing in enumerate(self._firings[key]):
                 open_body = {b for b in firing.body if b not in inputs and b not in heights}
@@ -196,18 +202,19 @@ class Prover:
                     for b in open_body:
                         users[b].append((key, i))
                 else:
-                    heapq.heappush(queue, (1 + max((self._height(b) for b in firing.body), default=0), key))
+                    queue[value(firing.body)].append(key)
         while queue:
-            height, key = heapq.heappop(queue)
-            if key in heights:
-                continue
-            heights[key] = height
-            for user in users.pop(key, ()):
-                waiting[user] -= 1
-                if waiting[user] == 0:
-                    owner, i = user
-                    body = self._firings[owner][i].body
-                    heapq.heappush(queue, (1 + max(self._height(b) for b in body), owner))
+            height = min(queue)
+            # Facts reached from this height go to higher ones: this height's list is complete.
+            for key in queue.pop(height):
+                if key in heights:
+                    continue
+                heights[key] = height
+                for user in users.pop(key, ()):
+                    waiting[user] -= 1
+                    if waiting[user] == 0:
+                        owner, i = user
+                        queue[value(self._firings[owner][i].body)].append(owner)
 
     # -- building --------------------------------------------------------------------
     def _node_for_firing(self, firing: _Firing, key: FactKey) -> ProofNode:
