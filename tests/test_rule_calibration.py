@@ -86,3 +86,15 @@ def test_admin_console_password_finding_replaces_the_flow_level_admin_finding() 
     result = analyze(RULES / "authentication/tests/TM-AUTH-012/positive1.md", AnalysisOptions(allow_outside=True)).result
     rules_on_login = {t.rule.id for t in result.threats if "Operator Login" in t.target_names}
     assert rules_on_login == {"TM-AUTH-012"}, rules_on_login
+
+
+def test_an_unauthenticated_service_is_rated_by_the_data_its_calls_carry() -> None:
+    fixture = "authentication/tests/TM-AUTH-009/positive2.md"
+    inside = "reached only from trusted zones"
+    personal = finding(fixture, "TM-AUTH-009", "Image Archive")
+    secret = finding(fixture, "TM-AUTH-009", "Ledger Gateway")
+    nothing = finding(fixture, "TM-AUTH-009", "Cache Warmer")
+    assert personal[0] == "medium" and not any("carry no sensitive" in r for r in personal[1]), personal
+    assert secret[0] == "elevated" and any("secret" in r for r in secret[1]), secret
+    assert nothing[0] == "low" and "the calls it receives carry no sensitive or personal data" in nothing[1], nothing
+    assert all(inside in reasons for _, reasons in (personal, secret, nothing))
