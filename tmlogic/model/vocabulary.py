@@ -188,6 +188,16 @@ _AUTHN_ALIASES = (("apikey", "api-key"), ("api-token", "token"), ("bearer", "tok
                   ("2fa", "mfa"), ("username-password", "password"), ("credentials", "password"),
                   ("ssh-key", "certificate"), ("public-key", "certificate"), ("publickey", "certificate"))
 _RATING_ALIASES = (("very-high", "critical"), ("med", "medium"))
+# The second factor of a login, when authentication=mfa: what it is decides what defeats it (a
+# SIM swap takes over SMS and voice codes; a phishing page relays TOTP and push; WebAuthn is bound
+# to the site).
+SECOND_FACTORS: tuple[str, ...] = ("sms", "voice", "email", "totp", "hotp", "push", "webauthn", "smartcard",
+                                   "hardware-token")
+_SECOND_FACTOR_ALIASES = (("text", "sms"), ("text-message", "sms"), ("sms-otp", "sms"), ("phone-call", "voice"),
+                          ("call", "voice"), ("email-otp", "email"), ("e-mail", "email"), ("authenticator-app", "totp"),
+                          ("otp-app", "totp"), ("push-notification", "push"), ("fido2", "webauthn"),
+                          ("passkey", "webauthn"), ("security-key", "webauthn"), ("u2f", "webauthn"),
+                          ("smart-card", "smartcard"), ("piv", "smartcard"), ("hardware-otp", "hardware-token"))
 
 
 def _spec(key: str, kind: KeyKind, doc: str, values: tuple[str, ...] = (), aliases: tuple[str, ...] = (),
@@ -227,6 +237,8 @@ _STYLE = (
 _AUTH = (
     _spec("authentication", "enum", "how callers authenticate", AUTHENTICATION,
           aliases=("authn", "auth"), value_aliases=_AUTHN_ALIASES),
+    _spec("second_factor", "enum", "the second factor of an MFA login (sms, voice, email, totp, push, webauthn...)",
+          SECOND_FACTORS, aliases=("mfa_method", "mfa_factor", "mfa_type"), value_aliases=_SECOND_FACTOR_ALIASES),
     _spec("authorization", "enum", "how access is decided", AUTHORIZATION,
           aliases=("authz", "authorisation")),
 )
@@ -285,6 +297,8 @@ ELEMENT_KEYS = _table(
     _spec("has_logging", "bool", "produces security logs"),
     _spec("redundant", "bool", "runs redundantly"),
     _spec("rate_limited", "bool", "limits request rates (throttling, quotas)"),
+    _spec("limits_login_attempts", "bool", "limits failed login or code attempts (lockout, throttling, CAPTCHA)",
+          aliases=("account_lockout", "lockout", "login_throttling", "brute_force_protection")),
     _spec("has_backup", "bool", "its data is backed up", aliases=("backup",)),
     _spec("is_legacy", "bool", "legacy or end-of-life"),
     _spec("privileged", "bool", "runs with the host's full privileges (a privileged container)"),
