@@ -99,8 +99,34 @@ def _integer_path(body: list[object]) -> None:
     body[0][0] = 7  # type: ignore[index]
 
 
+def _first_atom_literal(body: list[object]) -> list[object]:
+    for literal in _first_rule_with_body(body)[1]:  # type: ignore[attr-defined]
+        if literal[0] == 0 and len(literal) > 3:
+            return literal  # type: ignore[no-any-return]
+    raise AssertionError("no atom with terms")
+
+
+def _unknown_term_kind(body: list[object]) -> None:
+    _first_atom_literal(body)[3] = 7
+
+
+def _term_cut_short(body: list[object]) -> None:
+    _first_atom_literal(body).pop()
+
+
+def _variable_named_by_a_number(body: list[object]) -> None:
+    literal = _first_atom_literal(body)
+    literal[3], literal[4] = 0, 12
+
+
+def _constant_of_a_list(body: list[object]) -> None:
+    literal = _first_atom_literal(body)
+    literal[3], literal[4] = 2, ["x"]
+
+
 @pytest.mark.parametrize("damage", [_span_line, _negative_span, _unknown_literal, _bool_as_tag, _short_span_table,
-                                    _decl_out_of_range, _integer_path])
+                                    _decl_out_of_range, _integer_path, _unknown_term_kind, _term_cut_short,
+                                    _variable_named_by_a_number, _constant_of_a_list])
 def test_a_damaged_program_of_the_right_key_is_a_miss(cache_dir: Path, damage: Callable[[list[object]], None]) -> None:
     expected, _ = load_rules([])
     path = next(cache_dir.glob("program-*.json"))
@@ -113,6 +139,33 @@ def test_a_damaged_program_of_the_right_key_is_a_miss(cache_dir: Path, damage: C
     again, _ = load_rules([])
     assert again == expected
     assert cache.read_program(key) == expected  # rewritten
+
+
+def test_the_decoder_may_build_objects_without_their_init() -> None:
+    """The decoder fills each object's __dict__ the way the dataclass's generated __init__ would
+    (cache.py): that holds only for dataclasses with an instance dict, no __post_init__, no
+    init=False fields and no custom __init__, which these tests keep true."""
+    import dataclasses
+
+    from tmlogic._errors import SourceSpan
+    from tmlogic.logic.language import ast
+
+    for cls in (SourceSpan, ast.Var, ast.Const, ast.Atom, ast.Negation, ast.Comparison, ast.MetaEntry, ast.Rule,
+                ast.Fact):
+        assert dataclasses.is_dataclass(cls) and "__slots__" not in vars(cls), cls
+        assert not hasattr(cls, "__post_init__"), cls
+        assert all(f.init for f in dataclasses.fields(cls)), cls
+        assert cls.__init__.__code__.co_filename == "<string>", cls  # the one dataclasses generates
+
+
+def test_decoded_objects_equal_parsed_ones_field_by_field(cache_dir: Path) -> None:
+    first, _ = load_rules([])
+    second, _ = load_rules([])
+    assert second is not first
+    for a, b in zip(first.rules, second.rules):
+        assert vars(a.head) == vars(b.head) and [vars(t) for t in a.head.args] == [vars(t) for t in b.head.args]
+        assert [vars(lit) for lit in a.body] == [vars(lit) for lit in b.body]
+        assert hash(a) == hash(b) and repr(a) == repr(b)
 
 
 def test_the_key_follows_file_contents_version_strictness_and_known_ids() -> None:

@@ -29,7 +29,7 @@ from ..language.checks import KnownIds
 
 __all__ = ["cache_dir", "program_key", "read_program", "write_program"]
 
-_FORMAT = 3  # 2: modules know their rule pack; 3: positional arrays
+_FORMAT = 4  # 2: modules know their rule pack; 3: positional arrays; 4: flat terms, objects built directly
 _KEEP = 8  # cache files kept (one per rule set and working folder); older ones are removed
 
 
@@ -37,25 +37,21 @@ class _Corrupt(Exception):
     """The cache file does not decode into a program: treated as a miss."""
 
 
-# --- the format: positional JSON arrays, one shape per AST class ----------------------------------
+# --- the format: positional JSON arrays ------------------------------------------------------------
 #
-# Each object is a JSON array of its fields in declaration order; a term or a body literal starts
-# with a tag saying which class it is. Source spans are numbers into a table of spans, five
-# numbers each, the first a number into a table of paths. Decoding
-# is plain json.loads (no object hook) and one small function per class that checks every value's
-# type and builds only the AST's own classes: a tampered file can name no other class, and any
-# other shape is a corrupt cache.
+# Objects are JSON arrays of their fields; source spans are numbers into a table of spans, five
+# numbers each (path number into a table of paths, line, column, end line, end column). Terms are
+# not arrays of their own: an atom is [predicate, span, kind, value, span, kind, value, span, ...],
+# three entries a term, kind _VAR, _ANONYMOUS or _CONST. A body literal is a tag and then its
+# fields, flat: [_ATOM, predicate, span, terms...], [_NEGATION, span, predicate, atom span,
+# terms...], [_COMPARISON, op, span, left term, right term]. A fact is [span, predicate, atom span,
+# terms...], metadata [span, key, value, key span, ...], a declaration [predicate, [name, type,
+# ...], span, doc]. Decoding is plain json.loads (no object hook) and a decoder that checks every
+# value's type and builds only the AST's own classes: a tampered file can name no other class,
+# and any other shape is a corrupt cache.
 
-_VAR, _CONST = 0, 1
+_VAR, _ANONYMOUS, _CONST = 0, 1, 2
 _ATOM, _NEGATION, _COMPARISON = 0, 1, 2
-
-
-def _is_int(v: object) -> bool:
-    return type(v) is int
-
-
-def _is_str(v: object) -> bool:
-    return type(v) is str
 
 
 class _Encoder:
@@ -68,36 +64,43 @@ class _Encoder:
         self.spans += (path, s.line, s.col, s.end_line, s.end_col)
         return len(self.spans) // 5 - 1
 
-    def term(self, t: ast.Term) -> list[Any]:
-        if isinstance(t, ast.Var):
-            return [_VAR, t.name, self.span(t.span), t.anonymous]
-        return [_CONST, t.value, self.span(t.span)]
+    def terms(self, terms: Sequence[ast.Term]) -> list[Any]:
+        out: list[Any] = []
+        for t in terms:
+            if isinstance(t, ast.Var):
+                out += (_ANONYMOUS if t.anonymous else _VAR, t.name, self.span(t.span))
+            else:
+                out += (_CONST, t.value, self.span(t.span))
+        return out
 
     def atom(self, a: ast.Atom) -> list[Any]:
-        return [a.predicate, [self.term(t) for t in a.args], self.span(a.span)]
+        return [a.predicate, self.span(a.span), *self.terms(a.args)]
 
     def literal(self, lit: ast.Literal) -> list[Any]:
         if isinstance(lit, ast.Atom):
-            return [_ATOM, self.atom(lit)]
+            return [_ATOM, *self.atom(lit)]
         if isinstance(lit, ast.Negation):
-            return [_NEGATION, self.atom(lit.atom), self.span(lit.span)]
-        return [_COMPARISON, lit.op, self.term(lit.left), self.term(lit.right), self.span(lit.span)]
+            return [_NEGATION, self.span(lit.span), *self.atom(lit.atom)]
+        return [_COMPARISON, lit.op, self.span(lit.span), *self.terms((lit.left, lit.right))]
 
     def metadata(self, m: ast.Metadata | None) -> list[Any] | None:
         if m is None:
             return None
-        return [[[e.key, e.value, self.span(e.span)] for e in m.entries], self.span(m.span)]
+        out: list[Any] = [self.span(m.span)]
+        for e in m.entries:
+            out += (e.key, e.value, self.span(e.span))
+        return out
 
     def rule(self, r: ast.Rule) -> list[Any]:
         return [self.atom(r.head), [self.literal(lit) for lit in r.body], self.span(r.span), r.text,
                 self.metadata(r.metadata), r.index]
 
     def decl(self, d: ast.Decl) -> list[Any]:
-        return [d.predicate, [[a.name, a.type] for a in d.args], self.span(d.span), self.metadata(d.doc)]
+        return [d.predicate, [x for a in d.args for x in (a.name, a.type)], self.span(d.span), self.metadata(d.doc)]
 
     def module(self, m: ast.Module) -> list[Any]:
         return [m.path, [self.decl(d) for d in m.decls], [self.rule(r) for r in m.rules],
-                [[self.atom(f.atom), self.span(f.span)] for f in m.facts],
+                [[self.span(f.span), *self.atom(f.atom)] for f in m.facts],
                 [self.metadata(d) for d in m.dangling_docs], m.pack]
 
     def program(self, p: ast.Program) -> list[Any]:
@@ -112,6 +115,17 @@ class _Encoder:
         return [list(self.paths), self.spans, modules, decls]
 
 
+# The decoder builds each object the way its dataclass's own __init__ would (the same fields, in
+# declaration order, into the instance's __dict__), without calling it: a frozen dataclass's
+# __init__ sets each field through object.__setattr__, about three times the cost of the object
+# itself, and a warm run builds ~25,000 of them. The AST classes and SourceSpan are plain frozen
+# dataclasses (no __slots__, no __post_init__); tests/test_program_cache.py holds the decoded
+# program equal to the parsed one and checks those two conditions.
+_new = object.__new__
+_Var, _Const, _Atom, _Negation, _Comparison = ast.Var, ast.Const, ast.Atom, ast.Negation, ast.Comparison
+_OPS = frozenset(ast.COMPARISON_OPS)
+
+
 class _Decoder:
     def __init__(self, paths: Any, spans: Any) -> None:
         if type(paths) is not list or not all(type(p) is str for p in paths):
@@ -122,85 +136,155 @@ class _Decoder:
         if None in numbers or (numbers and min(numbers) < 0):
             raise _Corrupt("a span without its path, line or column")
         values = iter(spans)
-        self.spans = [SourceSpan(paths[path], line, col, end_line, end_col)
-                      for path, line, col, end_line, end_col in zip(values, values, values, values, values)]
+        table: list[SourceSpan] = []
+        add = table.append
+        for path, line, col, end_line, end_col in zip(values, values, values, values, values):
+            s = _new(SourceSpan)
+            d = s.__dict__
+            d["path"] = paths[path]
+            d["line"] = line
+            d["col"] = col
+            d["end_line"] = end_line
+            d["end_col"] = end_col
+            add(s)
+        self.spans = table
 
     def span(self, v: Any) -> SourceSpan:
         if type(v) is not int or v < 0:
             raise _Corrupt("a span reference that is not a number")
         return self.spans[v]
 
-    def term(self, v: Any) -> ast.Term:
-        if v[0] == _VAR and type(v[0]) is int:
-            _, name, span, anonymous = v
-            if not (_is_str(name) and type(anonymous) is bool):
+    def terms(self, v: list[Any], start: int) -> tuple[ast.Term, ...]:
+        """The terms held flat in v[start:], three entries each (kind, value, span)."""
+        if (len(v) - start) % 3:
+            raise _Corrupt("terms of an unexpected shape")
+        spans = self.spans
+        out: list[ast.Term] = []
+        add = out.append
+        for i in range(start, len(v), 3):
+            kind, value, span = v[i], v[i + 1], v[i + 2]
+            if type(kind) is not int or type(span) is not int or span < 0:
+                raise _Corrupt("a term of an unexpected shape")
+            t: ast.Term
+            if kind == _CONST:
+                if type(value) is not str and type(value) is not int:
+                    raise _Corrupt("a constant of an unexpected shape")
+                t = _new(_Const)
+                d = t.__dict__
+                d["value"] = value
+                d["span"] = spans[span]
+            elif (kind == _VAR or kind == _ANONYMOUS) and type(value) is str:
+                t = _new(_Var)
+                d = t.__dict__
+                d["name"] = value
+                d["span"] = spans[span]
+                d["anonymous"] = kind == _ANONYMOUS
+            else:
                 raise _Corrupt("a variable of an unexpected shape")
-            return ast.Var(name, self.span(span), anonymous)
-        _, value, span = v
-        if v[0] != _CONST or type(v[0]) is not int or not (_is_str(value) or _is_int(value)):
-            raise _Corrupt("a constant of an unexpected shape")
-        return ast.Const(value, self.span(span))
+            add(t)
+        return tuple(out)
 
-    def atom(self, v: Any) -> ast.Atom:
-        predicate, args, span = v
-        if not (_is_str(predicate) and type(args) is list):
+    def atom(self, v: list[Any], start: int) -> ast.Atom:
+        """The atom held flat in v[start:]: predicate, span, terms."""
+        predicate = v[start]
+        if type(predicate) is not str:
             raise _Corrupt("an atom of an unexpected shape")
-        return ast.Atom(predicate, tuple([self.term(t) for t in args]), self.span(span))
+        a = _new(_Atom)
+        d = a.__dict__
+        d["predicate"] = predicate
+        d["args"] = self.terms(v, start + 2)
+        d["span"] = self.span(v[start + 1])
+        return a
 
     def literal(self, v: Any) -> ast.Literal:
+        if type(v) is not list or not v:
+            raise _Corrupt("a literal of an unexpected shape")
         tag = v[0]
         if type(tag) is not int:
             raise _Corrupt("a literal without its kind")
         if tag == _ATOM:
-            _, atom = v
-            return self.atom(atom)
+            return self.atom(v, 1)
         if tag == _NEGATION:
-            _, atom, span = v
-            return ast.Negation(self.atom(atom), self.span(span))
-        _, op, left, right, span = v
-        if tag != _COMPARISON or op not in ast.COMPARISON_OPS:
+            n = _new(_Negation)
+            d = n.__dict__
+            d["atom"] = self.atom(v, 2)
+            d["span"] = self.span(v[1])
+            return n
+        op = v[1]
+        if tag != _COMPARISON or op not in _OPS or len(v) != 9:
             raise _Corrupt("a comparison of an unexpected shape")
-        return ast.Comparison(op, self.term(left), self.term(right), self.span(span))
+        left, right = self.terms(v, 3)
+        c = _new(_Comparison)
+        d = c.__dict__
+        d["op"] = op
+        d["left"] = left
+        d["right"] = right
+        d["span"] = self.span(v[2])
+        return c
 
     def metadata(self, v: Any) -> ast.Metadata | None:
         if v is None:
             return None
-        entries, span = v
+        if type(v) is not list or not v or (len(v) - 1) % 3:
+            raise _Corrupt("metadata of an unexpected shape")
         out = []
-        for key, value, entry_span in entries:
-            if not (_is_str(key) and _is_str(value)):
+        for i in range(1, len(v), 3):
+            key, value = v[i], v[i + 1]
+            if type(key) is not str or type(value) is not str:
                 raise _Corrupt("a metadata entry of an unexpected shape")
-            out.append(ast.MetaEntry(key, value, self.span(entry_span)))
-        return ast.Metadata(tuple(out), self.span(span))
+            e = _new(ast.MetaEntry)
+            d = e.__dict__
+            d["key"] = key
+            d["value"] = value
+            d["span"] = self.span(v[i + 2])
+            out.append(e)
+        return ast.Metadata(tuple(out), self.span(v[0]))
 
     def rule(self, v: Any) -> ast.Rule:
         head, body, span, text, metadata, index = v
-        if not (type(body) is list and _is_str(text) and _is_int(index)):
+        if not (type(head) is list and type(body) is list and type(text) is str and type(index) is int):
             raise _Corrupt("a rule of an unexpected shape")
-        return ast.Rule(self.atom(head), tuple([self.literal(lit) for lit in body]), self.span(span), text,
-                        self.metadata(metadata), index)
+        r = _new(ast.Rule)
+        d = r.__dict__
+        d["head"] = self.atom(head, 0)
+        d["body"] = tuple([self.literal(lit) for lit in body])
+        d["span"] = self.span(span)
+        d["text"] = text
+        d["metadata"] = self.metadata(metadata)
+        d["index"] = index
+        return r
+
+    def fact(self, v: Any) -> ast.Fact:
+        if type(v) is not list or not v:
+            raise _Corrupt("a fact of an unexpected shape")
+        f = _new(ast.Fact)
+        d = f.__dict__
+        d["atom"] = self.atom(v, 1)
+        d["span"] = self.span(v[0])
+        return f
 
     def decl(self, v: Any) -> ast.Decl:
         predicate, args, span, doc = v
-        if not (_is_str(predicate) and type(args) is list):
+        if not (type(predicate) is str and type(args) is list) or len(args) % 2:
             raise _Corrupt("a declaration of an unexpected shape")
         decl_args = []
-        for name, kind in args:
-            if not (_is_str(name) and _is_str(kind)):
+        for i in range(0, len(args), 2):
+            name, kind = args[i], args[i + 1]
+            if type(name) is not str or type(kind) is not str:
                 raise _Corrupt("a declared argument of an unexpected shape")
             decl_args.append(ast.DeclArg(name, kind))
         return ast.Decl(predicate, tuple(decl_args), self.span(span), self.metadata(doc))
 
     def module(self, v: Any) -> ast.Module:
         path, decls, rules, facts, dangling, pack = v
-        if not (_is_str(path) and (pack is None or _is_str(pack))
+        if not (type(path) is str and (pack is None or type(pack) is str)
                 and all(type(x) is list for x in (decls, rules, facts, dangling))):
             raise _Corrupt("a module of an unexpected shape")
         docs = tuple([self.metadata(d) for d in dangling])
         if any(d is None for d in docs):
             raise _Corrupt("a dangling doc block that is empty")
         return ast.Module(path, tuple([self.decl(d) for d in decls]), tuple([self.rule(r) for r in rules]),
-                          tuple([ast.Fact(self.atom(atom), self.span(span)) for atom, span in facts]),
+                          tuple([self.fact(f) for f in facts]),
                           docs, pack)  # type: ignore[arg-type]  # None excluded just above
 
 
@@ -212,7 +296,7 @@ def _decode(data: Any) -> ast.Program:
     decoded = tuple([decoder.module(m) for m in modules])
     table: dict[str, ast.Decl] = {}
     for predicate, mi, di in decls:
-        if not (_is_str(predicate) and _is_int(mi) and _is_int(di)) or mi < 0 or di < 0:
+        if not (type(predicate) is str and type(mi) is int and type(di) is int) or mi < 0 or di < 0:
             raise _Corrupt("a declaration reference of an unexpected shape")
         table[predicate] = decoded[mi].decls[di]
     return ast.Program(decoded, table)
