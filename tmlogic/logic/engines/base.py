@@ -25,6 +25,18 @@ class Session(ABC):
     def query(self, predicate: str, pattern: Pattern) -> list[Row]:
         """Every tuple of `predicate` that matches `pattern`, sorted, without duplicates."""
 
+    def query_many(self, predicate: str, arity: int, positions: tuple[int, ...], keys: Sequence[Row]) -> list[list[Row]]:
+        """`query` once per key, the key's values at `positions` and the other of `arity` positions
+        unbound, answers in key order. A proof search asks one firing relation about thousands of
+        facts at a time; an engine can share the set-up of those queries."""
+        out: list[list[Row]] = []
+        for key in keys:
+            pattern: list[str | int | None] = [None] * arity
+            for i, value in zip(positions, key):
+                pattern[i] = value
+            out.append(self.query(predicate, tuple(pattern)))
+        return out
+
     def batch(self) -> AbstractContextManager[None]:
         """A block of many queries (a proof search): an engine that keeps its time budget with
         a timer arms it once for the block instead of once per query."""

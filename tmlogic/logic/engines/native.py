@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Mapping, Set as AbstractSet
+from collections.abc import Mapping, Sequence, Set as AbstractSet
 from contextlib import AbstractContextManager
 
 from ..._errors import SourceSpan
@@ -88,9 +88,10 @@ class _Store:
         except OverBudget:
             raise self.budget.over_tuples(clause.head.span) from None
         self.budget.grew(len(rows), clause.head.span)
-        for row in rows:
-            if target.add(row):
-                out.add(row)
+        # New rows only: `heads` leaves out the target's rows, and `out` (this round's delta of
+        # the same relation) holds rows of the target.
+        target.add_new(rows)
+        out.add_new(rows)
 
 
 def _reads_nothing(clause: Clause, relations: Mapping[str, Relation], growing: AbstractSet[str] = frozenset()) -> bool:
@@ -151,37 +152,47 @@ class NativeSession(Session):
         # makes tens of thousands of queries, so one timer covers all of them.
         return self._budget.clock(lambda: self._span)
 
+    def _planned(self, predicate: str, clause: Clause, bound: tuple[int, ...]) -> tuple[CompiledBody, list[str]]:
+        """The body of firing relation `predicate` planned with its head positions `bound` given,
+        and the names of those variables in position order. The proof builder asks the same
+        shape (rule, bound positions) many times: planned once."""
+        names = [clause.head.args[i].name for i in bound]  # type: ignore[union-attr]
+        body = self._plans.get((predicate, bound))
+        if body is None:
+            given = frozenset(names)
+            body = _BODIES.get(clause, plan_body(clause.body, given, self._relations), given, existence=False)
+            self._plans[(predicate, bound)] = body
+        return body, names
+
     def query(self, predicate: str, pattern: Pattern) -> list[Row]:
         bound = tuple(i for i, v in enumerate(pattern) if v is not None)
+        return self.query_many(predicate, len(pattern), bound, [tuple(pattern[i] for i in bound)])[0]  # type: ignore[misc]
+
+    def query_many(self, predicate: str, arity: int, positions: tuple[int, ...], keys: Sequence[Row]) -> list[list[Row]]:
         clause = self._firings.get(predicate)
         if clause is None:
             relation = self._relations.get(predicate)
             if relation is None:
-                return []
-            return sort_rows(list(relation.lookup(bound, tuple(pattern[i] for i in bound))))  # type: ignore[misc]
-        # A firing relation: solve the rule body with the pattern's constants bound. The proof
-        # builder asks the same shape (rule, bound positions) many times: plan it once.
-        body = self._plans.get((predicate, bound))
-        if body is None:
-            if _reads_nothing(clause, self._relations):  # every relation is finished
-                return []
-            names = frozenset(clause.head.args[i].name for i in bound)  # type: ignore[union-attr]
-            body = _BODIES.get(clause, plan_body(clause.body, names, self._relations), names, existence=False)
-            self._plans[(predicate, bound)] = body
-        given: dict[str, str | int] = {clause.head.args[i].name: pattern[i] for i in bound}  # type: ignore[misc, union-attr]
+                return [[] for _ in keys]
+            return [sort_rows(list(relation.lookup(positions, key))) for key in keys]
+        # A firing relation: solve the rule body once per key, the key's constants bound.
+        if _reads_nothing(clause, self._relations):  # every relation is finished
+            return [[] for _ in keys]
+        body, names = self._planned(predicate, clause, positions)
         budget = self._budget
         span = self._span = clause.head.span
         try:
             if budget.armed:  # inside batch(): the block's timer is running
                 budget.check_clock(span)
-                rows = body.all_heads(self._relations, given, budget.room())
+                answers = body.each_heads(self._relations, names, keys, budget.room())
             else:
                 with budget.clock(lambda: span):
-                    rows = body.all_heads(self._relations, given, budget.room())
+                    answers = body.each_heads(self._relations, names, keys, budget.room())
         except OverBudget:
             raise budget.over_tuples(span) from None
-        budget.grew(len(rows), span)  # firing tuples count as derived ones
-        return sort_rows(rows)
+        budget.grew(sum(map(len, answers)), span)  # firing tuples count as derived ones
+        # Each answer is a fresh list; most hold one row or none and need no sorting.
+        return [rows if len(rows) < 2 else sort_rows(rows) for rows in answers]
 
 
 class NativeBackend(Backend):
