@@ -12,7 +12,8 @@ from pathlib import Path
 from ._errors import Diagnostic, SourceSpan
 from .diagnostics import DiagnosticBag, did_you_mean
 from .gc_pause import collector_paused
-from .kb import Enrichment, MitreChain, RuleMeta, enrich_rules, known_ids_in, load_kb, mitre_chain, versions_in
+from .kb import (Enrichment, MitreChain, RuleMeta, enrich_rules, known_ids_in, lazy_known_ids, load_kb, mitre_chain,
+                 versions_in)
 from .logic.engines.base import DEFAULT_ENGINE, Row, Session, get_backend
 from .logic.language.ast import Program, Rule, Var
 from .logic.language.checks import MITRE_KEYS, none_reason, stride_canonical
@@ -52,7 +53,7 @@ def load_rules(extra_paths: Sequence[Path] = (), *, builtin_rules: bool = True, 
     """The checked rule program (tmlogic.logic.program.load.load_program), with the CAPEC, CWE and
     ATT&CK ids in rule metadata checked against the embedded knowledge base (unless use_kb=False)."""
     return load_program(extra_paths, builtin_rules=builtin_rules, strict=strict,
-                        known_ids=known_ids_in() if use_kb else None)
+                        known_ids=lazy_known_ids() if use_kb else None)
 
 
 def lint_rules(paths: Sequence[Path], *, strict: bool = False, use_kb: bool = True,

@@ -32,7 +32,8 @@ if TYPE_CHECKING:
         url_for,
     )
     from .errors import KbError, KbWarning
-    from .loader import KnowledgeBase, content_digest, embedded_dir, known_ids, known_ids_in, load_kb, versions_in
+    from .loader import (KnowledgeBase, content_digest, embedded_dir, known_ids, known_ids_in, lazy_known_ids, load_kb,
+                         versions_in)
 
 _WHERE = {
     "Enrichment": "enrich", "Link": "enrich", "RuleMeta": "enrich", "Tactic": "enrich",
@@ -41,6 +42,7 @@ _WHERE = {
     "KbError": "errors", "KbWarning": "errors",
     "KnowledgeBase": "loader", "embedded_dir": "loader", "known_ids": "loader", "known_ids_in": "loader",
     "load_kb": "loader", "content_digest": "loader", "versions_in": "loader",
+    "lazy_known_ids": "loader",
 }
 
 __all__ = [
@@ -60,6 +62,7 @@ __all__ = [
     "enrich_rules",
     "known_ids",
     "known_ids_in",
+    "lazy_known_ids",
     "load_kb",
     "mitre_chain",
     "url_for",

@@ -15,12 +15,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..logic.language.checks import KnownIds
+from ..logic.language.checks import KnownIds, LazyKnownIds
 from ..resources import facts_dir
 from .schema import MANIFEST, RELATION_BY_NAME, RELATIONS
 from .store import decls_text, read_manifest, read_relation
 
-__all__ = ["KnowledgeBase", "content_digest", "embedded_dir", "known_ids", "known_ids_in", "load_kb", "versions_in"]
+__all__ = ["KnowledgeBase", "content_digest", "embedded_dir", "known_ids", "known_ids_in", "lazy_known_ids", "load_kb",
+           "versions_in"]
 
 Row = tuple[str, ...]
 
@@ -142,6 +143,15 @@ def known_ids(kb: KnowledgeBase) -> KnownIds:
     """The CAPEC, CWE and ATT&CK technique ids of a knowledge base, for the rule checker."""
     return KnownIds(capec=kb.ids("capec"), cwe=kb.ids("cwe"), attack=kb.ids("technique"),
                     retired={i: (why, new) for i, new, why in kb.rows("unlisted_id")})
+
+
+def lazy_known_ids(folder: Path | str | None = None) -> LazyKnownIds | None:
+    """known_ids_in(folder), read only when used, named by the knowledge base's content digest
+    (for the program cache, tmlogic/logic/program/load.py); None if there is no knowledge base there."""
+    key = _key(Path(folder) if folder is not None else embedded_dir())
+    if not (key / MANIFEST).is_file():
+        return None
+    return LazyKnownIds(f"knowledge base {_digest(key)}", lambda: _known(key))
 
 
 def known_ids_in(folder: Path | str | None = None) -> KnownIds | None:

@@ -18,7 +18,7 @@ from ...fileaccess import FileAccessError, read_text
 from ...resolution import resolve, resolve_folder, shared_folders
 from ...resources import prelude_file, rules_dir, schema_file
 from ..language.ast import Module, Program
-from ..language.checks import KnownIds, check_modules, stride_canonical
+from ..language.checks import KnownIds, LazyKnownIds, check_modules, stride_canonical
 from . import cache
 
 __all__ = ["rule_files", "load_program", "lint"]
@@ -147,14 +147,15 @@ def load_program(
     *,
     builtin_rules: bool = True,
     strict: bool = False,
-    known_ids: KnownIds | None = None,
+    known_ids: KnownIds | LazyKnownIds | None = None,
     base: Sequence[Path] = (),
     builtin_dir: Path | None = None,
 ) -> tuple[Program, list[Diagnostic]]:
     """Parse and check schema + prelude + `base` + built-in rules (if asked) + `extra_paths`.
 
     CAPEC, CWE and ATT&CK ids in rule metadata are checked against `known_ids` (None: not
-    checked); tmlogic.analysis.load_rules passes the knowledge base's. `builtin_dir` is the
+    checked); tmlogic.analysis.load_rules passes the knowledge base's, as LazyKnownIds: read only
+    if the program is not in the cache. `builtin_dir` is the
     built-in pack folder (default rules/; the attack-path stage passes attack-paths/).
     Returns the Program and its warnings; raises RuleError listing every problem otherwise.
     """
@@ -166,10 +167,12 @@ def load_program(
     key = None
     if builtin_rules and not extra_paths and not problems:
         key = cache.program_key([(f"{s.shown}\0{s.pack or ''}", s.text.encode("utf-8")) for s in sources],
-                                strict, known_ids)
+                                strict, known_ids.digest if isinstance(known_ids, LazyKnownIds) else known_ids)
         cached = cache.read_program(key)
         if cached is not None:
             return cached, []
+    if isinstance(known_ids, LazyKnownIds):
+        known_ids = known_ids.load()
     modules, problems = _parse_all(sources, problems)
     problems += _empty_packs(extra_paths)
     if any(d.level is Level.ERROR for d in problems):
