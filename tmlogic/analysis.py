@@ -15,7 +15,7 @@ from .gc_pause import collector_paused
 from .kb import (Enrichment, MitreChain, RuleMeta, enrich_rules, known_ids_in, lazy_known_ids, load_kb, mitre_chain,
                  versions_in)
 from .logic.engines.base import DEFAULT_ENGINE, Row, Session, get_backend
-from .logic.language.ast import Program, Rule, Var
+from .logic.language.ast import Metadata, Program, Rule, Var
 from .logic.language.checks import MITRE_KEYS, none_reason, stride_canonical
 from .logic.program.compile import CompiledProgram, FiringRelation, compile_program
 from .logic.program.facts import FactBase, compile_model
@@ -74,8 +74,8 @@ def _ids(value: str | None) -> tuple[str, ...]:
 
 
 def rule_info(rule: Rule) -> RuleInfo:
-    meta = rule.metadata
-    assert meta is not None, "the checker guarantees metadata on threat rules"
+    assert rule.metadata is not None, "the checker guarantees metadata on threat rules"
+    meta = _metadata_values(rule.metadata)  # Metadata.get scans its entries; ~25 keys are read here
     stated = (meta.get("severity") or "").strip().lower()
     impact = (meta.get("impact") or stated or "medium").strip().lower()
     likelihood = (meta.get("likelihood") or "likely").strip().lower()
@@ -109,6 +109,14 @@ def rule_info(rule: Rule) -> RuleInfo:
         group_by=(meta.get("group-by") or "").strip() or None,
         no_mitre=no_mitre,
     )
+
+
+def _metadata_values(meta: Metadata) -> dict[str, str]:
+    """A metadata block's values by key, the first of each key (as Metadata.get answers)."""
+    values: dict[str, str] = {}
+    for e in meta.entries:
+        values.setdefault(e.key, e.value)
+    return values
 
 
 def _with_override(info: RuleInfo, policy: RulePolicy) -> tuple[RuleInfo, Override | None]:
@@ -182,18 +190,35 @@ def _id_positions(program: Program) -> dict[str, frozenset[int]]:
     positions: dict[str, set[int]] = defaultdict(set)
     for predicate, decl in program.decls.items():
         positions[predicate].update(i for i, arg in enumerate(decl.args) if arg.name in _ID_ARGUMENTS)
-    rules = program.rules
-    changed = True
-    while changed:
-        changed = False
-        for rule in rules:
-            bound = {t.name for atom in rule.positive_atoms() for i, t in enumerate(atom.args)
-                     if isinstance(t, Var) and i in positions[atom.predicate]}
-            head = positions[rule.head.predicate]
-            for i, t in enumerate(rule.head.args):
-                if isinstance(t, Var) and t.name in bound and i not in head:
-                    head.add(i)
-                    changed = True
+    # Each rule as (head relation, head variables by position, body variables by relation and
+    # position); a rule is looked at again only when a relation its body reads gains a position.
+    shapes: list[tuple[str, list[tuple[int, str]], list[tuple[str, int, str]]]] = []
+    readers: dict[str, list[int]] = defaultdict(list)
+    for n, rule in enumerate(program.rules):
+        uses = [(atom.predicate, i, t.name) for atom in rule.positive_atoms() for i, t in enumerate(atom.args)
+                if isinstance(t, Var)]
+        shapes.append((rule.head.predicate, [(i, t.name) for i, t in enumerate(rule.head.args) if isinstance(t, Var)],
+                       uses))
+        for predicate in dict.fromkeys(p for p, _, _ in uses):
+            readers[predicate].append(n)
+    pending = list(range(len(shapes)))
+    queued = set(pending)
+    while pending:
+        n = pending.pop()
+        queued.discard(n)
+        predicate, head_vars, uses = shapes[n]
+        bound = {name for p, i, name in uses if i in positions[p]}
+        head = positions[predicate]
+        grown = False
+        for i, name in head_vars:
+            if name in bound and i not in head:
+                head.add(i)
+                grown = True
+        if grown:
+            for reader in readers.get(predicate, ()):
+                if reader not in queued:
+                    queued.add(reader)
+                    pending.append(reader)
     return {p: frozenset(v) for p, v in positions.items()}
 
 
