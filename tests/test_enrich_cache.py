@@ -194,3 +194,14 @@ def test_no_cache_folder_enriches_every_run(monkeypatch: pytest.MonkeyPatch) -> 
     first = _mitre()
     calls = _run_and_check_it_enriched_again(monkeypatch, first)
     assert calls
+
+
+def test_a_file_past_its_size_keeps_only_the_rules_of_the_run(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = _mitre()
+    path = _cache_file(cache_dir)
+    header, *lines = path.read_text(encoding="utf-8").split("\n")
+    stale = [f"{n:032x}\t[[],[\"TM-OLD\",[],[],[],[],[]],[[],[],[],[],[],[]]]" for n in range(enrich_cache._MAX_ENTRIES)]
+    path.write_text("\n".join([header, *lines[1:], *stale]), encoding="utf-8")  # one rule of the run missing
+    calls = _run_and_check_it_enriched_again(monkeypatch, expected)
+    assert calls == [1]
+    assert path.read_text(encoding="utf-8").split("\n")[1:] == lines  # the stale lines are gone

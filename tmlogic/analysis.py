@@ -305,7 +305,7 @@ def _mitre(wanted: dict[str, tuple[RuleMeta, _OwnIds]]) -> dict[str, tuple[Enric
                 enrichment = computed[meta.rule_id]
                 _MITRE[memo[key]] = new[entries[key]] = (enrichment, mitre_chain(capec, cwe, attack, enrichment))
             if cache_key is not None:
-                write_entries(cache_key, kept, new)
+                write_entries(cache_key, kept, new, entries.values())
     return {key: _MITRE[m] for key, m in memo.items()}
 
 

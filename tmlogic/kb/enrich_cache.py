@@ -37,6 +37,7 @@ __all__ = ["entry_key", "file_key", "read_entries", "write_entries"]
 
 _FORMAT = 1
 _KEEP = 4  # enrichment files kept (one per knowledge base and tmlogic build); older ones are removed
+_MAX_ENTRIES = 1000  # rules in one file (the built-in ones are ~100); past it, only this run's are kept
 _KINDS = ("capec", "techniques", "tactics", "mitigations", "d3fend", "cwe")  # MitreChain's fields, in order
 
 # The modules whose code decides what is stored: a change to any of them is a new key.
@@ -110,13 +111,17 @@ def read_entries(key: str, wanted: Iterable[str]) -> tuple[dict[str, tuple[Enric
     return found, lines
 
 
-def write_entries(key: str, kept: Mapping[str, str], new: Mapping[str, tuple[Enrichment, MitreChain]]) -> None:
+def write_entries(key: str, kept: Mapping[str, str], new: Mapping[str, tuple[Enrichment, MitreChain]],
+                  used: Iterable[str] = ()) -> None:
     """Store the `new` entries beside the `kept` lines (as read_entries returned them), atomically;
-    a cache that cannot be written is simply not used."""
+    a cache that cannot be written is simply not used. A file that would hold more than
+    _MAX_ENTRIES rules (a pack whose metadata keeps changing) keeps only the `used` ones and the new."""
     path = _path(key)
     if path is None or not new:
         return
     lines = dict(kept)
+    if len(lines) + len(new) > _MAX_ENTRIES:
+        lines = {digest: lines[digest] for digest in used if digest in lines}
     for digest, (enrichment, chain) in new.items():
         lines[digest] = json.dumps(_encode(enrichment, chain), ensure_ascii=False, separators=(",", ":"))
     text = json.dumps({"key": key, "tmlogic": __version__}) + "\n" + "\n".join(
