@@ -200,3 +200,31 @@ def test_an_unwritable_cache_folder_is_not_an_error(tmp_path: Path, monkeypatch:
     monkeypatch.setenv("TMLOGIC_CACHE_DIR", str(blocker / "cache"))  # a folder under a file cannot exist
     program, warnings = load_rules([])
     assert program.rules and warnings == []
+
+
+def test_a_warm_cache_reads_no_known_ids_and_another_knowledge_base_misses(cache_dir: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from tmlogic.kb import loader
+
+    first, _ = load_rules([])
+    loader._known.cache_clear()
+
+    def fail(folder: Path) -> None:
+        raise AssertionError("read the known ids although the program is cached")
+
+    monkeypatch.setattr(loader, "_known", fail)
+    assert load_rules([])[0] == first
+    # the key names the knowledge base by its content: another one is a miss, checked against its ids
+    monkeypatch.undo()
+    monkeypatch.setenv("TMLOGIC_CACHE_DIR", str(cache_dir))
+    monkeypatch.setattr(loader, "_digest", lambda folder: "0" * 64)
+    read: list[Path] = []
+    real = loader._known
+
+    def counted(folder: Path) -> object:
+        read.append(folder)
+        return real(folder)
+
+    monkeypatch.setattr(loader, "_known", counted)
+    assert load_rules([])[0] == first and read
+    assert len(list(cache_dir.glob("program-*.json"))) == 2

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tmlogic._errors import Diagnostic, Level, RuleError
+from tmlogic._errors import Diagnostic, Level, RuleError, display_path
 from tmlogic.fileaccess import read_text
 from tmlogic.diagnostics import render_diagnostics
 from tmlogic.logic.program import load as program_module
@@ -461,6 +461,67 @@ def test_rule_files_recurse_sort_and_skip_tests(tmp_path: Path) -> None:
         (tmp_path / name).write_text("")
     found = rule_files([tmp_path, tmp_path / "a.dl"])
     assert [p.relative_to(tmp_path).as_posix() for p in found] == ["a.dl", "b/z.dl", "c/y.dl"]
+
+
+def _rglob_rule_files(paths: list[Path]) -> list[Path]:
+    """rule_files as it was written on Path.rglob (Python 3.11), the reference for the folder walk."""
+    found: dict[Path, Path] = {}
+    for path in paths:
+        if not path.is_dir():
+            found.setdefault(path.resolve(), path)
+            continue
+        for file in path.rglob("*.dl"):
+            parts = file.relative_to(path).parts[:-1]
+            if any(p == "tests" or p.startswith(".") for p in parts) or not file.is_file():
+                continue
+            found.setdefault(file.resolve(), file)
+    return sorted(found.values())
+
+
+def test_rule_files_finds_what_rglob_finds_links_included(tmp_path: Path) -> None:
+    root = tmp_path / "packs"
+    for name in ["a/x.dl", "a-b/x.dl", "a/deep/er/y.dl", "a/tests/t.dl", "a/.git/g.dl", "b/z.dl", "b/x.dl.txt",
+                 "c.dl/inner.dl", "top.dl"]:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "w.dl").write_text("")
+    (root / "b" / "same.dl").symlink_to(root / "b" / "z.dl")  # a second name for a file found anyway
+    (root / "b" / "out.dl").symlink_to(tmp_path / "elsewhere" / "w.dl")  # found; reading it refuses it
+    (root / "b" / "dangling.dl").symlink_to(tmp_path / "nowhere.dl")
+    (root / "b" / "loop.dl").symlink_to(root / "b" / "loop.dl")
+    (root / "linkdir").symlink_to(tmp_path / "elsewhere")  # never entered
+    (root / "b" / "up.dl").symlink_to(root / "a")  # a link to a folder named like a rule file
+    for given in ([root], [root / "a", root / "a" / "x.dl"], [root / "b", root / "a"], [root / "linkdir"]):
+        assert rule_files(given) == _rglob_rule_files(given)
+    assert "linkdir" not in {p.parts[len(root.parts)] for p in rule_files([root])}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path)
+        relative = [Path("packs"), Path("packs/b/z.dl")]
+        assert rule_files(relative) == _rglob_rule_files(relative)
+
+
+def test_pack_names_and_shown_paths_from_the_walk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tmlogic.logic.program.load import _pack_files, _read_all
+    from tmlogic.resolution import shared_folders
+
+    for name in ["all/net/a.dl", "all/web/b.dl", "flat/c.dl", "flat/sub/d.dl", "other/net/e.dl"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(f"// {name}\n")
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path / "all")
+    with shared_folders():
+        packs = _pack_files([tmp_path / "all", tmp_path / "flat", tmp_path / "other", tmp_path / "flat" / "c.dl"])
+        sources, problems = _read_all((), packs)
+    assert problems == []
+    assert [(Path(f.path).relative_to(tmp_path).as_posix(), name) for f, name in packs] == [
+        ("all/net/a.dl", "net"), ("all/web/b.dl", "web"), ("flat/c.dl", "flat"), ("flat/sub/d.dl", "flat"),
+        ("other/net/e.dl", "net#2"), ("flat/c.dl", "flat")]
+    # shown as display_path shows them: below the working folder relative to it, else as given
+    assert [(s.shown, s.pack) for s in sources] == [
+        ("net/a.dl", "net"), ("web/b.dl", "web"), (str(tmp_path / "flat" / "c.dl"), "flat"),
+        (str(tmp_path / "flat" / "sub" / "d.dl"), "flat"), (str(tmp_path / "other" / "net" / "e.dl"), "net#2")]
+    assert [s.shown for s in sources] == [display_path(f.path) for f, _ in packs[:5]]
 
 
 def test_load_program_reads_schema_prelude_builtin_and_extra(data: Path) -> None:

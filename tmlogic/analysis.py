@@ -12,9 +12,10 @@ from pathlib import Path
 from ._errors import Diagnostic, SourceSpan
 from .diagnostics import DiagnosticBag, did_you_mean
 from .gc_pause import collector_paused
-from .kb import Enrichment, KnowledgeBase, MitreChain, RuleMeta, enrich_rules, known_ids_in, load_kb, mitre_chain
+from .kb import (Enrichment, MitreChain, RuleMeta, enrich_rules, known_ids_in, lazy_known_ids, load_kb, mitre_chain,
+                 versions_in)
 from .logic.engines.base import DEFAULT_ENGINE, Row, Session, get_backend
-from .logic.language.ast import Program, Rule, Var
+from .logic.language.ast import Metadata, Program, Rule, Var
 from .logic.language.checks import MITRE_KEYS, none_reason, stride_canonical
 from .logic.program.compile import CompiledProgram, FiringRelation, compile_program
 from .logic.program.facts import FactBase, compile_model
@@ -52,7 +53,7 @@ def load_rules(extra_paths: Sequence[Path] = (), *, builtin_rules: bool = True, 
     """The checked rule program (tmlogic.logic.program.load.load_program), with the CAPEC, CWE and
     ATT&CK ids in rule metadata checked against the embedded knowledge base (unless use_kb=False)."""
     return load_program(extra_paths, builtin_rules=builtin_rules, strict=strict,
-                        known_ids=known_ids_in() if use_kb else None)
+                        known_ids=lazy_known_ids() if use_kb else None)
 
 
 def lint_rules(paths: Sequence[Path], *, strict: bool = False, use_kb: bool = True,
@@ -73,8 +74,8 @@ def _ids(value: str | None) -> tuple[str, ...]:
 
 
 def rule_info(rule: Rule) -> RuleInfo:
-    meta = rule.metadata
-    assert meta is not None, "the checker guarantees metadata on threat rules"
+    assert rule.metadata is not None, "the checker guarantees metadata on threat rules"
+    meta = _metadata_values(rule.metadata)  # Metadata.get scans its entries; ~25 keys are read here
     stated = (meta.get("severity") or "").strip().lower()
     impact = (meta.get("impact") or stated or "medium").strip().lower()
     likelihood = (meta.get("likelihood") or "likely").strip().lower()
@@ -108,6 +109,14 @@ def rule_info(rule: Rule) -> RuleInfo:
         group_by=(meta.get("group-by") or "").strip() or None,
         no_mitre=no_mitre,
     )
+
+
+def _metadata_values(meta: Metadata) -> dict[str, str]:
+    """A metadata block's values by key, the first of each key (as Metadata.get answers)."""
+    values: dict[str, str] = {}
+    for e in meta.entries:
+        values.setdefault(e.key, e.value)
+    return values
 
 
 def _with_override(info: RuleInfo, policy: RulePolicy) -> tuple[RuleInfo, Override | None]:
@@ -181,18 +190,35 @@ def _id_positions(program: Program) -> dict[str, frozenset[int]]:
     positions: dict[str, set[int]] = defaultdict(set)
     for predicate, decl in program.decls.items():
         positions[predicate].update(i for i, arg in enumerate(decl.args) if arg.name in _ID_ARGUMENTS)
-    rules = program.rules
-    changed = True
-    while changed:
-        changed = False
-        for rule in rules:
-            bound = {t.name for atom in rule.positive_atoms() for i, t in enumerate(atom.args)
-                     if isinstance(t, Var) and i in positions[atom.predicate]}
-            head = positions[rule.head.predicate]
-            for i, t in enumerate(rule.head.args):
-                if isinstance(t, Var) and t.name in bound and i not in head:
-                    head.add(i)
-                    changed = True
+    # Each rule as (head relation, head variables by position, body variables by relation and
+    # position); a rule is looked at again only when a relation its body reads gains a position.
+    shapes: list[tuple[str, list[tuple[int, str]], list[tuple[str, int, str]]]] = []
+    readers: dict[str, list[int]] = defaultdict(list)
+    for n, rule in enumerate(program.rules):
+        uses = [(atom.predicate, i, t.name) for atom in rule.positive_atoms() for i, t in enumerate(atom.args)
+                if isinstance(t, Var)]
+        shapes.append((rule.head.predicate, [(i, t.name) for i, t in enumerate(rule.head.args) if isinstance(t, Var)],
+                       uses))
+        for predicate in dict.fromkeys(p for p, _, _ in uses):
+            readers[predicate].append(n)
+    pending = list(range(len(shapes)))
+    queued = set(pending)
+    while pending:
+        n = pending.pop()
+        queued.discard(n)
+        predicate, head_vars, uses = shapes[n]
+        bound = {name for p, i, name in uses if i in positions[p]}
+        head = positions[predicate]
+        grown = False
+        for i, name in head_vars:
+            if name in bound and i not in head:
+                head.add(i)
+                grown = True
+        if grown:
+            for reader in readers.get(predicate, ()):
+                if reader not in queued:
+                    queued.add(reader)
+                    pending.append(reader)
     return {p: frozenset(v) for p, v in positions.items()}
 
 
@@ -244,42 +270,57 @@ def _spans(model: Model) -> dict[str, SourceSpan]:
 
 
 # A rule's enrichment depends only on its own metadata and the knowledge base (enrich.dl joins
-# everything through the rule), so it is computed once per process: the live editor re-analyzes
-# after every edit with the same rules.
-_ENRICHED: dict[tuple[KnowledgeBase, RuleMeta], Enrichment] = {}
+# everything through the rule), so it is computed once per process (the live editor re-analyzes
+# after every edit with the same rules) and kept across runs in the enrichment cache
+# (tmlogic/kb/enrich_cache.py): a run whose rules are all there neither loads the knowledge base
+# nor runs the enrichment program. Keyed by the knowledge base's content digest, the rule's
+# metadata and its own ids (which its chain lists besides the enrichment).
+_OwnIds = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+_MITRE: dict[tuple[str, RuleMeta, _OwnIds], tuple[Enrichment, MitreChain]] = {}
 
 
-_CHAINS: dict[tuple[KnowledgeBase, tuple[str, ...], tuple[str, ...], tuple[str, ...], Enrichment | None], MitreChain] = {}
+def _mitre(wanted: dict[str, tuple[RuleMeta, _OwnIds]]) -> dict[str, tuple[Enrichment, MitreChain]]:
+    """(Enrichment, MitreChain) for each key of `wanted` (a rule id, or a hand-written threat's id)."""
+    from .kb import content_digest
+    from .kb.enrich_cache import entry_key, file_key, read_entries, write_entries
+    from .kb.store import decls_text
 
-
-def _chain(kb: KnowledgeBase, info: RuleInfo, enrichment: Enrichment | None) -> MitreChain:
-    """mitre_chain, once per process for each rule's ids and enrichment (as _ENRICHED)."""
-    key = (kb, info.capec, info.cwe, info.attack, enrichment)
-    chain = _CHAINS.get(key)
-    if chain is None:
-        chain = _CHAINS[key] = mitre_chain(info.capec, info.cwe, info.attack, enrichment)
-    return chain
+    digest = content_digest()
+    memo = {key: (digest, meta, own) for key, (meta, own) in wanted.items()}
+    missing = sorted(key for key, m in memo.items() if m not in _MITRE)
+    if missing:
+        cache_key = file_key(digest, decls_text())
+        entries = {key: entry_key(*wanted[key]) for key in missing}
+        found, kept = read_entries(cache_key, entries.values()) if cache_key is not None else ({}, {})
+        for key in missing:
+            if entries[key] in found:
+                _MITRE[memo[key]] = found[entries[key]]
+        left = [key for key in missing if memo[key] not in _MITRE]
+        if left:
+            # the embedded knowledge base; a broken one is a packaging bug (KbError)
+            computed = enrich_rules([wanted[key][0] for key in left], load_kb())
+            new: dict[str, tuple[Enrichment, MitreChain]] = {}
+            for key in left:
+                meta, (capec, cwe, attack) = wanted[key]
+                enrichment = computed[meta.rule_id]
+                _MITRE[memo[key]] = new[entries[key]] = (enrichment, mitre_chain(capec, cwe, attack, enrichment))
+            if cache_key is not None:
+                write_entries(cache_key, kept, new, entries.values())
+    return {key: _MITRE[m] for key, m in memo.items()}
 
 
 def _enrich(threats: list[Threat], compiled: CompiledProgram) -> tuple[list[Threat], dict[str, str]]:
     """Attach each threat's MITRE enrichment and chain: one Datalog enrichment per rule that fired."""
     if not threats:
         return threats, {}
-    kb = load_kb()  # the embedded knowledge base; a broken one is a packaging bug (KbError)
     metas = {t.rule.id: RuleMeta.from_rule(t.rule.rule) for t in threats if t.rule.rule is not None}
     # A hand-written threat has no rule: its own STRIDE, CAPEC and CWE, keyed by its threat id.
     metas.update({t.id: RuleMeta(t.id, t.rule.stride, t.rule.capec, t.rule.cwe) for t in threats if t.rule.rule is None})
-    missing = [meta for _, meta in sorted(metas.items()) if (kb, meta) not in _ENRICHED]
-    if missing:
-        computed = enrich_rules(missing, kb)
-        for meta in missing:
-            _ENRICHED[(kb, meta)] = computed[meta.rule_id]
-    enriched = {key: _ENRICHED[(kb, meta)] for key, meta in metas.items()}
     keys = {t.id: (t.rule.id if t.rule.rule is not None else t.id) for t in threats}
     infos = {keys[t.id]: t.rule for t in threats}
-    chains = {key: _chain(kb, info, enriched.get(key)) for key, info in infos.items()}
-    versions = {k: v for k, v in sorted(kb.versions().items()) if v}
-    return [replace(t, mitre=enriched.get(keys[t.id]), chain=chains[keys[t.id]]) for t in threats], versions
+    mitre = _mitre({key: (metas[key], (info.capec, info.cwe, info.attack)) for key, info in infos.items()})
+    versions = {k: v for k, v in sorted(versions_in().items()) if v}
+    return [replace(t, mitre=mitre[keys[t.id]][0], chain=mitre[keys[t.id]][1]) for t in threats], versions
 
 
 def _apply_suppressions(model: Model, threats: list[Threat], rule_ids: set[str]) -> tuple[list[Threat], list[Diagnostic]]:

@@ -55,7 +55,7 @@ from pathlib import Path
 
 from ._errors import Diagnostic, DiagnosticsError, Level, SourceSpan, UsageError, display_path
 from .limits import current as current_limits
-from .resolution import remembered, resolve
+from .resolution import remembered, resolve, resolve_text
 
 __all__ = [
     "FileAccessError",
@@ -96,7 +96,8 @@ class _Run:
     """What one command has read: quotable texts by shown path, and the inputs it must not overwrite."""
 
     def __init__(self) -> None:
-        self.quotable: dict[str, list[str]] = {}
+        self.quotable: dict[str, str] = {}  # shown path -> text ("" until read_text decodes it)
+        self.lines: dict[str, list[str]] = {}  # shown path -> its lines, split when first quoted
         self.inputs: set[str] = set()  # resolved paths
         self.inodes: set[tuple[int, int]] = set()
 
@@ -122,9 +123,9 @@ def outside_allowed() -> bool:
 def project_root(path: Path | str) -> Path:
     """The nearest folder above `path` (as written, links not followed) that holds `.git`, resolved;
     else the folder that holds `path` (or `path` itself, for a folder), resolved."""
-    absolute = Path(os.path.abspath(path))
-    start = absolute if _is_dir_no_follow(absolute) else absolute.parent
-    return remembered("project root", start, lambda: _root_above(start))
+    absolute = os.path.abspath(path)
+    start = absolute if _is_dir_no_follow(absolute) else os.path.dirname(absolute)
+    return remembered("project root", start, lambda: _root_above(Path(start)))
 
 
 def _root_above(start: Path) -> Path:
@@ -134,7 +135,7 @@ def _root_above(start: Path) -> Path:
     return _resolve(start)
 
 
-def _is_dir_no_follow(path: Path) -> bool:
+def _is_dir_no_follow(path: Path | str) -> bool:
     try:
         return stat.S_ISDIR(os.lstat(path).st_mode)
     except OSError:
@@ -148,8 +149,12 @@ def _resolve(path: Path) -> Path:
         return Path(os.path.abspath(path))
 
 
-def _inside(path: Path, root: Path) -> bool:
-    return path == root or path.is_relative_to(root)
+def _inside(path: Path | str, root: Path | str) -> bool:
+    """Whether the resolved `path` is `root` or lies below it (both absolute and resolved)."""
+    if os.name != "posix":
+        return Path(path) == Path(root) or Path(path).is_relative_to(root)
+    path, root = os.fspath(path), os.fspath(root)
+    return path == root or path.startswith(root if root.endswith("/") else root + "/")
 
 
 # --------------------------------------------------------------------------- reading
@@ -177,16 +182,15 @@ def read_bytes(path: Path | str, *, what: str = "file", root: Path | None = None
     `limit_name` names the size limit that applies (limits.Limits: file_bytes, import_bytes).
     `track=False`: not recorded as an input of the run, for the one file a command rewrites
     in place (the model that `tmlogic import -o` regenerates)."""
-    path = Path(path)
     shown = shown or display_path(path)
     base = _resolve(root) if root is not None else project_root(path)
     try:
-        resolved = resolve(path, strict=True)
+        resolved = resolve_text(path, strict=True)
     except RuntimeError:
         raise _fail(shown, f"the {what} is a symbolic link that loops", "replace the link with the file itself",
                     "symlink-loop") from None
     except FileNotFoundError:
-        raise _fail(shown, f"{what} '{shown}' not found" + (" (a dangling symbolic link)" if path.is_symlink() else ""),
+        raise _fail(shown, f"{what} '{shown}' not found" + (" (a dangling symbolic link)" if Path(path).is_symlink() else ""),
                     "check the path") from None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
@@ -197,7 +201,7 @@ def read_bytes(path: Path | str, *, what: str = "file", root: Path | None = None
     inside = _inside(resolved, base)
     if not inside and not (anywhere or outside_allowed()):
         raise _fail(shown, f"the {what} leads outside the project folder {display_path(base)}"
-                    + (f" (it is a link to {resolved})" if resolved != Path(os.path.abspath(path)) else ""),
+                    + (f" (it is a link to {resolved})" if resolved != os.path.abspath(path) else ""),
                     "keep the files of a project inside its folder; --allow-outside reads them anyway",
                     "outside-project")
     limit: int = getattr(current_limits(), limit_name)
@@ -216,27 +220,28 @@ def read_bytes(path: Path | str, *, what: str = "file", root: Path | None = None
         if info.st_size > limit:
             raise _too_large(shown, what, limit, limit_name)
         os.set_blocking(fd, True)
-        chunks: list[bytes] = []
-        size = 0
-        while True:
+        # One read of the size fstat gives, plus a byte to see the end; more only if the size was not
+        # the content's: /proc files and growing files report a size smaller than their content.
+        chunk = os.read(fd, info.st_size + 1)
+        chunks = [chunk]
+        size = len(chunk)
+        while chunk and size != info.st_size and size <= limit:
             chunk = os.read(fd, min(1 << 20, limit + 1 - size))
-            if not chunk:
-                break
             chunks.append(chunk)
             size += len(chunk)
-            if size > limit:  # /proc files and growing files report a size smaller than their content
-                raise _too_large(shown, what, limit, limit_name)
+        if size > limit:
+            raise _too_large(shown, what, limit, limit_name)
     except OSError as exc:
         raise _fail(shown, f"cannot read the {what}: {exc.strerror or exc}", "check the file") from None
     finally:
         os.close(fd)
     run = _RUN.get()
     if track:
-        run.inputs.add(str(resolved))
+        run.inputs.add(resolved)
         run.inodes.add((info.st_dev, info.st_ino))
-    data = b"".join(chunks)
+    data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
     if inside:
-        run.quotable[shown] = []  # filled by read_text; bytes alone are not shown
+        run.quotable[shown] = ""  # filled by read_text; bytes alone are not shown
     return data
 
 
@@ -250,7 +255,6 @@ def read_text(path: Path | str, *, what: str = "file", root: Path | None = None,
     """A regular file inside its root (anywhere: outside it too, as with --allow-outside), decoded
     as UTF-8 (BOM allowed). NUL bytes are refused: a binary file is not a model, a rule pack or a
     risk file."""
-    path = Path(path)
     shown = shown or display_path(path)
     data = read_bytes(path, what=what, root=root, shown=shown, anywhere=anywhere, limit_name=limit_name, track=track)
     if b"\0" in data:
@@ -265,19 +269,28 @@ def read_text(path: Path | str, *, what: str = "file", root: Path | None = None,
                                           "save it as UTF-8")]) from None
     run = _RUN.get()
     if shown in run.quotable:
-        run.quotable[shown] = text.splitlines()
+        run.quotable[shown] = text
+        run.lines.pop(shown, None)
     return text
 
 
 def note_source(shown: str, text: str) -> None:
     """Text that stands in for a file (the live editor's unsaved buffer): quotable like a file read here."""
-    _RUN.get().quotable[shown] = text.splitlines()
+    run = _RUN.get()
+    run.quotable[shown] = text
+    run.lines.pop(shown, None)
 
 
 def source_line(shown: str, line: int) -> str | None:
     """Line `line` (1-based) of a file this run read inside its project, for a diagnostic; else None."""
-    lines = _RUN.get().quotable.get(shown)
-    if not lines or not 1 <= line <= len(lines):
+    run = _RUN.get()
+    lines = run.lines.get(shown)
+    if lines is None:
+        text = run.quotable.get(shown)
+        if not text:
+            return None
+        lines = run.lines[shown] = text.splitlines()
+    if not 1 <= line <= len(lines):
         return None
     return lines[line - 1]
 

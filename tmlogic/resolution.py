@@ -29,7 +29,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, TypeVar
 
-__all__ = ["shared_folders", "remembered", "resolve", "resolve_folder"]
+__all__ = ["shared_folders", "remembered", "resolve", "resolve_text", "resolve_folder"]
 
 T = TypeVar("T")
 
@@ -69,14 +69,24 @@ def resolve_folder(folder: Path | str) -> Path:
 
 def resolve(path: Path | str, strict: bool = False) -> Path:
     """`Path(path).resolve(strict)`; inside a shared_folders() block its folder's resolution is reused."""
+    if _FOLDERS.get() is None:
+        return Path(path).resolve(strict=strict)
+    return Path(resolve_text(path, strict))
+
+
+def resolve_text(path: Path | str, strict: bool = False) -> str:
+    """`str(resolve(path, strict))`, without building a Path where the folder's resolution is shared."""
     text = os.fspath(path)
     if _FOLDERS.get() is None or (".." in text and ".." in Path(text).parts):
-        return Path(path).resolve(strict=strict)
+        return str(Path(path).resolve(strict=strict))
     parent, name = os.path.split(os.path.abspath(text))
     try:
-        folder = resolve_folder(parent)
-        if not stat.S_ISLNK(os.lstat(os.path.join(folder, name)).st_mode):
-            return folder / name if name else folder
+        folder = str(resolve_folder(parent))
+        if not name:
+            return folder
+        resolved = os.path.join(folder, name)
+        if not stat.S_ISLNK(os.lstat(resolved).st_mode):
+            return resolved
     except (OSError, RuntimeError):
         pass  # missing, unreadable or looping: the full resolution raises (or answers) as it would alone
-    return Path(path).resolve(strict=strict)
+    return str(Path(path).resolve(strict=strict))

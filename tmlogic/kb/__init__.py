@@ -32,7 +32,8 @@ if TYPE_CHECKING:
         url_for,
     )
     from .errors import KbError, KbWarning
-    from .loader import KnowledgeBase, embedded_dir, known_ids, known_ids_in, load_kb
+    from .loader import (KnowledgeBase, content_digest, embedded_dir, known_ids, known_ids_in, lazy_known_ids, load_kb,
+                         versions_in)
 
 _WHERE = {
     "Enrichment": "enrich", "Link": "enrich", "RuleMeta": "enrich", "Tactic": "enrich",
@@ -40,7 +41,8 @@ _WHERE = {
     "MitreRef": "enrich", "mitre_chain": "enrich", "url_for": "enrich",
     "KbError": "errors", "KbWarning": "errors",
     "KnowledgeBase": "loader", "embedded_dir": "loader", "known_ids": "loader", "known_ids_in": "loader",
-    "load_kb": "loader",
+    "load_kb": "loader", "content_digest": "loader", "versions_in": "loader",
+    "lazy_known_ids": "loader",
 }
 
 __all__ = [
@@ -55,13 +57,16 @@ __all__ = [
     "Tactic",
     "TechniqueLink",
     "Via",
+    "content_digest",
     "embedded_dir",
     "enrich_rules",
     "known_ids",
     "known_ids_in",
+    "lazy_known_ids",
     "load_kb",
     "mitre_chain",
     "url_for",
+    "versions_in",
 ]
 
 

@@ -7,6 +7,7 @@ only needs the known ids, which `known_ids_in` reads from three files without lo
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import defaultdict
 from collections.abc import Mapping
@@ -14,12 +15,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..logic.language.checks import KnownIds
+from ..logic.language.checks import KnownIds, LazyKnownIds
 from ..resources import facts_dir
-from .schema import RELATION_BY_NAME, RELATIONS
+from .schema import MANIFEST, RELATION_BY_NAME, RELATIONS
 from .store import decls_text, read_manifest, read_relation
 
-__all__ = ["KnowledgeBase", "embedded_dir", "known_ids", "known_ids_in", "load_kb"]
+__all__ = ["KnowledgeBase", "content_digest", "embedded_dir", "known_ids", "known_ids_in", "lazy_known_ids", "load_kb",
+           "versions_in"]
 
 Row = tuple[str, ...]
 
@@ -93,14 +95,63 @@ def _key(folder: Path) -> Path:
 @lru_cache(maxsize=8)
 def _load(folder: Path) -> KnowledgeBase:
     manifest = read_manifest(folder)
-    tables = {rel.name: tuple(read_relation(folder, rel)) for rel in RELATIONS}
+    tables = {rel.name: _rows(folder, rel.name) for rel in RELATIONS}
     return KnowledgeBase(folder, manifest, tables, decls_text())
+
+
+@lru_cache(maxsize=256)
+def _rows(folder: Path, relation: str) -> tuple[Row, ...]:
+    """One relation's rows, read once per process: the known ids (for the rule checker) and the
+    whole knowledge base (for enrichment) share them."""
+    return tuple(read_relation(folder, RELATION_BY_NAME[relation]))
+
+
+def content_digest(folder: Path | str | None = None) -> str:
+    """A digest of every file of the knowledge base in `folder` (default: the embedded one): its
+    manifest and each relation's file, read as bytes (a few hundred KB, well under a millisecond
+    to hash), so caches of what is computed from the knowledge base are keyed by its content. A
+    missing or unreadable file is part of the digest as such; loading the knowledge base reports it."""
+    return _digest(_key(Path(folder) if folder is not None else embedded_dir()))
+
+
+@lru_cache(maxsize=8)
+def _digest(folder: Path) -> str:
+    digest = hashlib.sha256(b"tmlogic knowledge base\n")
+    for name in (MANIFEST, *(rel.file for rel in RELATIONS)):
+        try:
+            data = (folder / name).read_bytes()
+        except OSError as exc:
+            digest.update(f"{name}\0unreadable\0{exc.errno}\0".encode())
+            continue
+        digest.update(f"{name}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def versions_in(folder: Path | str | None = None) -> dict[str, str | None]:
+    """KnowledgeBase.versions() of the knowledge base in `folder`, from its manifest alone."""
+    return _versions(_key(Path(folder) if folder is not None else embedded_dir()))
+
+
+@lru_cache(maxsize=8)
+def _versions(folder: Path) -> dict[str, str | None]:
+    manifest = read_manifest(folder)
+    return {name: src.get("version") for name, src in sorted(manifest.get("sources", {}).items())}
 
 
 def known_ids(kb: KnowledgeBase) -> KnownIds:
     """The CAPEC, CWE and ATT&CK technique ids of a knowledge base, for the rule checker."""
     return KnownIds(capec=kb.ids("capec"), cwe=kb.ids("cwe"), attack=kb.ids("technique"),
                     retired={i: (why, new) for i, new, why in kb.rows("unlisted_id")})
+
+
+def lazy_known_ids(folder: Path | str | None = None) -> LazyKnownIds | None:
+    """known_ids_in(folder), read only when used, named by the knowledge base's content digest
+    (for the program cache, tmlogic/logic/program/load.py); None if there is no knowledge base there."""
+    key = _key(Path(folder) if folder is not None else embedded_dir())
+    if not (key / MANIFEST).is_file():
+        return None
+    return LazyKnownIds(f"knowledge base {_digest(key)}", lambda: _known(key))
 
 
 def known_ids_in(folder: Path | str | None = None) -> KnownIds | None:
@@ -119,8 +170,8 @@ def _known(folder: Path) -> KnownIds | None:
     read_manifest(folder)
 
     def first_column(name: str) -> frozenset[str]:
-        return frozenset(row[0] for row in read_relation(folder, RELATION_BY_NAME[name]))
+        return frozenset(row[0] for row in _rows(folder, name))
 
-    retired = {i: (why, new) for i, new, why in read_relation(folder, RELATION_BY_NAME["unlisted_id"])}
+    retired = {i: (why, new) for i, new, why in _rows(folder, "unlisted_id")}
     return KnownIds(capec=first_column("capec"), cwe=first_column("cwe"), attack=first_column("technique"),
                     retired=retired)

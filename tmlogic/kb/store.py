@@ -65,14 +65,12 @@ def read_relation(folder: Path, rel: Relation) -> list[Row]:
         raise KbError(path, "is missing from the knowledge base", _REBUILD) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise KbError(path, f"cannot be read: {exc}", _REBUILD) from None
-    rows: list[Row] = []
     lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()  # the final line end
-    for number, line in enumerate(lines, start=1):
-        row = tuple(line.split("\t"))
-        if len(row) != rel.arity:
-            raise KbError(path, f"has {len(row)} values on this line, {rel.name} takes {rel.arity} "
-                          f"({', '.join(rel.columns)})", _REBUILD, number, 1)
-        rows.append(row)
+    rows = [tuple(line.split("\t")) for line in lines]
+    if set(map(len, rows)) - {rel.arity}:  # ~12,000 rows: checked in one pass at C speed, the bad line found after
+        number, row = next((n, r) for n, r in enumerate(rows, start=1) if len(r) != rel.arity)
+        raise KbError(path, f"has {len(row)} values on this line, {rel.name} takes {rel.arity} "
+                      f"({', '.join(rel.columns)})", _REBUILD, number, 1)
     return rows

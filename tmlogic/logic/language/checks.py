@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from ..._errors import Diagnostic, Note, RuleError
@@ -89,6 +89,21 @@ class KnownIds:
     cwe: frozenset[str] | None = None
     attack: frozenset[str] | None = None
     retired: Mapping[str, tuple[str, str]] = field(default_factory=dict, hash=False, compare=False)
+
+
+class LazyKnownIds:
+    """Known ids that are read only when the rules are checked: `digest` names them for the
+    program cache's key (a digest of the knowledge base they come from), so a run whose program
+    is cached never reads them."""
+
+    __slots__ = ("digest", "_load")
+
+    def __init__(self, digest: str, load: Callable[[], KnownIds | None]) -> None:
+        self.digest = digest
+        self._load = load
+
+    def load(self) -> KnownIds | None:
+        return self._load()
 
 
 def stride_canonical(text: str) -> str | None:

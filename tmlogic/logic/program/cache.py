@@ -310,13 +310,16 @@ def cache_dir() -> Path | None:
     return Path(base) / "tmlogic"
 
 
-def program_key(files: Sequence[tuple[str, bytes]], strict: bool, known_ids: KnownIds | None) -> str:
-    """A digest of everything the checked program depends on: `files` are (shown path, content)."""
+def program_key(files: Sequence[tuple[str, bytes]], strict: bool, known_ids: KnownIds | str | None) -> str:
+    """A digest of everything the checked program depends on: `files` are (shown path, content);
+    `known_ids` the ids the metadata is checked against, or a digest that names them."""
     digest = hashlib.sha256(f"tmlogic {__version__} cache {_FORMAT} strict={strict}\n".encode())
     for shown, content in files:
         digest.update(f"{shown}\0{len(content)}\0".encode("utf-8", "surrogateescape"))
         digest.update(content)
-    if known_ids is not None:
+    if isinstance(known_ids, str):
+        digest.update(f"\nknown ids of {known_ids}".encode())
+    elif known_ids is not None:
         for name in ("capec", "cwe", "attack"):
             ids = getattr(known_ids, name)
             digest.update(f"\n{name}:".encode() + ("-" if ids is None else ",".join(sorted(ids))).encode())

@@ -62,9 +62,13 @@ class CompiledProgram:
 
 
 def _ordered_body(body: tuple[Literal, ...]) -> tuple[Literal, ...]:
-    positives: list[Literal] = [lit for lit in body if isinstance(lit, Atom)]
-    comparisons: list[Literal] = [lit for lit in body if isinstance(lit, Comparison)]
-    negations: list[Literal] = [lit for lit in body if isinstance(lit, Negation)]
+    positives: list[Literal] = []
+    comparisons: list[Literal] = []
+    negations: list[Literal] = []
+    for lit in body:
+        (positives if isinstance(lit, Atom) else comparisons if isinstance(lit, Comparison) else negations).append(lit)
+    if not comparisons and not negations:
+        return body  # already in order (most bodies): the rule's own tuple
     return tuple(positives + comparisons + negations)
 
 
@@ -86,13 +90,11 @@ def compile_program(program: Program) -> CompiledProgram:
             clauses.append(Clause(rule.head, body))
         variables = _positive_variables(rule)
         span = rule.head.span
-        head = Atom(f"#fire{n}", tuple(Var(v, span) for v in variables), span)
+        head = Atom(f"#fire{n}", tuple([Var(v, span) for v in variables]), span)
         firing = FiringRelation(head.predicate, rule, variables)
         firings.append(firing)
         clauses.append(Clause(head, body))
-    facts = tuple(
-        InputFact(f.atom.predicate, tuple(_const(t) for t in f.atom.args), f.span) for f in program.facts
-    )
+    facts = tuple([InputFact(f.atom.predicate, tuple([_const(t) for t in f.atom.args]), f.span) for f in program.facts])
     return CompiledProgram(program, tuple(clauses), tuple(firings), facts)
 
 

@@ -9,15 +9,16 @@ on disk, keyed by the content of its files (cache.py).
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ..._errors import Diagnostic, Level, RuleError, SourceSpan, display_path
 from ...fileaccess import FileAccessError, read_text
-from ...resolution import resolve, shared_folders
+from ...resolution import resolve, resolve_folder, shared_folders
 from ...resources import prelude_file, rules_dir, schema_file
 from ..language.ast import Module, Program
-from ..language.checks import KnownIds, check_modules, stride_canonical
+from ..language.checks import KnownIds, LazyKnownIds, check_modules, stride_canonical
 from . import cache
 
 __all__ = ["rule_files", "load_program", "lint"]
@@ -28,50 +29,116 @@ def rule_files(paths: Iterable[Path]) -> list[Path]:
 
     A file is taken as given (even a missing one, so that reading it reports the problem); a
     folder is searched recursively for `*.dl`, skipping `tests/` folders (rule fixtures) and
-    hidden folders.
+    hidden folders, and never entering a folder through a symbolic link.
     """
-    found: dict[Path, Path] = {}
+    return [Path(f.path) for f in _found_files(paths)]
+
+
+class _Found:
+    """A rule file found under a path given as a pack, with what the loader needs to know of it."""
+
+    __slots__ = ("path", "key", "resolved", "parts", "below", "given")
+
+    def __init__(self, path: str, key: str, resolved: bool, parts: tuple[str, ...], below: tuple[str, ...],
+                 given: str) -> None:
+        self.path = path  # as found: the given path joined with the names below it (links not followed)
+        self.key = key  # the path resolved (links followed), or made absolute if that failed: the file's identity
+        self.resolved = resolved  # whether `key` is the resolved path
+        self.parts = parts  # the path's components as pathlib splits them (what sorting compares)
+        self.below = below  # the folders between the given path and the file (empty for a file given alone)
+        self.given = given  # the path given (a pack folder, or the file itself)
+
+
+def _given(path: Path) -> _Found:
+    """A file named as itself (not searched for)."""
+    text = str(path)
+    key, resolved = _text_key(text)
+    return _Found(text, key, resolved, path.parts, (), text)
+
+
+def _found_files(paths: Iterable[Path]) -> list[_Found]:
+    """rule_files, with each file's key and place: sorted as pathlib sorts paths (by components),
+    the first path found for a key kept (a link to a file already found is that file)."""
+    found: dict[str, _Found] = {}
     for path in paths:
         path = Path(path)
-        if path.is_dir():
-            for file in path.rglob("*.dl"):
-                parts = file.relative_to(path).parts[:-1]
-                if any(p == "tests" or p.startswith(".") for p in parts) or not file.is_file():
-                    continue
-                found.setdefault(_key(file), file)
-        else:
-            found.setdefault(_key(path), path)
-    return sorted(found.values())
+        if not path.is_dir():
+            file = _given(path)
+            found.setdefault(file.key, file)
+            continue
+        for file in _walk(path):
+            found.setdefault(file.key, file)
+    return sorted(found.values(), key=lambda f: f.parts)
 
 
-def _pack_files(paths: Iterable[Path]) -> list[tuple[Path, str]]:
+def _walk(folder: Path) -> list[_Found]:
+    """The `*.dl` files under `folder` that are regular files (or links to one), in the order
+    `Path.rglob` (Python 3.11) finds them: a folder's own files in listing order, then each of its
+    folders in turn. Enters no link to a folder, no `tests/` and no hidden folder (whose files
+    are skipped anyway), and lists each folder once (os.scandir: a regular file costs no stat).
+
+    A file that is not a link, in folders reached without links, resolves to the resolved folder
+    joined with its name: only the given folder is resolved, and a link is resolved on its own."""
+    root = str(folder)
+    root_parts = folder.parts
+    root_key, resolved = _text_key(root)
+    out: list[_Found] = []
+    stack: list[tuple[str, str, tuple[str, ...]]] = [(root, root_key, ())]
+    while stack:
+        here, here_key, below = stack.pop()
+        try:
+            with os.scandir(here) as listing:
+                entries = list(listing)
+        except OSError:  # unreadable: rglob skips it too (the pack then holds no file, and says so)
+            continue
+        folders: list[tuple[str, str, tuple[str, ...]]] = []
+        for entry in entries:
+            name = entry.name
+            try:
+                if name.endswith(".dl") and entry.is_file():  # follows a link: a link to a file counts
+                    path = os.path.join(here, name)
+                    key, exact = _text_key(path) if entry.is_symlink() or not resolved \
+                        else (os.path.join(here_key, name), True)
+                    out.append(_Found(path, key, exact, (*root_parts, *below, name), below, root))
+                if entry.is_dir(follow_symlinks=False) and name != "tests" and not name.startswith("."):
+                    folders.append((os.path.join(here, name), os.path.join(here_key, name), (*below, name)))
+            except OSError:
+                continue
+        stack.extend(reversed(folders))
+    return out
+
+
+def _pack_files(paths: Iterable[Path]) -> list[tuple[_Found, str]]:
     """Each rule file under `paths` with the name of its pack. A folder that holds .dl files
     is one pack (its name); a folder that holds only folders (like rules/) holds one pack per
     sub-folder; a file given alone belongs to the pack of its folder. Two different folders of
     the same name are two packs: the second is called `name#2`."""
-    out: list[tuple[Path, str]] = []
-    names: dict[Path, str] = {}
+    out: list[tuple[_Found, str]] = []
+    names: dict[str, str] = {}  # resolved folder -> pack name
+    named: dict[str, str] = {}  # folder as written -> pack name
 
-    def name_of(folder: Path) -> str:
-        key = _key(folder)
+    def name_of(folder: str) -> str:
+        if folder in named:
+            return named[folder]
+        key = _text_key(folder)[0]
         if key not in names:
-            base = folder.name or "pack"
+            base = Path(folder).name or "pack"
             taken = set(names.values())
             name, n = base, 2
             while name in taken:
                 name, n = f"{base}#{n}", n + 1
             names[key] = name
+        named[folder] = names[key]
         return names[key]
 
     for path in map(Path, paths):
-        files = rule_files([path])
+        files = _found_files([path])
         if not path.is_dir():
-            out.extend((f, name_of(f.parent)) for f in files)
+            out.extend((f, name_of(str(Path(f.path).parent))) for f in files)
             continue
-        direct = any(f.parent == path for f in files)
+        direct = any(not f.below for f in files)
         for f in files:
-            folder = path if direct else path / f.relative_to(path).parts[0]
-            out.append((f, name_of(folder)))
+            out.append((f, name_of(f.given if direct else os.path.join(f.given, f.below[0]))))
     return out
 
 
@@ -80,14 +147,15 @@ def load_program(
     *,
     builtin_rules: bool = True,
     strict: bool = False,
-    known_ids: KnownIds | None = None,
+    known_ids: KnownIds | LazyKnownIds | None = None,
     base: Sequence[Path] = (),
     builtin_dir: Path | None = None,
 ) -> tuple[Program, list[Diagnostic]]:
     """Parse and check schema + prelude + `base` + built-in rules (if asked) + `extra_paths`.
 
     CAPEC, CWE and ATT&CK ids in rule metadata are checked against `known_ids` (None: not
-    checked); tmlogic.analysis.load_rules passes the knowledge base's. `builtin_dir` is the
+    checked); tmlogic.analysis.load_rules passes the knowledge base's, as LazyKnownIds: read only
+    if the program is not in the cache. `builtin_dir` is the
     built-in pack folder (default rules/; the attack-path stage passes attack-paths/).
     Returns the Program and its warnings; raises RuleError listing every problem otherwise.
     """
@@ -99,17 +167,19 @@ def load_program(
     key = None
     if builtin_rules and not extra_paths and not problems:
         key = cache.program_key([(f"{s.shown}\0{s.pack or ''}", s.text.encode("utf-8")) for s in sources],
-                                strict, known_ids)
+                                strict, known_ids.digest if isinstance(known_ids, LazyKnownIds) else known_ids)
         cached = cache.read_program(key)
         if cached is not None:
             return cached, []
+    if isinstance(known_ids, LazyKnownIds):
+        known_ids = known_ids.load()
     modules, problems = _parse_all(sources, problems)
     problems += _empty_packs(extra_paths)
     if any(d.level is Level.ERROR for d in problems):
         raise RuleError(problems)
     program, warnings = check_modules(modules, strict=strict, known_ids=known_ids,
                                       reference_rules=None if builtin_rules
-                                      else _builtin_rule_strides([f for f, _ in pack_files]))
+                                      else _builtin_rule_strides({f.key for f, _ in pack_files}))
     if key is not None and not warnings:
         cache.write_program(key, program)
     return program, warnings
@@ -135,7 +205,7 @@ def lint(paths: Sequence[Path], *, strict: bool = False, known_ids: KnownIds | N
         try:
             _, warnings = check_modules(modules, strict=strict, known_ids=known_ids,
                                         reference_rules=None if builtin_rules
-                                        else _builtin_rule_strides([f for f, _ in pack_files]),
+                                        else _builtin_rule_strides({f.key for f, _ in pack_files}),
                                         require_mitre=True)
             problems += warnings
         except RuleError as exc:
@@ -143,13 +213,12 @@ def lint(paths: Sequence[Path], *, strict: bool = False, known_ids: KnownIds | N
     return sorted(problems, key=Diagnostic.sort_key)
 
 
-def _builtin_rule_strides(loaded: list[Path]) -> dict[str, str]:
-    """Rule id -> STRIDE category of the built-in threat rules not among `loaded`, so that a user
-    pack checked without the built-in packs may supersede a built-in rule."""
+def _builtin_rule_strides(loaded: set[str]) -> dict[str, str]:
+    """Rule id -> STRIDE category of the built-in threat rules not among `loaded` (files' keys), so
+    that a user pack checked without the built-in packs may supersede a built-in rule."""
     if not rules_dir().is_dir():
         return {}
-    seen = {_key(f) for f in loaded}
-    builtin = [(f, "builtin") for f in rule_files([rules_dir()]) if _key(f) not in seen]
+    builtin = [(f, "builtin") for f in _found_files([rules_dir()]) if f.key not in loaded]
     modules, _ = _parse_all(*_read_all((), builtin))
     out: dict[str, str] = {}
     for module in modules:
@@ -166,11 +235,12 @@ def _empty_packs(paths: Iterable[Path]) -> list[Diagnostic]:
             for p in map(Path, paths) if p.is_dir() and not rule_files([p])]
 
 
-def _key(path: Path) -> Path:
+def _text_key(path: str) -> tuple[str, bool]:
+    """(the path resolved, True), or (made absolute, False) if it cannot be resolved."""
     try:
-        return resolve(path)
+        return str(resolve(path)), True
     except OSError:
-        return path.absolute()
+        return str(Path(path).absolute()), False
 
 
 def _base_files() -> list[Path]:
@@ -188,19 +258,26 @@ class _Source:
     pack: str | None  # None: the schema and the prelude
 
 
-def _read_all(base: Iterable[Path], packs: Iterable[tuple[Path, str]] = ()) -> tuple[list[_Source], list[Diagnostic]]:
+def _read_all(base: Iterable[Path], packs: Iterable[tuple[_Found, str]] = ()) -> tuple[list[_Source], list[Diagnostic]]:
     """Every rule file's text, through the guarded reader (a pack's link out of the project is refused)."""
     sources: list[_Source] = []
     problems: list[Diagnostic] = []
-    seen: set[Path] = set()
-    for file, pack in [(f, None) for f in base] + list(packs):
-        key = _key(file)
-        if key in seen:  # a user pack given again, or the built-in folder named explicitly
+    seen: set[str] = set()
+    cwd = str(resolve_folder(os.getcwd()))
+    below_cwd = cwd if cwd.endswith(os.sep) else cwd + os.sep
+    for file, pack in [(_given(Path(f)), None) for f in base] + list(packs):
+        if file.key in seen:  # a user pack given again, or the built-in folder named explicitly
             continue
-        seen.add(key)
-        shown = display_path(file)
+        seen.add(file.key)
+        # display_path(file), from the key already resolved
+        if not file.resolved:
+            shown = display_path(file.path)
+        elif file.key.startswith(below_cwd):
+            shown = file.key[len(below_cwd):]
+        else:
+            shown = "." if file.key == cwd else file.path
         try:
-            sources.append(_Source(shown, read_text(file, what="rule file", shown=shown), pack))
+            sources.append(_Source(shown, read_text(file.path, what="rule file", shown=shown), pack))
         except FileAccessError as exc:
             problems.extend(exc.diagnostics)
     return sources, problems
