@@ -16,14 +16,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import mistune
 from markupsafe import Markup
 
 from .. import __version__
@@ -44,15 +44,35 @@ from .html_paths import paths_panel
 from .summary import summarize
 from .templating import html_environment
 
+if TYPE_CHECKING:
+    import mistune
+
 __all__ = ["ReportView", "render_html", "report_context", "render_part", "render_detail"]
 
 _KIND_LABELS = {"capec": "CAPEC attack patterns", "techniques": "ATT&CK techniques", "tactics": "ATT&CK tactics",
                 "mitigations": "ATT&CK mitigations", "d3fend": "D3FEND countermeasures", "cwe": "CWE weaknesses"}
-_markdown = mistune.create_markdown(escape=True, plugins=["strikethrough", "table", "url"])
+# One line of words and plain punctuation, starting with a letter: no character that begins a
+# Markdown block or inline construct (list, heading, emphasis, code, link, HTML, strikethrough,
+# table, `://` of a bare URL), so mistune makes it a paragraph of its escaped text. Most
+# descriptions are such a line; mistune (7-10 ms to import) is imported for the others only.
+_PLAIN_LINE = re.compile(r"[^\W\d_](?:[^\W_]|[ ,.()&'\"?%+=;/-])*(?<! )")
 
 
 def _md(text: str | None) -> Markup:
-    return Markup(_markdown(text or "")) if text else Markup("")
+    if not text:
+        return Markup("")
+    if _PLAIN_LINE.fullmatch(text):
+        # mistune's escape: &, <, >, and " (with quote=True); the pattern lets no < or > through
+        return Markup("<p>" + text.replace("&", "&amp;").replace('"', "&quot;") + "</p>\n")
+    return Markup(_markdown()(text))
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> mistune.Markdown:
+    """The model's Markdown as HTML: raw HTML shown as text (escape=True), harmful link schemes dropped."""
+    import mistune
+
+    return mistune.create_markdown(escape=True, plugins=["strikethrough", "table", "url"])
 
 
 @dataclass
