@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
@@ -170,40 +171,42 @@ class _Sources:
 
 
 def _proof(node: ProofNode, names: dict[str, str], sources: _Sources, files: dict[str, str],
-           shown: set[str]) -> list[dict[str, Any]]:
+           shown: set[str]) -> list[SimpleNamespace]:
     """The proof as a flat list of events in tree order ("open"/"close" around a derived fact's
     children, one "item" for an input fact or a repeat), which the template loops over: a proof
-    is as deep as the model's longest chain of flows, too deep for recursive macros."""
-    events: list[dict[str, Any]] = []
-    stack: list[ProofNode | dict[str, Any]] = [node]
+    is as deep as the model's longest chain of flows, too deep for recursive macros.
+
+    Each event is an object with attributes, not a dictionary: jinja2 reads `n.fact` as an
+    attribute first and falls back to `n["fact"]` only after an AttributeError, and raising one
+    for every field of every event was a third of the report's rendering. A field an event lacks
+    still reads as undefined."""
+    events: list[SimpleNamespace] = []
+    stack: list[ProofNode | SimpleNamespace] = [node]
     while stack:
         top = stack.pop()
-        if isinstance(top, dict):
+        if isinstance(top, SimpleNamespace):
             events.append(top)
             continue
         text = top.text  # formatted on each access
-        out: dict[str, Any] = {"fact": text, "event": "item"}
         if top.rule is None:
             origin = top.origin
-            out["kind"] = "input"
-            out["extension"] = top.extension
-            if origin is not None:
-                out["where"] = f"{files[origin.path]}:{origin.line}" if origin.path in files else _shipped(origin)
-                out["source"] = sources.line(origin.path, origin.line)
-            events.append(out)
+            if origin is None:
+                events.append(SimpleNamespace(fact=text, event="item", kind="input", extension=top.extension))
+            else:
+                where = f"{files[origin.path]}:{origin.line}" if origin.path in files else _shipped(origin)
+                events.append(SimpleNamespace(fact=text, event="item", kind="input", extension=top.extension,
+                                              where=where, source=sources.line(origin.path, origin.line)))
             continue
         if text in shown:
-            out["kind"] = "repeat"
-            events.append(out)
+            events.append(SimpleNamespace(fact=text, event="item", kind="repeat"))
             continue
         shown.add(text)
         rule = top.rule
-        out.update(event="open", kind="derived",
-                   rule=(rule.metadata.get("id") if rule.metadata else None) or "rule",
-                   rule_where=_shipped(rule.span), rule_text=rule.text,
-                   bindings=[(k, str(v), names.get(str(v), "")) for k, v in top.bindings])
-        events.append(out)
-        stack.append({"event": "close", "absent": list(top.absent), "constraints": list(top.constraints)})
+        events.append(SimpleNamespace(
+            fact=text, event="open", kind="derived", rule=(rule.metadata.get("id") if rule.metadata else None) or "rule",
+            rule_where=_shipped(rule.span), rule_text=rule.text,
+            bindings=[(k, str(v), names.get(str(v), "")) for k, v in top.bindings]))
+        stack.append(SimpleNamespace(event="close", absent=list(top.absent), constraints=list(top.constraints)))
         stack.extend(reversed(top.children))
     return events
 
