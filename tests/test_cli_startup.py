@@ -18,12 +18,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _loaded_after(args: list[str], cwd: Path) -> tuple[list[str], str]:
-    """The tmlogic and yaml modules a fresh process has imported after running `tmlogic ARGS`, and its stdout."""
+    """The tmlogic, yaml and mistune modules a fresh process has imported after running `tmlogic ARGS`, and its stdout."""
     probe = ("import sys\n"
              f"sys.argv = ['tmlogic', *{args!r}]\n"
              "from tmlogic.cli import main\n"
              "try:\n    main()\nexcept SystemExit:\n    pass\n"
-             "sys.stderr.write('\\n' + ' '.join(sorted(m for m in sys.modules if m.startswith(('tmlogic', 'yaml')))))\n")
+             "sys.stderr.write('\\n' + ' '.join(sorted(m for m in sys.modules if m.startswith(('tmlogic', 'yaml', 'mistune')))))\n")
     done = subprocess.run([sys.executable, "-c", probe], cwd=cwd, capture_output=True, text=True, timeout=120,
                           check=False)
     return done.stderr.strip().splitlines()[-1].split(), done.stdout
@@ -61,6 +61,18 @@ def test_a_markdown_model_without_config_or_risk_file_is_analyzed_without_the_ya
     loaded, _ = _loaded_after(["analyze", str(model), "--format", "json", "-o", str(tmp_path / "out.json")], tmp_path)
     assert {"yaml", "tmlogic.config.loader", "tmlogic.tracking.risks.parse"} <= set(loaded)
     assert json.loads((tmp_path / "out.json").read_text())["tracking"]["risk_file"] == "threat_model.risks.yaml"
+
+
+def test_every_output_of_a_model_without_config_or_risk_file_imports_neither_yaml_nor_mistune(tmp_path: Path) -> None:
+    # the text report on stdout (its tracking summary) and the HTML report of a model whose
+    # description is one plain line need neither; both are loaded only when a run has a use for them
+    model = tmp_path / "threat_model.md"
+    model.write_text((ROOT / "tests" / "data" / "anchors" / "secopstm" / "threat_model.md").read_text())
+    loaded, out = _loaded_after(["analyze", str(model), "--output-dir", str(tmp_path / "out")], tmp_path)
+    assert "HIGH" in out and (tmp_path / "out" / "report.html").is_file()
+    assert not [m for m in loaded if m == "yaml" or m.startswith("yaml.")], loaded
+    assert "tmlogic.tracking.risks.write" not in loaded
+    assert not [m for m in loaded if m == "mistune" or m.startswith("mistune.")], loaded
 
 
 def test_the_command_process_ends_without_a_last_collection_over_its_objects(tmp_path: Path) -> None:

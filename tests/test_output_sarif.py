@@ -149,3 +149,13 @@ def test_with_a_baseline_results_carry_baseline_state_and_absent_ones_are_listed
     absent = next(r for r in doc["runs"][0]["results"] if r["baselineState"] == "absent")
     assert absent["kind"] == "pass" and absent["level"] == "none" and "An old threat" in absent["message"]["text"]
     assert "baselineState" not in json.dumps(sarif_of(shop))  # no baseline, no state
+
+
+@pytest.mark.parametrize("path, folder", [
+    ("/a/rules/x.dl", "/a/rules"), ("/a/rules", "/a/rules"), ("/a/rulesx/x.dl", "/a/rules"), ("/a/x.dl", "/a/rules"),
+    ("/a/rules/sub/x.dl", "/a/rules"), ("/x.dl", "/"), ("/a/rules/x.dl", "/b"),
+])
+def test_within_is_is_relative_to(path: str, folder: str) -> None:
+    from tmlogic.outputs.sarif import _within
+
+    assert _within(path, folder) == Path(path).is_relative_to(folder)

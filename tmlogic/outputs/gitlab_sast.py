@@ -12,7 +12,6 @@ Valid against GitLab's published schema (tests/data/outputs/gitlab-sast-report-f
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
@@ -21,6 +20,7 @@ from ..result import Result, Threat
 from ..textsafe import markdown_inline, neutralise_mentions
 from .clock import report_time
 from ..kb.enrich import url_for
+from .indented_json import dumps_indented
 
 __all__ = ["render_gitlab_sast", "gitlab_sast_dict", "SCHEMA_VERSION"]
 
@@ -86,4 +86,4 @@ def gitlab_sast_dict(result: Result) -> dict[str, Any]:
 
 
 def render_gitlab_sast(result: Result) -> str:
-    return json.dumps(gitlab_sast_dict(result), ensure_ascii=False, indent=2) + "\n"
+    return dumps_indented(gitlab_sast_dict(result)) + "\n"

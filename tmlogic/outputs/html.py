@@ -16,14 +16,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
-import mistune
 from markupsafe import Markup
 
 from .. import __version__
@@ -44,15 +45,35 @@ from .html_paths import paths_panel
 from .summary import summarize
 from .templating import html_environment
 
+if TYPE_CHECKING:
+    import mistune
+
 __all__ = ["ReportView", "render_html", "report_context", "render_part", "render_detail"]
 
 _KIND_LABELS = {"capec": "CAPEC attack patterns", "techniques": "ATT&CK techniques", "tactics": "ATT&CK tactics",
                 "mitigations": "ATT&CK mitigations", "d3fend": "D3FEND countermeasures", "cwe": "CWE weaknesses"}
-_markdown = mistune.create_markdown(escape=True, plugins=["strikethrough", "table", "url"])
+# One line of words and plain punctuation, starting with a letter: no character that begins a
+# Markdown block or inline construct (list, heading, emphasis, code, link, HTML, strikethrough,
+# table, `://` of a bare URL), so mistune makes it a paragraph of its escaped text. Most
+# descriptions are such a line; mistune (7-10 ms to import) is imported for the others only.
+_PLAIN_LINE = re.compile(r"[^\W\d_](?:[^\W_]|[ ,.()&'\"?%+=;/-])*(?<! )")
 
 
 def _md(text: str | None) -> Markup:
-    return Markup(_markdown(text or "")) if text else Markup("")
+    if not text:
+        return Markup("")
+    if _PLAIN_LINE.fullmatch(text):
+        # mistune's escape: &, <, >, and " (with quote=True); the pattern lets no < or > through
+        return Markup("<p>" + text.replace("&", "&amp;").replace('"', "&quot;") + "</p>\n")
+    return Markup(_markdown()(text))
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> mistune.Markdown:
+    """The model's Markdown as HTML: raw HTML shown as text (escape=True), harmful link schemes dropped."""
+    import mistune
+
+    return mistune.create_markdown(escape=True, plugins=["strikethrough", "table", "url"])
 
 
 @dataclass
@@ -150,40 +171,42 @@ class _Sources:
 
 
 def _proof(node: ProofNode, names: dict[str, str], sources: _Sources, files: dict[str, str],
-           shown: set[str]) -> list[dict[str, Any]]:
+           shown: set[str]) -> list[SimpleNamespace]:
     """The proof as a flat list of events in tree order ("open"/"close" around a derived fact's
     children, one "item" for an input fact or a repeat), which the template loops over: a proof
-    is as deep as the model's longest chain of flows, too deep for recursive macros."""
-    events: list[dict[str, Any]] = []
-    stack: list[ProofNode | dict[str, Any]] = [node]
+    is as deep as the model's longest chain of flows, too deep for recursive macros.
+
+    Each event is an object with attributes, not a dictionary: jinja2 reads `n.fact` as an
+    attribute first and falls back to `n["fact"]` only after an AttributeError, and raising one
+    for every field of every event was a third of the report's rendering. A field an event lacks
+    still reads as undefined."""
+    events: list[SimpleNamespace] = []
+    stack: list[ProofNode | SimpleNamespace] = [node]
     while stack:
         top = stack.pop()
-        if isinstance(top, dict):
+        if isinstance(top, SimpleNamespace):
             events.append(top)
             continue
         text = top.text  # formatted on each access
-        out: dict[str, Any] = {"fact": text, "event": "item"}
         if top.rule is None:
             origin = top.origin
-            out["kind"] = "input"
-            out["extension"] = top.extension
-            if origin is not None:
-                out["where"] = f"{files[origin.path]}:{origin.line}" if origin.path in files else _shipped(origin)
-                out["source"] = sources.line(origin.path, origin.line)
-            events.append(out)
+            if origin is None:
+                events.append(SimpleNamespace(fact=text, event="item", kind="input", extension=top.extension))
+            else:
+                where = f"{files[origin.path]}:{origin.line}" if origin.path in files else _shipped(origin)
+                events.append(SimpleNamespace(fact=text, event="item", kind="input", extension=top.extension,
+                                              where=where, source=sources.line(origin.path, origin.line)))
             continue
         if text in shown:
-            out["kind"] = "repeat"
-            events.append(out)
+            events.append(SimpleNamespace(fact=text, event="item", kind="repeat"))
             continue
         shown.add(text)
         rule = top.rule
-        out.update(event="open", kind="derived",
-                   rule=(rule.metadata.get("id") if rule.metadata else None) or "rule",
-                   rule_where=_shipped(rule.span), rule_text=rule.text,
-                   bindings=[(k, str(v), names.get(str(v), "")) for k, v in top.bindings])
-        events.append(out)
-        stack.append({"event": "close", "absent": list(top.absent), "constraints": list(top.constraints)})
+        events.append(SimpleNamespace(
+            fact=text, event="open", kind="derived", rule=(rule.metadata.get("id") if rule.metadata else None) or "rule",
+            rule_where=_shipped(rule.span), rule_text=rule.text,
+            bindings=[(k, str(v), names.get(str(v), "")) for k, v in top.bindings]))
+        stack.append(SimpleNamespace(event="close", absent=list(top.absent), constraints=list(top.constraints)))
         stack.extend(reversed(top.children))
     return events
 

@@ -5,6 +5,7 @@ selected path on the diagram from the element and flow ids given here."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from ..result import Result
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 __all__ = ["paths_panel"]
 
 
-def paths_panel(result: Result, proof: Callable[[ProofNode], list[dict[str, Any]]],
+def paths_panel(result: Result, proof: Callable[[ProofNode], list[SimpleNamespace]],
                 owner: dict[str, int]) -> tuple[dict[str, Any] | None, dict[str, Any]]:
     """The template's `paths` context (None without paths) and the script's `paths` data."""
     paths = result.paths

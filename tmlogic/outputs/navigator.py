@@ -9,13 +9,13 @@ metadata merged with the knowledge-base enrichment). Accepted threats do not cou
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from typing import Any
 
 from ..diagram.palette import SEVERITY_COLOURS
 from ..result import Result, Threat
 from ..severity import LEVELS, level_rank
+from .indented_json import dumps_indented
 
 __all__ = ["LAYER_VERSION", "NAVIGATOR_VERSION", "navigator_layer", "render_navigator"]
 
@@ -83,4 +83,4 @@ def navigator_layer(result: Result) -> dict[str, Any]:
 
 
 def render_navigator(result: Result) -> str:
-    return json.dumps(navigator_layer(result), indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(navigator_layer(result)) + "\n"

@@ -95,7 +95,7 @@ def _camel(title: str) -> str:
 
 def _help_markdown(info: RuleInfo) -> str:
     """The rule's help: `<RULE-ID>.md` beside the rule file when there is one, else generated."""
-    beside = Path(info.span.path).with_name(f"{info.id}.md")
+    beside = os.path.join(os.path.dirname(info.span.path), f"{info.id}.md")  # a hundred rules: no pathlib
     if info.rule is not None and os.path.lexists(beside):
         from ..fileaccess import FileAccessError, read_text
 
@@ -153,13 +153,18 @@ def _help_uri(info: RuleInfo, template: str | None, builtin_rules: Path | None) 
     third-party rule without a template."""
     if template is None:
         try:
-            builtin = builtin_rules is not None and resolve(info.span.path).is_relative_to(builtin_rules)
+            builtin = builtin_rules is not None and _within(str(resolve(info.span.path)), str(builtin_rules))
         except (OSError, FileNotFoundError):
             builtin = False
         if not builtin:
             return None
         template = DEFAULT_HELP_URI
     return template.format(rule=info.id, anchor=_anchor(info), version=__version__)
+
+
+def _within(path: str, folder: str) -> bool:
+    """`Path(path).is_relative_to(folder)` for two resolved (absolute, normalised) paths, on their text."""
+    return path == folder or path.startswith(folder if folder.endswith(os.sep) else folder + os.sep)
 
 
 def _builtin_rules() -> Path | None:

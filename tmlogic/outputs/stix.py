@@ -25,7 +25,6 @@ validator and check it loads into stix2's own classes.
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,7 @@ from ..kb.enrich import MitreRef
 from ..model.schema import Element, Model
 from ..result import Result, RuleInfo, Threat
 from .clock import FIXED_TIMESTAMP, report_time
+from .indented_json import dumps_indented
 
 __all__ = ["FIXED_TIMESTAMP", "STIX_NAMESPACE", "render_stix", "stix_bundle"]
 
@@ -251,4 +251,4 @@ def stix_bundle(result: Result) -> StixObject:
 
 def render_stix(result: Result) -> str:
     """The bundle as indented JSON."""
-    return json.dumps(stix_bundle(result), indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(stix_bundle(result)) + "\n"

@@ -5,10 +5,13 @@ and a short summary of the baseline and risk-file bookkeeping."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from .baseline import Comparison, Failure
-from .risks import RiskReview, entry_line
 from .snapshot import ThreatSnapshot
+
+if TYPE_CHECKING:
+    from .risks import RiskReview
 
 __all__ = ["format_failures", "github_annotations", "tracking_summary"]
 
@@ -26,6 +29,8 @@ def format_failures(failures: Sequence[Failure], *, fail_on: str, risk_file: str
     """
     if not failures:
         return ""
+    from .risks import entry_line  # the risk file's writer (and YAML) only for a run that fails
+
     n = len(failures)
     scope = []
     if new_only:
@@ -62,6 +67,8 @@ def _escape_property(text: str) -> str:
 def github_annotations(failures: Sequence[Failure], risk_file: str) -> str:
     """`::error file=...,line=...,title=...::message` workflow commands: GitHub shows each one on
     the model line in the pull request's diff."""
+    from .risks import entry_line
+
     out = []
     for f in failures:
         t = f.threat
