@@ -4,8 +4,8 @@ reader walks, each with its source lines, as markdown-it-py's CommonMark parser 
 Models are nearly always plain: `#` headings, `- **Name**: ...` bullets nested two spaces a level
 (markdown_reader re-indents them so), paragraphs. For text made only of such lines, `scan_blocks`
 finds the structure in one pass over the lines, without importing markdown-it (its import and
-parse were ~7% of a whole analysis of SecOpsTM's DMZ model). Any line that could mean something
-else in CommonMark (a quote, a fence, HTML, a setext underline, a thematic break, an ordered or
+parse were ~6% of the instructions of a whole analysis of SecOpsTM's DMZ model). Any line that
+could mean something else in CommonMark (a quote, a fence, HTML, a setext underline, a thematic break, an ordered or
 `*`/`+` list, a link reference, an indented code block, a tab in the indentation, an indented
 heading, a bullet that is not a plain child or sibling of the open items...) makes it answer None,
 and `read_blocks` hands the whole text to markdown-it instead: the scanner never guesses.
@@ -55,9 +55,6 @@ class Block:
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Block) and self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
 
     def __repr__(self) -> str:
         return f"Block{self._key()!r}"
