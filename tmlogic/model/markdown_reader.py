@@ -1,9 +1,9 @@
 """Read the Markdown model language (SecOpsTM-compatible) into the raw form.
 
-Block structure comes from markdown-it-py's token stream (`MarkdownIt("commonmark")`): every
-block token carries `.map`, its source line range, so headings, list items, code fences and
-HTML comments are recognised the way any Markdown renderer sees them, not by regexes over the
-file. Columns and nesting come from the original source lines: SecOpsTM indents sub-zones by
+Block structure is CommonMark's, as markdown-it-py's token stream gives it (markdown_blocks.py:
+plain text is scanned the same way without importing markdown-it): every block carries its
+source line range, so headings, list items, code fences and HTML comments are recognised the way
+any Markdown renderer sees them, not by regexes over the file. Columns and nesting come from the original source lines: SecOpsTM indents sub-zones by
 one space, which CommonMark (and mistune) read as siblings, so an item is the child of the
 previous item of its section whenever its marker is indented deeper.
 
@@ -13,12 +13,9 @@ Meaning is not judged here (unknown keys, references...): build.py does that for
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
 
 from .._errors import Diagnostic, Level, SourceSpan
+from .markdown_blocks import Block, read_blocks
 from .raw import RawDocument, RawEntry, RawSection
 from .values import looks_like_attributes, parse_attributes, parse_value
 from ..limits import current as current_limits
@@ -35,14 +32,6 @@ _EXPECTED = "- **Name**: key=value, key2=value2"
 _BULLET = re.compile(r"[ \t]*[-*+][ \t]")
 _FENCE = re.compile(r"[ \t]{0,3}(`{3,}|~{3,})")
 _SECTION_HEADING = re.compile(r"[ \t]{0,3}##[ \t]+(.*?)[ \t#]*$")
-
-
-@lru_cache(maxsize=4)
-def _parser(max_nesting: int) -> MarkdownIt:
-    # Only the block structure is needed: inline parsing (emphasis, links) would triple the time.
-    # Each level of list nesting takes two of markdown-it's nesting levels (list, item), plus the
-    # paragraph and the document: without room for them, deep entries would silently vanish.
-    return MarkdownIt("commonmark", {"maxNesting": 2 * max_nesting + 8}).disable(["inline", "text_join"])
 
 
 def _nest_by_indentation(lines: list[str]) -> tuple[list[str], list[tuple[int, int]]]:
@@ -120,31 +109,25 @@ class _Reader:
         self.doc.diagnostics.append(Diagnostic(level, span, message, code, hint))
 
     def read(self) -> RawDocument:
-        tokens = _parser(self.max_depth).parse(self.parsed)
-        i, n = 0, len(tokens)
-        while i < n:
-            tok = tokens[i]
-            if tok.type == "heading_open":
-                if tok.level == 0:  # a heading inside a list item or quote is content, not structure
-                    self.heading(tok, tokens[i + 1])
-                i += 3
-                continue
-            if tok.type == "list_item_open":
-                self.list_item(tok, tokens, i)
-            elif tok.level == 0 and tok.map is not None and tok.nesting >= 0:
-                self.top_block(tok, tokens, i)
-            i += 1
+        # Headings inside a list item or quote are content, not structure: read_blocks keeps
+        # the top-level ones only.
+        for block in read_blocks(self.parsed, self.max_depth):
+            if block.kind == "heading_open":
+                self.heading(block)
+            elif block.kind == "list_item_open":
+                self.list_item(block)
+            else:
+                self.top_block(block)
         if self.description:
             self.doc.description = "\n\n".join(self.description).strip() or None
         return self.doc
 
     # -- headings ---------------------------------------------------------------------------
 
-    def heading(self, tok: Token, inline: Token) -> None:
-        assert tok.map is not None
-        line0 = tok.map[0]
-        text = inline.content.strip()
-        level = int(tok.tag[1])
+    def heading(self, block: Block) -> None:
+        line0 = block.start
+        text = block.text.strip()
+        level = block.level
         if level == 1:
             # Only `# Threat Model: ...` means something; SecOpsTM writes comments and licence
             # headers as `# ...` lines, which Markdown reads as H1: those are ignored.
@@ -168,43 +151,41 @@ class _Reader:
 
     # -- blocks outside list items ----------------------------------------------------------
 
-    def top_block(self, tok: Token, tokens: list[Token], i: int) -> None:
+    def top_block(self, block: Block) -> None:
         section = self.section
-        if section is None or tok.map is None:
+        if section is None:
             return
         if section.kind == "description":
-            if tok.type == "html_block":
+            if block.kind == "html_block":
                 return  # comments stay out of the text
             if not self.description:
-                self.doc.description_span = self.doc.description_span or self.span(tok.map[0])
-            self.description.append("\n".join(self.lines[tok.map[0]:tok.map[1]]).strip())
+                self.doc.description_span = self.doc.description_span or self.span(block.start)
+            self.description.append("\n".join(self.lines[block.start:block.end]).strip())
             return
-        if section.kind is None or tok.type != "paragraph_open":
+        if section.kind is None or block.kind != "paragraph_open":
             return
-        content = tokens[i + 1].content
-        if _ENTRY.match(content):
-            line0 = tok.map[0]
+        if _ENTRY.match(block.text):
+            line0 = block.start
             col = _indent(self.lines[line0]) + 1
             self.diag(Level.WARNING, self.span(line0, col), "an entry outside a list item is ignored", "ignored-text",
                       f"start the line with '- ': {_EXPECTED}")
 
     # -- entries ----------------------------------------------------------------------------
 
-    def list_item(self, tok: Token, tokens: list[Token], i: int) -> None:
+    def list_item(self, block: Block) -> None:
         section = self.section
         if section is None or section.kind is None or section.kind == "description":
             return  # lists before any section, in unknown sections or in the prose
-        assert tok.map is not None
-        item_line0 = tok.map[0]
+        item_line0 = block.start
         indent = _indent(self.lines[item_line0])
-        first = tokens[i + 1] if i + 1 < len(tokens) else None
-        if first is None or first.type != "paragraph_open" or first.map is None:
+        first = block.first
+        if first is None:
             col = indent + 1
             self.diag(Level.ERROR, self.span(item_line0, col), "expected an entry '**Name**: ...' in this list item",
                       "syntax", f"write {_EXPECTED}")
             return
-        p0, p1 = first.map
-        content = tokens[i + 2].content
+        p0, p1 = first.start, first.end
+        content = first.text
         src = self.lines[p0]
         first_line = content.split("\n", 1)[0]
         start = src.find(first_line, _indent(src)) if first_line else -1

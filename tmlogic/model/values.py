@@ -122,7 +122,11 @@ class _Parser:
     # -- scanning ---------------------------------------------------------------------------
 
     def ws(self) -> None:
-        self.pos = _WS.match(self.text, self.pos).end()  # type: ignore[union-attr]
+        # Most calls stand on a non-space already: test that one character before matching (str.isspace
+        # is the `\s` of a str pattern).
+        pos = self.pos
+        if pos < self.n and self.text[pos].isspace():
+            self.pos = _WS.match(self.text, pos).end()  # type: ignore[union-attr]
 
     def _bare_end(self, start: int, track_depth: bool = True) -> int:
         """End of a bare value: the next top-level comma followed by `key=`, or the end."""

@@ -132,39 +132,43 @@ def _attribute_facts(owner: str, attrs: Iterable[Attribute]) -> Iterator[InputFa
 
 def _model_facts(model: Model, root: Model) -> Iterator[InputFact]:
     # The model file relative to the root model's folder, as submodel ids and submodel() use it.
+    # Where each key is written (Model.span_of) is looked up in one dict per item, built once.
     where = model.id_prefix[:-1] if model.id_prefix else Path(root.path).name
     for b in model.boundaries:
         yield InputFact("boundary", (b.id,), b.span)
         yield InputFact("model_of", (b.id, where), b.span)
         if b.trusted:
-            yield InputFact("trusted", (b.id,), model.span_of(b, "is_trusted"))
+            yield InputFact("trusted", (b.id,), dict(b.key_spans).get("is_trusted", b.span))
         if b.parent is not None:
             yield InputFact("boundary_parent", (b.id, b.parent), b.span)
         yield from _attribute_facts(b.id, b.attrs)
     for e in model.elements:
+        spans = dict(e.key_spans)
         yield InputFact("element", (e.id, e.kind), e.span)
         yield InputFact("model_of", (e.id, where), e.span)
         if e.type:
-            yield InputFact("element_type", (e.id, e.type), model.span_of(e, "type"))
+            yield InputFact("element_type", (e.id, e.type), spans.get("type", e.span))
         if e.boundary is not None:
-            yield InputFact("in_boundary", (e.id, e.boundary), model.span_of(e, "boundary"))
+            yield InputFact("in_boundary", (e.id, e.boundary), spans.get("boundary", e.span))
         else:
             yield InputFact("unbounded", (e.id,), e.span)
         if e.submodel is not None:
-            yield InputFact("submodel", (e.id, e.submodel), model.span_of(e, "submodel"))
+            yield InputFact("submodel", (e.id, e.submodel), spans.get("submodel", e.span))
         yield from _attribute_facts(e.id, e.attrs)
     for d in model.data:
         yield InputFact("data", (d.id,), d.span)
         yield InputFact("model_of", (d.id, where), d.span)
-        yield InputFact("classification", (d.id, d.classification), model.span_of(d, "classification"))
+        yield InputFact("classification", (d.id, d.classification), dict(d.key_spans).get("classification", d.span))
         yield from _attribute_facts(d.id, d.attrs)
     for f in model.flows:
+        spans = dict(f.key_spans)
         yield InputFact("flow", (f.id, f.source, f.target), f.span)
         yield InputFact("model_of", (f.id, where), f.span)
         if f.protocol:
-            yield InputFact("protocol", (f.id, f.protocol), model.span_of(f, "protocol"))
+            yield InputFact("protocol", (f.id, f.protocol), spans.get("protocol", f.span))
+        data_span = spans.get("data", f.span)
         for d_id in f.data:
-            yield InputFact("carries", (f.id, d_id), model.span_of(f, "data"))
+            yield InputFact("carries", (f.id, d_id), data_span)
         yield from _attribute_facts(f.id, f.attrs)
     for m in model.multipliers:
         yield InputFact("multiplier", (m.target, round(m.factor * 100)), m.span)
