@@ -270,16 +270,20 @@ def _make_init(cls: type, real: list[dataclasses.Field[Any]], initvars: list[dat
     initvar_defaults = {f.name: f.default for f in initvars}
     post_init = hasattr(cls, "__post_init__")
     qualname = f"{cls.__qualname__}.__init__"
-    # all fields positional, required and stored: a full positional call is one dict update
-    simple = (not initvars and not post_init and not keyword_only and not has_default
-              and all(f.init for f in real))
+    # Fast paths, for classes whose fields are all stored, positional and without factories (most
+    # of them): a positional call fills the missing tail from the defaults, and a keyword call that
+    # names every field in order is the instance's dict as it is.
     stored_names = tuple(f.name for f in real)
-    count = len(stored_names)
+    plain = (not initvars and not keyword_only and all(f.init and f.default_factory is _MISSING for f in real))
+    tail = tuple(f.default for f in real)
+    required = len(stored_names) - positional_defaults
 
-    def __init__(self: Any, /, *args: Any, **kwargs: Any) -> None:
-        if simple and not kwargs and len(args) == count:
-            self.__dict__.update(zip(stored_names, args))
-            return
+    count = len(stored_names)
+    required_names = frozenset(stored_names[:required])
+    template = dict(zip(stored_names, tail))
+
+    def bind(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(the fields to store, every argument by name), or the TypeError of a function call."""
         values = dict(zip(positional, args))
         for key, value in kwargs.items():
             if key not in accepted:
@@ -303,9 +307,25 @@ def _make_init(cls: type, real: list[dataclasses.Field[Any]], initvars: list[dat
                 state[name] = factory()
             elif default is not _MISSING:
                 state[name] = default
-        self.__dict__.update(state)
+        return state, values
+
+    def __init__(self: Any, /, *args: Any, **kwargs: Any) -> None:
+        if plain and not kwargs and required <= len(args) <= count:
+            self.__dict__.update(zip(stored_names, args if len(args) == count else args + tail[len(args):]))
+        elif plain and not args and tuple(kwargs) == stored_names:
+            self.__dict__.update(kwargs)
+        elif plain and not args and kwargs.keys() <= accepted and required_names <= kwargs.keys():
+            state = template.copy()  # in field order; the arguments replace their entries in place
+            state.update(kwargs)
+            self.__dict__.update(state)
+        else:
+            state, values = bind(args, kwargs)
+            self.__dict__.update(state)
+            if post_init:
+                self.__post_init__(*[values.get(name, initvar_defaults[name]) for name in initvar_names])
+                return
         if post_init:
-            self.__post_init__(*[values.get(name, initvar_defaults[name]) for name in initvar_names])
+            self.__post_init__()
 
     return __init__
 

@@ -23,7 +23,9 @@ and the score from the same cell, so the two always agree.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from .records import record
 
 __all__ = [
     "LEVELS",
@@ -77,7 +79,7 @@ def cell_score(impact: str, likelihood: str) -> float:
     return _SCORES[impact][LIKELIHOODS.index(likelihood)]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Adjustment:
     factor: str  # "impact" or "likelihood"
     steps: int  # +1 / -1, or 0 for a reason that applied but was not counted (one step at most)
@@ -89,7 +91,7 @@ def base_level(impact: str, likelihood: str) -> str:
     return level_for(cell_score(impact, likelihood))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Override:
     """The project's severity for a rule (`.tmlogic.yaml`), which replaced the rule's own
     impact and likelihood before the model's adjustments."""
@@ -101,7 +103,7 @@ class Override:
     source: str  # file:line of the override
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SeverityBreakdown:
     rule_impact: str
     rule_likelihood: str
@@ -115,7 +117,7 @@ class SeverityBreakdown:
     override: Override | None = None  # set when the project overrides the rule's severity
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RuleSeverity:
     """What severity needs from a rule's metadata."""
 
@@ -127,7 +129,7 @@ class RuleSeverity:
     mitigated_by: tuple[str, ...] = ()  # flags that, set on a target element, lower likelihood
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TargetFacts:
     """What the model says about one target (element, flow, boundary or data asset)."""
 
@@ -143,7 +145,7 @@ class TargetFacts:
     kinds: Mapping[str, str] = field(default_factory=dict)  # the keys among `flags` set to a kind (authorization=rbac)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class DataFacts:
     name: str
     rank: int  # classification rank: public 0, unknown 1 .. top-secret 5
@@ -151,7 +153,7 @@ class DataFacts:
     credential: bool = False  # a secret that authenticates: its theft is a spoofing threat, judged by those rules
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ModelContext:
     """What severity needs to know about the model, gathered once per analysis."""
 

@@ -6,15 +6,16 @@ The Markdown and the YAML reader differ only in syntax; everything that judges m
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from .._errors import Diagnostic, SourceSpan
+from ..records import record
 from .schema import Value
 
 __all__ = ["RawAttr", "RawEntry", "RawSection", "RawDocument"]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RawAttr:
     """One key=value as written: the key's spelling is kept so messages can quote it."""
 
@@ -26,7 +27,7 @@ class RawAttr:
     bare: bool = True  # unquoted scalar (so `raw` is the value as the user meant it)
 
 
-@dataclass
+@record
 class RawEntry:
     """`- **Name**: ...` (Markdown) or a mapping with `name:` (YAML)."""
 
@@ -41,7 +42,7 @@ class RawEntry:
     parent: int | None = None  # index, in the same section, of the entry this one is nested in
 
 
-@dataclass
+@record
 class RawSection:
     kind: str | None  # canonical section id (vocabulary.SECTIONS), None when unknown
     heading: str  # as written
@@ -49,7 +50,7 @@ class RawSection:
     entries: list[RawEntry] = field(default_factory=list)
 
 
-@dataclass
+@record
 class RawDocument:
     path: str  # display path, as used in every span
     syntax: str = "markdown"  # "markdown" or "yaml": hints show the fix in the file's own syntax

@@ -9,10 +9,11 @@ in `key_spans`, so the facts made from them still point at the right model line.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal, Union
 
 from .._errors import SourceSpan
+from ..records import record
 
 __all__ = [
     "Value",
@@ -43,7 +44,7 @@ ELEMENT_KINDS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Attribute:
     """One key=value from the model, key canonical, with the span of the key."""
 
@@ -52,7 +53,7 @@ class Attribute:
     span: SourceSpan
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Boundary:
     id: str
     name: str
@@ -63,7 +64,7 @@ class Boundary:
     key_spans: tuple[tuple[str, SourceSpan], ...] = field(default=(), compare=False)  # spans of keys that became fields
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Element:
     id: str
     name: str
@@ -76,7 +77,7 @@ class Element:
     key_spans: tuple[tuple[str, SourceSpan], ...] = field(default=(), compare=False)  # spans of keys that became fields
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class DataAsset:
     id: str
     name: str
@@ -86,7 +87,7 @@ class DataAsset:
     key_spans: tuple[tuple[str, SourceSpan], ...] = field(default=(), compare=False)  # spans of keys that became fields
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Dataflow:
     id: str
     name: str
@@ -99,14 +100,14 @@ class Dataflow:
     key_spans: tuple[tuple[str, SourceSpan], ...] = field(default=(), compare=False)  # spans of keys that became fields
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ProtocolStyle:
     protocol: str
     attrs: tuple[Attribute, ...]
     span: SourceSpan
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class MitreMapping:
     """A Custom Mitre Mapping entry: a named threat with tactics and techniques, parsed as data."""
 
@@ -116,7 +117,7 @@ class MitreMapping:
     span: SourceSpan
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Suppression:
     """The model says a rule does not apply (to one target, or to the whole model), and why."""
 
@@ -127,7 +128,7 @@ class Suppression:
     origin: Literal["model", "risk-file"] = "model"  # the model's acceptance, or a risk-file decision
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ManualThreat:
     """A threat a person wrote in the model (## Threats), reported next to the derived ones."""
 
@@ -146,14 +147,14 @@ class ManualThreat:
     span: SourceSpan
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Multiplier:
     target: str  # element id
     factor: float
     span: SourceSpan
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Model:
     """One model file, with its submodels loaded beneath the elements that reference them."""
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .._errors import Diagnostic, DiagnosticsError, Level, SourceSpan, display_path
 from ..fileaccess import FileAccessError, read_text
+from ..records import record
 from ..result import Result, Threat
 from ..syntax import json_error_diagnostic
 
@@ -39,7 +39,7 @@ def input_error(span: SourceSpan, message: str, hint: str | None = None, code: s
     return TrackingError([Diagnostic(Level.ERROR, span, message, code, hint)])
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ThreatSnapshot:
     id: str
     rule_id: str
@@ -75,7 +75,7 @@ class ThreatSnapshot:
         }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ResultSnapshot:
     """The threats of one run, keyed by their stable id, plus where they came from."""
 
