@@ -183,6 +183,11 @@ CALLS: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = [
     ("Ordered", ("a",), {}),
     ("Mutable", (), {}),
     ("Mutable", ([1],), {"label": "y"}),
+    ("Mutable", (), {"label": "y"}),
+    ("Mutable", (), {"seen": {"a"}, "items": [2]}),
+    ("Mutable", ([1], {"a"}), {}),
+    ("Mutable", ([1], {"a"}, "z"), {}),
+    ("Mutable", ([1], {"a"}, "z", 4), {}),
     ("Identity", (1,), {}),
     ("Partial", ("k", 1, (1, 2), "n", 3), {}),
     ("Empty", (), {}),
@@ -357,6 +362,10 @@ def test_default_factories_make_a_new_value_each_time() -> None:
     assert same(twice)[0] == "ok"
     a, b = RECORDS["Mutable"](), RECORDS["Mutable"]()
     assert a.items == [] and a.items is not b.items and a.seen is not b.seen
+    a, b = RECORDS["Mutable"](label="k"), RECORDS["Mutable"](label="k")
+    assert a.items is not b.items and a.seen is not b.seen
+    a, b = RECORDS["Mutable"]([1]), RECORDS["Mutable"]([1])
+    assert a.seen == set() and a.seen is not b.seen
     given: list[int] = [1]
     assert RECORDS["Mutable"](given).items is given
 
@@ -374,6 +383,9 @@ def test_instance_dict_holds_the_fields_in_order() -> None:
     same(lambda c: vars(c["Posted"](2, 3)))
     same(lambda c: vars(c["Marker"](1, c=2, b=3)))
     same(lambda c: vars(c["Child"](b="q")))
+    same(lambda c: vars(c["Mutable"](label="q")))
+    same(lambda c: vars(c["Mutable"](seen={"s"})))
+    same(lambda c: vars(c["Mutable"]([3])))
 
 
 def test_post_init_gets_the_init_vars() -> None:

@@ -270,14 +270,16 @@ def _make_init(cls: type, real: list[dataclasses.Field[Any]], initvars: list[dat
     initvar_defaults = {f.name: f.default for f in initvars}
     post_init = hasattr(cls, "__post_init__")
     qualname = f"{cls.__qualname__}.__init__"
-    # Fast paths, for classes whose fields are all stored, positional and without factories (most
-    # of them): a positional call fills the missing tail from the defaults, and a keyword call that
-    # names every field in order is the instance's dict as it is.
+    # Fast paths, for classes whose fields are all stored and positional (most of them): a
+    # positional call fills the missing tail from the defaults, a keyword call starts from the
+    # defaults in field order (so the instance's dict keeps that order), and either then calls
+    # the factories of the fields it was not given.
     stored_names = tuple(f.name for f in real)
-    plain = (not initvars and not keyword_only and all(f.init and f.default_factory is _MISSING for f in real))
+    plain = not initvars and not keyword_only and all(f.init for f in real)
     tail = tuple(f.default for f in real)
+    factories: tuple[tuple[int, str, Any], ...] = tuple(
+        (i, f.name, f.default_factory) for i, f in enumerate(real) if f.default_factory is not _MISSING)
     required = len(stored_names) - positional_defaults
-
     count = len(stored_names)
     required_names = frozenset(stored_names[:required])
     template = dict(zip(stored_names, tail))
@@ -311,12 +313,20 @@ def _make_init(cls: type, real: list[dataclasses.Field[Any]], initvars: list[dat
 
     def __init__(self: Any, /, *args: Any, **kwargs: Any) -> None:
         if plain and not kwargs and required <= len(args) <= count:
-            self.__dict__.update(zip(stored_names, args if len(args) == count else args + tail[len(args):]))
-        elif plain and not args and tuple(kwargs) == stored_names:
-            self.__dict__.update(kwargs)
+            given = len(args)
+            state = self.__dict__
+            state.update(zip(stored_names, args if given == count else args + tail[given:]))
+            for position, name, factory in factories:
+                if position >= given:
+                    state[name] = factory()
+        elif plain and not args and tuple(kwargs) == stored_names and not factories:
+            self.__dict__.update(kwargs)  # every field, in field order
         elif plain and not args and kwargs.keys() <= accepted and required_names <= kwargs.keys():
             state = template.copy()  # in field order; the arguments replace their entries in place
             state.update(kwargs)
+            for position, name, factory in factories:
+                if name not in kwargs:
+                    state[name] = factory()
             self.__dict__.update(state)
         else:
             state, values = bind(args, kwargs)

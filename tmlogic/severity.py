@@ -23,7 +23,7 @@ and the score from the same cell, so the two always agree.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import field
+from dataclasses import dataclass, field
 
 from .records import record
 
@@ -79,7 +79,7 @@ def cell_score(impact: str, likelihood: str) -> float:
     return _SCORES[impact][LIKELIHOODS.index(likelihood)]
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class Adjustment:
     factor: str  # "impact" or "likelihood"
     steps: int  # +1 / -1, or 0 for a reason that applied but was not counted (one step at most)
@@ -103,7 +103,7 @@ class Override:
     source: str  # file:line of the override
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class SeverityBreakdown:
     rule_impact: str
     rule_likelihood: str
@@ -117,7 +117,7 @@ class SeverityBreakdown:
     override: Override | None = None  # set when the project overrides the rule's severity
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class RuleSeverity:
     """What severity needs from a rule's metadata."""
 
@@ -129,7 +129,7 @@ class RuleSeverity:
     mitigated_by: tuple[str, ...] = ()  # flags that, set on a target element, lower likelihood
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class TargetFacts:
     """What the model says about one target (element, flow, boundary or data asset)."""
 

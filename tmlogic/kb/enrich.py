@@ -37,7 +37,7 @@ RULES = Path(__file__).with_name("enrich.dl")
 Row = tuple[str, ...]
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class RuleMeta:
     """What enrichment needs to know about a threat rule (from its `///` metadata)."""
 

@@ -28,7 +28,7 @@ FactKey = tuple[str, Row]
 _INFINITY = 1 << 30
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class ProofNode:
     """One fact of a proof. Input facts have `origin`; derived ones the rule instance that made them."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,7 @@ def input_error(span: SourceSpan, message: str, hint: str | None = None, code: s
     return TrackingError([Diagnostic(Level.ERROR, span, message, code, hint)])
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class ThreatSnapshot:
     id: str
     rule_id: str
