@@ -78,6 +78,20 @@ def test_every_output_of_a_model_without_config_or_risk_file_imports_neither_yam
     assert not [m for m in loaded if m == "mistune" or m.startswith("mistune.")], loaded
 
 
+def test_the_text_output_and_every_output_need_no_yaml_parser_when_nothing_fails(tmp_path: Path) -> None:
+    # the text output's tracking summary reads no risk-file writer (which imports PyYAML); only a
+    # failing gate's message, which prints the line that accepts each threat, does
+    model = tmp_path / "threat_model.md"
+    model.write_text((ROOT / "tests" / "data" / "anchors" / "secopstm" / "threat_model.md").read_text())
+    for args in (["analyze", str(model)], ["analyze", str(model), "--output-dir", str(tmp_path / "out")]):
+        loaded, out = _loaded_after(args, tmp_path)
+        assert "threats" in out, out  # the text report, also printed with --output-dir
+        assert not [m for m in loaded if m == "yaml" or m.startswith("yaml.")], (args, loaded)
+        assert "tmlogic.tracking.risks.write" not in loaded, (args, loaded)
+    loaded, _ = _loaded_after(["analyze", str(model), "--fail-on", "high"], tmp_path)
+    assert "tmlogic.tracking.risks.write" in loaded  # the failures name the risk-file line that accepts them
+
+
 def test_the_command_process_ends_without_a_last_collection_over_its_objects(tmp_path: Path) -> None:
     probe = ("import atexit, gc, sys\n"
              "atexit.register(lambda: sys.stderr.write(f'\\nfrozen {gc.get_freeze_count()}'))\n"

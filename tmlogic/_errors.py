@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
+from .records import record
 from .resolution import resolve, resolve_folder
 
 __all__ = [
@@ -59,7 +60,7 @@ class Level(str, Enum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Note:
     """A secondary location that helps explain a diagnostic (Soufflé's extra messages)."""
 
@@ -67,7 +68,7 @@ class Note:
     message: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Diagnostic:
     """One problem in user input. `code` names the check, so warnings can be toggled."""
 

@@ -6,7 +6,7 @@ import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 
 from ._errors import Diagnostic, SourceSpan
@@ -29,6 +29,7 @@ from .result import Result, RuleInfo, Threat
 from .consolidate import apply_supersedes, merge_groups, merge_pools
 from .manual_threats import manual_threats
 from .memo import IdentityCache
+from .records import record
 from .severity import Override, RuleSeverity, cell_score, level_for, score_threat
 from .severity_context import model_context
 from .type_hints import type_hints
@@ -37,7 +38,7 @@ __all__ = ["AnalysisOptions", "analyze", "analyze_model", "load_rules", "lint_ru
            "select_rules", "threat_id", "Analysis"]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class AnalysisOptions:
     rule_paths: tuple[Path, ...] = ()
     builtin_rules: bool = True
@@ -230,7 +231,7 @@ def _id_variables(rule: Rule, positions: dict[str, frozenset[int]]) -> set[str]:
     return out
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _ThreatRule:
     """What analyze_model reads of one threat rule, before the policy's overrides."""
 
@@ -348,7 +349,7 @@ def _apply_suppressions(model: Model, threats: list[Threat], rule_ids: set[str])
     return marked, bag.items
 
 
-@dataclass
+@record
 class Analysis:
     """The loaded pieces of one run, kept so `explain` can ask for more proofs afterwards."""
 

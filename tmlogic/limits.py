@@ -17,9 +17,10 @@ import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 
 from ._errors import TmlogicError
+from .records import record
 
 __all__ = ["Limits", "LimitError", "LimitExceeded", "current", "set_current", "using", "parse_limits", "from_environment",
            "LIMITS_ENV", "describe_limits"]
@@ -27,7 +28,7 @@ __all__ = ["Limits", "LimitError", "LimitExceeded", "current", "set_current", "u
 LIMITS_ENV = "TMLOGIC_LIMITS"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Limits:
     """Each field is one limit; the docstring lines below are shown by `describe_limits`."""
 

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 
 from ._errors import Diagnostic, Level, SourceSpan
 from .diagnostics import did_you_mean
 from .logic.language.checks import stride_canonical
+from .records import record
 from .severity import LEVELS, base_level, level_rank
 
 __all__ = ["RuleSelector", "SeverityOverride", "RulePolicy", "parse_selector", "SelectorError", "SELECTOR_KINDS"]
@@ -36,7 +36,7 @@ class SelectorError(ValueError):
     """A selector that cannot be read: the message says how to write it."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RuleSelector:
     """One way of naming rules (see the module docstring), with where it was written."""
 
@@ -94,7 +94,7 @@ def parse_selector(text: str, span: SourceSpan = COMMAND_LINE) -> RuleSelector:
     return RuleSelector(raw, kind, value, span=span)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RuleFacts:
     """What selectors look at, for one rule."""
 
@@ -105,7 +105,7 @@ class RuleFacts:
     pack: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SeverityOverride:
     """`TM-NET-001: {severity: critical, reason: ...}`: the project's severity for a rule (or rule glob)."""
 
@@ -122,7 +122,7 @@ def _pack_of(path: str) -> str:
     return Path(path).parent.name
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RulePolicy:
     """Rule selection, severity overrides and hard-fail rules, from the project and the command line.
 

@@ -12,6 +12,7 @@ from .kb.enrich import Enrichment, MitreChain
 from .logic.language.ast import Rule
 from .logic.provenance import ProofNode
 from .model.schema import ManualThreat, Model, Suppression
+from .records import record
 from .severity import SeverityBreakdown, level_rank
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ __all__ = ["RuleInfo", "Corroboration", "Threat", "Result", "RESULT_FORMAT_VERSI
 RESULT_FORMAT_VERSION = "2.0"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RuleInfo:
     """A threat rule's metadata, parsed from its `///` block."""
 
@@ -60,7 +61,7 @@ class RuleInfo:
         return self.source
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Corroboration:
     """A finding of an imported threat library (the pytm pack) merged into a built-in threat
     about the same thing (tmlogic.merge): the library's rule and its own proof."""
@@ -108,7 +109,7 @@ class ThreatState:
     fails: str | None = None  # why it fails the build (untracked, new, worse, expired, in-progress, hard-fail)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class AbsentThreat:
     """A threat of the baseline that this run no longer finds (resolved; SARIF's "absent")."""
 
@@ -122,7 +123,7 @@ class AbsentThreat:
     location: SourceSpan
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Gate:
     """What fails the build: --fail-on LEVEL, --fail-new-only, and the hard-fail rules."""
 
@@ -131,7 +132,7 @@ class Gate:
     hard_fail: tuple[str, ...] = ()  # rule ids
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RunTracking:
     """The CI context of a run, for the renderers: baseline, risk file, gate, each threat's state."""
 
@@ -145,7 +146,7 @@ class RunTracking:
         return self.states.get(threat_id, ThreatState())
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Result:
     model: Model
     threats: tuple[Threat, ...]  # sorted: worst first, then rule id, then targets

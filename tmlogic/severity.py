@@ -25,6 +25,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from .records import record
+
 __all__ = [
     "LEVELS",
     "LIKELIHOODS",
@@ -89,7 +91,7 @@ def base_level(impact: str, likelihood: str) -> str:
     return level_for(cell_score(impact, likelihood))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Override:
     """The project's severity for a rule (`.tmlogic.yaml`), which replaced the rule's own
     impact and likelihood before the model's adjustments."""
@@ -143,7 +145,7 @@ class TargetFacts:
     kinds: Mapping[str, str] = field(default_factory=dict)  # the keys among `flags` set to a kind (authorization=rbac)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class DataFacts:
     name: str
     rank: int  # classification rank: public 0, unknown 1 .. top-secret 5
@@ -151,7 +153,7 @@ class DataFacts:
     credential: bool = False  # a secret that authenticates: its theft is a spoofing threat, judged by those rules
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ModelContext:
     """What severity needs to know about the model, gathered once per analysis."""
 

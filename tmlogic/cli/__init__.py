@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import field
 from importlib import import_module
 from typing import Annotated, Any, Optional
 
@@ -38,11 +38,12 @@ import typer.main  # noqa: E402
 
 from .. import __version__  # noqa: E402
 from .common import GuardedGroup, run_main  # noqa: E402
+from ..records import record  # noqa: E402
 
 __all__ = ["COMMANDS", "app", "main"]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Entry:
     """A command of the root group, named without importing it: `tmlogic --help` lists `short_help`
     (the first sentence of the command's own help; a test holds them equal), and the module is

@@ -10,18 +10,18 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from .._errors import DiagnosticsError, display_path
 from ..config.run import ModelRun
 from ..diagnostics import render_diagnostics
+from ..records import record
 from ..wording import plural
 
 __all__ = ["RunOutcome", "run_model", "render_summary", "Presentation"]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Presentation:
     """How the command line asked to show a run."""
 
@@ -34,7 +34,7 @@ class Presentation:
     paths: bool = False  # also find attack paths (analyze --paths)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RunOutcome:
     model: Path
     code: int  # 0, 1 or 2

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..analysis import AnalysisOptions
 from ..logic.engines.base import DEFAULT_ENGINE
 from ..policy import RulePolicy, SelectorError, parse_selector
+from ..records import record
 from .settings import ProjectConfig, Settings
 
 __all__ = ["CliChoices", "ModelRun", "PlanError", "plan_runs"]
@@ -22,7 +22,7 @@ class PlanError(ValueError):
     """A command line that cannot be combined with the config: the message says how to fix it."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CliChoices:
     """What the command line said; None (or empty) where it said nothing."""
 
@@ -42,7 +42,7 @@ class CliChoices:
     sarif_suppressions: bool | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ModelRun:
     model: Path
     options: AnalysisOptions

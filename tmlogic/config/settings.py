@@ -7,11 +7,12 @@ command line goes over both. Lists of rule selectors, packs and overrides add up
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from pathlib import Path
 
 from .._errors import Diagnostic, SourceSpan
 from ..policy import RulePolicy
+from ..records import record
 
 __all__ = ["Settings", "ModelEntry", "ProjectConfig", "CONFIG_NAMES"]
 
@@ -19,7 +20,7 @@ CONFIG_NAMES = (".tmlogic.yaml", ".tmlogic.yml")
 _ADDITIVE = ("packs",)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Settings:
     fail_on: str | None = None  # low .. critical, or none
     fail_new_only: bool | None = None
@@ -50,7 +51,7 @@ class Settings:
         return out
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ModelEntry:
     pattern: str  # as written: a path, a glob, or a project folder
     span: SourceSpan
@@ -58,7 +59,7 @@ class ModelEntry:
     settings: Settings = Settings()
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ProjectConfig:
     path: Path  # the config file
     settings: Settings = Settings()

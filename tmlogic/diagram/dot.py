@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from ..model.schema import (
     Attribute,
@@ -24,6 +24,7 @@ from ..model.schema import (
     Value,
 )
 from ..model.vocabulary import canonical_protocol
+from ..records import record
 from ..result import Threat
 from ..severity import LEVELS, level_rank
 from .palette import KIND_FILLS, SEVERITY_COLOURS, TRUST_COLOURS, safe_colour, shape_for
@@ -35,7 +36,7 @@ _MUTED = "#546e7a"
 _LINE_STYLES = {"solid", "dashed", "dotted", "bold"}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TargetMark:
     """The active threats on one element, flow or boundary: how many, and the worst level."""
 
@@ -43,7 +44,7 @@ class TargetMark:
     count: int
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Diagram:
     dot: str
     ids: dict[str, str] = field(default_factory=dict)  # SVG id -> model id (element, flow, boundary)

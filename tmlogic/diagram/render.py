@@ -17,10 +17,10 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
 
 from .._errors import OutputError
+from ..records import record
 
 __all__ = ["FORMATS", "DiagramUnavailable", "Renderer", "find_renderer", "render"]
 
@@ -32,7 +32,7 @@ class DiagramUnavailable(OutputError):
     """No Graphviz program was found; DOT output still works."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Renderer:
     name: str  # "graphviz-pure", "dot", or what TMLOGIC_GRAPHVIZ names
     path: str

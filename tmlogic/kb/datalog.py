@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
 from .._errors import SourceSpan
 from ..logic.engines.base import Row, get_backend
@@ -20,6 +19,7 @@ from ..logic.language.checks import check_modules
 from ..logic.program.compile import CompiledProgram, compile_program
 from ..logic.program.facts import FactBase, InputFact
 from ..logic.program import cache
+from ..records import record
 
 __all__ = ["DatalogProgram", "compile_sources"]
 
@@ -46,7 +46,7 @@ def compile_sources(sources: Sequence[tuple[str, str]]) -> CompiledProgram:
     return compiled
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class DatalogProgram:
     sources: tuple[tuple[str, str], ...]  # (text, path) of each .dl module
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from ..logic.language.ast import Rule
 from ..logic.language.checks import metadata_ids, stride_canonical
+from ..records import record
 from .datalog import DatalogProgram
 from .loader import KnowledgeBase
 from .store import natural_key
@@ -102,7 +103,7 @@ class Link:
         return {"id": self.id, "name": self.name, "via": [v.to_dict() for v in self.via]}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Tactic:
     id: str
     name: str
@@ -111,7 +112,7 @@ class Tactic:
         return {"id": self.id, "name": self.name}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TechniqueLink:
     """An ATT&CK technique; a sub-technique's name reads "Parent: Sub-technique", as ATT&CK shows it."""
 
@@ -125,7 +126,7 @@ class TechniqueLink:
                 "via": [v.to_dict() for v in self.via]}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Enrichment:
     rule_id: str
     capec: tuple[Link, ...] = ()
@@ -172,7 +173,7 @@ class Enrichment:
         }
 
 
-@dataclass
+@record
 class _Slice:
     """The rows of the knowledge base that a set of rules can reach."""
 
@@ -316,7 +317,7 @@ class MitreRef:
         return f"{self.id} {self.name}" if self.name else self.id
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class MitreChain:
     """A threat's CAPEC patterns, ATT&CK techniques, tactics and mitigations, D3FEND and CWE, sorted by id."""
 

@@ -9,10 +9,10 @@ given when the format tells them (JSON, XML and Turtle syntax errors).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from .._errors import TmlogicError, display_path
+from ..records import record
 
 __all__ = ["KbError", "KbWarning"]
 
@@ -47,7 +47,7 @@ class KbError(TmlogicError):
         return self.headline() + "\n"
 
 
-@dataclass(frozen=True, order=True)
+@record(frozen=True, order=True)
 class KbWarning:
     """Something in the sources that the build skipped or changed: a reference to nothing, a disagreement."""
 

@@ -8,7 +8,7 @@ rule pack. All columns are symbols; ids are written the way MITRE writes them ("
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..records import record
 
 __all__ = ["DECLS", "FORMAT_VERSION", "MANIFEST", "NOTICE", "RELATIONS", "RELATION_BY_NAME", "Relation"]
 
@@ -18,7 +18,7 @@ DECLS = "kb.dl"
 NOTICE = "NOTICE.md"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Relation:
     name: str
     columns: tuple[str, ...]

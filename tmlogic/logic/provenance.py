@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .._errors import SourceSpan
+from ..records import record
 from .engines.base import Row, Session
 from .language.ast import Atom, Comparison, Const, Negation, Rule, Var
 from .language.packs import extension_points
@@ -168,7 +169,7 @@ def _comparison_text(c: Comparison, position: dict[str, int]) -> _Text:
     return text
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Shape:
     """What the prover needs of one firing relation, worked out once per rule."""
 

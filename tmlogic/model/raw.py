@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .._errors import Diagnostic, SourceSpan
+from ..records import record
 from .schema import Value
 
 __all__ = ["RawAttr", "RawEntry", "RawSection", "RawDocument"]
@@ -41,7 +42,7 @@ class RawEntry:
     parent: int | None = None  # index, in the same section, of the entry this one is nested in
 
 
-@dataclass
+@record
 class RawSection:
     kind: str | None  # canonical section id (vocabulary.SECTIONS), None when unknown
     heading: str  # as written
@@ -49,7 +50,7 @@ class RawSection:
     entries: list[RawEntry] = field(default_factory=list)
 
 
-@dataclass
+@record
 class RawDocument:
     path: str  # display path, as used in every span
     syntax: str = "markdown"  # "markdown" or "yaml": hints show the fix in the file's own syntax

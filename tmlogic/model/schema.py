@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Union
 
 from .._errors import SourceSpan
+from ..records import record
 
 __all__ = [
     "Value",
@@ -52,7 +53,7 @@ class Attribute:
     span: SourceSpan
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Boundary:
     id: str
     name: str
@@ -76,7 +77,7 @@ class Element:
     key_spans: tuple[tuple[str, SourceSpan], ...] = field(default=(), compare=False)  # spans of keys that became fields
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class DataAsset:
     id: str
     name: str
@@ -99,14 +100,14 @@ class Dataflow:
     key_spans: tuple[tuple[str, SourceSpan], ...] = field(default=(), compare=False)  # spans of keys that became fields
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ProtocolStyle:
     protocol: str
     attrs: tuple[Attribute, ...]
     span: SourceSpan
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class MitreMapping:
     """A Custom Mitre Mapping entry: a named threat with tactics and techniques, parsed as data."""
 
@@ -116,7 +117,7 @@ class MitreMapping:
     span: SourceSpan
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Suppression:
     """The model says a rule does not apply (to one target, or to the whole model), and why."""
 
@@ -127,7 +128,7 @@ class Suppression:
     origin: Literal["model", "risk-file"] = "model"  # the model's acceptance, or a risk-file decision
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ManualThreat:
     """A threat a person wrote in the model (## Threats), reported next to the derived ones."""
 
@@ -146,14 +147,14 @@ class ManualThreat:
     span: SourceSpan
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Multiplier:
     target: str  # element id
     factor: float
     span: SourceSpan
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Model:
     """One model file, with its submodels loaded beneath the elements that reference them."""
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from .._errors import Diagnostic, Level, SourceSpan
 from ..limits import current as current_limits
+from ..records import record
 from .raw import RawAttr
 from .schema import Value
 
@@ -45,7 +46,7 @@ class ParseResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-@dataclass
+@record
 class ValueResult:
     value: Value
     span: SourceSpan

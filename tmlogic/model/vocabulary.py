@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal, cast
 
+from ..records import record
 from .schema import Value
 from .vocabulary_controls import CONTROL_KEY_ALIASES, ELEMENT_CONTROL_KEYS, FLOW_CONTROL_KEYS, TLS_VERSION_ALIASES, TLS_VERSIONS
 
@@ -159,7 +159,7 @@ def parse_bool(value: Value) -> bool | None:
 KeyKind = Literal["text", "bool", "enum", "number", "port", "list", "ref", "refs", "path", "any"]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class KeySpec:
     """What a known key holds. `enum` keys list their allowed (canonical) values."""
 

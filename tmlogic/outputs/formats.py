@@ -7,16 +7,16 @@ stix2 or Graphviz.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..gc_pause import collector_paused
+from ..records import record
 from ..result import Result
 
 __all__ = ["FORMATS", "Format", "RenderOptions", "render_format", "render_chunks", "write_all"]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RenderOptions:
     """What a run asks of the renderers beyond the Result (only SARIF reads these)."""
 
@@ -24,7 +24,7 @@ class RenderOptions:
     help_uri: str | None = None  # template of each rule's SARIF helpUri ({rule}, {anchor}, {version})
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Format:
     name: str
     filename: str  # in --output-dir

@@ -19,7 +19,7 @@ import json
 import re
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
@@ -39,6 +39,7 @@ from ..resolution import resolve
 from ..resources import data_dir, templates_dir
 from ..fileaccess import source_line
 from ..limits import current as current_limits
+from ..records import record
 from ..result import Result, Threat
 from ..severity import LEVELS
 from .html_paths import paths_panel
@@ -76,7 +77,7 @@ def _markdown() -> mistune.Markdown:
     return mistune.create_markdown(escape=True, plugins=["strikethrough", "table", "url"])
 
 
-@dataclass
+@record
 class ReportView:
     """One model file of the report: its diagram and where it sits in the project."""
 

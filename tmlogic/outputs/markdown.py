@@ -7,11 +7,11 @@ in full, the rest named) until the comment fits in `limit` characters.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__
 from ..kb.enrich import MitreRef
+from ..records import record
 from ..result import Result, Threat
 from .paths_summary import paths_view
 from .summary import summarize
@@ -24,7 +24,7 @@ _TOP_ROWS = 25
 BADGES = {"critical": "🟣", "high": "🔴", "elevated": "🟠", "medium": "🟡", "low": "⚪"}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Row:
     threat: Threat
     badge: str

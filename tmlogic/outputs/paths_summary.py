@@ -3,9 +3,9 @@ one per goal (how exposed, from where, what cuts it), and what a baseline compar
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..records import record
 from ..result import Result
 
 if TYPE_CHECKING:  # the attack-path modules are imported only for a Result with paths
@@ -14,7 +14,7 @@ if TYPE_CHECKING:  # the attack-path modules are imported only for a Result with
 __all__ = ["GoalRow", "NewPath", "PathsView", "paths_view"]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class GoalRow:
     goal: str
     name: str
@@ -28,7 +28,7 @@ class GoalRow:
     known_changes: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class NewPath:
     path: AttackPath
     goal: str  # name
@@ -36,7 +36,7 @@ class NewPath:
     moves: tuple[str, ...]  # the titles of the path's steps that gain a foothold
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PathsView:
     goals: tuple[GoalRow, ...]
     reachable: int

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from ..records import record
 from ..result import Result
 from ..severity import LEVELS
 
@@ -13,7 +12,7 @@ STRIDE_ORDER = ("Spoofing", "Tampering", "Repudiation", "InformationDisclosure",
                 "ElevationOfPrivilege")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Summary:
     total: int  # active threats (not accepted)
     accepted: int

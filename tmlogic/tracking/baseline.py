@@ -3,10 +3,11 @@ threats fail the build under `--fail-on` / `--fail-new-only`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Literal
 
 from ..model.schema import Suppression
+from ..records import record
 from ..result import Result, Threat
 from ..severity import LEVELS, level_rank
 from .risks import RiskEntry, RiskReview
@@ -15,7 +16,7 @@ from .snapshot import ResultSnapshot, ThreatSnapshot, snapshot
 __all__ = ["SeverityChange", "Comparison", "Failure", "compare", "fail_threats", "apply_risks"]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SeverityChange:
     id: str
     old: ThreatSnapshot
@@ -29,7 +30,7 @@ class SeverityChange:
         return f"{self.old.level} {self.old.score:g} -> {self.new.level} {self.new.score:g}"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Comparison:
     """This run against a baseline: every current threat is new or unchanged (by id); threats only
     in the baseline are resolved; threats in both whose level or score moved are changed."""
@@ -78,7 +79,7 @@ def compare(result: Result | ResultSnapshot, baseline: ResultSnapshot) -> Compar
     )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Failure:
     """A threat that fails the build, and why it counts."""
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from .._errors import Diagnostic, DiagnosticsError, Level, SourceSpan, display_path
 from ..fileaccess import FileAccessError, read_text
+from ..records import record
 from ..result import Result, Threat
 from ..syntax import json_error_diagnostic
 
@@ -75,7 +76,7 @@ class ThreatSnapshot:
         }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ResultSnapshot:
     """The threats of one run, keyed by their stable id, plus where they came from."""
 

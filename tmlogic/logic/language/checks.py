@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from ..._errors import Diagnostic, Note, RuleError
 from ...diagnostics import DiagnosticBag, did_you_mean
+from ...records import record
 from .ast import THREAT, Atom, Comparison, Const, Decl, Fact, MetaEntry, Module, Negation, Program, Rule, Term, Var
 from .graph import strongly_connected_components
 from .packs import check_rule_files, namespace_packs
@@ -76,7 +77,7 @@ _ID_LISTS = {
 }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class KnownIds:
     """Ids the knowledge base knows, written as in metadata ("CAPEC-157", "CWE-319", "T1557.002").
 
@@ -195,7 +196,7 @@ def _term_type(term: Term) -> str | None:
     return None
 
 
-@dataclass
+@record
 class _VarTypes:
     """The declared type each variable of one rule takes, from its first typed position."""
 

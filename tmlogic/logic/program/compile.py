@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ...records import record
 from ..language.ast import THREAT, Atom, Comparison, Const, Literal, Negation, Program, Rule, Var
 from .facts import InputFact
 
@@ -24,7 +25,7 @@ class Clause:
     body: tuple[Literal, ...]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class FiringRelation:
     name: str  # predicate name of the firing relation
     rule: Rule
@@ -49,7 +50,7 @@ class FiringRelation:
         return tuple(pattern)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CompiledProgram:
     program: Program
     clauses: tuple[Clause, ...]  # derived (non-threat) rules, reordered bodies

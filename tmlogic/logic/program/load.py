@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..._errors import Diagnostic, Level, RuleError, SourceSpan, display_path
 from ...fileaccess import FileAccessError, read_text
+from ...records import record
 from ...resolution import resolve, resolve_folder, shared_folders
 from ...resources import prelude_file, rules_dir, schema_file
 from ..language.ast import Module, Program
@@ -251,7 +252,7 @@ def _base_files() -> list[Path]:
     return files
 
 
-@dataclasses.dataclass(frozen=True)
+@record(frozen=True)
 class _Source:
     shown: str
     text: str

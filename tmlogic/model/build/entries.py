@@ -4,10 +4,10 @@ of an entry (known keys, value kinds, control characters), each problem into the
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from ..._errors import Note, SourceSpan
 from ...diagnostics import DiagnosticBag, did_you_mean
+from ...records import record
 from ...textsafe import describe_character, plain_text_problem
 from ..raw import RawAttr, RawDocument, RawEntry
 from ..schema import Attribute, Model, Value
@@ -30,7 +30,7 @@ _WHERE = {"boundary": "## Boundaries", "element": "## Actors, ## Servers (or ano
           "data asset": "## Data", "element, flow, boundary or data asset": "## Servers, ## Dataflows, ## Boundaries or ## Data"}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SubmodelRef:
     """`submodel=...` on an element: resolved and loaded by loader.py."""
 
@@ -39,7 +39,7 @@ class SubmodelRef:
     span: SourceSpan  # the value, for errors
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class BuildResult:
     model: Model
     submodel_refs: tuple[SubmodelRef, ...]

@@ -24,12 +24,12 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import re
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 
 from ..._errors import Diagnostic, Level, SourceSpan, display_path
 from ...fileaccess import FileAccessError, read_text
+from ...records import record
 from ..snapshot import ArgumentError, ThreatSnapshot, TrackingError
 
 __all__ = [
@@ -78,7 +78,7 @@ def resolve_today(value: str | _dt.date | None = None) -> _dt.date:
         raise ArgumentError(f"{source}={text!r} is not a date", "write it as YYYY-MM-DD, e.g. 2025-01-31") from None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RiskEntry:
     index: int  # position in the file, 0-based
     status: str
@@ -141,7 +141,7 @@ class RiskEntry:
         return self.status + (f" ({', '.join(extra)})" if extra else "")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RiskFile:
     path: str  # as shown to the user
     entries: tuple[RiskEntry, ...] = ()

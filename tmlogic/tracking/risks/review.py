@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from ..._errors import Diagnostic
 from ...diagnostics import DiagnosticBag, did_you_mean
+from ...records import record
 from ..snapshot import ThreatSnapshot
 from .read import GLOB, STATUSES, RiskEntry, RiskFile, resolve_today
 
 __all__ = ["RiskReview", "review_risks"]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RiskReview:
     """The risk file read against one run's threats."""
 

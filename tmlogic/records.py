@@ -1,0 +1,438 @@
+"""`record`: the `dataclasses.dataclass` decorator's behaviour without generating code.
+
+Python 3.11's `dataclass` writes the source of `__init__`, `__repr__`, `__eq__`, `__hash__`, the
+order methods and the frozen `__setattr__`/`__delattr__` of every class and `exec`s it: about
+4.7 M instructions a class, and a JSON analysis imports some 100 of them. `record` gives a class
+the same methods, made once here and parameterised by the class's field names (closures, no
+`exec`, no `eval`), so creating a class costs a small fraction of that. Constructing an instance
+costs more than with a generated `__init__` (a loop over the fields instead of straight-line code),
+so the classes built in bulk on hot paths (source spans, input facts, the rule AST, the MITRE
+links) stay dataclasses; see docs/engines.md, "Start-up and the program cache".
+
+What a record class is, to the rest of the program and to tools:
+- its `__dataclass_fields__` holds `dataclasses.Field` objects, so `dataclasses.fields`,
+  `replace`, `asdict`, `astuple` and `is_dataclass` work on it as on a dataclass;
+- `typing.dataclass_transform` tells type checkers (mypy --strict) to check its constructor calls
+  as a dataclass's;
+- the options are those of `dataclass` that tmlogic uses: `frozen`, `eq`, `order`, `kw_only`, and
+  per field `dataclasses.field(default=, default_factory=, init=, repr=, compare=, hash=,
+  kw_only=)`, `ClassVar`, `InitVar`, `KW_ONLY` and `__post_init__`. `slots`, `unsafe_hash`,
+  `match_args=False` and `weakref_slot` are not supported (an unknown option is a TypeError);
+- wrong arguments raise the TypeError that a dataclass's `__init__` raises, word for word;
+- differences: `__init__` takes `(self, /, *args, **kwargs)` (`inspect.signature` shows that),
+  the class gets no generated `__doc__`, and fields are stored straight into the instance's
+  `__dict__` (as a frozen dataclass's `__init__` does through `object.__setattr__`; a non-frozen
+  class's own `__setattr__` is not called). tests/test_records.py compares records with
+  dataclasses of the same shapes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import threading
+from collections.abc import Callable
+from operator import attrgetter
+from typing import Any, ClassVar, TypeVar, dataclass_transform, overload
+
+__all__ = ["record"]
+
+_T = TypeVar("_T")
+_MISSING: Any = dataclasses.MISSING
+
+# dataclasses tells real fields from ClassVar and InitVar pseudo-fields by these markers on each
+# Field (its `_field_type`); `fields()` and `replace()` read them, so a record's Fields carry them.
+# They are private to dataclasses (unchanged since Python 3.7); tests/test_records.py fails if
+# `fields`/`replace` stop working on records.
+_FIELD: Any = getattr(dataclasses, "_FIELD")
+_FIELD_CLASSVAR: Any = getattr(dataclasses, "_FIELD_CLASSVAR")
+_FIELD_INITVAR: Any = getattr(dataclasses, "_FIELD_INITVAR")
+
+
+@overload
+@dataclass_transform(field_specifiers=(dataclasses.field, dataclasses.Field))
+def record(cls: type[_T], /) -> type[_T]: ...
+
+
+@overload
+@dataclass_transform(field_specifiers=(dataclasses.field, dataclasses.Field))
+def record(
+    *, frozen: bool = False, eq: bool = True, order: bool = False, kw_only: bool = False
+) -> Callable[[type[_T]], type[_T]]: ...
+
+
+def record(
+    cls: type[_T] | None = None,
+    /,
+    *,
+    frozen: bool = False,
+    eq: bool = True,
+    order: bool = False,
+    kw_only: bool = False,
+) -> type[_T] | Callable[[type[_T]], type[_T]]:
+    """Make `cls` a record, as `@dataclass(...)` with the same options would make a dataclass."""
+
+    def wrap(cls: type[_T]) -> type[_T]:
+        _make_record(cls, frozen=frozen, eq=eq, order=order, kw_only=kw_only)
+        return cls
+
+    return wrap if cls is None else wrap(cls)
+
+
+def _make_record(cls: type, *, frozen: bool, eq: bool, order: bool, kw_only: bool) -> None:
+    if order and not eq:
+        raise ValueError("eq must be true if order is true")
+    fields = _collect_fields(cls, kw_only)
+    _check_inheritance(cls, frozen)
+    cls.__dataclass_fields__ = fields  # type: ignore[attr-defined]
+    cls._record_frozen = frozen  # type: ignore[attr-defined]
+
+    real = [f for f in fields.values() if _kind(f) is _FIELD]
+    _check_default_order(fields)
+    names = frozenset(f.name for f in real)
+    own = cls.__dict__
+    if "__init__" not in own:
+        init = _make_init(cls, real, [f for f in fields.values() if _kind(f) is _FIELD_INITVAR])
+        _set_method(cls, "__init__", init)
+    if "__repr__" not in own:
+        _set_method(cls, "__repr__", _make_repr(tuple(f.name for f in real if f.repr)))
+    compared = tuple(f.name for f in real if f.compare)
+    if eq and "__eq__" not in own:
+        _set_method(cls, "__eq__", _make_eq(_tuple_of(compared)))
+    if order:
+        key = _tuple_of(compared)
+        for name, method in _make_order(key).items():
+            if name in own:
+                raise TypeError(f"Cannot overwrite attribute {name} in class {cls.__name__}. "
+                                "Consider using functools.total_ordering")
+            _set_method(cls, name, method)
+    if frozen:
+        for name, method in _make_frozen(cls, names).items():
+            if name in own:
+                raise TypeError(f"Cannot overwrite attribute {name} in class {cls.__name__}")
+            _set_method(cls, name, method)
+    _set_hash(cls, eq, frozen, tuple(f.name for f in real if (f.compare if f.hash is None else f.hash)))
+    if "__match_args__" not in own:
+        setattr(cls, "__match_args__", tuple(f.name for f in real if f.init and not f.kw_only))
+
+
+def _collect_fields(cls: type, kw_only: bool) -> dict[str, dataclasses.Field[Any]]:
+    """The fields of the bases that are dataclasses or records, then this class's own, in
+    dataclass order, each a `dataclasses.Field` with its name, type and kind set."""
+    fields: dict[str, dataclasses.Field[Any]] = {}
+    for base in cls.__mro__[-1:0:-1]:
+        base_fields = base.__dict__.get("__dataclass_fields__")
+        if base_fields is not None:
+            fields.update(base_fields)
+    own = cls.__dict__
+    annotations: dict[str, Any] = own.get("__annotations__", {})
+    module = sys.modules.get(cls.__module__)
+    namespace = vars(module) if module is not None else {}
+    kw_only_now = kw_only
+    seen_marker = False
+    for name, annotation in annotations.items():
+        kind = _annotation_kind(annotation, namespace)
+        if kind == "KW_ONLY":
+            if seen_marker:
+                raise TypeError(f"{name!r} is KW_ONLY, but KW_ONLY has already been specified")
+            seen_marker = True
+            kw_only_now = True
+            continue
+        value = own.get(name, _MISSING)
+        if isinstance(value, dataclasses.Field):
+            f = value
+        else:
+            f = dataclasses.field(default=value)
+        f.name = name
+        f.type = annotation
+        field_type = {"field": _FIELD, "ClassVar": _FIELD_CLASSVAR, "InitVar": _FIELD_INITVAR}[kind]
+        f._field_type = field_type  # type: ignore[attr-defined]
+        if field_type is not _FIELD and f.default_factory is not _MISSING:
+            raise TypeError(f"field {name} cannot have a default factory")
+        if field_type is _FIELD_CLASSVAR:
+            f.kw_only = _MISSING
+        elif f.kw_only is _MISSING:
+            f.kw_only = kw_only_now
+        if field_type is _FIELD and f.default.__class__.__hash__ is None:
+            raise ValueError(f"mutable default {type(f.default)} for field {name} is not allowed: use default_factory")
+        fields[name] = f
+        # As with dataclasses, a default stays a class attribute; a Field in the body does not.
+        if isinstance(value, dataclasses.Field):
+            if f.default is _MISSING:
+                delattr(cls, name)
+            else:
+                setattr(cls, name, f.default)
+    for name, value in own.items():
+        if isinstance(value, dataclasses.Field) and name not in annotations:
+            raise TypeError(f"{name!r} is a field but has no type annotation")
+    return fields
+
+
+def _annotation_kind(annotation: Any, namespace: dict[str, Any]) -> str:
+    """"ClassVar", "InitVar", "KW_ONLY" or "field", for an annotation given as an object or, with
+    `from __future__ import annotations`, as text (read against the class's module, as
+    dataclasses does)."""
+    if isinstance(annotation, str):
+        head = annotation.split("[", 1)[0].strip()
+        module_name, _, name = head.rpartition(".")
+        if module_name:
+            module = namespace.get(module_name)
+            annotation = getattr(module, name, None) if module is not None else None
+        else:
+            annotation = namespace.get(name)
+    if annotation is ClassVar or getattr(annotation, "__origin__", None) is ClassVar:
+        return "ClassVar"
+    if annotation is dataclasses.InitVar or isinstance(annotation, dataclasses.InitVar):
+        return "InitVar"
+    if annotation is dataclasses.KW_ONLY:
+        return "KW_ONLY"
+    return "field"
+
+
+def _kind(f: dataclasses.Field[Any]) -> Any:
+    """The field's dataclasses marker: a field, a ClassVar or an InitVar."""
+    return f._field_type  # type: ignore[attr-defined]
+
+
+def _check_inheritance(cls: type, frozen: bool) -> None:
+    for base in cls.__mro__[1:]:
+        if "__dataclass_fields__" not in base.__dict__:
+            continue
+        params = base.__dict__.get("__dataclass_params__")
+        base_frozen = params.frozen if params is not None else base.__dict__.get("_record_frozen", False)
+        if base_frozen and not frozen:
+            raise TypeError("cannot inherit non-frozen dataclass from a frozen one")
+        if frozen and not base_frozen:
+            raise TypeError("cannot inherit frozen dataclass from a non-frozen one")
+
+
+def _check_default_order(fields: dict[str, dataclasses.Field[Any]]) -> None:
+    """A positional parameter without a default cannot follow one with a default."""
+    seen_default = False
+    for f in fields.values():
+        if not f.init or f.kw_only or _kind(f) is _FIELD_CLASSVAR:
+            continue
+        if f.default is not _MISSING or f.default_factory is not _MISSING:
+            seen_default = True
+        elif seen_default:
+            raise TypeError(f"non-default argument {f.name!r} follows default argument")
+
+
+def _set_method(cls: type, name: str, method: Callable[..., Any]) -> None:
+    method.__qualname__ = f"{cls.__qualname__}.{method.__name__}"
+    setattr(cls, name, method)
+
+
+def _set_hash(cls: type, eq: bool, frozen: bool, hashed: tuple[str, ...]) -> None:
+    """dataclasses' table for unsafe_hash=False: an explicit __hash__ stays; eq without frozen
+    makes instances unhashable; eq with frozen hashes the fields."""
+    own_hash = cls.__dict__.get("__hash__", _MISSING)
+    explicit = not (own_hash is _MISSING or (own_hash is None and "__eq__" in cls.__dict__))
+    if not eq or explicit:
+        return
+    if not frozen:
+        cls.__hash__ = None  # type: ignore[assignment]
+        return
+    key = _tuple_of(hashed)
+
+    def __hash__(self: Any) -> int:
+        return hash(key(self))
+
+    _set_method(cls, "__hash__", __hash__)
+
+
+def _tuple_of(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """obj -> the tuple of its fields `names`, as dataclasses' methods compare and hash them."""
+    if len(names) > 1:
+        return attrgetter(*names)
+    if names:
+        get = attrgetter(names[0])
+        return lambda obj: (get(obj),)
+    return lambda obj: ()
+
+
+def _make_init(cls: type, real: list[dataclasses.Field[Any]], initvars: list[dataclasses.Field[Any]]) -> Callable[..., None]:
+    """`__init__` binding its arguments as `def __init__(self, a, b=1, *, c)` would, with the same
+    TypeErrors, then setting the fields in order and calling `__post_init__(initvars...)`."""
+    params = [f for f in list(real) + list(initvars) if f.init]
+    # The parameters in dataclass order: fields and InitVars as declared, keyword-only ones last.
+    declared = [f for f in cls.__dataclass_fields__.values()  # type: ignore[attr-defined]
+                if _kind(f) is not _FIELD_CLASSVAR and f.init]
+    positional = tuple(f.name for f in declared if not f.kw_only)
+    keyword_only = tuple(f.name for f in declared if f.kw_only)
+    accepted = frozenset(positional + keyword_only)
+    has_default = frozenset(f.name for f in params if f.default is not _MISSING or f.default_factory is not _MISSING)
+    positional_defaults = sum(1 for name in positional if name in has_default)
+    # (name, default, factory) for every stored field, in declaration order (only init fields
+    # can be in the arguments)
+    stored: tuple[tuple[str, Any, Any], ...] = tuple((f.name, f.default, f.default_factory) for f in real)
+    initvar_names = tuple(f.name for f in initvars)
+    initvar_defaults = {f.name: f.default for f in initvars}
+    post_init = hasattr(cls, "__post_init__")
+    qualname = f"{cls.__qualname__}.__init__"
+    # Fast paths, for classes whose fields are all stored and positional (most of them): a
+    # positional call fills the missing tail from the defaults, a keyword call starts from the
+    # defaults in field order (so the instance's dict keeps that order), and either then calls
+    # the factories of the fields it was not given.
+    stored_names = tuple(f.name for f in real)
+    plain = not initvars and not keyword_only and all(f.init for f in real)
+    tail = tuple(f.default for f in real)
+    factories: tuple[tuple[int, str, Any], ...] = tuple(
+        (i, f.name, f.default_factory) for i, f in enumerate(real) if f.default_factory is not _MISSING)
+    required = len(stored_names) - positional_defaults
+    count = len(stored_names)
+    required_names = frozenset(stored_names[:required])
+    template = dict(zip(stored_names, tail))
+
+    def bind(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(the fields to store, every argument by name), or the TypeError of a function call."""
+        values = dict(zip(positional, args))
+        for key, value in kwargs.items():
+            if key not in accepted:
+                raise TypeError(f"{qualname}() got an unexpected keyword argument {key!r}")
+            if key in values:
+                raise TypeError(f"{qualname}() got multiple values for argument {key!r}")
+            values[key] = value
+        if len(args) > len(positional):
+            raise TypeError(_too_many(qualname, len(positional), positional_defaults, len(args),
+                                      sum(1 for key in kwargs if key in keyword_only)))
+        if len(values) < len(accepted):
+            for group, what in ((positional, "positional"), (keyword_only, "keyword-only")):
+                missing = [name for name in group if name not in values and name not in has_default]
+                if missing:
+                    raise TypeError(_missing(qualname, missing, what))
+        state = {}
+        for name, default, factory in stored:
+            if name in values:
+                state[name] = values[name]
+            elif factory is not _MISSING:
+                state[name] = factory()
+            elif default is not _MISSING:
+                state[name] = default
+        return state, values
+
+    def __init__(self: Any, /, *args: Any, **kwargs: Any) -> None:
+        if plain and not kwargs and required <= len(args) <= count:
+            given = len(args)
+            state = self.__dict__
+            state.update(zip(stored_names, args if given == count else args + tail[given:]))
+            for position, name, factory in factories:
+                if position >= given:
+                    state[name] = factory()
+        elif plain and not args and tuple(kwargs) == stored_names and not factories:
+            self.__dict__.update(kwargs)  # every field, in field order
+        elif plain and not args and kwargs.keys() <= accepted and required_names <= kwargs.keys():
+            state = template.copy()  # in field order; the arguments replace their entries in place
+            state.update(kwargs)
+            for position, name, factory in factories:
+                if name not in kwargs:
+                    state[name] = factory()
+            self.__dict__.update(state)
+        else:
+            state, values = bind(args, kwargs)
+            self.__dict__.update(state)
+            if post_init:
+                self.__post_init__(*[values.get(name, initvar_defaults[name]) for name in initvar_names])
+                return
+        if post_init:
+            self.__post_init__()
+
+    return __init__
+
+
+def _too_many(qualname: str, takes: int, with_defaults: int, given: int, keyword_only_given: int) -> str:
+    """CPython's message for too many positional arguments (self counted, as it counts it)."""
+    takes, given = takes + 1, given + 1
+    if with_defaults:
+        sig, plural = f"from {takes - with_defaults} to {takes}", True
+    else:
+        sig, plural = str(takes), takes != 1
+    extra = ""
+    if keyword_only_given:
+        extra = (f" positional argument{'s' if given != 1 else ''} (and {keyword_only_given} keyword-only "
+                 f"argument{'s' if keyword_only_given != 1 else ''})")
+    was = "was" if given == 1 and not keyword_only_given else "were"
+    return f"{qualname}() takes {sig} positional argument{'s' if plural else ''} but {given}{extra} {was} given"
+
+
+def _missing(qualname: str, names: list[str], what: str) -> str:
+    """CPython's message for missing arguments: 'a', 'a' and 'b', 'a', 'b', and 'c'."""
+    quoted = [repr(name) for name in names]
+    if len(quoted) == 1:
+        listed = quoted[0]
+    elif len(quoted) == 2:
+        listed = f"{quoted[0]} and {quoted[1]}"
+    else:
+        listed = ", ".join(quoted[:-1]) + f", and {quoted[-1]}"
+    plural = "s" if len(names) != 1 else ""
+    return f"{qualname}() missing {len(names)} required {what} argument{plural}: {listed}"
+
+
+# ids (with the thread) of the records whose repr is being built, so that a record that contains
+# itself shows as "..." (as dataclasses' reprlib-style guard does) instead of recursing
+_repr_running: set[tuple[int, int]] = set()
+
+
+def _make_repr(names: tuple[str, ...]) -> Callable[[Any], str]:
+    def __repr__(self: Any) -> str:
+        key = (id(self), threading.get_ident())
+        if key in _repr_running:
+            return "..."
+        _repr_running.add(key)
+        try:
+            shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in names)
+        finally:
+            _repr_running.discard(key)
+        return f"{self.__class__.__qualname__}({shown})"
+
+    return __repr__
+
+
+def _make_eq(key: Callable[[Any], tuple[Any, ...]]) -> Callable[[Any, Any], Any]:
+    def __eq__(self: Any, other: Any) -> Any:
+        if other.__class__ is self.__class__:
+            return key(self) == key(other)
+        return NotImplemented
+
+    return __eq__
+
+
+def _make_order(key: Callable[[Any], tuple[Any, ...]]) -> dict[str, Callable[[Any, Any], Any]]:
+    def __lt__(self: Any, other: Any) -> Any:
+        if other.__class__ is self.__class__:
+            return key(self) < key(other)
+        return NotImplemented
+
+    def __le__(self: Any, other: Any) -> Any:
+        if other.__class__ is self.__class__:
+            return key(self) <= key(other)
+        return NotImplemented
+
+    def __gt__(self: Any, other: Any) -> Any:
+        if other.__class__ is self.__class__:
+            return key(self) > key(other)
+        return NotImplemented
+
+    def __ge__(self: Any, other: Any) -> Any:
+        if other.__class__ is self.__class__:
+            return key(self) >= key(other)
+        return NotImplemented
+
+    return {"__lt__": __lt__, "__le__": __le__, "__gt__": __gt__, "__ge__": __ge__}
+
+
+def _make_frozen(cls: type[Any], names: frozenset[str]) -> dict[str, Callable[..., None]]:
+    """dataclasses' frozen methods: no field can be assigned or deleted, and no attribute at all
+    on an instance of the class itself (a subclass that is not a record may add its own)."""
+
+    def __setattr__(self: Any, name: str, value: Any) -> None:
+        if type(self) is cls or name in names:
+            raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+        super(cls, self).__setattr__(name, value)
+
+    def __delattr__(self: Any, name: str) -> None:
+        if type(self) is cls or name in names:
+            raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+        super(cls, self).__delattr__(name)
+
+    return {"__setattr__": __setattr__, "__delattr__": __delattr__}
