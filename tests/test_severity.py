@@ -56,6 +56,27 @@ def test_public_data_lowers_disclosure_and_integrity_ratings_raise_tampering() -
     assert s.impact == "high" and "integrity=critical" in s.adjustments[0].reason
 
 
+def test_a_confidentiality_rating_on_the_data_outweighs_its_classification_for_disclosure() -> None:
+    data = {"log": DataFacts("Debug Log", 4, {"confidentiality": "medium"}),
+            "tag": DataFacts("Asset Tag", 4, {"confidentiality": "low"}),
+            "card": DataFacts("Card", 4, {}),
+            "fw": DataFacts("Firmware", 4, {"confidentiality": "low", "integrity": "high"})}
+
+    def flow(*carried: str) -> TargetFacts:
+        return TargetFacts("flow", "Feed", carried, None, True, True, {}, frozenset(), ("web", "db"))
+
+    c = ctx(("m", flow("log")), ("l", flow("tag")), ("both", flow("log", "card")), ("fw", flow("fw")), data=data)
+    disclosure = RuleSeverity("elevated", "likely", stride="InformationDisclosure", data_impact=True)
+    modest = score_threat(disclosure, ("m",), c)
+    assert modest.impact == "elevated" and modest.adjustments == ()
+    low = score_threat(disclosure, ("l",), c)
+    assert low.impact == "medium" and low.adjustments[0].reason == "data 'Asset Tag' is rated confidentiality=low"
+    # an unrated secret beside a modestly rated one still counts
+    assert score_threat(disclosure, ("both",), c).impact == "high"
+    # the rating is about disclosure: tampering still follows classification and integrity
+    assert score_threat(RuleSeverity("elevated", "likely", stride="Tampering", data_impact=True), ("fw",), c).impact == "high"
+
+
 def test_asset_value_moves_impact_one_step_and_a_multiplier_alone_never_makes_it_critical() -> None:
     element = TargetFacts("element", "DB", ("card",), None, True, True, {"confidentiality": "critical"},
                           frozenset(), ("db",))

@@ -6,7 +6,8 @@ A rule states its impact and likelihood (or just a severity, read as that impact
 - impact, for asset value, at most one step up: the data the threat is about is secret (or
   rated high integrity, for tampering), the element is rated critical for the property at
   stake, or the model gives it a severity multiplier; a multiplier alone never makes impact
-  critical. Disclosure of public data only steps impact down. Data counts only for rules
+  critical. Disclosure of public data only steps impact down; for disclosure, a confidentiality
+  rating stated on the data (low, medium) outweighs its classification. Data counts only for rules
   whose metadata says the threat is about that data (`data-impact`).
 - likelihood: up one step when the target is reached directly from the untrusted side, down
   one when it is reached only from trusted zones or only through authenticated hops; down one
@@ -165,6 +166,7 @@ class ModelContext:
 
 _STRIDE_RATING = {"InformationDisclosure": "confidentiality", "Tampering": "integrity", "DenialOfService": "availability"}
 _HIGH = ("high", "critical")
+_MODEST = ("low", "medium")  # confidentiality ratings below high
 
 
 def _step(scale: tuple[str, ...], value: str, steps: int, top: str | None = None) -> str:
@@ -187,11 +189,18 @@ def _asset_value(rule: RuleSeverity, targets: list[TargetFacts], data: list[Data
             if rated:
                 d = max(rated, key=lambda d: _HIGH.index(d.ratings["integrity"]))
                 reasons.append(f"data '{d.name}' is rated integrity={d.ratings['integrity']}")
+        # For disclosure, a confidentiality rating stated on the data is the owner's own measure of
+        # what its exposure costs: a secret asset rated confidentiality=low or medium raises nothing.
+        valued = [d for d in data if not (rule.stride == "InformationDisclosure"
+                                          and d.ratings.get("confidentiality") in _MODEST)]
         top = max(data, key=lambda d: d.rank)
-        if top.rank >= 4:
-            reasons.append(f"{'top-secret' if top.rank == 5 else 'secret'} data '{top.name}' is involved")
+        top_valued = max(valued, key=lambda d: d.rank) if valued else None
+        if top_valued is not None and top_valued.rank >= 4:
+            reasons.append(f"{'top-secret' if top_valued.rank == 5 else 'secret'} data '{top_valued.name}' is involved")
         elif rule.stride == "InformationDisclosure" and top.rank == 0:
             down = "only public data is involved"
+        elif rule.stride == "InformationDisclosure" and all(d.ratings.get("confidentiality") == "low" for d in data):
+            down = f"data '{top.name}' is rated confidentiality=low"
         if rule.stride == "InformationDisclosure" and not reasons and top.rank != 0:
             rated = [d for d in data if d.ratings.get("confidentiality") == "critical"]
             if rated:

@@ -182,6 +182,15 @@ AUTHORIZATION: tuple[str, ...] = (
 LINE_STYLES: tuple[str, ...] = ("solid", "dashed", "dotted", "bold")
 CREDENTIALS_LIFE: tuple[str, ...] = ("none", "unknown", "short", "long", "auto", "manual", "hardcoded")
 TRUST_LEVELS: tuple[str, ...] = ("trusted", "untrusted")
+# How a store shared by tenants keeps their data apart: rows told apart only by a tenant id that
+# every query must filter on (row), rows the database itself filters per tenant (row-level
+# security), a schema, a database or an instance per tenant.
+TENANT_ISOLATION: tuple[str, ...] = ("none", "row", "row-level-security", "schema", "database", "instance")
+_TENANT_ISOLATION_ALIASES = (("shared-schema", "row"), ("tenant-id", "row"), ("tenant-column", "row"),
+                             ("tenant-id-column", "row"), ("discriminator-column", "row"), ("pooled", "row"),
+                             ("rls", "row-level-security"), ("schema-per-tenant", "schema"),
+                             ("database-per-tenant", "database"), ("db-per-tenant", "database"),
+                             ("instance-per-tenant", "instance"), ("silo", "instance"), ("dedicated", "instance"))
 
 _AUTHN_ALIASES = (("apikey", "api-key"), ("api-token", "token"), ("bearer", "token"), ("oauth", "oauth2"),
                   ("o-auth2", "oauth2"), ("openid-connect", "oidc"), ("client-certificate", "certificate"),
@@ -312,6 +321,16 @@ ELEMENT_KEYS = _table(
     _spec("requires_approval", "bool", "a person approves each action before it runs (human in the loop)",
           aliases=("human_approval",)),
     _spec("pool", "text", "name of a pool of identical replicas: their findings are reported once"),
+    _spec("pre_auth", "bool", "reached before any login by design (sign-in, sign-up, password reset, "
+          "one-time-code request)", aliases=("pre_login", "pre_authentication")),
+    _spec("hardcoded_credentials", "bool", "its code, firmware, image or configuration holds a credential "
+          "written into it", aliases=("has_hardcoded_credentials", "embedded_credentials", "hardcoded_secrets")),
+    _spec("shared_account", "bool", "an actor that stands for one account several people log in with",
+          aliases=("is_shared_account", "shared_login")),
+    _spec("multi_tenant", "bool", "serves several tenants (customer organisations) from one deployment",
+          aliases=("is_multi_tenant", "multitenant")),
+    _spec("tenant_isolation", "enum", "how a store shared by tenants keeps their data apart", TENANT_ISOLATION,
+          value_aliases=_TENANT_ISOLATION_ALIASES),
     _spec("replicas", "number", "how many identical instances this element stands for (2 or more: redundant)"),
     *_controls(ELEMENT_CONTROL_KEYS),
     _spec("attacker", "any", 'attack paths: an attacker starts here (True, or a profile: "insider"; False opts out)'),
@@ -327,6 +346,8 @@ DATA_KEYS = _table(
     _spec("is_pii", "bool", "personal data", aliases=("pii",)),
     _spec("is_credentials", "bool", "the data is a secret or credential", aliases=("is_secret",)),
     _spec("is_stored", "bool", "the data is persisted"),
+    _spec("is_shared", "bool", "one secret that many holders use (every device of a fleet, every "
+          "installation, several people)", aliases=("shared",)),
 )
 
 FLOW_KEYS = _table(
@@ -347,6 +368,8 @@ FLOW_KEYS = _table(
     _spec("is_public", "bool", "the flow crosses the public Internet"),
     _spec("is_signed", "bool", "what it carries is signed and the signature is verified", aliases=("signed",)),
     _spec("format", "text", "payload format, free text (JSON, XML, SOAP, java-serialized, pickle...)"),
+    _spec("pre_auth", "bool", "part of signing in, signing up or recovering an account: sent before any login "
+          "by design", aliases=("pre_login", "pre_authentication")),
     *_controls(FLOW_CONTROL_KEYS),
 )
 
