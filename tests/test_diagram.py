@@ -157,3 +157,62 @@ def test_diagram_command_writes_dot_svg_and_png(tmp_path: Path) -> None:
     assert stdout.exit_code == 0 and stdout.stdout.startswith("digraph tmlogic")
     bad = runner.invoke(app, ["diagram", str(DATA / "web.md"), "-o", str(tmp_path / "d.gif"), "--no-threats"])
     assert bad.exit_code == 2 and ".dot, .svg or .png" in bad.stderr
+
+
+def edge_lines(dot: str) -> dict[str, str]:
+    """SVG id -> the DOT line of that edge."""
+    return {line.split('id="', 1)[1].split('"', 1)[0]: line for line in dot.splitlines() if " -> " in line}
+
+
+def test_flows_between_zones_carry_an_xlabel_so_dot_can_lay_them_out(graphviz: object) -> None:
+    # dot ranks each zone on its own, so a flow between zones may end with both ends in one rank;
+    # with a `label` on such a flow this model made Graphviz fail (trouble in init_rank, lost edges).
+    model, _ = load_model(DATA / "flat_edges_between_zones.md")
+    diagram = build_diagram(model)
+    zone = {e.id: e.boundary for e in model.elements}
+    svg_of = {model_id: svg_id for svg_id, model_id in diagram.ids.items()}
+    lines = edge_lines(diagram.dot)
+    kinds = set()
+    for f in model.flows:
+        line = lines[svg_of[f.id]]
+        between = zone[f.source] != zone[f.target]
+        kinds.add(between)
+        assert (", xlabel=<" in line) == between and (", label=<" in line) == (not between), line
+    assert kinds == {True, False}  # both kinds are in the model
+    svg = render(diagram.dot, "svg").decode("utf-8")
+    assert svg.count('class="edge') == len(model.flows) and svg.count(">HTTPS</text>") == len(model.flows)
+
+
+def _failing_graphviz(tmp_path: Path) -> Path:
+    program = tmp_path / "broken-dot"
+    program.write_text("#!/bin/sh\necho 'Error: trouble in init_rank' >&2\necho '\t%0 1' >&2\nexit 1\n")
+    program.chmod(0o755)
+    return program
+
+
+def test_a_failing_graphviz_is_reported_and_the_other_reports_are_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TMLOGIC_GRAPHVIZ", str(_failing_graphviz(tmp_path)))
+    runner = CliRunner()
+    out_dir = tmp_path / "reports"
+    done = runner.invoke(app, ["analyze", str(DATA / "web.md"), "--rules", str(RULES), "--no-builtin-rules",
+                               "--output-dir", str(out_dir), "--fail-on", "none"])
+    assert done.exit_code == 0, done.output
+    assert "warning: diagram.svg not written: broken-dot failed (exit 1): Error: trouble in init_rank" in done.stderr
+    written = {p.name for p in out_dir.iterdir()}
+    assert "diagram.svg" not in written and {"diagram.dot", "report.html", "threats.json"} <= written
+    assert "No diagram: broken-dot failed (exit 1)" in (out_dir / "report.html").read_text(encoding="utf-8")
+    drawn = runner.invoke(app, ["diagram", str(DATA / "web.md"), "--no-threats", "-o", str(tmp_path / "d.svg")])
+    assert drawn.exit_code == 2 and "error: broken-dot failed (exit 1): Error: trouble in init_rank" in drawn.stderr
+    assert not (tmp_path / "d.svg").exists()
+
+
+def test_a_diagram_asked_for_by_name_that_fails_is_an_error_after_the_other_files(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tmlogic.diagram.render import DiagramFailed
+    from tmlogic.outputs.formats import write_all
+
+    monkeypatch.setenv("TMLOGIC_GRAPHVIZ", str(_failing_graphviz(tmp_path)))
+    with pytest.raises(DiagramFailed, match="trouble in init_rank"):
+        write_all(result_of(DATA / "web.md"), tmp_path / "out", ["json", "svg"])
+    assert [p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith(".")] == ["threats.json"]

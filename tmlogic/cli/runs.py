@@ -102,12 +102,20 @@ def _run_model(run: ModelRun, show: Presentation) -> RunOutcome:
             err.write(render_diagnostics(warnings))
     options = RenderOptions(sarif_suppressions=run.sarif_suppressions, help_uri=run.help_uri)
     if run.output_dir is not None:
+        from ..diagram.render import DiagramUnavailable
         from ..fileaccess import WriteRefused
 
+        def undrawn(filename: str, reason: str) -> None:
+            if not show.quiet:
+                err.write(f"tmlogic: warning: {filename} not written: {reason}\n")
+
         try:
-            written = write_all(shown, run.output_dir, run.formats, options)
+            written = write_all(shown, run.output_dir, run.formats, options, on_skip=undrawn)
         except WriteRefused as exc:  # a link, an input, a full disk: nothing half-written
             err.write(f"tmlogic: error: {exc}\n")
+            return RunOutcome(run.model, 2)
+        except DiagramUnavailable as exc:  # a diagram the configuration asks for; the other files are written
+            err.write(f"tmlogic: error: the diagram could not be drawn: {exc}\n")
             return RunOutcome(run.model, 2)
         if not show.quiet:
             err.write(f"tmlogic: wrote {', '.join(p.name for p in written)} to {display_path(run.output_dir)}\n")

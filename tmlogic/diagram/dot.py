@@ -127,6 +127,7 @@ class _Builder:
         self.ids: dict[str, str] = {}
         self.submodels: dict[str, str] = {}
         self.node_of: dict[str, str] = {}
+        self.zone_of: dict[str, str | None] = {}  # element id -> the boundary it is drawn in (None: outside all)
         self.styles: dict[str, ProtocolStyle] = {canonical_protocol(s.protocol): s for s in model.protocol_styles}
         self.used_protocols: dict[str, tuple[str, str]] = {}
         self.used_levels: set[str] = set()
@@ -237,6 +238,18 @@ class _Builder:
 
     # -- flows -----------------------------------------------------------------------------
 
+    def label_attribute(self, f: Dataflow) -> str:
+        """`label` for a flow inside one zone, `xlabel` for a flow between zones.
+
+        dot lays out a label as a node of its own between the edge's two ranks, and ranks each
+        cluster on its own: an edge between two clusters is only pulled towards a forward
+        direction, so it can end with both ends in one rank. A label on such a flat edge between
+        clusters is a position problem dot cannot solve ("trouble in init_rank", then "lost e1 e2
+        edge"; Graphviz 2.42 and graphviz-pure alike, docs/outputs.md). An xlabel is placed after
+        the layout and takes no part in it. A flow inside one zone (or between two elements outside
+        every zone) is ranked as an ordinary edge, never flat, and keeps its label."""
+        return "label" if self.zone_of[f.source] == self.zone_of[f.target] else "xlabel"
+
     def flow(self, f: Dataflow, index: int) -> None:
         src, dst = self.node_of.get(f.source), self.node_of.get(f.target)
         if src is None or dst is None:
@@ -256,7 +269,7 @@ class _Builder:
         label += self.mark_note(mark) + ">"
         attrs = {
             "id": _esc(sid),
-            "label": label,
+            self.label_attribute(f): label,
             "tooltip": _esc(tip),
             "labeltooltip": _esc(tip),
             "class": _esc("flow" + (f" sev-{mark.level}" if mark else "")),
@@ -316,6 +329,7 @@ class _Builder:
         for i, e in enumerate(m.elements):
             where = e.boundary if e.boundary in boundary_index else None
             members.setdefault(where, []).append((i, e))
+            self.zone_of[e.id] = where
         title = self.title
         self.lines += [
             "digraph tmlogic {",

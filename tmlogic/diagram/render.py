@@ -22,14 +22,19 @@ from functools import lru_cache
 from .._errors import OutputError
 from ..records import record
 
-__all__ = ["FORMATS", "DiagramUnavailable", "Renderer", "find_renderer", "render"]
+__all__ = ["FORMATS", "DiagramFailed", "DiagramUnavailable", "Renderer", "find_renderer", "render"]
 
 FORMATS = ("svg", "png")
 _TIMEOUT_S = 120
 
 
 class DiagramUnavailable(OutputError):
-    """No Graphviz program was found; DOT output still works."""
+    """No diagram can be drawn in this environment; DOT output still works."""
+
+
+class DiagramFailed(DiagramUnavailable):
+    """The Graphviz program ran and failed (crashed, timed out, gave up on the layout): a fault of
+    that program or of the machine, not of the model; DOT output still works."""
 
 
 @record(frozen=True)
@@ -76,7 +81,7 @@ def find_renderer() -> Renderer | None:
 
 def render(dot: str, fmt: str = "svg", renderer: Renderer | None = None) -> bytes:
     """Lay out and draw `dot`. Raises DiagramUnavailable when no Graphviz program exists,
-    OutputError when the program fails."""
+    DiagramFailed (a DiagramUnavailable) when the program fails."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown diagram format {fmt!r}; expected one of {', '.join(FORMATS)}")
     chosen = renderer or find_renderer()
@@ -90,8 +95,18 @@ def render(dot: str, fmt: str = "svg", renderer: Renderer | None = None) -> byte
         done = subprocess.run([chosen.path, f"-T{fmt}"], input=dot.encode("utf-8"), capture_output=True,
                               timeout=_TIMEOUT_S, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise OutputError(f"{chosen.name} ({chosen.path}) could not draw the diagram: {exc}") from exc
+        raise DiagramFailed(f"{chosen.name} ({chosen.path}) could not draw the diagram: {exc}") from exc
     if done.returncode != 0 or not done.stdout:
-        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise OutputError(f"{chosen.name} failed (exit {done.returncode}): {' '.join(detail[-3:]) or 'no output'}")
+        raise DiagramFailed(f"{chosen.name} failed (exit {done.returncode}): {_failure_detail(done.stderr)}")
     return done.stdout
+
+
+def _failure_detail(stderr: bytes) -> str:
+    """The first error Graphviz printed (the cause: later lines are its consequences, and a failed
+    ranking lists every node it could not rank) and how many lines followed it."""
+    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+    if not lines:
+        return "no output"
+    first = next((i for i, line in enumerate(lines) if line.startswith("Error")), 0)
+    rest = len(lines) - first - 1
+    return lines[first][:200] + (f" (and {rest} more line{'' if rest == 1 else 's'} of errors)" if rest else "")

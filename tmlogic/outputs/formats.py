@@ -169,11 +169,14 @@ def render_chunks(result: Result, name: str, options: RenderOptions = RenderOpti
 
 
 def write_all(result: Result, folder: Path, names: Sequence[str] | None = None,
-              options: RenderOptions = RenderOptions()) -> list[Path]:
+              options: RenderOptions = RenderOptions(),
+              on_skip: Callable[[str, str], None] | None = None) -> list[Path]:
     """The formats `names` (default: every format) into `folder`, under their fixed file names;
-    returns the paths written. A diagram that cannot be drawn (no Graphviz) is skipped when every
-    format is asked for (the HTML report says why); asked for by name, it is an error. The
-    attack-path formats are written when the Result has paths.
+    returns the paths written. A diagram that cannot be drawn (no Graphviz, or Graphviz failed)
+    is left out and the other files are written: when every format is asked for, `on_skip` gets
+    its file name and the reason (the HTML report says it too); asked for by name, the other
+    files are written and then its DiagramUnavailable is raised. The attack-path formats are
+    written when the Result has paths.
     Raises fileaccess.WriteRefused for a destination that may not be written (a link, an input)."""
     import contextvars
     from concurrent.futures import Future, ThreadPoolExecutor
@@ -190,12 +193,15 @@ def write_all(result: Result, folder: Path, names: Sequence[str] | None = None,
         for fmt in sorted(chosen, key=lambda f: not f.draws):
             futures[fmt.name] = pool.submit(contextvars.copy_context().run, render_format, result, fmt.name, options)
     rendered: list[tuple[Path, str]] = []
+    undrawn: DiagramUnavailable | None = None
     for fmt in chosen:
         try:
             text = futures[fmt.name].result()
-        except DiagramUnavailable:
+        except DiagramUnavailable as exc:
             if names is not None:
-                raise
+                undrawn = undrawn or exc
+            elif on_skip is not None:
+                on_skip(fmt.filename, str(exc))
             continue
         rendered.append((folder / fmt.filename, text))
     # Rendered first, then written under the folder's lock, each file atomically and none unless
@@ -203,4 +209,6 @@ def write_all(result: Result, folder: Path, names: Sequence[str] | None = None,
     # one run's complete set.
     with locked(folder):
         write_files([(path, text.encode("utf-8")) for path, text in rendered], within=folder)
+    if undrawn is not None:
+        raise undrawn
     return [path for path, _ in rendered]
