@@ -63,82 +63,149 @@ def test_a_corrupt_cache_is_a_miss_and_is_rewritten(cache_dir: Path, content: by
     assert json.loads(path.read_text().split("\n")[0])["key"] == key  # rewritten whole
 
 
-def _first_rule_with_body(body: list[object]) -> list[object]:
-    for module in body[2]:  # type: ignore[attr-defined]
-        for rule in module[2]:
-            if rule[1]:
-                return rule  # type: ignore[no-any-return]
-    raise AssertionError("no rule with a body")
+# The body's columns (cache._COLUMNS), by name.
+def _col(body: list[object], name: str) -> list[object]:
+    return body[cache._COLUMNS.index(name)]  # type: ignore[return-value]
+
+
+def _first_term(body: list[object], kinds: set[int]) -> int:
+    return next(i for i, kind in enumerate(_col(body, "term kinds")) if kind in kinds)
 
 
 def _span_line(body: list[object]) -> None:
-    body[1][1] = "one"  # type: ignore[index]
+    _col(body, "span lines")[0] = "one"
 
 
 def _negative_span(body: list[object]) -> None:
-    _first_rule_with_body(body)[2] = -1
+    _col(body, "span cols")[3] = -1
 
 
 def _unknown_literal(body: list[object]) -> None:
-    _first_rule_with_body(body)[1][0][0] = 9  # type: ignore[index]
+    _col(body, "literal tags")[0] = 9
 
 
 def _bool_as_tag(body: list[object]) -> None:
-    _first_rule_with_body(body)[1][0][0] = False  # type: ignore[index]
+    _col(body, "literal tags")[0] = False
 
 
 def _short_span_table(body: list[object]) -> None:
-    body[1].pop()  # type: ignore[attr-defined]
+    _col(body, "span end cols").pop()
 
 
 def _decl_out_of_range(body: list[object]) -> None:
-    body[3][0][2] = 10_000  # type: ignore[index]
+    _col(body, "program decls")[2] = 10_000
 
 
 def _integer_path(body: list[object]) -> None:
-    body[0][0] = 7  # type: ignore[index]
-
-
-def _first_atom_literal(body: list[object]) -> list[object]:
-    for literal in _first_rule_with_body(body)[1]:  # type: ignore[attr-defined]
-        if literal[0] == 0 and len(literal) > 3:
-            return literal  # type: ignore[no-any-return]
-    raise AssertionError("no atom with terms")
+    _col(body, "paths")[0] = 7
 
 
 def _unknown_term_kind(body: list[object]) -> None:
-    _first_atom_literal(body)[3] = 7
+    _col(body, "term kinds")[0] = 7
 
 
 def _term_cut_short(body: list[object]) -> None:
-    _first_atom_literal(body).pop()
+    _col(body, "term values").pop()
 
 
 def _variable_named_by_a_number(body: list[object]) -> None:
-    literal = _first_atom_literal(body)
-    literal[3], literal[4] = 0, 12
+    _col(body, "term values")[_first_term(body, {0, 1})] = 12
 
 
 def _constant_of_a_list(body: list[object]) -> None:
-    literal = _first_atom_literal(body)
-    literal[3], literal[4] = 2, ["x"]
+    _col(body, "term values")[_first_term(body, {2})] = ["x"]
 
 
-@pytest.mark.parametrize("damage", [_span_line, _negative_span, _unknown_literal, _bool_as_tag, _short_span_table,
-                                    _decl_out_of_range, _integer_path, _unknown_term_kind, _term_cut_short,
-                                    _variable_named_by_a_number, _constant_of_a_list])
-def test_a_damaged_program_of_the_right_key_is_a_miss(cache_dir: Path, damage: Callable[[list[object]], None]) -> None:
+def _body_one_longer(body: list[object]) -> None:
+    sizes = _col(body, "rule body sizes")
+    sizes[0] += 1  # type: ignore[operator]
+
+
+def _span_in_no_file(body: list[object]) -> None:
+    _col(body, "span paths")[0] = 10_000
+
+
+def _negative_arity(body: list[object]) -> None:
+    _col(body, "atom arities")[0] = -1
+
+
+def _unknown_operator(body: list[object]) -> None:
+    _col(body, "comparison ops")[0] = "=~"
+
+
+def _metadata_flag_two(body: list[object]) -> None:
+    _col(body, "rule has metadata")[0] = 2
+
+
+def _pack_named_by_a_number(body: list[object]) -> None:
+    _col(body, "module packs")[-1] = 3
+
+
+def _column_missing(body: list[object]) -> None:
+    body.pop()
+
+
+def _column_not_a_list(body: list[object]) -> None:
+    body[cache._COLUMNS.index("rule texts")] = "text"
+
+
+_DAMAGES = [_span_line, _negative_span, _unknown_literal, _bool_as_tag, _short_span_table, _decl_out_of_range,
+            _integer_path, _unknown_term_kind, _term_cut_short, _variable_named_by_a_number, _constant_of_a_list,
+            _body_one_longer, _span_in_no_file, _negative_arity, _unknown_operator, _metadata_flag_two,
+            _pack_named_by_a_number, _column_missing, _column_not_a_list]
+
+
+@pytest.mark.parametrize("crc", ["stale", "recomputed"])
+@pytest.mark.parametrize("damage", _DAMAGES)
+def test_a_damaged_program_of_the_right_key_is_a_miss(cache_dir: Path, damage: Callable[[list[object]], None],
+                                                      crc: str) -> None:
+    """Damaged under its old CRC (caught by the CRC), or with the CRC made to match (a tampered file:
+    caught by the decoder's checks of types and counts)."""
     expected, _ = load_rules([])
     path = next(cache_dir.glob("program-*.json"))
     header, body = path.read_text(encoding="utf-8").split("\n")
     data = json.loads(body)
     damage(data)
-    path.write_text(header + "\n" + json.dumps(data), encoding="utf-8")
-    key = json.loads(header)["key"]
+    damaged = json.dumps(data)
+    head = json.loads(header)
+    if crc == "recomputed":
+        head["crc"] = cache._crc(damaged)
+    path.write_text(json.dumps(head) + "\n" + damaged, encoding="utf-8")
+    key = head["key"]
     assert cache.read_program(key) is None
     again, _ = load_rules([])
     assert again == expected
     assert cache.read_program(key) == expected  # rewritten
+
+
+def test_damage_that_keeps_every_type_is_caught_by_the_crc(cache_dir: Path) -> None:
+    """A digit of a line number changed: still a well-formed program, but not the one cached."""
+    expected, _ = load_rules([])
+    path = next(cache_dir.glob("program-*.json"))
+    header, body = path.read_text(encoding="utf-8").split("\n")
+    data = json.loads(body)
+    lines = _col(data, "span lines")
+    lines[-1] += 1  # type: ignore[operator]
+    path.write_text(header + "\n" + json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    assert cache.read_program(json.loads(header)["key"]) is None
+    assert load_rules([])[0] == expected
+
+
+def test_the_columns_round_trip_every_kind_of_node(cache_dir: Path) -> None:
+    """A program with what the built-in one may lack: anonymous variables, every comparison, integer
+    constants, negations, declaration docs, dangling docs and pack-less modules."""
+    from tmlogic.logic.language.checks import check_modules
+
+    text = (".decl p(x: symbol, n: number)\n/// doc: a relation\n.decl q(x: symbol)\n"
+            'p("a", 1).\np("b", -2).\n'
+            + "".join(f'q(X) :- p(X, N), N {op} 0, !p(X, 7), p(_, _).\n' for op in ("=", "!=", "<", "<=", ">", ">="))
+            + "/// note: dangling\n")
+    modules = [parser.parse_module(text, "mine/a.dl")]
+    program, _ = check_modules(modules)
+    decoded = cache._decode(json.loads(json.dumps(cache._encode(program))))
+    assert decoded == program
+    assert [vars(d) for d in decoded.decls.values()] == [vars(d) for d in program.decls.values()]
+    assert decoded.modules[0].dangling_docs == program.modules[0].dangling_docs != ()
 
 
 def test_the_decoder_may_build_objects_without_their_init() -> None:
@@ -150,8 +217,8 @@ def test_the_decoder_may_build_objects_without_their_init() -> None:
     from tmlogic._errors import SourceSpan
     from tmlogic.logic.language import ast
 
-    for cls in (SourceSpan, ast.Var, ast.Const, ast.Atom, ast.Negation, ast.Comparison, ast.MetaEntry, ast.Rule,
-                ast.Fact):
+    for cls in (SourceSpan, ast.Var, ast.Const, ast.Atom, ast.Negation, ast.Comparison, ast.MetaEntry, ast.Metadata,
+                ast.Rule, ast.Fact, ast.Decl):
         assert dataclasses.is_dataclass(cls) and "__slots__" not in vars(cls), cls
         assert not hasattr(cls, "__post_init__"), cls
         assert all(f.init for f in dataclasses.fields(cls)), cls
@@ -228,3 +295,30 @@ def test_a_warm_cache_reads_no_known_ids_and_another_knowledge_base_misses(cache
     monkeypatch.setattr(loader, "_known", counted)
     assert load_rules([])[0] == first and read
     assert len(list(cache_dir.glob("program-*.json"))) == 2
+
+
+def test_the_compiled_program_equals_one_built_through_the_constructors(cache_dir: Path) -> None:
+    """compile_program fills __dict__ directly (compile.py): the same objects as the constructors make."""
+    import dataclasses
+
+    from tmlogic.logic.language import ast
+    from tmlogic.logic.program.compile import Clause, FiringRelation, compile_program
+    from tmlogic.logic.program.facts import InputFact
+
+    for cls in (Clause, FiringRelation, InputFact):
+        assert dataclasses.is_dataclass(cls) and "__slots__" not in vars(cls), cls
+        assert not hasattr(cls, "__post_init__") and all(f.init for f in dataclasses.fields(cls)), cls
+    program, _ = load_rules([])
+    compiled = compile_program(program)
+    for c in compiled.clauses:
+        assert vars(Clause(c.head, c.body)) == vars(c)
+    for n, (f, rule) in enumerate(zip(compiled.firings, program.rules)):
+        assert f.rule is rule and vars(FiringRelation(f"#fire{n}", rule, f.variables)) == vars(f)
+        head = next(c.head for c in compiled.clauses if c.head.predicate == f.name)
+        rebuilt = ast.Atom(f.name, tuple(ast.Var(v, rule.head.span) for v in f.variables), rule.head.span)
+        assert head == rebuilt and [vars(t) for t in head.args] == [vars(t) for t in rebuilt.args]
+        positives = [t.name for a in rule.positive_atoms() for t in a.args if isinstance(t, ast.Var)]
+        assert f.variables == tuple(dict.fromkeys(positives))
+    assert [vars(f) for f in compiled.facts] == [
+        vars(InputFact(f.atom.predicate, tuple(t.value for t in f.atom.args if isinstance(t, ast.Const)), f.span))
+        for f in program.facts]

@@ -17,7 +17,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import zlib
 from collections.abc import Callable, Sequence
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +31,8 @@ from ..language.checks import KnownIds
 
 __all__ = ["cache_dir", "program_key", "read_program", "write_program"]
 
-_FORMAT = 4  # 2: modules know their rule pack; 3: positional arrays; 4: flat terms, objects built directly
+_FORMAT = 5  # 2: modules know their rule pack; 3: positional arrays; 4: flat terms, objects built directly;
+# 5: columns, children taken in order, a CRC of the body
 _KEEP = 8  # cache files kept (one per rule set and working folder); older ones are removed
 
 
@@ -37,269 +40,360 @@ class _Corrupt(Exception):
     """The cache file does not decode into a program: treated as a miss."""
 
 
-# --- the format: positional JSON arrays ------------------------------------------------------------
+# --- the format: columns -------------------------------------------------------------------------
 #
-# Objects are JSON arrays of their fields; source spans are numbers into a table of spans, five
-# numbers each (path number into a table of paths, line, column, end line, end column). Terms are
-# not arrays of their own: an atom is [predicate, span, kind, value, span, kind, value, span, ...],
-# three entries a term, kind _VAR, _ANONYMOUS or _CONST. A body literal is a tag and then its
-# fields, flat: [_ATOM, predicate, span, terms...], [_NEGATION, span, predicate, atom span,
-# terms...], [_COMPARISON, op, span, left term, right term]. A fact is [span, predicate, atom span,
-# terms...], metadata [span, key, value, key span, ...], a declaration [predicate, [name, type,
-# ...], span, doc]. Decoding is plain json.loads (no object hook) and a decoder that checks every
-# value's type and builds only the AST's own classes: a tampered file can name no other class,
-# and any other shape is a corrupt cache.
+# The body is one JSON array of flat columns, one column per field of each kind of node (strings,
+# numbers, or null where a field may be None); _COLUMNS names them in order. Nothing refers to a
+# node by number: each parent takes the next n nodes of its kind, n from its own column, so the
+# encoder lists each kind in the order the decoder consumes it:
+#   spans      one table, in segments: the terms', atoms', negations', comparisons', metadata
+#              entries', metadata blocks', rules', facts' and declarations' (path as runs of
+#              [path number, count]);
+#   terms      the atoms' arguments, atom by atom, then each comparison's left and right;
+#   atoms      the rules' heads, then the atoms of the rules' body literals, then the facts';
+#   metadata   the rules', then the declarations' docs, then each module's dangling docs;
+#   literals, rules, facts, declarations   module by module, in order.
+# Decoding is plain json.loads (no object hook) and a decoder that checks each column's types and
+# every count against the lengths it must add up to (in bulk: set(map(type, column)) is C-speed),
+# and builds only the AST's own classes: a tampered file can name no other class, and any other
+# shape is a corrupt cache. The header also holds the CRC-32 of the body: damage that leaves every
+# type and count intact (a digit of a line number) is caught there, not shown in a report. A CRC
+# detects damage, not tampering; nothing can, against a writer of the cache folder, and a file
+# that passes both checks still only ever builds the AST's classes.
 
 _VAR, _ANONYMOUS, _CONST = 0, 1, 2
 _ATOM, _NEGATION, _COMPARISON = 0, 1, 2
+_COLUMNS = ("paths", "span paths", "span lines", "span cols", "span end lines", "span end cols",
+            "term kinds", "term values", "atom predicates", "atom arities", "literal tags", "comparison ops",
+            "metadata sizes", "metadata keys", "metadata values",
+            "rule body sizes", "rule texts", "rule has metadata", "rule indexes",
+            "decl predicates", "decl arities", "decl args", "decl has doc",
+            "module paths", "module packs", "module sizes", "program decls")
 
 
-class _Encoder:
-    def __init__(self) -> None:
-        self.paths: dict[str, int] = {}
-        self.spans: list[int | None] = []  # five values a span: path number, line, col, end line, end col
-
-    def span(self, s: SourceSpan) -> int:
-        path = self.paths.setdefault(s.path, len(self.paths))
-        self.spans += (path, s.line, s.col, s.end_line, s.end_col)
-        return len(self.spans) // 5 - 1
-
-    def terms(self, terms: Sequence[ast.Term]) -> list[Any]:
-        out: list[Any] = []
-        for t in terms:
-            if isinstance(t, ast.Var):
-                out += (_ANONYMOUS if t.anonymous else _VAR, t.name, self.span(t.span))
-            else:
-                out += (_CONST, t.value, self.span(t.span))
-        return out
-
-    def atom(self, a: ast.Atom) -> list[Any]:
-        return [a.predicate, self.span(a.span), *self.terms(a.args)]
-
-    def literal(self, lit: ast.Literal) -> list[Any]:
-        if isinstance(lit, ast.Atom):
-            return [_ATOM, *self.atom(lit)]
-        if isinstance(lit, ast.Negation):
-            return [_NEGATION, self.span(lit.span), *self.atom(lit.atom)]
-        return [_COMPARISON, lit.op, self.span(lit.span), *self.terms((lit.left, lit.right))]
-
-    def metadata(self, m: ast.Metadata | None) -> list[Any] | None:
-        if m is None:
-            return None
-        out: list[Any] = [self.span(m.span)]
-        for e in m.entries:
-            out += (e.key, e.value, self.span(e.span))
-        return out
-
-    def rule(self, r: ast.Rule) -> list[Any]:
-        return [self.atom(r.head), [self.literal(lit) for lit in r.body], self.span(r.span), r.text,
-                self.metadata(r.metadata), r.index]
-
-    def decl(self, d: ast.Decl) -> list[Any]:
-        return [d.predicate, [x for a in d.args for x in (a.name, a.type)], self.span(d.span), self.metadata(d.doc)]
-
-    def module(self, m: ast.Module) -> list[Any]:
-        return [m.path, [self.decl(d) for d in m.decls], [self.rule(r) for r in m.rules],
-                [[self.span(f.span), *self.atom(f.atom)] for f in m.facts],
-                [self.metadata(d) for d in m.dangling_docs], m.pack]
-
-    def program(self, p: ast.Program) -> list[Any]:
-        # The declarations table holds the modules' own Decl objects: stored as (module, position).
-        where = {id(d): [mi, di] for mi, m in enumerate(p.modules) for di, d in enumerate(m.decls)}
-        decls = []
-        for predicate, d in p.decls.items():
-            if id(d) not in where:
-                raise TypeError(f"the declaration of {predicate} is in no module")
-            decls.append([predicate, *where[id(d)]])
-        modules = [self.module(m) for m in p.modules]
-        return [list(self.paths), self.spans, modules, decls]
+def _encode(p: ast.Program) -> list[Any]:
+    """The program's columns; TypeError for a program the format cannot hold (then not cached)."""
+    modules = p.modules
+    rules = [r for m in modules for r in m.rules]
+    literals = [lit for r in rules for lit in r.body]
+    facts = [f for m in modules for f in m.facts]
+    decls = [d for m in modules for d in m.decls]
+    tags = []
+    negations: list[ast.Negation] = []
+    comparisons: list[ast.Comparison] = []
+    body_atoms: list[ast.Atom] = []
+    for lit in literals:
+        kind = type(lit)
+        if kind is ast.Atom:
+            tags.append(_ATOM)
+            body_atoms.append(lit)  # type: ignore[arg-type]
+        elif kind is ast.Negation:
+            tags.append(_NEGATION)
+            negations.append(lit)  # type: ignore[arg-type]
+            body_atoms.append(lit.atom)  # type: ignore[union-attr]
+        elif kind is ast.Comparison:
+            tags.append(_COMPARISON)
+            comparisons.append(lit)  # type: ignore[arg-type]
+        else:
+            raise TypeError(f"a literal of type {kind.__name__}")
+    atoms = [r.head for r in rules] + body_atoms + [f.atom for f in facts]
+    terms = [t for a in atoms for t in a.args] + [t for c in comparisons for t in (c.left, c.right)]
+    kinds = []
+    values: list[str | int] = []
+    for t in terms:
+        if type(t) is ast.Var:
+            kinds.append(_ANONYMOUS if t.anonymous else _VAR)
+            values.append(t.name)
+        elif type(t) is ast.Const:
+            kinds.append(_CONST)
+            values.append(t.value)
+        else:
+            raise TypeError(f"a term of type {type(t).__name__}")
+    metas = ([r.metadata for r in rules if r.metadata is not None] + [d.doc for d in decls if d.doc is not None]
+             + [doc for m in modules for doc in m.dangling_docs])
+    entries = [e for m in metas for e in m.entries]
+    spans = ([t.span for t in terms] + [a.span for a in atoms] + [n.span for n in negations]
+             + [c.span for c in comparisons] + [e.span for e in entries] + [m.span for m in metas]
+             + [r.span for r in rules] + [f.span for f in facts] + [d.span for d in decls])
+    paths: dict[str, int] = {}
+    runs: list[int] = []  # [path number, count, ...]
+    for s in spans:
+        number = paths.setdefault(s.path, len(paths))
+        if runs and runs[-2] == number:
+            runs[-1] += 1
+        else:
+            runs += (number, 1)
+    # The declarations table holds the modules' own Decl objects: stored as (module, position).
+    where = {id(d): (mi, di) for mi, m in enumerate(modules) for di, d in enumerate(m.decls)}
+    table: list[Any] = []
+    for predicate, d in p.decls.items():
+        if id(d) not in where:
+            raise TypeError(f"the declaration of {predicate} is in no module")
+        table += (predicate, *where[id(d)])
+    return [list(paths), runs, [s.line for s in spans], [s.col for s in spans], [s.end_line for s in spans],
+            [s.end_col for s in spans], kinds, values, [a.predicate for a in atoms], [len(a.args) for a in atoms],
+            tags, [c.op for c in comparisons], [len(m.entries) for m in metas], [e.key for e in entries],
+            [e.value for e in entries], [len(r.body) for r in rules], [r.text for r in rules],
+            [0 if r.metadata is None else 1 for r in rules], [r.index for r in rules],
+            [d.predicate for d in decls], [len(d.args) for d in decls], [x for d in decls for a in d.args
+                                                                         for x in (a.name, a.type)],
+            [0 if d.doc is None else 1 for d in decls], [m.path for m in modules], [m.pack for m in modules],
+            [n for m in modules for n in (len(m.decls), len(m.rules), len(m.facts), len(m.dangling_docs))], table]
 
 
 # The decoder builds each object the way its dataclass's own __init__ would (the same fields, in
 # declaration order, into the instance's __dict__), without calling it: a frozen dataclass's
 # __init__ sets each field through object.__setattr__, about three times the cost of the object
-# itself, and a warm run builds ~25,000 of them. The AST classes and SourceSpan are plain frozen
+# itself, and a warm run builds ~35,000 of them. These AST classes and SourceSpan are plain frozen
 # dataclasses (no __slots__, no __post_init__); tests/test_program_cache.py holds the decoded
 # program equal to the parsed one and checks those two conditions.
 _new = object.__new__
-_Var, _Const, _Atom, _Negation, _Comparison = ast.Var, ast.Const, ast.Atom, ast.Negation, ast.Comparison
+_Span, _Var, _Const, _Atom, _Negation, _Comparison = SourceSpan, ast.Var, ast.Const, ast.Atom, ast.Negation, ast.Comparison
+_Entry, _Metadata, _Rule, _Fact, _Decl = ast.MetaEntry, ast.Metadata, ast.Rule, ast.Fact, ast.Decl
 _OPS = frozenset(ast.COMPARISON_OPS)
+_Types = frozenset[type]
+_STR: _Types = frozenset({str})
+_INT: _Types = frozenset({int})
+_STR_INT: _Types = frozenset({str, int})
+_OPT_INT: _Types = frozenset({int, type(None)})
+_OPT_STR: _Types = frozenset({str, type(None)})
 
 
-class _Decoder:
-    def __init__(self, paths: Any, spans: Any) -> None:
-        if type(paths) is not list or not all(type(p) is str for p in paths):
-            raise _Corrupt("a path table that is not a list of strings")
-        if type(spans) is not list or len(spans) % 5 or not set(map(type, spans)) <= {int, type(None)}:
-            raise _Corrupt("a span table of an unexpected shape")
-        numbers = spans[0::5] + spans[1::5] + spans[2::5]
-        if None in numbers or (numbers and min(numbers) < 0):
-            raise _Corrupt("a span without its path, line or column")
-        values = iter(spans)
-        table: list[SourceSpan] = []
-        add = table.append
-        for path, line, col, end_line, end_col in zip(values, values, values, values, values):
-            s = _new(SourceSpan)
-            d = s.__dict__
-            d["path"] = paths[path]
-            d["line"] = line
-            d["col"] = col
-            d["end_line"] = end_line
-            d["end_col"] = end_col
-            add(s)
-        self.spans = table
+def _column(v: Any, types: _Types, what: str) -> list[Any]:
+    if type(v) is not list or not set(map(type, v)) <= types:
+        raise _Corrupt(f"a column of {what} of an unexpected shape")
+    return v
 
-    def span(self, v: Any) -> SourceSpan:
-        if type(v) is not int or v < 0:
-            raise _Corrupt("a span reference that is not a number")
-        return self.spans[v]
 
-    def terms(self, v: list[Any], start: int) -> tuple[ast.Term, ...]:
-        """The terms held flat in v[start:], three entries each (kind, value, span)."""
-        if (len(v) - start) % 3:
-            raise _Corrupt("terms of an unexpected shape")
-        spans = self.spans
-        out: list[ast.Term] = []
-        add = out.append
-        for i in range(start, len(v), 3):
-            kind, value, span = v[i], v[i + 1], v[i + 2]
-            if type(kind) is not int or type(span) is not int or span < 0:
-                raise _Corrupt("a term of an unexpected shape")
-            t: ast.Term
-            if kind == _CONST:
-                if type(value) is not str and type(value) is not int:
-                    raise _Corrupt("a constant of an unexpected shape")
-                t = _new(_Const)
-                d = t.__dict__
-                d["value"] = value
-                d["span"] = spans[span]
-            elif (kind == _VAR or kind == _ANONYMOUS) and type(value) is str:
-                t = _new(_Var)
-                d = t.__dict__
-                d["name"] = value
-                d["span"] = spans[span]
-                d["anonymous"] = kind == _ANONYMOUS
-            else:
-                raise _Corrupt("a variable of an unexpected shape")
-            add(t)
-        return tuple(out)
+def _counts(v: Any, what: str) -> list[int]:
+    """A column of counts or positions: numbers, none negative."""
+    _column(v, _INT, what)
+    if v and min(v) < 0:
+        raise _Corrupt(f"a negative number among the {what}")
+    return v  # type: ignore[no-any-return]
 
-    def atom(self, v: list[Any], start: int) -> ast.Atom:
-        """The atom held flat in v[start:]: predicate, span, terms."""
-        predicate = v[start]
-        if type(predicate) is not str:
-            raise _Corrupt("an atom of an unexpected shape")
+
+def _flags(v: Any, what: str) -> list[int]:
+    if not set(_column(v, _INT, what)) <= {0, 1}:
+        raise _Corrupt(f"a column of {what} that holds more than 0 and 1")
+    return v  # type: ignore[no-any-return]
+
+
+def _decode(data: Any) -> ast.Program:  # noqa: C901 (one pass per kind of node, in order)
+    if type(data) is not list or len(data) != len(_COLUMNS):
+        raise _Corrupt("a program of an unexpected shape")
+    (paths, runs, lines, cols, end_lines, end_cols, kinds, values, predicates, arities, tags, ops,
+     meta_sizes, meta_keys, meta_values, body_sizes, texts, has_meta, indexes,
+     decl_predicates, decl_arities, decl_args, has_doc, module_paths, module_packs, module_sizes, table) = data
+    _column(paths, _STR, "paths")
+    _counts(runs, "span paths")
+    _counts(lines, "span lines")
+    _counts(cols, "span columns")
+    _column(end_lines, _OPT_INT, "span ends")
+    _column(end_cols, _OPT_INT, "span ends")
+    if not set(_column(kinds, _INT, "term kinds")) <= {_VAR, _ANONYMOUS, _CONST}:
+        raise _Corrupt("an unknown kind of term")
+    _column(values, _STR_INT, "term values")
+    _column(predicates, _STR, "predicates")
+    _counts(arities, "arities")
+    if not set(_column(tags, _INT, "literal tags")) <= {_ATOM, _NEGATION, _COMPARISON}:
+        raise _Corrupt("an unknown kind of literal")
+    if not set(_column(ops, _STR, "comparison operators")) <= _OPS:
+        raise _Corrupt("an unknown comparison operator")
+    _counts(meta_sizes, "metadata sizes")
+    _column(meta_keys, _STR, "metadata keys")
+    _column(meta_values, _STR, "metadata values")
+    _counts(body_sizes, "rule body sizes")
+    _column(texts, _STR, "rule texts")
+    _flags(has_meta, "rule metadata flags")
+    _column(indexes, _INT, "rule indexes")
+    _column(decl_predicates, _STR, "declared predicates")
+    _counts(decl_arities, "declared arities")
+    _column(decl_args, _STR, "declared arguments")
+    _flags(has_doc, "declaration doc flags")
+    _column(module_paths, _STR, "module paths")
+    _column(module_packs, _OPT_STR, "module packs")
+    _counts(module_sizes, "module sizes")
+    _column(table, _STR_INT, "the declaration table")
+
+    # Every count against what it must add up to: then each parent below finds its children.
+    n_rules, n_decls, n_literals, n_modules = len(body_sizes), len(decl_predicates), len(tags), len(module_paths)
+    n_comparisons = tags.count(_COMPARISON)
+    n_negations = tags.count(_NEGATION)
+    n_facts = sum(module_sizes[2::4])
+    n_body_atoms = n_literals - n_comparisons
+    n_atoms = n_rules + n_body_atoms + n_facts
+    n_atom_terms = sum(arities)
+    n_metas = len(meta_sizes)
+    n_entries = len(meta_keys)
+    n_spans = len(lines)
+    if not (len(module_sizes) == 4 * n_modules == 4 * len(module_packs)
+            and sum(module_sizes[0::4]) == n_decls and sum(module_sizes[1::4]) == n_rules
+            and len(predicates) == n_atoms and len(kinds) == len(values) == n_atom_terms + 2 * n_comparisons
+            and len(ops) == n_comparisons and sum(body_sizes) == n_literals
+            and len(texts) == len(has_meta) == len(indexes) == n_rules
+            and len(decl_arities) == len(has_doc) == n_decls and len(decl_args) == 2 * sum(decl_arities)
+            and n_metas == sum(has_meta) + sum(has_doc) + sum(module_sizes[3::4])
+            and sum(meta_sizes) == n_entries == len(meta_values)
+            and len(cols) == len(end_lines) == len(end_cols) == n_spans == sum(runs[1::2])
+            and n_spans == (len(kinds) + n_atoms + n_negations + n_comparisons + n_entries + n_metas + n_rules
+                            + n_facts + n_decls)
+            and len(runs) % 2 == 0 and len(table) % 3 == 0):
+        raise _Corrupt("counts that do not add up")
+    if runs and max(runs[0::2]) >= len(paths):
+        raise _Corrupt("a span in no known file")
+
+    span_paths: list[str] = []
+    for number, count in zip(runs[0::2], runs[1::2]):
+        span_paths += repeat(paths[number], count)
+    spans: list[SourceSpan] = []
+    add: Any = spans.append
+    for path, line, col, end_line, end_col in zip(span_paths, lines, cols, end_lines, end_cols):
+        s = _new(_Span)
+        d = s.__dict__
+        d["path"] = path
+        d["line"] = line
+        d["col"] = col
+        d["end_line"] = end_line
+        d["end_col"] = end_col
+        add(s)
+    at = 0
+
+    def segment(n: int) -> list[SourceSpan]:
+        nonlocal at
+        at += n
+        return spans[at - n:at]
+
+    terms: list[ast.Term] = []
+    add = terms.append
+    for kind, value, span in zip(kinds, values, segment(len(kinds))):
+        t: Any
+        if kind == _CONST:
+            t = _new(_Const)
+            d = t.__dict__
+            d["value"] = value
+            d["span"] = span
+        else:
+            if type(value) is not str:
+                raise _Corrupt("a variable named by a number")
+            t = _new(_Var)
+            d = t.__dict__
+            d["name"] = value
+            d["span"] = span
+            d["anonymous"] = kind == _ANONYMOUS
+        add(t)
+    atoms: list[ast.Atom] = []
+    add = atoms.append
+    start = 0
+    for predicate, arity, span in zip(predicates, arities, segment(n_atoms)):
         a = _new(_Atom)
         d = a.__dict__
         d["predicate"] = predicate
-        d["args"] = self.terms(v, start + 2)
-        d["span"] = self.span(v[start + 1])
-        return a
-
-    def literal(self, v: Any) -> ast.Literal:
-        if type(v) is not list or not v:
-            raise _Corrupt("a literal of an unexpected shape")
-        tag = v[0]
-        if type(tag) is not int:
-            raise _Corrupt("a literal without its kind")
+        d["args"] = tuple(terms[start:start + arity])
+        d["span"] = span
+        start += arity
+        add(a)
+    body_atoms = iter(atoms[n_rules:n_rules + n_body_atoms])
+    negation_spans = iter(segment(n_negations))
+    comparison_spans = iter(segment(n_comparisons))
+    comparison_terms = iter(terms[n_atom_terms:])
+    operators = iter(ops)
+    literals: list[ast.Literal] = []
+    add = literals.append
+    for tag in tags:
         if tag == _ATOM:
-            return self.atom(v, 1)
-        if tag == _NEGATION:
+            add(next(body_atoms))
+        elif tag == _NEGATION:
             n = _new(_Negation)
             d = n.__dict__
-            d["atom"] = self.atom(v, 2)
-            d["span"] = self.span(v[1])
-            return n
-        op = v[1]
-        if tag != _COMPARISON or op not in _OPS or len(v) != 9:
-            raise _Corrupt("a comparison of an unexpected shape")
-        left, right = self.terms(v, 3)
-        c = _new(_Comparison)
-        d = c.__dict__
-        d["op"] = op
-        d["left"] = left
-        d["right"] = right
-        d["span"] = self.span(v[2])
-        return c
-
-    def metadata(self, v: Any) -> ast.Metadata | None:
-        if v is None:
-            return None
-        if type(v) is not list or not v or (len(v) - 1) % 3:
-            raise _Corrupt("metadata of an unexpected shape")
-        out = []
-        for i in range(1, len(v), 3):
-            key, value = v[i], v[i + 1]
-            if type(key) is not str or type(value) is not str:
-                raise _Corrupt("a metadata entry of an unexpected shape")
-            e = _new(ast.MetaEntry)
-            d = e.__dict__
-            d["key"] = key
-            d["value"] = value
-            d["span"] = self.span(v[i + 2])
-            out.append(e)
-        return ast.Metadata(tuple(out), self.span(v[0]))
-
-    def rule(self, v: Any) -> ast.Rule:
-        head, body, span, text, metadata, index = v
-        if not (type(head) is list and type(body) is list and type(text) is str and type(index) is int):
-            raise _Corrupt("a rule of an unexpected shape")
-        r = _new(ast.Rule)
+            d["atom"] = next(body_atoms)
+            d["span"] = next(negation_spans)
+            add(n)
+        else:
+            c = _new(_Comparison)
+            d = c.__dict__
+            d["op"] = next(operators)
+            d["left"] = next(comparison_terms)
+            d["right"] = next(comparison_terms)
+            d["span"] = next(comparison_spans)
+            add(c)
+    entries: list[ast.MetaEntry] = []
+    add = entries.append
+    for key, value, span in zip(meta_keys, meta_values, segment(n_entries)):
+        e = _new(_Entry)
+        d = e.__dict__
+        d["key"] = key
+        d["value"] = value
+        d["span"] = span
+        add(e)
+    metas: list[ast.Metadata] = []
+    add = metas.append
+    start = 0
+    for size, span in zip(meta_sizes, segment(n_metas)):
+        m = _new(_Metadata)
+        d = m.__dict__
+        d["entries"] = tuple(entries[start:start + size])
+        d["span"] = span
+        start += size
+        add(m)
+    next_meta = iter(metas).__next__
+    rules: list[ast.Rule] = []
+    add = rules.append
+    start = 0
+    for head, size, span, text, flag, index in zip(atoms, body_sizes, segment(n_rules), texts, has_meta, indexes):
+        r = _new(_Rule)
         d = r.__dict__
-        d["head"] = self.atom(head, 0)
-        d["body"] = tuple([self.literal(lit) for lit in body])
-        d["span"] = self.span(span)
+        d["head"] = head
+        d["body"] = tuple(literals[start:start + size])
+        d["span"] = span
         d["text"] = text
-        d["metadata"] = self.metadata(metadata)
+        d["metadata"] = next_meta() if flag else None
         d["index"] = index
-        return r
-
-    def fact(self, v: Any) -> ast.Fact:
-        if type(v) is not list or not v:
-            raise _Corrupt("a fact of an unexpected shape")
-        f = _new(ast.Fact)
+        start += size
+        add(r)
+    facts: list[ast.Fact] = []
+    add = facts.append
+    for atom, span in zip(atoms[n_rules + n_body_atoms:], segment(n_facts)):
+        f = _new(_Fact)
         d = f.__dict__
-        d["atom"] = self.atom(v, 1)
-        d["span"] = self.span(v[0])
-        return f
-
-    def decl(self, v: Any) -> ast.Decl:
-        predicate, args, span, doc = v
-        if not (type(predicate) is str and type(args) is list) or len(args) % 2:
-            raise _Corrupt("a declaration of an unexpected shape")
-        decl_args = []
-        for i in range(0, len(args), 2):
-            name, kind = args[i], args[i + 1]
-            if type(name) is not str or type(kind) is not str:
-                raise _Corrupt("a declared argument of an unexpected shape")
-            decl_args.append(ast.DeclArg(name, kind))
-        return ast.Decl(predicate, tuple(decl_args), self.span(span), self.metadata(doc))
-
-    def module(self, v: Any) -> ast.Module:
-        path, decls, rules, facts, dangling, pack = v
-        if not (type(path) is str and (pack is None or type(pack) is str)
-                and all(type(x) is list for x in (decls, rules, facts, dangling))):
-            raise _Corrupt("a module of an unexpected shape")
-        docs = tuple([self.metadata(d) for d in dangling])
-        if any(d is None for d in docs):
-            raise _Corrupt("a dangling doc block that is empty")
-        return ast.Module(path, tuple([self.decl(d) for d in decls]), tuple([self.rule(r) for r in rules]),
-                          tuple([self.fact(f) for f in facts]),
-                          docs, pack)  # type: ignore[arg-type]  # None excluded just above
-
-
-def _decode(data: Any) -> ast.Program:
-    paths, spans, modules, decls = data
-    decoder = _Decoder(paths, spans)
-    if type(modules) is not list or type(decls) is not list:
-        raise _Corrupt("a program of an unexpected shape")
-    decoded = tuple([decoder.module(m) for m in modules])
-    table: dict[str, ast.Decl] = {}
-    for predicate, mi, di in decls:
-        if not (type(predicate) is str and type(mi) is int and type(di) is int) or mi < 0 or di < 0:
+        d["atom"] = atom
+        d["span"] = span
+        add(f)
+    shared: dict[tuple[str, str], ast.DeclArg] = {}  # equal arguments are one object (they hold no span)
+    decls: list[ast.Decl] = []
+    add = decls.append
+    start = 0
+    for predicate, arity, span, flag in zip(decl_predicates, decl_arities, segment(n_decls), has_doc):
+        args = []
+        flat = decl_args[start:start + 2 * arity]
+        start += 2 * arity
+        for name, kind in zip(flat[0::2], flat[1::2]):
+            arg = shared.get((name, kind))
+            if arg is None:
+                arg = shared[(name, kind)] = ast.DeclArg(name, kind)
+            args.append(arg)
+        g = _new(_Decl)
+        d = g.__dict__
+        d["predicate"] = predicate
+        d["args"] = tuple(args)
+        d["span"] = span
+        d["doc"] = next_meta() if flag else None
+        add(g)
+    decoded = []
+    counts = iter(module_sizes)
+    starts = [0, 0, 0]
+    for path, pack, n_decl, n_rule, n_fact, n_doc in zip(module_paths, module_packs, counts, counts, counts, counts):
+        docs = tuple([next_meta() for _ in range(n_doc)])
+        i, j, k = starts
+        decoded.append(ast.Module(path, tuple(decls[i:i + n_decl]), tuple(rules[j:j + n_rule]),
+                                  tuple(facts[k:k + n_fact]), docs, pack))
+        starts = [i + n_decl, j + n_rule, k + n_fact]
+    program_decls: dict[str, ast.Decl] = {}
+    for predicate, mi, di in zip(table[0::3], table[1::3], table[2::3]):
+        if type(predicate) is not str or type(mi) is not int or type(di) is not int or mi < 0 or di < 0:
             raise _Corrupt("a declaration reference of an unexpected shape")
-        table[predicate] = decoded[mi].decls[di]
-    return ast.Program(decoded, table)
+        program_decls[predicate] = decoded[mi].decls[di]
+    return ast.Program(tuple(decoded), program_decls)
 
 
 def cache_dir() -> Path | None:
@@ -334,6 +428,10 @@ def _path(key: str) -> Path | None:
     return None if folder is None else folder / f"program-{key[:32]}.json"
 
 
+def _crc(body: str) -> int:
+    return zlib.crc32(body.encode("utf-8", "surrogatepass"))
+
+
 def read_program(key: str) -> ast.Program | None:
     """The cached program for `key`, or None (missing, stale or corrupt: all the same, a miss)."""
     path = _path(key)
@@ -344,10 +442,10 @@ def read_program(key: str) -> ast.Program | None:
         # cache folder), size-capped, never quoted; it lies outside the project by design.
         header, _, body = read_text(path, what="program cache", anywhere=True).partition("\n")
         data = json.loads(header)
-        if not isinstance(data, dict) or data.get("key") != key:
+        if not isinstance(data, dict) or data.get("key") != key or data.get("crc") != _crc(body):
             return None
         return _decode(json.loads(body))
-    except (FileAccessError, ValueError, TypeError, AttributeError, IndexError, KeyError, _Corrupt,
+    except (FileAccessError, ValueError, TypeError, AttributeError, IndexError, KeyError, StopIteration, _Corrupt,
             RecursionError):
         return None
 
@@ -359,11 +457,10 @@ def write_program(key: str, program: ast.Program, on_error: Callable[[OSError], 
         return
     # Line 1: what the file is for; line 2: the program (decoded only when line 1 matches).
     try:
-        body = _Encoder().program(program)
+        body = json.dumps(_encode(program), ensure_ascii=False, separators=(",", ":"))
     except TypeError:  # a program the format cannot hold: not cached
         return
-    text = (json.dumps({"key": key, "tmlogic": __version__}) + "\n"
-            + json.dumps(body, ensure_ascii=False, separators=(",", ":")))
+    text = json.dumps({"key": key, "tmlogic": __version__, "crc": _crc(body)}) + "\n" + body
     try:
         # Atomic (temporary file, rename), never through a link planted at the destination.
         write_text(path, text, anywhere=True, replace_input=True)  # a stale entry read this run

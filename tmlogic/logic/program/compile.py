@@ -75,28 +75,71 @@ def _ordered_body(body: tuple[Literal, ...]) -> tuple[Literal, ...]:
 
 def _positive_variables(rule: Rule) -> tuple[str, ...]:
     seen: dict[str, None] = {}
-    for atom in rule.positive_atoms():
-        for term in atom.args:
-            if isinstance(term, Var):
-                seen.setdefault(term.name, None)
+    for lit in rule.body:
+        if isinstance(lit, Atom):
+            for term in lit.args:
+                if isinstance(term, Var):
+                    seen[term.name] = None  # a name seen again keeps its first place
     return tuple(seen)
+
+
+# compile_program builds each object the way its dataclass's own __init__ would (the fields, in
+# declaration order, into the instance's __dict__), without calling it: a run builds ~6,000 of them
+# and a frozen dataclass's __init__ sets each field through object.__setattr__ (cache.py does the
+# same for the AST). Var, Atom, Clause, FiringRelation and InputFact have no __post_init__ and no
+# field without init; tests/test_program_cache.py checks that, and that the result equals the
+# program compiled through the constructors.
+_new = object.__new__
 
 
 def compile_program(program: Program) -> CompiledProgram:
     clauses: list[Clause] = []
     firings: list[FiringRelation] = []
+    add_clause, add_firing = clauses.append, firings.append
     for n, rule in enumerate(program.rules):
         body = _ordered_body(rule.body)
         if rule.head.predicate != THREAT:
-            clauses.append(Clause(rule.head, body))
+            c = _new(Clause)
+            d = c.__dict__
+            d["head"] = rule.head
+            d["body"] = body
+            add_clause(c)
         variables = _positive_variables(rule)
         span = rule.head.span
-        head = Atom(f"#fire{n}", tuple([Var(v, span) for v in variables]), span)
-        firing = FiringRelation(head.predicate, rule, variables)
-        firings.append(firing)
-        clauses.append(Clause(head, body))
-    facts = tuple([InputFact(f.atom.predicate, tuple([_const(t) for t in f.atom.args]), f.span) for f in program.facts])
-    return CompiledProgram(program, tuple(clauses), tuple(firings), facts)
+        args = []
+        for name in variables:
+            v = _new(Var)
+            d = v.__dict__
+            d["name"] = name
+            d["span"] = span
+            d["anonymous"] = False
+            args.append(v)
+        head = _new(Atom)
+        d = head.__dict__
+        d["predicate"] = predicate = f"#fire{n}"
+        d["args"] = tuple(args)
+        d["span"] = span
+        firing = _new(FiringRelation)
+        d = firing.__dict__
+        d["name"] = predicate
+        d["rule"] = rule
+        d["variables"] = variables
+        add_firing(firing)
+        c = _new(Clause)
+        d = c.__dict__
+        d["head"] = head
+        d["body"] = body
+        add_clause(c)
+    facts: list[InputFact] = []
+    add_fact = facts.append
+    for fact in program.facts:
+        f = _new(InputFact)
+        d = f.__dict__
+        d["predicate"] = fact.atom.predicate
+        d["args"] = tuple([_const(t) for t in fact.atom.args])
+        d["span"] = fact.span
+        add_fact(f)
+    return CompiledProgram(program, tuple(clauses), tuple(firings), tuple(facts))
 
 
 def _const(term: object) -> str | int:
