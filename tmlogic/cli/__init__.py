@@ -19,8 +19,6 @@ only when that command runs (or shows its own help), so `tmlogic --help` imports
 Module tops import only typer and these modules; each command imports what it needs when it runs.
 """
 
-from __future__ import annotations
-
 import os
 import sys
 from dataclasses import field
