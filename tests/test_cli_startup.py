@@ -3,14 +3,20 @@ command imports its own module only."""
 
 from __future__ import annotations
 
+import inspect
 import json
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
+from importlib import import_module
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
 from typer.testing import CliRunner
+
+import typer
 
 from tmlogic.cli import COMMANDS, app, load_command
 
@@ -127,3 +133,56 @@ def test_a_built_command_keeps_its_options_and_settings() -> None:
     assert command.context_settings.get("ignore_unknown_options") is True
     assert "Formats:" in (command.help or "")  # the help the registry computes, not only the short help
     assert {p.name for p in load_command("analyze").params} >= {"models", "output_format", "output_dir", "fail_on"}
+
+
+# The dataclasses an analysis may still create at import, each `exec`ing its generated methods:
+# the program cache's decoder and the engine build these by the thousand (docs/engines.md,
+# "Records instead of dataclasses"). Every other class on the path is a record.
+BULK_DATACLASSES = {"tmlogic.logic.program.facts.InputFact", "tmlogic.logic.program.compile.Clause",
+                    "tmlogic.logic.provenance.ProofNode", "tmlogic.logic.provenance._Firing"}
+
+
+def test_an_analysis_creates_no_dataclass_but_those_built_in_bulk(tmp_path: Path) -> None:
+    probe = ("import dataclasses, sys\n"
+             "made = []\n"
+             "process = dataclasses._process_class\n"
+             "def counted(cls, *args):\n"
+             "    made.append(f'{cls.__module__}.{cls.__qualname__}')\n"
+             "    return process(cls, *args)\n"
+             "dataclasses._process_class = counted\n"
+             f"sys.argv = ['tmlogic', 'analyze', {str(ROOT / 'tests/data/anchors/secopstm/threat_model.md')!r}, "
+             f"'-f', 'json', '-o', {str(tmp_path / 'out.json')!r}]\n"
+             "from tmlogic.cli import main\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "sys.stderr.write('\\n' + ' '.join(m for m in made if m.startswith('tmlogic.')))\n")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert json.loads((tmp_path / "out.json").read_text())["threats"], done.stderr
+    made = set(done.stderr.strip().splitlines()[-1].split())
+    assert made <= BULK_DATACLASSES, made - BULK_DATACLASSES
+
+
+def _callbacks(typer_app: typer.Typer) -> Iterator[Callable[..., Any]]:
+    """The functions Typer turns into commands and group callbacks, in an app and its sub-apps."""
+    if typer_app.registered_callback is not None and typer_app.registered_callback.callback is not None:
+        yield typer_app.registered_callback.callback
+    for command in typer_app.registered_commands:
+        if command.callback is not None:
+            yield command.callback
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            yield from _callbacks(group.typer_instance)
+
+
+def test_the_commands_annotations_are_objects_that_typer_need_not_evaluate() -> None:
+    # Typer reads each command's parameters from its annotations when the command runs; as text
+    # (`from __future__ import annotations`) every one is compiled and evaluated by
+    # typing.get_type_hints first, about a third of building `analyze`.
+    functions = list(_callbacks(app))
+    for entry in COMMANDS.values():
+        target = getattr(import_module(f"tmlogic.cli.{entry.module}"), entry.attribute)
+        functions.extend(_callbacks(target) if entry.group else [target])
+    assert len(functions) > len(COMMANDS)
+    for function in functions:
+        text = {name: hint for name, hint in inspect.get_annotations(function).items() if isinstance(hint, str)}
+        assert not text, (function.__module__, function.__qualname__, text)

@@ -180,6 +180,12 @@ CALLS: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = [
     ("Many", (), {}),
     ("Many", (1,), {"d": 3}),
     ("Many", (1, 2, 3, 4, 5), {}),
+    ("Many", (1, 2), {"c": 3}),
+    ("Many", (1,), {"c": 3, "b": 2, "d": 5}),
+    ("Many", (1, 2), {"b": 3, "c": 4}),
+    ("Many", (1, 2), {"d": 3}),
+    ("Many", (1, 2), {"c": 3, "e": 4}),
+    ("Many", (1, 2, 3), {"d": 3}),
     ("Ordered", ("a",), {}),
     ("Mutable", (), {}),
     ("Mutable", ([1],), {"label": "y"}),
@@ -386,6 +392,8 @@ def test_instance_dict_holds_the_fields_in_order() -> None:
     same(lambda c: vars(c["Mutable"](label="q")))
     same(lambda c: vars(c["Mutable"](seen={"s"})))
     same(lambda c: vars(c["Mutable"]([3])))
+    same(lambda c: vars(c["Mutable"]([3], label="z")))  # positional arguments, then keywords
+    same(lambda c: vars(c["Many"](1, d=5, c=3)))
 
 
 def test_post_init_gets_the_init_vars() -> None:

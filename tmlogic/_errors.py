@@ -15,7 +15,6 @@ Anything else that escapes is a bug in tmlogic, not in the user's input.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
@@ -37,7 +36,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, order=True)
+@record(frozen=True, order=True)
 class SourceSpan:
     """A place in a source file: 1-based line and column; end_col is exclusive."""
 

@@ -271,9 +271,10 @@ def _make_init(cls: type, real: list[dataclasses.Field[Any]], initvars: list[dat
     post_init = hasattr(cls, "__post_init__")
     qualname = f"{cls.__qualname__}.__init__"
     # Fast paths, for classes whose fields are all stored and positional (most of them): a
-    # positional call fills the missing tail from the defaults, a keyword call starts from the
-    # defaults in field order (so the instance's dict keeps that order), and either then calls
-    # the factories of the fields it was not given.
+    # positional call fills the missing tail from the defaults, a keyword call (or positional
+    # arguments then keywords for later fields) starts from the defaults in field order (so the
+    # instance's dict keeps that order), and each then calls the factories of the fields it was
+    # not given. Any other call (a wrong one included) binds its arguments one by one.
     stored_names = tuple(f.name for f in real)
     plain = not initvars and not keyword_only and all(f.init for f in real)
     tail = tuple(f.default for f in real)
@@ -283,6 +284,10 @@ def _make_init(cls: type, real: list[dataclasses.Field[Any]], initvars: list[dat
     count = len(stored_names)
     required_names = frozenset(stored_names[:required])
     template = dict(zip(stored_names, tail))
+    # for a call with `given` positional arguments and keywords (Element(*seven, key_spans=...)):
+    # the names the keywords may give, and those of them without a default
+    after = tuple(frozenset(stored_names[given:]) for given in range(count + 1))
+    required_after = tuple(frozenset(stored_names[given:required]) for given in range(count + 1))
 
     def bind(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         """(the fields to store, every argument by name), or the TypeError of a function call."""
@@ -326,6 +331,16 @@ def _make_init(cls: type, real: list[dataclasses.Field[Any]], initvars: list[dat
             state.update(kwargs)
             for position, name, factory in factories:
                 if name not in kwargs:
+                    state[name] = factory()
+            self.__dict__.update(state)
+        elif (plain and args and len(args) < count and kwargs.keys() <= after[len(args)]
+              and required_after[len(args)] <= kwargs.keys()):
+            given = len(args)
+            state = template.copy()  # field order, as above
+            state.update(zip(stored_names, args))
+            state.update(kwargs)
+            for position, name, factory in factories:
+                if position >= given and name not in kwargs:
                     state[name] = factory()
             self.__dict__.update(state)
         else:

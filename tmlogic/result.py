@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
 from collections.abc import Mapping
@@ -74,7 +74,7 @@ class Corroboration:
     target_names: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Threat:
     id: str  # stable: hash of rule id and target ids
     rule: RuleInfo
@@ -95,7 +95,7 @@ class Threat:
         return (-level_rank(self.severity.level), -self.severity.score, self.rule.id, self.targets)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ThreatState:
     """Where one threat stands in CI: against the baseline, in the risk file, at the gate."""
 

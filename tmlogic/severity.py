@@ -24,7 +24,7 @@ and the score from the same cell, so the two always agree.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from .records import record
 
@@ -80,7 +80,7 @@ def cell_score(impact: str, likelihood: str) -> float:
     return _SCORES[impact][LIKELIHOODS.index(likelihood)]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Adjustment:
     factor: str  # "impact" or "likelihood"
     steps: int  # +1 / -1, or 0 for a reason that applied but was not counted (one step at most)
@@ -104,7 +104,7 @@ class Override:
     source: str  # file:line of the override
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SeverityBreakdown:
     rule_impact: str
     rule_likelihood: str
@@ -118,7 +118,7 @@ class SeverityBreakdown:
     override: Override | None = None  # set when the project overrides the rule's severity
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RuleSeverity:
     """What severity needs from a rule's metadata."""
 
@@ -130,7 +130,7 @@ class RuleSeverity:
     mitigated_by: tuple[str, ...] = ()  # flags that, set on a target element, lower likelihood
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TargetFacts:
     """What the model says about one target (element, flow, boundary or data asset)."""
 

@@ -17,9 +17,10 @@
 The root group lists its commands from the COMMANDS table below and imports a command's module
 only when that command runs (or shows its own help), so `tmlogic --help` imports none of them.
 Module tops import only typer and these modules; each command imports what it needs when it runs.
+The command modules do not use `from __future__ import annotations`: Typer reads a command's
+annotations when it builds the command, and as text each would be compiled and evaluated then
+(tests/test_cli_startup.py).
 """
-
-from __future__ import annotations
 
 import os
 import sys

@@ -1,6 +1,5 @@
 """`tmlogic analyze`, `explain`, `diagram`, `facts` and `validate`: the commands that read a model."""
 
-from __future__ import annotations
 
 import sys
 from enum import Enum

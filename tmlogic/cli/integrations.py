@@ -7,8 +7,6 @@ Exit codes: 0 ok; 1 drift found (drift only); 2 bad input, every problem as
 `file:line:col: error: ...`; 3 an importer produced a model that does not load (a bug).
 """
 
-from __future__ import annotations
-
 import sys
 from enum import Enum
 from pathlib import Path

@@ -4,8 +4,6 @@ Bad input (a missing or malformed file) prints `file:line:col: error: what; how 
 exits 2, never a traceback.
 """
 
-from __future__ import annotations
-
 import json
 import sys
 import time

@@ -1,8 +1,6 @@
 """`tmlogic paths`: how an attacker gets from where it starts to the crown jewels, step by step,
 and the fewest model changes that stop it."""
 
-from __future__ import annotations
-
 import sys
 from enum import Enum
 from pathlib import Path
@@ -112,7 +110,7 @@ def paths(
     write_output(text, output)
 
 
-def _verify(analysis: Analysis, result: Result) -> str:
+def _verify(analysis: "Analysis", result: "Result") -> str:
     """Each choke point applied to the model and analysed again: is every path of its scope gone?
     And each of the single changes that stop the most paths: are the paths it names gone?"""
     from ..paths.changes import Wording

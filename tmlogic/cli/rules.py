@@ -1,7 +1,5 @@
 """`tmlogic rules lint | list | test`: check and inspect rule packs."""
 
-from __future__ import annotations
-
 import sys
 from enum import Enum
 from pathlib import Path

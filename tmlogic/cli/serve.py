@@ -1,7 +1,5 @@
 """`tmlogic serve [MODEL | PROJECT_DIR]`: start the live editor (tmlogic/serve/). Imports nothing heavy until run."""
 
-from __future__ import annotations
-
 import socket
 import sys
 from pathlib import Path

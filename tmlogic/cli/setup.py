@@ -1,7 +1,5 @@
 """`tmlogic init` and `tmlogic completion`: setting tmlogic up in a repository and in a shell."""
 
-from __future__ import annotations
-
 import sys
 from enum import Enum
 from pathlib import Path

@@ -4,8 +4,6 @@
 Exit codes follow the rest of tmlogic: 0 ok, 1 the check failed, 2 bad input (every problem listed).
 """
 
-from __future__ import annotations
-
 import sys
 from enum import Enum
 from pathlib import Path
@@ -58,7 +56,7 @@ RiskFileOpt = Annotated[Optional[Path], typer.Option(
 AllowPastOpt = Annotated[bool, typer.Option("--allow-past", help="Accept an --expires date before today.")]
 
 
-def _date(text: str | None, option: str, allow_past: bool = False) -> datetime.date | None:
+def _date(text: str | None, option: str, allow_past: bool = False) -> "datetime.date | None":
     """A YYYY-MM-DD option; a day before today is refused (the entry would be expired from the
     start) unless allow_past."""
     import datetime as dt

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ RULES = Path(__file__).with_name("enrich.dl")
 Row = tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RuleMeta:
     """What enrichment needs to know about a threat rule (from its `///` metadata)."""
 
@@ -59,7 +59,7 @@ class RuleMeta:
                    tuple(metadata_ids(get("attack"))))
 
 
-@dataclass(frozen=True, order=True)
+@record(frozen=True, order=True)
 class Via:
     """Why a link is there.
 
@@ -91,7 +91,7 @@ class Via:
         return data
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Link:
     """One CAPEC pattern, mitigation, D3FEND technique or CWE reached by a rule, and why."""
 
@@ -302,7 +302,7 @@ _CWE = re.compile(r"^CWE-(\d+)$", re.IGNORECASE)
 _D3FEND = re.compile(r"^(d3f:|D3-)[A-Za-z0-9-]+$")
 
 
-@dataclass(frozen=True, order=True)
+@record(frozen=True, order=True)
 class MitreRef:
     id: str
     name: str = ""

@@ -6,7 +6,7 @@ The Markdown and the YAML reader differ only in syntax; everything that judges m
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from .._errors import Diagnostic, SourceSpan
 from ..records import record
@@ -15,7 +15,7 @@ from .schema import Value
 __all__ = ["RawAttr", "RawEntry", "RawSection", "RawDocument"]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RawAttr:
     """One key=value as written: the key's spelling is kept so messages can quote it."""
 
@@ -27,7 +27,7 @@ class RawAttr:
     bare: bool = True  # unquoted scalar (so `raw` is the value as the user meant it)
 
 
-@dataclass
+@record
 class RawEntry:
     """`- **Name**: ...` (Markdown) or a mapping with `name:` (YAML)."""
 

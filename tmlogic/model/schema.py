@@ -9,7 +9,7 @@ in `key_spans`, so the facts made from them still point at the right model line.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal, Union
 
 from .._errors import SourceSpan
@@ -44,7 +44,7 @@ ELEMENT_KINDS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Attribute:
     """One key=value from the model, key canonical, with the span of the key."""
 
@@ -64,7 +64,7 @@ class Boundary:
     key_spans: tuple[tuple[str, SourceSpan], ...] = field(default=(), compare=False)  # spans of keys that became fields
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Element:
     id: str
     name: str
@@ -87,7 +87,7 @@ class DataAsset:
     key_spans: tuple[tuple[str, SourceSpan], ...] = field(default=(), compare=False)  # spans of keys that became fields
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Dataflow:
     id: str
     name: str

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from .._errors import Diagnostic, Level, SourceSpan
 from ..limits import current as current_limits
@@ -40,7 +40,7 @@ _BARE_STOPS = re.compile(r"[()\[\]{},]")
 _COMMAS = re.compile(r",")
 
 
-@dataclass
+@record
 class ParseResult:
     attrs: list[RawAttr] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +39,7 @@ def input_error(span: SourceSpan, message: str, hint: str | None = None, code: s
     return TrackingError([Diagnostic(Level.ERROR, span, message, code, hint)])
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ThreatSnapshot:
     id: str
     rule_id: str

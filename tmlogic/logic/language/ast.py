@@ -6,10 +6,11 @@ operators are the six comparisons.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Union
 
 from ..._errors import SourceSpan
+from ...records import record
 
 __all__ = [
     "Var",
@@ -35,7 +36,7 @@ COMPARISON_OPS = ("=", "!=", "<", "<=", ">", ">=")
 THREAT = "threat"  # the head predicate of threat rules; its arity is free, one per rule
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Var:
     """A variable. Each `_` in the source becomes its own Var with anonymous=True and a fresh name."""
 
@@ -47,7 +48,7 @@ class Var:
         return "_" if self.anonymous else self.name
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Const:
     value: str | int
     span: SourceSpan
@@ -62,7 +63,7 @@ class Const:
 Term = Union[Var, Const]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Atom:
     predicate: str
     args: tuple[Term, ...]
@@ -76,7 +77,7 @@ class Atom:
         return f"{self.predicate}({', '.join(str(a) for a in self.args)})"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Negation:
     atom: Atom
     span: SourceSpan  # span of the `!`
@@ -85,7 +86,7 @@ class Negation:
         return f"!{self.atom}"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Comparison:
     op: str  # one of COMPARISON_OPS
     left: Term
@@ -99,14 +100,14 @@ class Comparison:
 Literal = Union[Atom, Negation, Comparison]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class MetaEntry:
     key: str
     value: str
     span: SourceSpan  # span of the key
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Metadata:
     """A `///` block: `/// key: value` lines attached to the next rule or declaration."""
 
@@ -126,7 +127,7 @@ class Metadata:
         return None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Rule:
     head: Atom
     body: tuple[Literal, ...]
@@ -139,19 +140,19 @@ class Rule:
         return [lit for lit in self.body if isinstance(lit, Atom)]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Fact:
     atom: Atom
     span: SourceSpan
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class DeclArg:
     name: str
     type: str  # "symbol" or "number"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Decl:
     predicate: str
     args: tuple[DeclArg, ...]
@@ -163,7 +164,7 @@ class Decl:
         return len(self.args)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Module:
     """One parsed `.dl` file."""
 
@@ -177,7 +178,7 @@ class Module:
     pack: str | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Program:
     """Modules that passed the static checks together: schema, prelude, rule packs."""
 
