@@ -146,3 +146,43 @@ open_node(N) :- node(N), !blocked(N).
 """
     s = _session(engine, text, {"node": [("a",), ("b",)]})
     assert s.query("open_node", (None,)) == [("a",), ("b",)]
+
+
+CONSTANTS = """
+.decl attr(e: symbol, k: symbol, v: symbol)
+.decl tagged(e: symbol)
+.decl wired(e: symbol, v: symbol)
+.decl both(e: symbol)
+tagged(E) :- attr(E, "tag", "x").
+wired(E, V) :- attr(E, "wire", V).
+both(E) :- tagged(E), wired(E, _).
+"""
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_body_whose_constants_match_no_row_derives_nothing(engine: str) -> None:
+    # The native engine skips such bodies without planning them; the answers must not change.
+    only_tags = {"attr": [("a", "tag", "x"), ("b", "tag", "y")]}
+    session = _session(engine, CONSTANTS, only_tags)
+    assert session.query("tagged", (None,)) == [("a",)]
+    assert session.query("wired", (None, None)) == [] and session.query("both", (None,)) == []
+    with_wires = {"attr": only_tags["attr"] + [("a", "wire", "w1"), ("c", "wire", "w2")]}
+    session = _session(engine, CONSTANTS, with_wires)
+    assert session.query("wired", (None, None)) == [("a", "w1"), ("c", "w2")]
+    assert session.query("both", (None,)) == [("a",)]
+
+
+def test_the_native_engine_skips_a_body_by_its_constants_before_planning_it() -> None:
+    from tmlogic.logic.engines import native
+    from tmlogic.logic.engines.relation import Relation
+
+    compiled = compile_program(_program(CONSTANTS))
+    clause = next(c for c in compiled.clauses if c.head.predicate == "wired")
+    attr = Relation()
+    attr.add(("a", "tag", "x"))
+    relations = {"attr": attr}
+    assert native._derives_nothing(native._Rule(clause), relations)
+    attr.add(("a", "wire", "w1"))
+    assert not native._derives_nothing(native._Rule(clause), relations)
+    # a relation that is still growing (the clause's own stratum) is not judged by its rows yet
+    assert not native._derives_nothing(native._Rule(clause), {}, growing={"attr"})

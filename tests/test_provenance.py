@@ -87,3 +87,18 @@ def test_threat_proof_shows_bindings_constraints_and_checked_absence(engine: str
 def test_facts_that_do_not_hold_have_no_proof(engine: str) -> None:
     prover, _ = _prover(engine)
     assert prover.prove("reach", ("zzz", "a")) is None
+
+
+def test_proof_nodes_built_by_the_prover_equal_ones_built_by_their_class() -> None:
+    from tmlogic._errors import SourceSpan
+    from tmlogic.logic.provenance import ProofNode, _node
+
+    span = SourceSpan("m.md", 3)
+    leaf = _node("flow", ("f", "a", "b"), 0, span, None, (), (), (), (), "pack")
+    assert leaf == ProofNode("flow", ("f", "a", "b"), 0, origin=span, extension="pack")
+    assert hash(leaf) == hash(ProofNode("flow", ("f", "a", "b"), 0, origin=span, extension="pack"))
+    derived = _node("zone", ("a", "z"), 1, None, None, (("E", "a"),), (leaf,), ("trusted(z)",), ("1 < 2",), None)
+    assert derived == ProofNode("zone", ("a", "z"), 1, bindings=(("E", "a"),), children=(leaf,),
+                                absent=("trusted(z)",), constraints=("1 < 2",))
+    assert repr(derived) == repr(ProofNode("zone", ("a", "z"), 1, bindings=(("E", "a"),), children=(leaf,),
+                                           absent=("trusted(z)",), constraints=("1 < 2",)))

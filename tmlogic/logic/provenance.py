@@ -59,6 +59,18 @@ class ProofNode:
         return list(seen.values())
 
 
+_FIELDS = tuple(ProofNode.__dataclass_fields__)
+
+
+def _node(*values: object) -> ProofNode:
+    """ProofNode(*values) without its generated __init__, which sets each of its ten fields through
+    object.__setattr__ (the class is frozen); a proof search builds one node per fact it shows.
+    Every field is given, in declaration order."""
+    node = object.__new__(ProofNode)
+    node.__dict__.update(zip(_FIELDS, values))
+    return node
+
+
 def _value(term: Var | Const, bindings: dict[str, str | int]) -> str | int | None:
     if isinstance(term, Const):
         return term.value
@@ -315,11 +327,10 @@ class Prover:
     def _assemble(self, firing: _Firing, key: FactKey) -> ProofNode:
         shape, row = self._shape(firing.relation), firing.row
         children = tuple(self._nodes[b] for b in firing.body)
-        return ProofNode(
-            predicate=key[0], args=key[1], height=1 + max([c.height for c in children], default=0),
-            rule=firing.relation.rule, bindings=tuple((v, row[i]) for v, i in shape.shown), children=children,
-            absent=tuple(text(row) for text in shape.absent), constraints=tuple(text(row) for text in shape.constraints),
-        )
+        return _node(key[0], key[1], 1 + max([c.height for c in children], default=0), None, firing.relation.rule,
+                     tuple([(v, row[i]) for v, i in shape.shown]), children,
+                     tuple([text(row) for text in shape.absent]) if shape.absent else (),
+                     tuple([text(row) for text in shape.constraints]) if shape.constraints else (), None)
 
     def _best(self, firings: list[_Firing]) -> _Firing:
         """The lowest firing; among equally low ones, the first by relation name and row text."""
@@ -345,7 +356,7 @@ class Prover:
             if best is not None:
                 built[key] = self._assemble(best, key)
             elif key in inputs:
-                built[key] = ProofNode(key[0], key[1], 0, origin=inputs[key], extension=self._extensions.get(key))
+                built[key] = _node(key[0], key[1], 0, inputs[key], None, (), (), (), (), self._extensions.get(key))
             else:
                 firings = explored.get(key)
                 if not firings:

@@ -51,6 +51,18 @@ def _getter(slots: tuple[int, ...]) -> Callable[[Registers], Row]:
     return itemgetter(*slots)
 
 
+def _no_key(regs: Registers) -> Row:
+    return ()
+
+
+def _found(regs: Registers) -> bool:
+    return True
+
+
+def _not_collecting(limit: int) -> list[Row]:
+    raise AssertionError("compiled with existence=True")
+
+
 _NO_RELATIONS: Mapping[str, Relation] = {}  # what a body reads between runs
 _NOTHING: dict[Row, list[Row]] = {}  # a step's source while no relation is bound, or when its relation does not exist
 _ANY_ROW: frozenset[Row] = frozenset({()})  # the source of a negation of only `_` on a relation with rows
@@ -60,103 +72,111 @@ Binder = Callable[[Mapping[str, Relation], "Relation | None"], None]
 
 
 class _Slots:
-    def __init__(self) -> None:
-        self.of_var: dict[str, int] = {}
+    """Registers of one clause: one per variable, one per occurrence of a constant, numbered in
+    the order they are first met."""
+
+    __slots__ = ("of_var", "constants")
+
+    def __init__(self, bound: frozenset[str]) -> None:
+        self.of_var: dict[str, int] = {name: i for i, name in enumerate(sorted(bound))}
         self.constants: list[tuple[int, str | int]] = []
-        self.count = 0
 
-    def const(self, value: str | int) -> int:
-        self.constants.append((self.count, value))
-        self.count += 1
-        return self.count - 1
-
-    def var(self, name: str) -> int:
-        slot = self.of_var.get(name)
-        if slot is None:
-            slot = self.of_var[name] = self.count
-            self.count += 1
-        return slot
+    @property
+    def count(self) -> int:
+        return len(self.of_var) + len(self.constants)
 
     def term(self, term: Var | Const) -> int:
-        return self.const(term.value) if isinstance(term, Const) else self.var(term.name)
+        if isinstance(term, Const):
+            slot = len(self.of_var) + len(self.constants)
+            self.constants.append((slot, term.value))
+            return slot
+        found = self.of_var.get(term.name)
+        if found is not None:
+            return found
+        slot = self.of_var[term.name] = len(self.of_var) + len(self.constants)
+        return slot
 
 
-def _atom_step(atom: Atom, reads_delta: bool, slots: _Slots, known: set[str], binders: list[Binder]) -> Callable[[Step], Step]:
-    """Assigns the atom's registers now (steps are specified front to back) and returns the
-    builder of its step, which needs the next step (steps are built back to front).
+# A step specified front to back (registers assigned in evaluation order), built back to front
+# (each step calls the next): (kind, literal, reads_delta, step data).
+_Spec = tuple[str, Literal, bool, tuple[Any, ...]]
 
-    A step reads its relation through `source`, which its binder sets once per run (the rows,
+
+def _specify(plan: Plan, slots: _Slots, known: set[str]) -> list[_Spec]:
+    specs: list[_Spec] = []
+    of_var, constants = slots.of_var, slots.constants
+    for literal, reads_delta in plan:
+        kind = type(literal)
+        if kind is Atom:
+            atom: Atom = literal  # type: ignore[assignment]
+            positions: list[int] = []
+            key_slots: list[int] = []
+            binds: list[tuple[int, int]] = []
+            checks: list[tuple[int, int]] = []
+            here: set[str] = set()  # variables bound earlier in this atom
+            for i, t in enumerate(atom.args):
+                if isinstance(t, Const):
+                    slot = len(of_var) + len(constants)
+                    constants.append((slot, t.value))
+                    positions.append(i)
+                    key_slots.append(slot)
+                    continue
+                name = t.name
+                if name in known:
+                    positions.append(i)
+                    key_slots.append(of_var[name])
+                elif name in here:
+                    checks.append((i, of_var[name]))  # the same variable twice in one atom
+                else:
+                    here.add(name)
+                    slot = of_var[name] = len(of_var) + len(constants)
+                    binds.append((i, slot))
+            known |= here
+            specs.append(("a", atom, reads_delta, (tuple(positions), key_slots, binds, checks)))
+        elif kind is Negation:
+            args = literal.atom.args  # type: ignore[union-attr]
+            named = [i for i, t in enumerate(args) if not (type(t) is Var and t.anonymous)]
+            specs.append(("n", literal, False, (tuple(named), [slots.term(args[i]) for i in named])))
+        else:
+            specs.append(("c", literal, False, (slots.term(literal.left), slots.term(literal.right))))  # type: ignore[union-attr]
+    return specs
+
+
+def _build(specs: list[_Spec], binders: list[Binder], final: Step) -> Step:
+    """The steps of `specs` linked front to back, ending in `final`."""
+    step = final
+    for kind, literal, reads_delta, data in reversed(specs):
+        if kind == "a":
+            pos, key_slots, binds, checks = data
+            step = _atom_step(literal.predicate, reads_delta, pos, key_slots, binds, checks, binders, step)  # type: ignore[union-attr]
+        elif kind == "n":
+            pos, key_slots = data
+            step = _negation_step(literal.atom.predicate, pos, key_slots, binders, step)  # type: ignore[union-attr]
+        else:
+            left, right = data
+            step = _comparison_step(literal.op, left, right, step)  # type: ignore[union-attr]
+    return step
+
+
+def _atom_step(predicate: str, reads_delta: bool, pos: tuple[int, ...], key_slots: list[int],
+               binds: list[tuple[int, int]], checks: list[tuple[int, int]], binders: list[Binder], nxt: Step) -> Step:
+    """A step reads its relation through `source`, which its binder sets once per run (the rows,
     or the index on the positions it looks up): the relations do not change during a run, and
     the lookup of the relation and its index is then not repeated for every binding."""
-    positions: list[int] = []
-    key_slots: list[int] = []
-    binds: list[tuple[int, int]] = []
-    checks: list[tuple[int, int]] = []
-    for i, term in enumerate(atom.args):
-        if isinstance(term, Const) or term.name in known:
-            positions.append(i)
-            key_slots.append(slots.term(term))
-        elif any(isinstance(t, Var) and t.name == term.name for t in atom.args[:i]):
-            checks.append((i, slots.var(term.name)))  # the same variable twice in one atom
-        else:
-            binds.append((i, slots.var(term.name)))
-    known.update(t.name for t in atom.args if isinstance(t, Var))
-    predicate, pos, full = atom.predicate, tuple(positions), len(positions) == len(atom.args)
-    probe = full or not positions  # the rows themselves: a membership test, or a scan
-    key = _getter(tuple(key_slots)) if positions else None
-    single = key_slots[0] if len(key_slots) == 1 else -1  # the key's one register, read inline
-    simple = not checks and len(binds) == 1
-    (bind_at, bind_slot) = binds[0] if simple else (0, 0)
+    full = len(binds) + len(checks) == 0
+    probe = full or not pos  # the rows themselves: a membership test, or a scan
+    source: Any = _NOTHING
 
-    def build(nxt: Step) -> Step:
-        source: Any = _NOTHING
+    def bind(relations: Mapping[str, Relation], delta: Relation | None) -> None:
+        nonlocal source
+        relation = delta if reads_delta else relations.get(predicate)
+        source = _NOTHING if relation is None else relation.rows if probe else relation.index(pos)
 
-        def bind(relations: Mapping[str, Relation], delta: Relation | None) -> None:
-            nonlocal source
-            relation = delta if reads_delta else relations.get(predicate)
-            source = _NOTHING if relation is None else relation.rows if probe else relation.index(pos)
+    binders.append(bind)
 
-        binders.append(bind)
-
-        if key is None:
-            def run_scan(regs: Registers) -> bool:
-                for row in source:
-                    for i, slot in binds:
-                        regs[slot] = row[i]
-                    if checks and any(row[i] != regs[slot] for i, slot in checks):
-                        continue
-                    if nxt(regs):
-                        return True
-                return False
-
-            return run_scan
-        if full:
-            if single >= 0:
-                return lambda regs: (regs[single],) in source and nxt(regs)
-            return lambda regs: key(regs) in source and nxt(regs)
-        # The common case, one variable bound from each row found, spelled out: it runs for
-        # almost every binding of almost every rule.
-        if simple and single >= 0:
-            def run_one(regs: Registers) -> bool:
-                for row in source.get((regs[single],), ()):
-                    regs[bind_slot] = row[bind_at]
-                    if nxt(regs):
-                        return True
-                return False
-
-            return run_one
-        if simple:
-            def run_key(regs: Registers) -> bool:
-                for row in source.get(key(regs), ()):
-                    regs[bind_slot] = row[bind_at]
-                    if nxt(regs):
-                        return True
-                return False
-
-            return run_key
-
-        def run(regs: Registers) -> bool:
-            for row in source.get((regs[single],) if single >= 0 else key(regs), ()):
+    if not pos:
+        def run_scan(regs: Registers) -> bool:
+            for row in source:
                 for i, slot in binds:
                     regs[slot] = row[i]
                 if checks and any(row[i] != regs[slot] for i, slot in checks):
@@ -165,85 +185,103 @@ def _atom_step(atom: Atom, reads_delta: bool, slots: _Slots, known: set[str], bi
                     return True
             return False
 
-        return run
+        return run_scan
+    single = key_slots[0] if len(key_slots) == 1 else -1  # the key's one register, read inline
+    if full:
+        if single >= 0:
+            return lambda regs: (regs[single],) in source and nxt(regs)
+        key = _getter(tuple(key_slots))
+        return lambda regs: key(regs) in source and nxt(regs)
+    # The common case, one variable bound from each row found, spelled out: it runs for
+    # almost every binding of almost every rule.
+    simple = not checks and len(binds) == 1
+    if simple:
+        ((bind_at, bind_slot),) = binds
+        if single >= 0:
+            def run_one(regs: Registers) -> bool:
+                for row in source.get((regs[single],), ()):
+                    regs[bind_slot] = row[bind_at]
+                    if nxt(regs):
+                        return True
+                return False
 
-    return build
+            return run_one
+        key = _getter(tuple(key_slots))
 
+        def run_key(regs: Registers) -> bool:
+            for row in source.get(key(regs), ()):
+                regs[bind_slot] = row[bind_at]
+                if nxt(regs):
+                    return True
+            return False
 
-def _negation_step(negation: Negation, slots: _Slots, binders: list[Binder]) -> Callable[[Step], Step]:
-    atom = negation.atom
-    named = [(i, t) for i, t in enumerate(atom.args) if not (isinstance(t, Var) and t.anonymous)]
-    pos = tuple(i for i, _ in named)
-    key = _getter(tuple(slots.term(t) for _, t in named)) if named else (lambda regs: ())
-    predicate = atom.predicate
+        return run_key
+    key = _getter(tuple(key_slots))
 
-    def build(nxt: Step) -> Step:
-        # The rows, or the index on the named positions (built when first needed: no plan has
-        # asked for it), or one empty row when only `_` is named.
-        source: Any = _NOTHING
-        relation: Relation | None = None
+    def run(regs: Registers) -> bool:
+        for row in source.get((regs[single],) if single >= 0 else key(regs), ()):
+            for i, slot in binds:
+                regs[slot] = row[i]
+            if checks and any(row[i] != regs[slot] for i, slot in checks):
+                continue
+            if nxt(regs):
+                return True
+        return False
 
-        def bind(relations: Mapping[str, Relation], delta: Relation | None) -> None:
-            nonlocal source, relation
-            relation = relations.get(predicate)
-            if relation is None or not relation.rows:
-                relation, source = None, _NOTHING
-            elif not pos:
-                source = _ANY_ROW
-            elif len(pos) == relation.arity:
-                source = relation.rows
-            else:
-                source = None  # the index, on first use
-
-        binders.append(bind)
-
-        def run(regs: Registers) -> bool:
-            nonlocal source
-            if source is None:
-                assert relation is not None
-                source = relation.index(pos)
-            return key(regs) not in source and nxt(regs)
-
-        return run
-
-    return build
-
-
-def _comparison_step(comparison: Comparison, slots: _Slots) -> Callable[[Step], Step]:
-    left, right, op = slots.term(comparison.left), slots.term(comparison.right), comparison.op
-
-    def build(nxt: Step) -> Step:
-        if op == "=":
-            return lambda regs: regs[left] == regs[right] and nxt(regs)
-        if op == "!=":
-            return lambda regs: regs[left] != regs[right] and nxt(regs)
-        return lambda regs: compare(op, regs[left], regs[right]) and nxt(regs)  # type: ignore[arg-type]
-
-    return build
+    return run
 
 
-def _chain(plan: Plan, slots: _Slots, known: set[str], binders: list[Binder], final: Step) -> Step:
-    """The steps of `plan` linked front to back, ending in `final`."""
-    builders: list[Callable[[Step], Step]] = []
-    for literal, reads_delta in plan:
-        if isinstance(literal, Atom):
-            builders.append(_atom_step(literal, reads_delta, slots, known, binders))
-        elif isinstance(literal, Negation):
-            builders.append(_negation_step(literal, slots, binders))
+def _negation_step(predicate: str, pos: tuple[int, ...], key_slots: list[int], binders: list[Binder],
+                   nxt: Step) -> Step:
+    key = _getter(tuple(key_slots)) if key_slots else (lambda regs: ())
+    # The rows, or the index on the named positions (built when first needed: no plan has
+    # asked for it), or one empty row when only `_` is named.
+    source: Any = _NOTHING
+    relation: Relation | None = None
+
+    def bind(relations: Mapping[str, Relation], delta: Relation | None) -> None:
+        nonlocal source, relation
+        relation = relations.get(predicate)
+        if relation is None or not relation.rows:
+            relation, source = None, _NOTHING
+        elif not pos:
+            source = _ANY_ROW
+        elif len(pos) == relation.arity:
+            source = relation.rows
         else:
-            builders.append(_comparison_step(literal, slots))
-    step = final
-    for build in reversed(builders):
-        step = build(step)
-    return step
+            source = None  # the index, on first use
+
+    binders.append(bind)
+
+    def run(regs: Registers) -> bool:
+        nonlocal source
+        if source is None:
+            assert relation is not None
+            source = relation.index(pos)
+        return key(regs) not in source and nxt(regs)
+
+    return run
 
 
-def _terms(literal: Literal) -> tuple[Var | Const, ...]:
-    if isinstance(literal, Atom):
-        return literal.args
-    if isinstance(literal, Negation):
-        return literal.atom.args
-    return (literal.left, literal.right)
+def _comparison_step(op: str, left: int, right: int, nxt: Step) -> Step:
+    if op == "=":
+        return lambda regs: regs[left] == regs[right] and nxt(regs)
+    if op == "!=":
+        return lambda regs: regs[left] != regs[right] and nxt(regs)
+    return lambda regs: compare(op, regs[left], regs[right]) and nxt(regs)  # type: ignore[arg-type]
+
+
+def _reads(specs: list[_Spec]) -> set[str]:
+    """The variables the steps of `specs` read or bind."""
+    out: set[str] = set()
+    for kind, literal, _, _ in specs:
+        if kind == "a":
+            out.update([t.name for t in literal.args if type(t) is Var])  # type: ignore[union-attr]
+        elif kind == "n":
+            out.update([t.name for t in literal.atom.args if type(t) is Var])  # type: ignore[union-attr]
+        else:
+            out.update([t.name for t in (literal.left, literal.right) if type(t) is Var])  # type: ignore[union-attr]
+    return out
 
 
 class CompiledBody:
@@ -254,29 +292,40 @@ class CompiledBody:
     outlives the session (native.py keeps compiled bodies for the next one) and must not keep
     the session's relations alive."""
 
+    __slots__ = ("_given", "_binders", "_begin", "_restart", "_all_solutions", "_first", "_size", "_constants")
+
     def __init__(self, plan: Plan, head: Atom, bound: frozenset[str], existence: bool) -> None:
-        slots = _Slots()
-        self._given = {name: slots.var(name) for name in sorted(bound)}
-        self._binders: list[Binder] = []
-        head_vars = {t.name for t in head.args if isinstance(t, Var)}
-        known = set(bound)
+        slots = _Slots(bound)
+        self._given = dict(slots.of_var)
+        binders: list[Binder] = []
+        self._binders = binders
         # The first step after which every head variable is bound: from there on, one match is enough.
         split = len(plan)
         if existence:
-            seen_vars = set(known)
-            for n, (literal, _) in enumerate(((None, False),) + plan):
-                if isinstance(literal, Atom):
-                    seen_vars.update(t.name for t in literal.args if isinstance(t, Var))
-                if head_vars <= seen_vars:
-                    split = n
-                    break
-        prefix = _chain(plan[:split], slots, known, self._binders, lambda regs: emit(regs))
-        # The existence check depends only on the values it reads that are bound before it:
-        # many head rows share them (every entry X of one zone Z), so each is answered once.
-        reads = sorted({t.name for literal, _ in plan[split:] for t in _terms(literal) if isinstance(t, Var)} & known)
-        memo_key = _getter(tuple(slots.var(v) for v in reads)) if reads else (lambda regs: ())
-        suffix = _chain(plan[split:], slots, known, self._binders, lambda regs: True) if split < len(plan) else None
-        head_row = _getter(tuple(slots.term(t) for t in head.args)) if head.args else (lambda regs: ())
+            head_vars = {t.name for t in head.args if type(t) is Var}
+            seen_vars = set(bound)
+            if head_vars <= seen_vars:
+                split = 0
+            else:
+                for n, (literal, _) in enumerate(plan, 1):
+                    if type(literal) is Atom:
+                        seen_vars.update([t.name for t in literal.args if type(t) is Var])
+                        if head_vars <= seen_vars:
+                            split = n
+                            break
+        known = set(bound)
+        prefix_specs = _specify(plan[:split] if split < len(plan) else plan, slots, known)
+        suffix: Step | None = None
+        memo_key: Callable[[Registers], Row] = _no_key
+        if split < len(plan):
+            suffix_specs = _specify(plan[split:], slots, set(known))
+            # The existence check depends only on the values it reads that are bound before it:
+            # many head rows share them (every entry X of one zone Z), so each is answered once.
+            reads = sorted(_reads(suffix_specs) & known)
+            if reads:
+                memo_key = _getter(tuple(slots.of_var[v] for v in reads))
+            suffix = _build(suffix_specs, binders, _found)
+        head_row = _getter(tuple([slots.term(t) for t in head.args])) if head.args else _no_key
 
         existing: set[Row] | frozenset[Row] = frozenset()  # head rows derived before this run (not changed by it)
         seen: set[Row] = set()  # head rows found in this run
@@ -284,56 +333,70 @@ class CompiledBody:
         memo: dict[Row, bool] = {}  # existence checks answered in this run, by the values they read
         room = 0  # rows this run may produce before the analysis's tuple budget is spent
 
-        def begin(before: set[Row] | frozenset[Row], limit: int) -> list[Row]:
-            nonlocal existing, seen, produced, memo, room
-            existing, seen, produced, memo, room = before, set(), [], {}, limit
-            return produced
-
-        def restart(limit: int) -> list[Row]:
-            """`begin` for a run that only collects rows (emit_all)."""
-            nonlocal produced, room
-            produced, room = [], limit
-            return produced
-
         # The budget counts where rows are made, so a cross product stops at `room`, not when
         # memory runs out.
-        def emit_all(regs: Registers) -> bool:
-            produced.append(head_row(regs))
-            if len(produced) > room:
-                raise OverBudget
-            return False
+        if not existence:
+            def restart(limit: int) -> list[Row]:
+                """The start of a run that only collects rows (emit_all)."""
+                nonlocal produced, room
+                produced, room = [], limit
+                return produced
 
-        def emit_new(regs: Registers) -> bool:
-            row = head_row(regs)
-            if row in existing or row in seen:
+            def emit_all(regs: Registers) -> bool:
+                produced.append(head_row(regs))
+                if len(produced) > room:
+                    raise OverBudget
                 return False
-            seen.add(row)
-            produced.append(row)
-            if len(produced) > room:
-                raise OverBudget
-            return False
 
-        def emit_checked(regs: Registers) -> bool:
-            row = head_row(regs)
-            if row in existing or row in seen:
-                return False
-            key = memo_key(regs)
-            found = memo.get(key)
-            if found is None:
-                assert suffix is not None
-                found = memo[key] = suffix(regs)
-            if not found:
-                return False
-            seen.add(row)
-            produced.append(row)
-            if len(produced) > room:
-                raise OverBudget
-            return False
+            def collect(before: set[Row] | frozenset[Row], limit: int) -> list[Row]:
+                return restart(limit)
 
-        emit = emit_all if not existence else emit_new if suffix is None else emit_checked
-        self._begin, self._restart = begin, restart
+            emit = emit_all
+            self._begin = collect
+            self._restart = restart
+        else:
+            def begin(before: set[Row] | frozenset[Row], limit: int) -> list[Row]:
+                nonlocal existing, seen, produced, memo, room
+                existing, seen, produced, memo, room = before, set(), [], {}, limit
+                return produced
+
+            if suffix is None:
+                def emit_new(regs: Registers) -> bool:
+                    row = head_row(regs)
+                    if row in existing or row in seen:
+                        return False
+                    seen.add(row)
+                    produced.append(row)
+                    if len(produced) > room:
+                        raise OverBudget
+                    return False
+
+                emit = emit_new
+            else:
+                check = suffix
+
+                def emit_checked(regs: Registers) -> bool:
+                    row = head_row(regs)
+                    if row in existing or row in seen:
+                        return False
+                    key = memo_key(regs)
+                    found = memo.get(key)
+                    if found is None:
+                        found = memo[key] = check(regs)
+                    if not found:
+                        return False
+                    seen.add(row)
+                    produced.append(row)
+                    if len(produced) > room:
+                        raise OverBudget
+                    return False
+
+                emit = emit_checked
+            self._begin = begin
+            self._restart = _not_collecting
+        # Built last: the prefix's binders come after the suffix's (the order does not matter).
+        self._first = _build(prefix_specs, binders, emit)
         self._all_solutions = not existence
-        self._first = prefix
         self._size = slots.count
         self._constants = slots.constants
 

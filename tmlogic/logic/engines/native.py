@@ -19,17 +19,18 @@ import threading
 from collections import defaultdict
 from collections.abc import Mapping, Sequence, Set as AbstractSet
 from contextlib import AbstractContextManager
+from functools import cached_property
 
 from ..._errors import SourceSpan
 from ...memo import IdentityCache
-from ..language.ast import Atom
+from ..language.ast import Atom, Const
 from ..language.graph import dependency_components
 from ..program.compile import Clause, CompiledProgram
 from ..program.facts import FactBase
 from .base import Backend, Pattern, Row, Session, sort_rows
 from .budget import Budget, OverBudget
 from .join import CompiledBody, compile_body
-from .plan import Plan, plan_body
+from .plan import Plan, Planner
 from .relation import Relation
 
 __all__ = ["NativeBackend", "NativeSession"]
@@ -67,8 +68,100 @@ class _Bodies(threading.local):
 
 
 _BODIES = _Bodies()
-# The strata of a program's clauses, per program (as _Bodies, for the live editor's sessions).
-_STRATA: IdentityCache[CompiledProgram, list[list[Clause]]] = IdentityCache(4)
+
+
+class _Rule:
+    """A clause and its planner, made when first needed (a run skips most clauses, see
+    `_derives_nothing`) and kept with the program."""
+
+    __slots__ = ("clause", "recursive", "_planner")
+
+    def __init__(self, clause: Clause, recursive: tuple[tuple[int, str], ...] = ()) -> None:
+        self.clause = clause
+        self.recursive = recursive  # positive atoms (by index among them) that read the clause's own stratum
+        self._planner: Planner | None = None
+
+    def plan(self, relations: Mapping[str, Relation], delta_atom: int | None = None) -> Plan:
+        if self._planner is None:
+            self._planner = Planner(self.clause.body)
+        return self._planner.plan(relations, delta_atom)
+
+
+def _derives_nothing(rule: _Rule, relations: Mapping[str, Relation], growing: AbstractSet[str] = frozenset()) -> bool:
+    """Whether a positive atom of the body reads a relation, not among `growing`, that is empty or
+    has no row with the atom's constants: the body derives nothing, so it need not be planned and
+    compiled. On a given model most rules test for something it does not have: 354 of the DMZ
+    model's 581 bodies (an empty relation for 192 of them, a missing constant for 162). Worked out
+    from the body each time: a run checks most clauses once, and keeping what the check reads
+    costs more than reading it again."""
+    read: list[tuple[Atom, Relation]] = []
+    for literal in rule.clause.body:
+        if type(literal) is Atom and literal.predicate not in growing:
+            relation = relations.get(literal.predicate)
+            if relation is None or not relation.rows:
+                return True
+            read.append((literal, relation))
+    for atom, relation in read:
+        positions: list[int] = []
+        for i, t in enumerate(atom.args):
+            if type(t) is Const:
+                positions.append(i)
+        if positions:
+            key = tuple([atom.args[i].value for i in positions])  # type: ignore[union-attr]
+            if key not in (relation.rows if len(positions) == relation.arity else relation.index(tuple(positions))):
+                return True
+    return False
+
+
+class _Stratum:
+    __slots__ = ("rules", "heads", "recursive")
+
+    def __init__(self, clauses: list[Clause]) -> None:
+        self.heads = heads = frozenset([c.head.predicate for c in clauses])
+        rules = []
+        for c in clauses:
+            recursive: tuple[tuple[int, str], ...] = ()
+            if any(type(lit) is Atom and lit.predicate in heads for lit in c.body):
+                positives = [lit for lit in c.body if type(lit) is Atom]
+                recursive = tuple((i, a.predicate) for i, a in enumerate(positives) if a.predicate in heads)
+            rules.append(_Rule(c, recursive))
+        self.rules = tuple(rules)
+        # Whether a clause reads a relation of its own stratum: if none does, one round is the fixpoint.
+        self.recursive = any(r.recursive for r in self.rules)
+
+
+class _Queries:
+    """The firing relations a session solves on demand, and their planners by bound head
+    positions, kept per program with `_Prepared`."""
+
+    def __init__(self, firings: Mapping[str, Clause]) -> None:
+        self.firings = {predicate: _Rule(clause) for predicate, clause in firings.items()}
+        # (firing relation, bound head positions) -> planner and the bound variables' names in position order
+        self._planners: dict[tuple[str, tuple[int, ...]], tuple[Planner, list[str]]] = {}
+
+    def planner(self, predicate: str, bound: tuple[int, ...]) -> tuple[Planner, list[str]]:
+        hit = self._planners.get((predicate, bound))
+        if hit is None:
+            clause = self.firings[predicate].clause
+            names = [clause.head.args[i].name for i in bound]  # type: ignore[union-attr]
+            hit = self._planners[(predicate, bound)] = (Planner(clause.body, frozenset(names)), names)
+        return hit
+
+
+class _Prepared:
+    """The data-independent part of evaluating one program, kept per program (as _Bodies, for the
+    live editor's sessions and repeated analyses with one program)."""
+
+    def __init__(self, program: CompiledProgram) -> None:
+        self._program = program
+        self.queries = _Queries({c.head.predicate: c for c in program.clauses if c.head.predicate[0] == "#"})
+
+    @cached_property
+    def strata(self) -> list[_Stratum]:
+        return [_Stratum(s) for s in _strata([c for c in self._program.clauses if c.head.predicate[0] != "#"])]
+
+
+_PREPARED: IdentityCache[CompiledProgram, _Prepared] = IdentityCache(4)
 
 
 class _Store:
@@ -79,72 +172,73 @@ class _Store:
         self.budget = budget
         self.span = SourceSpan("<facts>", 1)  # the rule being evaluated, for the budget's errors
 
-    def derive(self, clause: Clause, body: CompiledBody, delta: Relation | None, out: Relation) -> None:
+    def derive(self, clause: Clause, body: CompiledBody, delta: Relation | None, out: Relation | None) -> None:
+        """Add the rows `body` derives to the clause's relation and to `out` (the round's delta of
+        that relation, None where no later round reads it)."""
+        span = self.span = clause.head.span
+        budget = self.budget
         target = self.relations[clause.head.predicate]
-        self.span = clause.head.span
-        self.budget.check_clock(clause.head.span)  # the clock where no timer runs (budget.py)
+        if not budget.armed:  # the clock where no timer runs (budget.py); a timer stops the run itself
+            budget.check_clock(span)
         try:
-            rows = body.heads(self.relations, delta, target.rows, self.budget.room())
+            rows = body.heads(self.relations, delta, target.rows, budget.room())
         except OverBudget:
-            raise self.budget.over_tuples(clause.head.span) from None
-        self.budget.grew(len(rows), clause.head.span)
-        # New rows only: `heads` leaves out the target's rows, and `out` (this round's delta of
-        # the same relation) holds rows of the target.
+            raise budget.over_tuples(span) from None
+        if not rows:
+            return
+        budget.grew(len(rows), span)
+        # New rows only: `heads` leaves out the target's rows, and `out` holds rows of the target.
         target.add_new(rows)
-        out.add_new(rows)
+        if out is not None:
+            out.add_new(rows)
 
 
-def _reads_nothing(clause: Clause, relations: Mapping[str, Relation], growing: AbstractSet[str] = frozenset()) -> bool:
-    """Whether a positive atom of the body reads a relation that is empty and stays so (not among
-    `growing`): the body derives nothing, so it need not be planned and compiled. On a given model
-    most rules test for something it does not have (a quarter of the DMZ model's bodies)."""
-    for literal in clause.body:
-        if type(literal) is Atom and literal.predicate not in growing:
-            relation = relations.get(literal.predicate)
-            if relation is None or not relation.rows:
-                return True
-    return False
-
-
-def _fixpoint(store: _Store, stratum: list[Clause]) -> None:
-    heads = {c.head.predicate for c in stratum}
+def _fixpoint(store: _Store, stratum: _Stratum) -> None:
     relations = store.relations
+    if not stratum.recursive:
+        # One round: no clause reads what the stratum derives, so no delta is kept.
+        for rule in stratum.rules:
+            if not _derives_nothing(rule, relations):
+                store.derive(rule.clause, _BODIES.get(rule.clause, rule.plan(relations)), None, None)
+        return
+    heads = stratum.heads
     # First round: every clause against the full relations (lower strata are finished, so
     # their statistics are final when the bodies are planned). A clause that reads an empty
     # relation derives nothing in this round, whichever stratum the relation is in.
     delta: dict[str, Relation] = defaultdict(Relation)
-    for clause in stratum:
-        if _reads_nothing(clause, relations):
-            continue
-        body = _BODIES.get(clause, plan_body(clause.body, frozenset(), relations))
-        store.derive(clause, body, None, delta[clause.head.predicate])
-    recursive: list[tuple[Clause, int, str]] = []
-    for clause in stratum:
-        positives = [lit for lit in clause.body if isinstance(lit, Atom)]
-        if not _reads_nothing(clause, relations, heads):  # an empty lower-stratum relation stays empty
-            recursive += [(clause, i, a.predicate) for i, a in enumerate(positives) if a.predicate in heads]
+    for rule in stratum.rules:
+        if not _derives_nothing(rule, relations):
+            store.derive(rule.clause, _BODIES.get(rule.clause, rule.plan(relations)), None,
+                         delta[rule.clause.head.predicate])
+    recursive: list[tuple[_Rule, int, str]] = []
+    for rule in stratum.rules:
+        # What a lower stratum's relation lacks, it lacks for good.
+        if rule.recursive and not _derives_nothing(rule, relations, heads):
+            recursive += [(rule, i, p) for i, p in rule.recursive]
     if not recursive:
         return
     # Semi-naive rounds: each recursive clause once per recursive atom, that atom reading only
     # the rows that are new since the last round. Plans are made once, after the first round.
-    bodies = [_BODIES.get(c, plan_body(c.body, frozenset(), relations, i, delta[p])) for c, i, p in recursive]
+    bodies = [_BODIES.get(r.clause, r.plan(relations, i)) for r, i, _ in recursive]
     while any(d.rows for d in delta.values()):
         new_delta: dict[str, Relation] = defaultdict(Relation)
-        for (clause, _, predicate), body in zip(recursive, bodies):
+        for (rule, _, predicate), body in zip(recursive, bodies):
             d = delta.get(predicate)
             if d is not None and d.rows:
-                store.derive(clause, body, d, new_delta[clause.head.predicate])
+                store.derive(rule.clause, body, d, new_delta[rule.clause.head.predicate])
         delta = new_delta
 
 
 class NativeSession(Session):
     """Queries on finished relations; firing relations in `firings` are solved on demand."""
 
-    def __init__(self, relations: dict[str, Relation], firings: dict[str, Clause], budget: Budget) -> None:
+    def __init__(self, relations: dict[str, Relation], firings: Mapping[str, Clause] | _Queries, budget: Budget) -> None:
         self._relations = relations
-        self._firings = firings
+        self._queries = firings if isinstance(firings, _Queries) else _Queries(firings)
+        self._firings = self._queries.firings
         self._budget = budget
-        self._plans: dict[tuple[str, tuple[int, ...]], CompiledBody] = {}
+        self._plans: dict[tuple[str, tuple[int, ...]], tuple[CompiledBody, list[str]]] = {}
+        self._empty: dict[str, bool] = {}  # firing relations by whether they have no rows at all
         self._span = SourceSpan("<query>", 1)  # the rule of the latest query, for the budget's errors
 
     def batch(self) -> AbstractContextManager[None]:
@@ -152,35 +246,38 @@ class NativeSession(Session):
         # makes tens of thousands of queries, so one timer covers all of them.
         return self._budget.clock(lambda: self._span)
 
-    def _planned(self, predicate: str, clause: Clause, bound: tuple[int, ...]) -> tuple[CompiledBody, list[str]]:
+    def _planned(self, predicate: str, rule: _Rule, bound: tuple[int, ...]) -> tuple[CompiledBody, list[str]]:
         """The body of firing relation `predicate` planned with its head positions `bound` given,
         and the names of those variables in position order. The proof builder asks the same
         shape (rule, bound positions) many times: planned once."""
-        names = [clause.head.args[i].name for i in bound]  # type: ignore[union-attr]
-        body = self._plans.get((predicate, bound))
-        if body is None:
+        hit = self._plans.get((predicate, bound))
+        if hit is None:
+            planner, names = self._queries.planner(predicate, bound)
             given = frozenset(names)
-            body = _BODIES.get(clause, plan_body(clause.body, given, self._relations), given, existence=False)
-            self._plans[(predicate, bound)] = body
-        return body, names
+            body = _BODIES.get(rule.clause, planner.plan(self._relations), given, existence=False)
+            hit = self._plans[(predicate, bound)] = (body, names)
+        return hit
 
     def query(self, predicate: str, pattern: Pattern) -> list[Row]:
         bound = tuple(i for i, v in enumerate(pattern) if v is not None)
         return self.query_many(predicate, len(pattern), bound, [tuple(pattern[i] for i in bound)])[0]  # type: ignore[misc]
 
     def query_many(self, predicate: str, arity: int, positions: tuple[int, ...], keys: Sequence[Row]) -> list[list[Row]]:
-        clause = self._firings.get(predicate)
-        if clause is None:
+        rule = self._firings.get(predicate)
+        if rule is None:
             relation = self._relations.get(predicate)
             if relation is None:
                 return [[] for _ in keys]
             return [sort_rows(list(relation.lookup(positions, key))) for key in keys]
         # A firing relation: solve the rule body once per key, the key's constants bound.
-        if _reads_nothing(clause, self._relations):  # every relation is finished
+        empty = self._empty.get(predicate)
+        if empty is None:  # every relation is finished: the answer holds for the session
+            empty = self._empty[predicate] = _derives_nothing(rule, self._relations)
+        if empty:
             return [[] for _ in keys]
-        body, names = self._planned(predicate, clause, positions)
+        body, names = self._planned(predicate, rule, positions)
         budget = self._budget
-        span = self._span = clause.head.span
+        span = self._span = rule.clause.head.span
         try:
             if budget.armed:  # inside batch(): the block's timer is running
                 budget.check_clock(span)
@@ -200,13 +297,13 @@ class NativeBackend(Backend):
 
     def load(self, program: CompiledProgram, facts: FactBase) -> Session:
         store = _Store(Budget())
+        relations = store.relations
         for fact in program.facts:
-            store.relations[fact.predicate].add(fact.args)
+            relations[fact.predicate].add(fact.args)
         for fact in facts:
-            store.relations[fact.predicate].add(fact.args)
-        firings = {c.head.predicate: c for c in program.clauses if c.head.predicate.startswith("#")}
-        strata = _STRATA.get(program, lambda p: _strata([c for c in p.clauses if not c.head.predicate.startswith("#")]))
+            relations[fact.predicate].add(fact.args)
+        prepared = _PREPARED.get(program, _Prepared)
         with store.budget.clock(lambda: store.span):
-            for stratum in strata:
+            for stratum in prepared.strata:
                 _fixpoint(store, stratum)
-        return NativeSession(store.relations, firings, store.budget)
+        return NativeSession(relations, prepared.queries, store.budget)
