@@ -195,7 +195,8 @@ _TENANT_ISOLATION_ALIASES = (("shared-schema", "row"), ("tenant-id", "row"), ("t
 _AUTHN_ALIASES = (("apikey", "api-key"), ("api-token", "token"), ("bearer", "token"), ("oauth", "oauth2"),
                   ("o-auth2", "oauth2"), ("openid-connect", "oidc"), ("client-certificate", "certificate"),
                   ("2fa", "mfa"), ("username-password", "password"), ("credentials", "password"),
-                  ("ssh-key", "certificate"), ("public-key", "certificate"), ("publickey", "certificate"))
+                  ("ssh-key", "certificate"), ("public-key", "certificate"), ("publickey", "certificate"),
+                  ("anonymous", "none"), ("unauthenticated", "none"), ("no-auth", "none"), ("noauth", "none"))
 _RATING_ALIASES = (("very-high", "critical"), ("med", "medium"))
 # The second factor of a login, when authentication=mfa: what it is decides what defeats it (a
 # SIM swap takes over SMS and voice codes; a phishing page relays TOTP and push; WebAuthn is bound
@@ -324,7 +325,12 @@ ELEMENT_KEYS = _table(
     _spec("pre_auth", "bool", "reached before any login by design (sign-in, sign-up, password reset, "
           "one-time-code request)", aliases=("pre_login", "pre_authentication")),
     _spec("hardcoded_credentials", "bool", "its code, firmware, image or configuration holds a credential "
-          "written into it", aliases=("has_hardcoded_credentials", "embedded_credentials", "hardcoded_secrets")),
+          "written into it", aliases=("has_hardcoded_credentials", "embedded_credentials", "hardcoded_secrets",
+                                      "embedded_secrets", "credentials_in_code", "secrets_in_code",
+                                      "credentials_in_config", "secrets_in_config")),
+    _spec("anonymous_read", "bool", "anyone who reaches it may read or download without logging in, whatever "
+          "its writers do (anonymous access to a repository or registry)",
+          aliases=("anonymous_access", "allows_anonymous", "allows_anonymous_read", "public_read")),
     _spec("shared_account", "bool", "an actor that stands for one account several people log in with",
           aliases=("is_shared_account", "shared_login")),
     _spec("multi_tenant", "bool", "serves several tenants (customer organisations) from one deployment",
