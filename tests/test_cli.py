@@ -112,7 +112,7 @@ def test_both_engines_give_identical_results() -> None:
 
 def test_threat_ids_survive_unrelated_model_edits(tmp_path: Path) -> None:
     before = analyze_json(write(tmp_path, "m.md", SMALL))
-    edited = SMALL.replace("## Dataflows", "- **Batch**: boundary=Intranet\n## Data\n- **Logs**: classification=PUBLIC\n\n## Dataflows")
+    edited = SMALL.replace("## Dataflows", "- **Batch**: boundary=Intranet\n## Data\n- **Logs**: classification=RESTRICTED\n\n## Dataflows")
     edited = edited.replace("# Threat Model: Small", "# Threat Model: Small, renamed\n\nSome prose.")
     after = analyze_json(write(tmp_path, "m.md", edited))
     ids = lambda d: {(t["rule_id"], t["targets"][0]["id"]): t["id"] for t in d["threats"]}  # noqa: E731

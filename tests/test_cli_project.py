@@ -25,8 +25,10 @@ SMALL = """\
 ## Servers
 - **Web**: boundary=Intranet
 - **Reports**: boundary=Intranet
+## Data
+- **Order**: classification=RESTRICTED
 ## Dataflows
-- **Browse**: from="Customer", to="Web", protocol="HTTP"
+- **Browse**: from="Customer", to="Web", protocol="HTTP", data="Order"
 - **Report**: from="Web", to="Reports", protocol="HTTPS"
 """
 # Both models raise TM-NET-006, TM-NET-005 and TM-AUTH-001 (high) and TM-NET-001 (medium).
