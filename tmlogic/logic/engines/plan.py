@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from ..language.ast import Atom, Comparison, Const, Literal, Negation, Var
 from .relation import Relation
 
-__all__ = ["Plan", "Planner", "plan_body", "filter_needs"]
+__all__ = ["Plan", "Planner", "filter_needs"]
 
 Plan = tuple[tuple[Literal, bool], ...]  # body literals in evaluation order; True: reads the delta
 
@@ -102,12 +102,3 @@ class Planner:
             self._fixed[delta_atom] = out
         return out
 
-
-def plan_body(
-    body: tuple[Literal, ...],
-    bound: frozenset[str],
-    relations: Mapping[str, Relation],
-    delta_atom: int | None = None,
-) -> Plan:
-    """A join order for `body` with the variables `bound` already known (a planner used once)."""
-    return Planner(body, bound).plan(relations, delta_atom)
