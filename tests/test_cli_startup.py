@@ -23,16 +23,26 @@ from tmlogic.cli import COMMANDS, app, load_command
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _loaded_after(args: list[str], cwd: Path) -> tuple[list[str], str]:
-    """The tmlogic, yaml and mistune modules a fresh process has imported after running `tmlogic ARGS`, and its stdout."""
-    probe = ("import sys\n"
+def _run_probe(args: list[str], cwd: Path, report: str, setup: str = "") -> subprocess.CompletedProcess[str]:
+    """`tmlogic ARGS` run in a fresh process after `setup`; its stderr ends with a line of the words of
+    `report` (a Python expression for an iterable of strings) evaluated after the run."""
+    probe = ("import sys\n" + setup +
              f"sys.argv = ['tmlogic', *{args!r}]\n"
              "from tmlogic.cli import main\n"
              "try:\n    main()\nexcept SystemExit:\n    pass\n"
-             "sys.stderr.write('\\n' + ' '.join(sorted(m for m in sys.modules if m.startswith(('tmlogic', 'yaml', 'mistune')))))\n")
-    done = subprocess.run([sys.executable, "-c", probe], cwd=cwd, capture_output=True, text=True, timeout=120,
+             f"sys.stderr.write('\\n' + ' '.join({report}))\n")
+    return subprocess.run([sys.executable, "-c", probe], cwd=cwd, capture_output=True, text=True, timeout=120,
                           check=False)
-    return done.stderr.strip().splitlines()[-1].split(), done.stdout
+
+
+def _reported(done: subprocess.CompletedProcess[str]) -> list[str]:
+    return done.stderr.strip().splitlines()[-1].split()
+
+
+def _loaded_after(args: list[str], cwd: Path) -> tuple[list[str], str]:
+    """The tmlogic, yaml and mistune modules a fresh process has imported after running `tmlogic ARGS`, and its stdout."""
+    done = _run_probe(args, cwd, "sorted(m for m in sys.modules if m.startswith(('tmlogic', 'yaml', 'mistune')))")
+    return _reported(done), done.stdout
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
@@ -143,22 +153,18 @@ BULK_DATACLASSES = {"tmlogic.logic.program.facts.InputFact", "tmlogic.logic.prog
 
 
 def test_an_analysis_creates_no_dataclass_but_those_built_in_bulk(tmp_path: Path) -> None:
-    probe = ("import dataclasses, sys\n"
+    setup = ("import dataclasses\n"
              "made = []\n"
              "process = dataclasses._process_class\n"
              "def counted(cls, *args):\n"
              "    made.append(f'{cls.__module__}.{cls.__qualname__}')\n"
              "    return process(cls, *args)\n"
-             "dataclasses._process_class = counted\n"
-             f"sys.argv = ['tmlogic', 'analyze', {str(ROOT / 'tests/data/anchors/secopstm/threat_model.md')!r}, "
-             f"'-f', 'json', '-o', {str(tmp_path / 'out.json')!r}]\n"
-             "from tmlogic.cli import main\n"
-             "try:\n    main()\nexcept SystemExit:\n    pass\n"
-             "sys.stderr.write('\\n' + ' '.join(m for m in made if m.startswith('tmlogic.')))\n")
-    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120,
-                          check=False)
+             "dataclasses._process_class = counted\n")
+    args = ["analyze", str(ROOT / "tests/data/anchors/secopstm/threat_model.md"), "-f", "json", "-o",
+            str(tmp_path / "out.json")]
+    done = _run_probe(args, tmp_path, "m for m in made if m.startswith('tmlogic.')", setup)
     assert json.loads((tmp_path / "out.json").read_text())["threats"], done.stderr
-    made = set(done.stderr.strip().splitlines()[-1].split())
+    made = set(_reported(done))
     assert made <= BULK_DATACLASSES, made - BULK_DATACLASSES
 
 
