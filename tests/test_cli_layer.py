@@ -88,6 +88,8 @@ def test_options_and_arguments_mix_in_any_order_and_double_dash_ends_the_options
     (("m.md", "--count", "9"), "Invalid value for '--count': 9 is not in the range 1<=x<=5."),
     (("m.md", "-c", "green"), "Invalid value for '--colour' / '-c': 'green' is not one of 'red', 'dark-blue'."),
     (("m.md", "--name"), "Option '--name' requires an argument."),
+    (("m.md", "-n"), "Option '-n' requires an argument."),
+    (("m.md", "-c"), "Option '-c' requires an argument."),
     (("m.md", "--quiet=yes"), "Option '--quiet' does not take a value."),
     (("m.md", "--nam", "x"), "No such option '--nam'. Did you mean one of: '--name', '--tag'?"),  # no abbreviations
 ])
@@ -165,7 +167,8 @@ def test_no_command_shows_the_help_and_exits_2_and_help_exits_0() -> None:
     for args, code in (((), 2), (("--help",), 0), (("rules",), 2), (("rules", "--help"), 0), (("kb", "--help"), 0)):
         done = run(*args)
         assert done.exit_code == code, args
-        assert done.stdout.startswith("Usage: tmlogic") and "Commands:" in done.stdout and done.stderr == "", args
+        page, other = (done.stdout, done.stderr) if code == 0 else (done.stderr, done.stdout)  # no command: an error
+        assert page.startswith("Usage: tmlogic") and "Commands:" in page and other == "", args
     done = run("risks", "accept", "--help")
     assert done.exit_code == 0 and done.stdout.startswith("Usage: tmlogic risks accept [OPTIONS] MODEL THREATS...\n")
     assert "-j, --justification TEXT" in done.stdout and "[required]" in done.stdout
@@ -228,6 +231,8 @@ def test_each_script_names_the_program_and_the_variable_it_sets() -> None:
         assert marker in text and "_TMLOGIC_COMPLETE=" in text, shell
     done = run("completion", "tcsh")
     assert done.exit_code == 2 and "'tcsh' is not one of 'bash', 'zsh', 'fish'." in done.stderr
+    done = run("completion")
+    assert done.exit_code == 2 and "Missing argument 'SHELL:{bash|zsh|fish}'. Choose from: bash, zsh, fish." in done.stderr
 
 
 def _tmlogic(args: list[str], home: Path, shell: str) -> subprocess.CompletedProcess[str]:

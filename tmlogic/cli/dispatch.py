@@ -3,7 +3,8 @@ only now, from the COMMANDS table), a group's command, its words parsed (parse.p
 function run inside the guard of common.py (safe streams, exit codes).
 
 As before: the root's options come before the command, and the first word that is not one of
-them names the command; `tmlogic` and a group without a command show their help and exit 2;
+them names the command; `tmlogic` and a group without a command show their help on stderr and
+exit 2;
 --help shows a command's help and exits 0; a wrong command line prints the usage line, a hint
 and the error, and exits 2.
 """
@@ -62,8 +63,8 @@ def _run(argv: list[str], prog: str, before_command: Callable[[], None] | None) 
     from . import COMMANDS
 
     root = root_command()
-    if not argv:
-        sys.stdout.write(_root_help(prog, root))
+    if not argv:  # the help, as the error it is (stderr, exit 2)
+        sys.stderr.write(_root_help(prog, root))
         raise Exit(2)
     split = _before_command(root, argv)
     own, rest = argv[:split], argv[split:]
@@ -130,7 +131,7 @@ def _group_page(group: Group, where: str) -> str:
 def _run_group(group: Group, words: list[str], where: str) -> None:
     usage = usage_line(where, command_required=True)
     if not words:
-        sys.stdout.write(_group_page(group, where))
+        sys.stderr.write(_group_page(group, where))
         raise Exit(2)
     if words[0] == "--help":
         sys.stdout.write(_group_page(group, where))

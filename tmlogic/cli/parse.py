@@ -87,11 +87,13 @@ def _split(command: Command, words: list[str]) -> tuple[list[str], list[str], li
             if command.own_options:
                 positional.append(word)
             continue
-        if takes_value[name] and word == name and i < len(words):  # the value is the next word
+        if takes_value[name] and word == name:  # the value is the next word
+            if i >= len(words):
+                raise CommandLineError(f"Option '{name}' requires an argument.")
             options.append(f"{name}={words[i]}" if name.startswith("--") else name + words[i])
             i += 1
         else:
-            options.append(word)  # --name=value, -ovalue, a flag, -qv, or a value missing at the end
+            options.append(word)  # --name=value, -ovalue, a flag, -qv
     return options, positional, unknown
 
 
@@ -131,9 +133,8 @@ def _distribute(arguments: list[Param], words: list[str]) -> dict[str, Any]:
 def _value(p: Param, raw: Any) -> Any:
     if raw is None or (p.many and not raw):
         if p.required:
-            kind = "option" if p.is_option else "argument"
-            shown = p.flags[0] if p.is_option else p.metavar()
-            raise CommandLineError(f"Missing {kind} '{shown}'.")
+            choices = f" Choose from: {', '.join(m.value for m in p.base)}." if p.is_enum else ""
+            raise CommandLineError(f"Missing {'option' if p.is_option else 'argument'} {p.shown_name()}.{choices}")
         return p.default
     if p.is_flag:
         return raw
