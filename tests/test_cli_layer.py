@@ -69,6 +69,8 @@ def test_every_kind_of_parameter_is_parsed_and_converted() -> None:
     assert values["tag"] == ["a", "b"] and values["quiet"] is True and values["verbose"] is True
     assert values["strict"] is False and values["threats"] is False
     assert _parse("m.md", "--strict")["strict"] is True
+    grouped = _parse("m.md", "-qc", "dark-blue", "-vnbob")  # short flags together, the last one with a value
+    assert grouped["quiet"] and grouped["colour"] is Colour.dark_blue and grouped["verbose"] and grouped["name"] == "bob"
 
 
 def test_options_and_arguments_mix_in_any_order_and_double_dash_ends_the_options() -> None:
@@ -90,6 +92,8 @@ def test_options_and_arguments_mix_in_any_order_and_double_dash_ends_the_options
     (("m.md", "--name"), "Option '--name' requires an argument."),
     (("m.md", "-n"), "Option '-n' requires an argument."),
     (("m.md", "-c"), "Option '-c' requires an argument."),
+    (("m.md", "-qc"), "Option '-c' requires an argument."),
+    (("m.md", "-qx"), "No such option '-x'."),
     (("m.md", "--quiet=yes"), "Option '--quiet' does not take a value."),
     (("m.md", "--nam", "x"), "No such option '--nam'. Did you mean one of: '--name', '--tag'?"),  # no abbreviations
 ])

@@ -87,14 +87,37 @@ def _split(command: Command, words: list[str]) -> tuple[list[str], list[str], li
             if command.own_options:
                 positional.append(word)
             continue
+        if not word.startswith("--") and not takes_value[name] and len(word) > 2:  # -qv, -qf json
+            flags, value = _short_group(word, takes_value)
+            options.extend(flags)
+            if value is None:
+                continue
+            name, word = value, value  # the last flag of the group takes the next word
         if takes_value[name] and word == name:  # the value is the next word
             if i >= len(words):
                 raise CommandLineError(f"Option '{name}' requires an argument.")
             options.append(f"{name}={words[i]}" if name.startswith("--") else name + words[i])
             i += 1
         else:
-            options.append(word)  # --name=value, -ovalue, a flag, -qv
+            options.append(word)  # --name=value, -ovalue, a flag
     return options, positional, unknown
+
+
+def _short_group(word: str, takes_value: dict[str, bool]) -> tuple[list[str], str | None]:
+    """Short flags written together (-qv): each as its own word; one that takes a value takes the
+    rest of the group (-qfjson), or, at the end of it, the next word (returned to be read so)."""
+    flags: list[str] = []
+    for j in range(1, len(word)):
+        flag = f"-{word[j]}"
+        if flag not in takes_value:
+            raise CommandLineError(f"No such option '{flag}'.")
+        if takes_value[flag]:
+            if j + 1 < len(word):
+                flags.append(flag + word[j + 1:])
+                return flags, None
+            return flags, flag
+        flags.append(flag)
+    return flags, None
 
 
 def parse_command(command: Command, words: list[str]) -> dict[str, Any]:
