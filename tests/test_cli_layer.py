@@ -69,6 +69,8 @@ def test_every_kind_of_parameter_is_parsed_and_converted() -> None:
     assert values["tag"] == ["a", "b"] and values["quiet"] is True and values["verbose"] is True
     assert values["strict"] is False and values["threats"] is False
     assert _parse("m.md", "--strict")["strict"] is True
+    assert _parse("m.md", "-o", "=x")["out"] == Path("=x") and _parse("m.md", "-o=x")["out"] == Path("=x")
+    assert _parse("m.md", "--port", "-1")["port"] == -1
     grouped = _parse("m.md", "-qc", "dark-blue", "-vnbob")  # short flags together, the last one with a value
     assert grouped["quiet"] and grouped["colour"] is Colour.dark_blue and grouped["verbose"] and grouped["name"] == "bob"
 

@@ -68,6 +68,8 @@ def _split(command: Command, words: list[str]) -> tuple[list[str], list[str], li
     so a value that starts with "-" stays a value), its positional words, and the options it does
     not know, each in order."""
     takes_value = {f: not p.is_flag for p in command.options() for f in (*p.flags, *p.off_flags)}
+    # a value goes to argparse as "--long=value" (argparse would split "-o=x" at its "=")
+    long_name = {f: next((g for g in p.flags if g.startswith("--")), f) for p in command.options() for f in p.flags}
     options: list[str] = []
     positional: list[str] = []
     unknown: list[str] = []
@@ -87,37 +89,39 @@ def _split(command: Command, words: list[str]) -> tuple[list[str], list[str], li
             if command.own_options:
                 positional.append(word)
             continue
-        if not word.startswith("--") and not takes_value[name] and len(word) > 2:  # -qv, -qf json
-            flags, value = _short_group(word, takes_value)
+        if not word.startswith("--") and len(word) > 2:  # -qv, -qf json, -ovalue
+            flags, attached, last = _short_group(word, takes_value)
             options.extend(flags)
-            if value is None:
+            if attached is not None:
+                options.append(f"{long_name[last]}={attached}")
                 continue
-            name, word = value, value  # the last flag of the group takes the next word
+            if not takes_value[last]:
+                options.append(last)
+                continue
+            name = word = last  # the last flag of the group takes the next word
         if takes_value[name] and word == name:  # the value is the next word
             if i >= len(words):
                 raise CommandLineError(f"Option '{name}' requires an argument.")
-            options.append(f"{name}={words[i]}" if name.startswith("--") else name + words[i])
+            options.append(f"{long_name[name]}={words[i]}")
             i += 1
         else:
-            options.append(word)  # --name=value, -ovalue, a flag
+            options.append(word)  # --name=value, a flag
     return options, positional, unknown
 
 
-def _short_group(word: str, takes_value: dict[str, bool]) -> tuple[list[str], str | None]:
-    """Short flags written together (-qv): each as its own word; one that takes a value takes the
-    rest of the group (-qfjson), or, at the end of it, the next word (returned to be read so)."""
+def _short_group(word: str, takes_value: dict[str, bool]) -> tuple[list[str], str | None, str]:
+    """Short options written together (-qv, -qfjson, -ofile): the flags before the last one, the
+    value written onto the last one (None: none, or it takes the next word), and the last one."""
     flags: list[str] = []
     for j in range(1, len(word)):
         flag = f"-{word[j]}"
         if flag not in takes_value:
             raise CommandLineError(f"No such option '{flag}'.")
         if takes_value[flag]:
-            if j + 1 < len(word):
-                flags.append(flag + word[j + 1:])
-                return flags, None
-            return flags, flag
-        flags.append(flag)
-    return flags, None
+            return flags, (word[j + 1:] or None), flag
+        if j + 1 < len(word):
+            flags.append(flag)
+    return flags, None, f"-{word[-1]}"
 
 
 def parse_command(command: Command, words: list[str]) -> dict[str, Any]:
