@@ -24,9 +24,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from typer.testing import CliRunner
-
 from fuzz_anchors import HOSTILE, YAML_HOSTILE, Outcome, _alarm, _mutate, run_case, run_fuzz
+
+from tmlogic.cli.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parents[1]
 WEBSHOP = ROOT / "examples" / "webshop"

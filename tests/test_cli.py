@@ -8,9 +8,9 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from typer.testing import CliRunner
 
 from tmlogic.cli import app
+from tmlogic.cli.testing import CliRunner
 from tmlogic.outputs.json_output import schema_path
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from tmlogic.cli import app
+from tmlogic.cli.testing import CliRunner
 
 SMALL = """\
 # Threat Model: {title}

@@ -3,22 +3,19 @@ command imports its own module only."""
 
 from __future__ import annotations
 
-import inspect
 import json
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-import click
 import pytest
-from typer.testing import CliRunner
 
-import typer
-
-from tmlogic.cli import COMMANDS, app, load_command
+from tmlogic.cli import COMMANDS, _root, app, load_command
+from tmlogic.cli.params import Group
+from tmlogic.cli.spec import Command, first_sentence
+from tmlogic.cli.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,8 +46,7 @@ def _loaded_after(args: list[str], cwd: Path) -> tuple[list[str], str]:
 def test_the_listed_short_help_is_the_first_sentence_of_the_commands_own_help(name: str) -> None:
     command = load_command(name)
     assert command.help, f"{name} has no help"
-    # what click would show for that help with no short help given
-    assert COMMANDS[name].short_help == click.Command(name, help=command.help).get_short_help_str(10_000)
+    assert COMMANDS[name].short_help == first_sentence(command.help)
 
 
 def test_the_root_help_lists_every_command_and_imports_none(tmp_path: Path) -> None:
@@ -59,9 +55,18 @@ def test_the_root_help_lists_every_command_and_imports_none(tmp_path: Path) -> N
     listed = [line.split()[0] for line in listing.splitlines() if line.startswith("  ") and line[2] != " "]
     assert listed == list(COMMANDS)  # wrapped lines (a narrow terminal) are indented further
     assert " ".join(listing.split()) == " ".join(f"{n} {e.short_help}" for n, e in COMMANDS.items())
-    commands = [m for m in loaded if m.startswith("tmlogic.cli.")]
-    assert commands == ["tmlogic.cli.common"], commands
+    commands = {f"tmlogic.cli.{e.module}" for e in COMMANDS.values()}
+    assert not commands & set(loaded), loaded
     assert "tmlogic.analysis" not in loaded and "tmlogic.logic.language.parser" not in loaded
+
+
+def test_the_command_line_imports_no_cli_framework_and_help_no_parser(tmp_path: Path) -> None:
+    frameworks = "['imported:', *(m for m in ('typer', 'click', 'argparse', 'inspect') if m in sys.modules)]"
+    help_page = _run_probe(["--help"], tmp_path, frameworks)
+    assert "Commands:" in help_page.stdout and _reported(help_page) == ["imported:"]  # the page needs no parser
+    done = _run_probe(["kb", "info"], tmp_path, frameworks)
+    assert "CAPEC" in done.stdout and "argparse" in _reported(done)
+    assert not {"typer", "click"} & set(_reported(done))
 
 
 def test_a_markdown_model_without_config_or_risk_file_is_analyzed_without_the_yaml_parser(tmp_path: Path) -> None:
@@ -124,7 +129,8 @@ def test_the_command_process_ends_without_a_last_collection_over_its_objects(tmp
 def test_a_command_imports_its_own_module_and_no_other_command(tmp_path: Path) -> None:
     loaded, out = _loaded_after(["rules", "--help"], tmp_path)
     assert "lint" in out
-    assert sorted(m for m in loaded if m.startswith("tmlogic.cli.")) == ["tmlogic.cli.common", "tmlogic.cli.rules"]
+    commands = {f"tmlogic.cli.{e.module}" for e in COMMANDS.values()}
+    assert sorted(commands & set(loaded)) == ["tmlogic.cli.rules"]
 
 
 def test_commands_run_through_the_lazy_group() -> None:
@@ -134,15 +140,17 @@ def test_commands_run_through_the_lazy_group() -> None:
     assert "CAPEC" in done.output
     wrong = runner.invoke(app, ["analyz"])
     assert wrong.exit_code == 2
-    assert wrong.output.count("Did you mean 'analyze'?") == 1  # once: click says it, Typer does not repeat it
+    assert wrong.stderr.count("Did you mean 'analyze'?") == 1 and wrong.stdout == ""
 
 
 def test_a_built_command_keeps_its_options_and_settings() -> None:
     command = load_command("import")
-    assert isinstance(command, click.Command)
-    assert command.context_settings.get("ignore_unknown_options") is True
+    assert isinstance(command, Command)
+    assert command.own_options is True
     assert "Formats:" in (command.help or "")  # the help the registry computes, not only the short help
-    assert {p.name for p in load_command("analyze").params} >= {"models", "output_format", "output_dir", "fail_on"}
+    analyze = load_command("analyze")
+    assert isinstance(analyze, Command)
+    assert {p.name for p in analyze.params} >= {"models", "output_format", "output_dir", "fail_on"}
 
 
 # The dataclasses an analysis may still create at import, each `exec`ing its generated methods:
@@ -168,27 +176,23 @@ def test_an_analysis_creates_no_dataclass_but_those_built_in_bulk(tmp_path: Path
     assert made <= BULK_DATACLASSES, made - BULK_DATACLASSES
 
 
-def _callbacks(typer_app: typer.Typer) -> Iterator[Callable[..., Any]]:
-    """The functions Typer turns into commands and group callbacks, in an app and its sub-apps."""
-    if typer_app.registered_callback is not None and typer_app.registered_callback.callback is not None:
-        yield typer_app.registered_callback.callback
-    for command in typer_app.registered_commands:
-        if command.callback is not None:
-            yield command.callback
-    for group in typer_app.registered_groups:
-        if group.typer_instance is not None:
-            yield from _callbacks(group.typer_instance)
+def _functions() -> Iterator[Callable[..., Any]]:
+    """The functions the command line reads parameters from: the root's, every command's."""
+    yield _root
+    for name in COMMANDS:
+        target = load_command(name)
+        if isinstance(target, Group):
+            yield from target.commands.values()
+        else:
+            yield target.function
 
 
-def test_the_commands_annotations_are_objects_that_typer_need_not_evaluate() -> None:
-    # Typer reads each command's parameters from its annotations when the command runs; as text
-    # (`from __future__ import annotations`) every one is compiled and evaluated by
-    # typing.get_type_hints first, about a third of building `analyze`.
-    functions = list(_callbacks(app))
-    for entry in COMMANDS.values():
-        target = getattr(import_module(f"tmlogic.cli.{entry.module}"), entry.attribute)
-        functions.extend(_callbacks(target) if entry.group else [target])
+def test_the_commands_annotations_are_objects_that_need_no_evaluation() -> None:
+    # The command layer reads each command's parameters from its annotations when the command
+    # runs; as text (`from __future__ import annotations`) every one would have to be compiled
+    # and evaluated first.
+    functions = list(_functions())
     assert len(functions) > len(COMMANDS)
     for function in functions:
-        text = {name: hint for name, hint in inspect.get_annotations(function).items() if isinstance(hint, str)}
+        text = {name: hint for name, hint in function.__annotations__.items() if isinstance(hint, str)}
         assert not text, (function.__module__, function.__qualname__, text)

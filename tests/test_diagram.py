@@ -8,10 +8,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from tmlogic.analysis import AnalysisOptions, analyze
 from tmlogic.cli import app
+from tmlogic.cli.testing import CliRunner
 from tmlogic.diagram import build_diagram, target_marks
 from tmlogic.diagram.palette import SEVERITY_COLOURS, safe_colour, shape_for
 from tmlogic.diagram.render import DiagramUnavailable, find_renderer, render

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from typer.testing import CliRunner
-
 from importer_helpers import DATA
 from tmlogic.cli import app
+from tmlogic.cli.testing import CliRunner
 
 COMPOSE = """\
 services:

@@ -7,9 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from tmlogic.cli import app
+from tmlogic.cli.testing import CliRunner
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 CASES = [("compose", "compose", "docker-compose.yml", "threat_model.md"),

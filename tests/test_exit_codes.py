@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
+from tmlogic.cli.testing import CliRunner
 import tmlogic.fileaccess as fileaccess
 from tmlogic.cli import app
 from tmlogic.cli.common import guarded_entry

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
 from tmlogic.cli import app
+from tmlogic.cli.testing import CliRunner
 from tmlogic.logic.engines.base import sort_rows
 from tmlogic.model.values import scalar
 from tmlogic.tracking.risks import entry_block, parse_risks

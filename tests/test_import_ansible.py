@@ -14,9 +14,9 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from tmlogic.cli import app
+from tmlogic.cli.testing import CliRunner
 from tmlogic.model.loader import load_model
 from tmlogic.model.schema import Model
 

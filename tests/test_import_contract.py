@@ -9,9 +9,9 @@ import re
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from tmlogic.cli import app
+from tmlogic.cli.testing import CliRunner
 from tmlogic.importers import IMPORTERS
 from tmlogic.importers.located import InputError
 from tmlogic.importers.pipeline import read_draft

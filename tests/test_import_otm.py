@@ -8,10 +8,10 @@ from typing import Any
 
 import jsonschema
 import pytest
-from typer.testing import CliRunner
 
 from importer_helpers import DATA, draft_of, element, flows, reasons
 from tmlogic.cli import app
+from tmlogic.cli.testing import CliRunner
 from tmlogic.importers.located import InputError
 from tmlogic.model.loader import load_model
 

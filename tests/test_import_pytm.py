@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from tmlogic.analysis import AnalysisOptions, analyze
 from tmlogic.cli import app
+from tmlogic.cli.testing import CliRunner
 from tmlogic.model.loader import load_model
 from tmlogic.model.schema import Boundary, DataAsset, Dataflow, Element
 from tmlogic.resources import optional_packs

@@ -8,9 +8,9 @@ import types
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from tmlogic.cli import app
+from tmlogic.cli.testing import CliRunner
 from tmlogic.importers import IMPORTERS, ImporterSpec, OptionSpec
 from tmlogic.importers.base import ImportContext
 from tmlogic.importers.draft import Draft, DraftElement

@@ -13,10 +13,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from tmlogic.analysis import AnalysisOptions, analyze
 from tmlogic.cli import app
+from tmlogic.cli.testing import CliRunner
 from tmlogic.fileaccess import WriteRefused, write_text_chunks
 from tmlogic.gc_pause import collector_paused
 from tmlogic.logic.engines.relation import Relation

@@ -8,10 +8,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
+from tmlogic.cli.testing import CliRunner
 from tmlogic.kb.build import BuildResult, Sources, build_kb, build_tables
-from tmlogic.cli.kb import kb_app
+from tmlogic.cli import app
 from tmlogic.kb.errors import KbError
 from tmlogic.kb.loader import embedded_dir, load_kb
 from tmlogic.kb.schema import RELATIONS
@@ -182,7 +182,7 @@ def test_building_from_the_raw_files_reproduces_the_committed_facts(tmp_path: Pa
 # --------------------------------------------------------------------------- bad input and the CLI
 
 def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(kb_app, list(args))
+    result = CliRunner().invoke(app, ["kb", *args])
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result.exit_code, result.stdout, result.stderr

@@ -165,9 +165,8 @@ def test_every_output_carries_them(tmp_path: Path) -> None:
 
 
 def test_risk_files_and_baselines_track_them(tmp_path: Path) -> None:
-    from typer.testing import CliRunner
-
     from tmlogic.cli import app
+    from tmlogic.cli.testing import CliRunner
 
     model = write(tmp_path, "m.md", MD)
     theft = manual(analyze(model).result)["Session theft"]

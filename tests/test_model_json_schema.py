@@ -57,9 +57,8 @@ def test_every_shipped_yaml_model_passes_the_schema_and_loads(path: Path) -> Non
 
 
 def test_every_importer_writes_yaml_that_passes_the_schema(tmp_path: Path) -> None:
-    from typer.testing import CliRunner
-
     from tmlogic.cli import app
+    from tmlogic.cli.testing import CliRunner
     from test_import_contract import SAMPLES
 
     for fmt, sample in SAMPLES.items():

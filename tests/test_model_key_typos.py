@@ -7,10 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from tmlogic._errors import ModelError
 from tmlogic.cli import app
+from tmlogic.cli.testing import CliRunner
 from tmlogic.model.loader import load_model
 
 BASE = """\

@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from tmlogic.cli import app
+from tmlogic.cli.testing import CliRunner
 from tmlogic.outputs.formats import FORMATS
 
 ROOT = Path(__file__).resolve().parents[1]

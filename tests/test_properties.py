@@ -9,10 +9,10 @@ from pathlib import Path
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from tmlogic._errors import RuleError
 from tmlogic.cli import app
+from tmlogic.cli.testing import CliRunner
 from tmlogic.logic.language.checks import check_modules
 from tmlogic.logic.language.parser import parse_module
 from tmlogic.model.markdown_reader import read_markdown

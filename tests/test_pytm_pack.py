@@ -13,10 +13,10 @@ from pathlib import Path
 
 import jsonschema  # type: ignore[import-untyped]
 import pytest
-from typer.testing import CliRunner
 
 from tmlogic.analysis import AnalysisOptions, analyze
 from tmlogic.cli import app
+from tmlogic.cli.testing import CliRunner
 from tmlogic.kb.build.pytm import installed_library, pack_files, read_library
 from tmlogic.kb.build.pytm.condition import Untranslatable, parse_condition
 from tmlogic.kb.build.pytm.kleene import Known, Value, when

@@ -8,9 +8,9 @@ import shlex
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from tmlogic.cli import app
+from tmlogic.cli.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parents[1]
 _SAMPLE = re.compile(r"<!-- sample: tmlogic (?P<args>[^|>]+?)(?: \| head -(?P<n>\d+))? -->\n```\n(?P<text>.*?)```", re.S)

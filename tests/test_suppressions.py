@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from tmlogic._errors import ModelError
 from tmlogic.cli import app
+from tmlogic.cli.testing import CliRunner
 from tmlogic.model.loader import load_model
 
 MODEL = """\

@@ -7,9 +7,8 @@ import os
 import subprocess
 from pathlib import Path
 
-from typer.testing import CliRunner
-
 from tmlogic.analysis import AnalysisOptions
+from tmlogic.cli.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -6,8 +6,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
-import typer
-
 from .common import (
     DEFAULT_ENGINE,
     ConfigOpt,
@@ -31,6 +29,7 @@ from .common import (
     user_error,
     write_output,
 )
+from .params import Argument, Exit, Option
 
 __all__ = ["analyze", "explain", "diagram", "facts", "validate"]
 
@@ -60,47 +59,47 @@ class DiagramFormat(str, Enum):
 
 
 def analyze(
-    models: Annotated[Optional[list[Path]], typer.Argument(
+    models: Annotated[Optional[list[Path]], Argument(
         help="Model files or project folders; none: every model .tmlogic.yaml lists.", show_default=False)] = None,
     rules: RulesOpt = None,
     pack: PackOpt = None,
     no_builtin_rules: NoBuiltinOpt = False,
-    output_format: Annotated[AnalyzeFormat, typer.Option("--format", "-f", help="Output format.")] = AnalyzeFormat.text,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
-    output_dir: Annotated[Optional[Path], typer.Option(
+    output_format: Annotated[AnalyzeFormat, Option("--format", "-f", help="Output format.")] = AnalyzeFormat.text,
+    output: Annotated[Optional[Path], Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    output_dir: Annotated[Optional[Path], Option(
         "--output-dir", help="Write reports into this folder (the formats .tmlogic.yaml lists, else every format).")] = None,
-    fail_on: Annotated[Optional[FailLevel], typer.Option(
+    fail_on: Annotated[Optional[FailLevel], Option(
         "--fail-on", help="Exit 1 if a threat is at or above this level (default: fail_on in .tmlogic.yaml, else none).",
         show_default=False)] = None,
-    strict: Annotated[Optional[bool], typer.Option(
+    strict: Annotated[Optional[bool], Option(
         "--strict/--no-strict", help="Treat warnings (unknown keys, ...) as errors.", show_default=False)] = None,
-    lenient: Annotated[Optional[bool], typer.Option(
+    lenient: Annotated[Optional[bool], Option(
         "--lenient/--no-lenient", help="Typos of security-relevant model keys (trust, encryption, ...) only warn.",
         show_default=False)] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show mitigations, references and severity steps.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors (and a report asked for with --format).")] = False,
-    engine: Annotated[Optional[str], typer.Option("--engine", help="Logic engine: native (default), clingo or pydatalog; see docs/engines.md.", show_default=False)] = None,
-    baseline: Annotated[Optional[str], typer.Option(
+    verbose: Annotated[bool, Option("--verbose", "-v", help="Show mitigations, references and severity steps.")] = False,
+    quiet: Annotated[bool, Option("--quiet", "-q", help="Print nothing but errors (and a report asked for with --format).")] = False,
+    engine: Annotated[Optional[str], Option("--engine", help="Logic engine: native (default), clingo or pydatalog; see docs/engines.md.", show_default=False)] = None,
+    baseline: Annotated[Optional[str], Option(
         "--baseline", metavar="JSON|REV",
         help="Compare with an earlier run: a result JSON (from --format json) or a git revision of this model "
              "(e.g. origin/main). Marks threats new or unchanged and lists resolved ones.")] = None,
-    risks: Annotated[Optional[Path], typer.Option(
+    risks: Annotated[Optional[Path], Option(
         "--risks", help="Risk file (default: risks in .tmlogic.yaml, else next to the model: threat_model.risks.yaml).")] = None,
-    no_risks: Annotated[bool, typer.Option("--no-risks", help="Ignore the risk file.")] = False,
-    fail_new_only: Annotated[Optional[bool], typer.Option(
+    no_risks: Annotated[bool, Option("--no-risks", help="Ignore the risk file.")] = False,
+    fail_new_only: Annotated[Optional[bool], Option(
         "--fail-new-only/--fail-all", help="With --fail-on: count only new threats (not in --baseline; without one, all) "
                                            "that the risk file does not list as in-progress. Expired entries still fail.",
         show_default=False)] = None,
-    enable: Annotated[Optional[list[str]], typer.Option(
+    enable: Annotated[Optional[list[str]], Option(
         "--enable", metavar="RULE|tag:X", help="Run only these rules (id, glob, tag:, stride:, severity:, pack:); "
                                                "wins over the config's disable. Repeatable.")] = None,
-    disable: Annotated[Optional[list[str]], typer.Option(
+    disable: Annotated[Optional[list[str]], Option(
         "--disable", metavar="RULE|tag:X", help="Do not run these rules (same selectors). Repeatable.")] = None,
-    sarif_suppressions: Annotated[Optional[bool], typer.Option(
+    sarif_suppressions: Annotated[Optional[bool], Option(
         "--sarif-suppressions/--no-sarif-suppressions",
         help="Keep accepted threats in SARIF as suppressed results (GitHub shows them as open alerts).",
         show_default=False)] = None,
-    attack_paths: Annotated[bool, typer.Option(
+    attack_paths: Annotated[bool, Option(
         "--paths", help="Also find attack paths to the crown jewels and their choke points (JSON `paths`, HTML panel, "
                         "Markdown summary, Attack Flow and path layer in --output-dir; with --baseline, new paths).")] = False,
     config: ConfigOpt = None,
@@ -141,16 +140,16 @@ def analyze(
         sys.stdout.write("\n" + render_summary(outcomes))
     worst = max(o.code for o in outcomes)
     if worst:
-        raise typer.Exit(worst)
+        raise Exit(worst)
 
 
 def explain(
     model: ModelArg,
-    threat: Annotated[str, typer.Argument(help="Threat id (or a unique prefix, or RULE-ID:target-id).")],
+    threat: Annotated[str, Argument(help="Threat id (or a unique prefix, or RULE-ID:target-id).")],
     rules: RulesOpt = None,
     pack: PackOpt = None,
     no_builtin_rules: NoBuiltinOpt = False,
-    output_format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.text,
+    output_format: Annotated[OutputFormat, Option("--format", "-f")] = OutputFormat.text,
     strict: StrictOpt = False,
     lenient: LenientOpt = False,
     engine: EngineOpt = DEFAULT_ENGINE,
@@ -192,11 +191,11 @@ def explain(
 
 def diagram(
     model: ModelArg,
-    output: Annotated[Optional[Path], typer.Option(
+    output: Annotated[Optional[Path], Option(
         "--output", "-o", help="Write to this file (.dot, .svg or .png) instead of stdout.")] = None,
-    diagram_format: Annotated[Optional[DiagramFormat], typer.Option(
+    diagram_format: Annotated[Optional[DiagramFormat], Option(
         "--format", "-f", help="Output format (default: from the --output suffix, else dot).")] = None,
-    threats: Annotated[bool, typer.Option(
+    threats: Annotated[bool, Option(
         "--threats/--no-threats", help="Analyze first and outline threatened elements and flows.")] = True,
     rules: RulesOpt = None,
     no_builtin_rules: NoBuiltinOpt = False,

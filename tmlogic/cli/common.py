@@ -8,8 +8,8 @@ Exit codes (README, docs/security.md):
     2  bad input or a wrong command line: every problem listed, as file:line:col where there is one
     3  a bug in tmlogic: one short message saying where to report it; the traceback only with --debug
 
-`GuardedGroup` is the click group class of the `tmlogic` app: every command runs inside it, so
-the codes hold for the installed command, `python -m tmlogic.cli` and a test's CliRunner alike.
+`guarded` runs every command (dispatch.py), so the codes hold for the installed command,
+`python -m tmlogic.cli` and a test's CliRunner (testing.py) alike.
 While a command runs, stdout and stderr show control characters as visible escapes
 (textsafe.terminal_safe), so nothing from a model, a risk file or a baseline can move the
 cursor, recolour the log or forge a CI workflow command.
@@ -17,7 +17,6 @@ cursor, recolour the log or forge a CI workflow command.
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 import traceback
@@ -26,13 +25,10 @@ from enum import Enum
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn, Optional, Protocol
 
-import click
-import typer
-from typer.core import TyperGroup
-
 from .._errors import Diagnostic, DiagnosticsError, UsageError
 from ..logic.engines.base import DEFAULT_ENGINE
 from ..textsafe import terminal_safe
+from .params import Argument, CommandLineError, Exit, Option
 
 if TYPE_CHECKING:
     from ..analysis import Analysis, AnalysisOptions
@@ -43,7 +39,7 @@ __all__ = [
     "DEFAULT_ENGINE", "EngineOpt", "FailLevel", "ModelArg", "NoBuiltinOpt", "PackOpt", "RulesOpt", "StrictOpt",
     "LenientOpt", "ConfigOpt", "NoConfigOpt", "load_project_config", "optional_pack_paths",
     "analysis_options", "fail_input", "model_path", "read_model", "run_analysis", "show_warnings", "use_colour", "user_error",
-    "write_output", "GuardedGroup", "guarded_entry", "run_main", "BUG_REPORT",
+    "write_output", "guarded", "guarded_entry", "BUG_REPORT",
 ]
 
 BUG_REPORT = "the tmlogic issue tracker (see docs/security.md, 'Reporting a bug')"
@@ -60,20 +56,20 @@ class FailLevel(str, Enum):
     critical = "critical"
 
 
-ModelArg = Annotated[Path, typer.Argument(help="Model file (.md or .yaml).", show_default=False)]
+ModelArg = Annotated[Path, Argument(help="Model file (.md or .yaml).", show_default=False)]
 RulesOpt = Annotated[
-    Optional[list[Path]], typer.Option("--rules", "-r", help="Extra rule pack (folder or .dl file); repeatable.")
+    Optional[list[Path]], Option("--rules", "-r", help="Extra rule pack (folder or .dl file); repeatable.")
 ]
-NoBuiltinOpt = Annotated[bool, typer.Option("--no-builtin-rules", help="Use only the packs given with --rules.")]
-StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings (unknown keys, ...) as errors.")]
-EngineOpt = Annotated[str, typer.Option("--engine", help="Logic engine: native, clingo or pydatalog.")]
-LenientOpt = Annotated[bool, typer.Option(
+NoBuiltinOpt = Annotated[bool, Option("--no-builtin-rules", help="Use only the packs given with --rules.")]
+StrictOpt = Annotated[bool, Option("--strict", help="Treat warnings (unknown keys, ...) as errors.")]
+EngineOpt = Annotated[str, Option("--engine", help="Logic engine: native, clingo or pydatalog.")]
+LenientOpt = Annotated[bool, Option(
     "--lenient", help="Typos of security-relevant model keys (isTrsted, is_encrpted, ...) only warn.")]
-ConfigOpt = Annotated[Optional[Path], typer.Option(
+ConfigOpt = Annotated[Optional[Path], Option(
     "--config", help="Project config (default: .tmlogic.yaml in this folder or the nearest one above).")]
-NoConfigOpt = Annotated[bool, typer.Option("--no-config", help="Ignore .tmlogic.yaml.")]
+NoConfigOpt = Annotated[bool, Option("--no-config", help="Ignore .tmlogic.yaml.")]
 PackOpt = Annotated[
-    Optional[list[str]], typer.Option("--pack", help="Built-in optional rule pack to add, by name (pytm: pytm's "
+    Optional[list[str]], Option("--pack", help="Built-in optional rule pack to add, by name (pytm: pytm's "
                                                      "threat library, docs/pytm.md); repeatable.", show_default=False)
 ]
 
@@ -89,13 +85,13 @@ class Problem(Protocol):
 def user_error(message: str) -> NoReturn:
     """A mistake in the command line or the environment (not in a model): one line, exit 2."""
     sys.stderr.write(f"tmlogic: error: {message}\n")
-    raise typer.Exit(2)
+    raise Exit(2)
 
 
 def fail_input(problem: Problem) -> NoReturn:
     """Every problem in the user's input (model, rule pack, risk file, baseline...), then exit 2."""
     sys.stderr.write(problem.render())
-    raise typer.Exit(2)
+    raise Exit(2)
 
 
 def show_warnings(warnings: Sequence[Diagnostic], quiet: bool = False) -> None:
@@ -240,7 +236,7 @@ def _encoding_message(exc: UnicodeEncodeError) -> str:
 
 def _fail(message: str) -> NoReturn:
     sys.stderr.write(f"tmlogic: error: {message}\n")
-    raise typer.Exit(2)
+    raise Exit(2)
 
 
 def _internal(exc: BaseException, debug: bool) -> NoReturn:
@@ -252,7 +248,7 @@ def _internal(exc: BaseException, debug: bool) -> NoReturn:
                      f"This is a bug in tmlogic, not in your input. Please report it to {BUG_REPORT}, with the "
                      "command, its input and `tmlogic --version`" + ("" if debug else "; --debug shows the traceback")
                      + ".\n")
-    raise typer.Exit(3)
+    raise Exit(3)
 
 
 def _handle(exc: Exception, debug: bool) -> NoReturn:
@@ -262,13 +258,13 @@ def _handle(exc: Exception, debug: bool) -> NoReturn:
 
     if isinstance(exc, DiagnosticsError) or isinstance(exc, KbError):
         sys.stderr.write(exc.render())
-        raise typer.Exit(2)
+        raise Exit(2)
     if isinstance(exc, (UsageError, LimitError, LimitExceeded)):
         _fail(str(exc))
     if isinstance(exc, UnicodeEncodeError):
         _fail(_encoding_message(exc))
     if isinstance(exc, BrokenPipeError):
-        raise typer.Exit(2)
+        raise Exit(2)
     if isinstance(exc, OSError) and exc.errno is not None and exc.filename is None:
         # a write to stdout or stderr failed: a full disk (ENOSPC), a closed terminal
         _fail(f"cannot write the output: {exc.strerror or exc}")
@@ -291,90 +287,31 @@ def guarded_entry(main: Callable[[], int]) -> int:
     except Exception as exc:  # noqa: BLE001 - every escape becomes an exit code
         try:
             _handle(exc, os.environ.get("TMLOGIC_DEBUG") == "1")
-        except click.exceptions.Exit as done:
-            return done.exit_code
+        except Exit as done:
+            return done.code
         except OSError:
             return 2
     finally:
         sys.stdout, sys.stderr = streams
 
 
-class GuardedGroup(TyperGroup):
-    """The root command group: runs a command with safe streams and turns what escapes it into
-    the documented exit codes."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        out, err = sys.stdout, sys.stderr
-        sys.stdout, sys.stderr = _SafeStream(out), _SafeStream(err)
-        try:
-            result = super().invoke(ctx)
-            sys.stdout.flush()  # a full disk shows here, while the error can still be reported
-            return result
-        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
-            raise
-        except KeyboardInterrupt:
-            sys.stderr.write("tmlogic: interrupted\n")
-            raise typer.Exit(130) from None
-        except Exception as exc:  # noqa: BLE001 - every escape becomes an exit code
-            debug = bool(ctx.params.get("debug")) or os.environ.get("TMLOGIC_DEBUG") == "1"
-            try:
-                _handle(exc, debug)
-            except OSError:  # the streams themselves are broken: the code still says what happened
-                raise typer.Exit(2) from None
-        finally:
-            sys.stdout, sys.stderr = out, err
-
-
-def run_main(app: typer.Typer) -> None:
-    """The console entry point: run the app; if stdout broke (full disk, closed pipe), point it at
-    the null device so that Python's own flush at exit cannot print a traceback."""
-    from ..gc_pause import collector_paused
-    from ..logic.engines.budget import own_process
-
-    own_process()  # this process is the command's own: an engine may fork it to watch its budget
+def guarded(body: Callable[[], None], debug: bool) -> None:
+    """Run a command with safe streams, and turn what escapes it into the documented exit codes
+    (an Exit, or a wrong command line, passes through)."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _SafeStream(out), _SafeStream(err)
     try:
-        # A command is one short process, and an analysis leaves no cyclic garbage: the collector
-        # would only walk the modules it imports and the objects it keeps until exit (gc_pause.py).
-        with collector_paused():
-            app(prog_name="tmlogic")
-    except SystemExit as exc:
-        code = exc.code
+        body()
+        sys.stdout.flush()  # a full disk shows here, while the error can still be reported
+    except (Exit, CommandLineError):
+        raise
+    except KeyboardInterrupt:
+        sys.stderr.write("tmlogic: interrupted\n")
+        raise Exit(130) from None
+    except Exception as exc:  # noqa: BLE001 - every escape becomes an exit code
         try:
-            sys.stdout.flush()
-        except OSError as flush_error:
-            _silence_stdout()
-            if code in (0, None, 1):
-                try:
-                    sys.stderr.write(f"tmlogic: error: cannot write the output: {flush_error.strerror or flush_error}\n")
-                except OSError:
-                    pass
-                code = 2
-        _leave_abandoned_work(code)
-        # The process ends here: its shutdown would run one more full collection over every object
-        # still alive (the modules, the result) only to find nothing to free (an analysis leaves
-        # no cyclic garbage), about a fifteenth of a small run. Frozen objects are not walked.
-        gc.freeze()
-        raise SystemExit(code) from None
-
-
-def _leave_abandoned_work(code: object) -> None:
-    """A grounder stopped by the time budget still runs in its thread (budget.py: abandon): end the
-    process now, without the interpreter's shutdown, which would crash under the running C code."""
-    budget = sys.modules.get("tmlogic.logic.engines.budget")  # not imported: no engine ran
-    if budget is None or not budget.abandoned_work():
-        return
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            pass
-    os._exit(code if isinstance(code, int) else 2)
-
-
-def _silence_stdout() -> None:
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError):
-        pass
+            _handle(exc, debug or os.environ.get("TMLOGIC_DEBUG") == "1")
+        except OSError:  # the streams themselves are broken: the code still says what happened
+            raise Exit(2) from None
+    finally:
+        sys.stdout, sys.stderr = out, err

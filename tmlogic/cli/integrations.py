@@ -12,10 +12,9 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
 
-import typer
-
 from ..importers.registry import IMPORTERS, ImporterSpec, drift_flags
 from .common import fail_input, model_path, read_model, user_error, write_output
+from .params import Argument, Exit, Option
 
 if TYPE_CHECKING:
     from ..importers.located import InputError
@@ -55,7 +54,7 @@ def _fail_located(exc: "InputError") -> NoReturn:
     from ..diagnostics import render_diagnostics
 
     sys.stderr.write(render_diagnostics([Diagnostic(Level.ERROR, exc.span, exc.message, "import", exc.hint)]))
-    raise typer.Exit(2)
+    raise Exit(2)
 
 
 def _spec(name: str, predicate: str = "") -> ImporterSpec:
@@ -113,20 +112,20 @@ def _read_existing(path: Path | None) -> str | None:
 
 
 def import_command(
-    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help=f"Input format: {_formats()}.", show_default=False)],
-    sources: Annotated[list[str], typer.Argument(metavar="SOURCE...", help="Input files (or folders, for k8s), "
+    fmt: Annotated[str, Argument(metavar="FORMAT", help=f"Input format: {_formats()}.", show_default=False)],
+    sources: Annotated[list[str], Argument(metavar="SOURCE...", help="Input files (or folders, for k8s), "
                                                  "then the format's own options.", show_default=False)],
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Model file to write (.md or .yaml); "
+    output: Annotated[Optional[Path], Option("--output", "-o", help="Model file to write (.md or .yaml); "
                                                    "an existing one keeps what is outside its generated block.")] = None,
-    syntax: Annotated[Optional[ModelSyntax], typer.Option("--format", "-f", help="Model syntax (default: from the "
+    syntax: Annotated[Optional[ModelSyntax], Option("--format", "-f", help="Model syntax (default: from the "
                                                           "--output suffix, else md).")] = None,
-    report: Annotated[Optional[Path], typer.Option("--report", help="Write the import report here "
+    report: Annotated[Optional[Path], Option("--report", help="Write the import report here "
                                                    "(JSON for a .json file, else text).")] = None,
-    risks: Annotated[Optional[Path], typer.Option("--risks", help="Risk file for decisions found in the input "
+    risks: Annotated[Optional[Path], Option("--risks", help="Risk file for decisions found in the input "
                                                   "(Threagile risk_tracking); default: next to --output.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an --output file that has no generated block.")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every mapped item in the report on stderr.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No report on stderr.")] = False,
+    force: Annotated[bool, Option("--force", help="Overwrite an --output file that has no generated block.")] = False,
+    verbose: Annotated[bool, Option("--verbose", "-v", help="List every mapped item in the report on stderr.")] = False,
+    quiet: Annotated[bool, Option("--quiet", "-q", help="No report on stderr.")] = False,
 ) -> None:
     """Write a tmlogic model from where a model already lives (OTM, Threagile, Threat Dragon, IaC)."""
     from .._errors import DiagnosticsError
@@ -170,11 +169,11 @@ def import_command(
 
 
 def export_command(
-    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help=f"Output format: {_formats('exports')}.",
+    fmt: Annotated[str, Argument(metavar="FORMAT", help=f"Output format: {_formats('exports')}.",
                                        show_default=False)],
-    model: Annotated[Path, typer.Argument(help="Model file (.md or .yaml).", show_default=False)],
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
-    strict: Annotated[bool, typer.Option("--strict", help="Treat model warnings as errors.")] = False,
+    model: Annotated[Path, Argument(help="Model file (.md or .yaml).", show_default=False)],
+    output: Annotated[Optional[Path], Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    strict: Annotated[bool, Option("--strict", help="Treat model warnings as errors.")] = False,
 ) -> None:
     """Write a model in another tool's format (OTM, Threat Dragon), hand-written threats included."""
     spec = _spec(fmt, "exports")
@@ -188,11 +187,11 @@ def _drift_help() -> str:
 
 
 def drift_command(
-    model: Annotated[Path, typer.Argument(help="Model file (.md or .yaml).", show_default=False)],
-    sources: Annotated[Optional[list[str]], typer.Argument(metavar="--FORMAT SOURCE...", help=_drift_help(),
+    model: Annotated[Path, Argument(help="Model file (.md or .yaml).", show_default=False)],
+    sources: Annotated[Optional[list[str]], Argument(metavar="--FORMAT SOURCE...", help=_drift_help(),
                                                            show_default=False)] = None,
-    output_format: Annotated[DriftFormat, typer.Option("--format", "-f", help="Report format.")] = DriftFormat.text,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here.")] = None,
+    output_format: Annotated[DriftFormat, Option("--format", "-f", help="Report format.")] = DriftFormat.text,
+    output: Annotated[Optional[Path], Option("--output", "-o", help="Write the report here.")] = None,
 ) -> None:
     """Compare a model with what infrastructure as code deploys; exit 1 when they differ."""
     from ..importers.drift import compare, render_drift
@@ -223,4 +222,4 @@ def drift_command(
     text = render_drift(report, output_format.value)
     write_output(text, output)
     if report.drifted:
-        raise typer.Exit(1)
+        raise Exit(1)

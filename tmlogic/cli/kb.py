@@ -10,34 +10,33 @@ import time
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
-import typer
-
 from .._errors import display_path
 from .common import fail_input, user_error
+from .params import Group, Option
 
 __all__ = ["kb_app"]
 
-kb_app = typer.Typer(no_args_is_help=True, help="Build and inspect the MITRE knowledge base (CAPEC, ATT&CK, D3FEND, CWE).")
+kb_app = Group(help="Build and inspect the MITRE knowledge base (CAPEC, ATT&CK, D3FEND, CWE).")
 
 _LABELS = {"attack": "ATT&CK", "capec": "CAPEC (STIX)", "capec_xml": "CAPEC (XML)", "cwe": "CWE", "d3fend": "D3FEND"}
 
 
 @kb_app.command("build")
 def build(
-    attack: Annotated[Path, typer.Option("--attack", help="ATT&CK Enterprise STIX bundle (enterprise-attack-X.Y.json), "
+    attack: Annotated[Path, Option("--attack", help="ATT&CK Enterprise STIX bundle (enterprise-attack-X.Y.json), "
                                          "or mitre/cti's enterprise-attack/ folder.", show_default=False)],
-    cwe: Annotated[Path, typer.Option("--cwe", help="CWE XML catalogue (cwec_vX.Y.xml).", show_default=False)],
-    d3fend: Annotated[Path, typer.Option("--d3fend", help="D3FEND ontology in Turtle (d3fend.ttl).", show_default=False)],
-    capec: Annotated[Optional[Path], typer.Option("--capec", help="CAPEC STIX bundle (stix-capec.json), "
+    cwe: Annotated[Path, Option("--cwe", help="CWE XML catalogue (cwec_vX.Y.xml).", show_default=False)],
+    d3fend: Annotated[Path, Option("--d3fend", help="D3FEND ontology in Turtle (d3fend.ttl).", show_default=False)],
+    capec: Annotated[Optional[Path], Option("--capec", help="CAPEC STIX bundle (stix-capec.json), "
                                                   "or mitre/cti's capec/2.1/ folder.", show_default=False)] = None,
-    capec_xml: Annotated[Optional[Path], typer.Option("--capec-xml", help="CAPEC XML catalogue (capec_latest.xml); "
+    capec_xml: Annotated[Optional[Path], Option("--capec-xml", help="CAPEC XML catalogue (capec_latest.xml); "
                                                       "merged with --capec when both are given.", show_default=False)] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Folder to write; default: the embedded knowledge base "
+    out: Annotated[Optional[Path], Option("--out", help="Folder to write; default: the embedded knowledge base "
                                                 "(facts/kb/).", show_default=False)] = None,
-    source_version: Annotated[Optional[list[str]], typer.Option(
+    source_version: Annotated[Optional[list[str]], Option(
         "--source-version", help="NAME=VERSION: record a version a file does not carry (the D3FEND source ontology "
         "has none), e.g. d3fend=1.2.0. Names: attack, capec, capec_xml, cwe, d3fend. Repeatable.")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+    quiet: Annotated[bool, Option("--quiet", "-q", help="Print only errors.")] = False,
 ) -> None:
     """Read the official MITRE files and write the compact knowledge base (facts, manifest, notices)."""
     from ..kb.build import Sources, build_kb
@@ -72,9 +71,9 @@ def build(
 
 @kb_app.command("info")
 def info(
-    folder: Annotated[Optional[Path], typer.Option("--dir", help="Knowledge-base folder; default: the embedded one.",
+    folder: Annotated[Optional[Path], Option("--dir", help="Knowledge-base folder; default: the embedded one.",
                                                    show_default=False)] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the manifest as JSON.")] = False,
+    as_json: Annotated[bool, Option("--json", help="Print the manifest as JSON.")] = False,
 ) -> None:
     """Print the source versions and the counts of a knowledge base."""
     from ..kb.errors import KbError
@@ -129,14 +128,14 @@ def _describe(manifest: dict[str, Any]) -> str:
 
 @kb_app.command("pytm")
 def pytm_pack(
-    threats: Annotated[Optional[Path], typer.Option(
+    threats: Annotated[Optional[Path], Option(
         "--threats", help="pytm's threatlib/threats.json; default: the one of the installed pytm package.",
         show_default=False)] = None,
-    out: Annotated[Optional[Path], typer.Option(
+    out: Annotated[Optional[Path], Option(
         "--out", help="Folder of the pack; default: the built-in optional pack (packs/pytm/).", show_default=False)] = None,
-    docs: Annotated[Optional[Path], typer.Option(
+    docs: Annotated[Optional[Path], Option(
         "--docs", help="Also rewrite the mapping table of this page (docs/pytm.md).", show_default=False)] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+    quiet: Annotated[bool, Option("--quiet", "-q", help="Print only errors.")] = False,
 ) -> None:
     """Translate pytm's threat library into a rule pack: conditions parsed (never run), a report of what
     does not translate, fixtures for every rule (docs/pytm.md)."""

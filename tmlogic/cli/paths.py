@@ -6,8 +6,6 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
-import typer
-
 from .common import (
     DEFAULT_ENGINE,
     EngineOpt,
@@ -24,6 +22,7 @@ from .common import (
     user_error,
     write_output,
 )
+from .params import Option
 
 if TYPE_CHECKING:
     from ..analysis import Analysis
@@ -41,36 +40,36 @@ class PathsFormat(str, Enum):
     navigator = "navigator"
 
 
-StepsOpt = Annotated[Optional[list[Path]], typer.Option(
+StepsOpt = Annotated[Optional[list[Path]], Option(
     "--steps", help="Extra attack-path step pack (folder or .dl file); repeatable.")]
 
 
 def paths(
     model: ModelArg,
-    goal: Annotated[Optional[list[str]], typer.Option(
+    goal: Annotated[Optional[list[str]], Option(
         "--goal", "-g", help="Only this goal (element name or id); repeatable. Default: every goal.")] = None,
-    k: Annotated[int, typer.Option("--k", min=1, max=50, help="Paths per goal, most likely first.")] = 3,
-    detail: Annotated[bool, typer.Option(
+    k: Annotated[int, Option("--k", min=1, max=50, help="Paths per goal, most likely first.")] = 3,
+    detail: Annotated[bool, Option(
         "--detail", help="Text: every step's rule, bindings and proof down to the model lines.")] = False,
-    output_format: Annotated[PathsFormat, typer.Option("--format", "-f", help="Output format.")] = PathsFormat.text,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    output_format: Annotated[PathsFormat, Option("--format", "-f", help="Output format.")] = PathsFormat.text,
+    output: Annotated[Optional[Path], Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
     rules: RulesOpt = None,
     no_builtin_rules: NoBuiltinOpt = False,
     steps: StepsOpt = None,
-    no_builtin_steps: Annotated[bool, typer.Option(
+    no_builtin_steps: Annotated[bool, Option(
         "--no-builtin-steps", help="Use only the step packs given with --steps.")] = False,
-    max_cut: Annotated[int, typer.Option(
+    max_cut: Annotated[int, Option(
         "--max-cut", min=1, max=40, help="The most a choke point may cost (a key set costs 1, a removed flow 2).")] = 8,
-    verify: Annotated[bool, typer.Option(
+    verify: Annotated[bool, Option(
         "--verify", help="Apply each choke point (and each single change listed) to the model, analyze again and report whether its paths are gone.")] = False,
-    baseline: Annotated[Optional[str], typer.Option(
+    baseline: Annotated[Optional[str], Option(
         "--baseline", metavar="JSON|REV",
         help="Compare with an earlier run (a result JSON written with --paths, a model, or a git revision): "
              "list new paths and newly reachable goals.")] = None,
-    risks: Annotated[Optional[Path], typer.Option("--risks", help="Risk file (default: next to the model).")] = None,
-    no_risks: Annotated[bool, typer.Option("--no-risks", help="Ignore the risk file.")] = False,
+    risks: Annotated[Optional[Path], Option("--risks", help="Risk file (default: next to the model).")] = None,
+    no_risks: Annotated[bool, Option("--no-risks", help="Ignore the risk file.")] = False,
     strict: StrictOpt = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No warnings on stderr.")] = False,
+    quiet: Annotated[bool, Option("--quiet", "-q", help="No warnings on stderr.")] = False,
     engine: EngineOpt = DEFAULT_ENGINE,
 ) -> None:
     """Attack paths: from the attackers' entry points to each crown jewel, ranked, with a proof per

@@ -5,19 +5,18 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
-import typer
-
 from .._errors import DiagnosticsError, RuleError
 from .common import NoBuiltinOpt, StrictOpt, fail_input, show_warnings, user_error
+from .params import Argument, Exit, Group, Option
 
 __all__ = ["rules_app"]
 
-rules_app = typer.Typer(no_args_is_help=True, help="Check and inspect rule packs.")
+rules_app = Group(help="Check and inspect rule packs.")
 
 
 @rules_app.command("lint")
 def rules_lint(
-    paths: Annotated[Optional[list[Path]], typer.Argument(
+    paths: Annotated[Optional[list[Path]], Argument(
         help="Rule packs or .dl files; default: the built-in packs and the optional ones.")] = None,
     strict: StrictOpt = False,
     no_builtin_rules: NoBuiltinOpt = False,
@@ -50,9 +49,9 @@ class CatalogueFormat(str, Enum):
 
 @rules_app.command("list")
 def rules_list(
-    packs: Annotated[Optional[list[Path]], typer.Argument(help="Extra rule packs to list with the built-in ones.")] = None,
+    packs: Annotated[Optional[list[Path]], Argument(help="Extra rule packs to list with the built-in ones.")] = None,
     no_builtin_rules: NoBuiltinOpt = False,
-    output_format: Annotated[CatalogueFormat, typer.Option("--format", "-f")] = CatalogueFormat.text,
+    output_format: Annotated[CatalogueFormat, Option("--format", "-f")] = CatalogueFormat.text,
 ) -> None:
     """List the rules: id, title, STRIDE, severity, pack (Markdown: the docs/rules.md catalogue)."""
     from ..analysis import load_rules, rule_info
@@ -67,7 +66,7 @@ def rules_list(
 
 @rules_app.command("test")
 def rules_test(
-    packs: Annotated[Optional[list[Path]], typer.Argument(
+    packs: Annotated[Optional[list[Path]], Argument(
         help="Rule packs to test; default: the built-in packs and the optional ones.")] = None,
     no_builtin_rules: NoBuiltinOpt = False,
 ) -> None:
@@ -93,7 +92,7 @@ def rules_test(
             sys.stdout.write(f"     {problem}\n")
     sys.stdout.write(f"rules: {len(outcomes) - len(failed)} passed, {len(failed)} failed\n")
     if failed or not outcomes:
-        raise typer.Exit(1)
+        raise Exit(1)
 
 
 def _builtin_packs() -> list[Path]:

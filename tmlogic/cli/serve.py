@@ -5,9 +5,8 @@ import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
-import typer
-
 from .common import DEFAULT_ENGINE, EngineOpt, NoBuiltinOpt, RulesOpt, StrictOpt, analysis_options, fail_input, user_error
+from .params import Argument, Option
 
 __all__ = ["serve"]
 
@@ -56,13 +55,13 @@ def _target(path: Path) -> tuple[Path, str | None]:
 
 
 def serve(
-    model: Annotated[Optional[Path], typer.Argument(
+    model: Annotated[Optional[Path], Argument(
         help="Model file, or project folder (its main.md); default: the current folder.", show_default=False)] = None,
-    port: Annotated[Optional[int], typer.Option(
+    port: Annotated[Optional[int], Option(
         "--port", "-p", help=f"Port (default: the first free one from {DEFAULT_PORT}; 0: any free port).")] = None,
-    host: Annotated[str, typer.Option(
+    host: Annotated[str, Option(
         "--host", help="Address to listen on. Anything but loopback exposes the editor to the network.")] = "127.0.0.1",
-    no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a browser.")] = False,
+    no_browser: Annotated[bool, Option("--no-browser", help="Do not open a browser.")] = False,
     rules: RulesOpt = None,
     no_builtin_rules: NoBuiltinOpt = False,
     strict: StrictOpt = False,

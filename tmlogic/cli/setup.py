@@ -5,9 +5,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
-import typer
-
 from .common import user_error
+from .params import Argument, Option
 
 __all__ = ["init", "completion", "Shell"]
 
@@ -16,7 +15,7 @@ _MODEL_PATTERNS = ("**/threat_model.md", "**/threat_model.yaml", "**/threat_mode
 
 
 def init(
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing .tmlogic.yaml.")] = False,
+    force: Annotated[bool, Option("--force", help="Replace an existing .tmlogic.yaml.")] = False,
 ) -> None:
     """Write a commented .tmlogic.yaml in this folder, listing the models found below it."""
     from ..config import CONFIG_NAMES, init_text
@@ -43,12 +42,13 @@ class Shell(str, Enum):
     fish = "fish"
 
 
-def completion(shell: Annotated[Shell, typer.Argument(help="The shell to complete in.")]) -> None:
+def completion(shell: Annotated[Shell, Argument(help="The shell to complete in.")]) -> None:
     """Print the shell-completion script (or let `--install-completion` install it for this shell).
 
+    \b
     bash: tmlogic completion bash > ~/.local/share/bash-completion/completions/tmlogic
     zsh:  tmlogic completion zsh > "${fpath[1]}/_tmlogic"
     fish: tmlogic completion fish > ~/.config/fish/completions/tmlogic.fish"""
-    from typer._completion_shared import get_completion_script
+    from .completion import script
 
-    sys.stdout.write(get_completion_script(prog_name="tmlogic", complete_var="_TMLOGIC_COMPLETE", shell=shell.value) + "\n")
+    sys.stdout.write(script(shell.value))

@@ -9,8 +9,6 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
-import typer
-
 from .._errors import DiagnosticsError, display_path
 from ..diagnostics import render_diagnostics
 from ..wording import plural
@@ -29,13 +27,14 @@ from .common import (
     user_error,
     write_output,
 )
+from .params import Argument, Exit, Group, Option
 
 if TYPE_CHECKING:
     import datetime
 
 __all__ = ["risks_app", "diff_command"]
 
-risks_app = typer.Typer(no_args_is_help=True, help="Track decisions about threats in the risk file next to the model.")
+risks_app = Group(help="Track decisions about threats in the risk file next to the model.")
 
 
 class DiffFormat(str, Enum):
@@ -51,9 +50,9 @@ class Status(str, Enum):
     in_progress = "in-progress"
 
 
-RiskFileOpt = Annotated[Optional[Path], typer.Option(
+RiskFileOpt = Annotated[Optional[Path], Option(
     "--risks", help="Risk file (default: risks in .tmlogic.yaml, else next to the model: MODEL's name with .risks.yaml).")]
-AllowPastOpt = Annotated[bool, typer.Option("--allow-past", help="Accept an --expires date before today.")]
+AllowPastOpt = Annotated[bool, Option("--allow-past", help="Accept an --expires date before today.")]
 
 
 def _date(text: str | None, option: str, allow_past: bool = False) -> "datetime.date | None":
@@ -105,12 +104,12 @@ def _risk_file(model: Path, given: Path | None) -> Path:
 # --- tmlogic diff ------------------------------------------------------------------------------------
 
 def diff_command(
-    old: Annotated[str, typer.Argument(help="Before: a model, a result JSON, a git revision (with NEW a model path: "
+    old: Annotated[str, Argument(help="Before: a model, a result JSON, a git revision (with NEW a model path: "
                                             "HEAD~1 threat_model.md), or REV:path.", show_default=False)],
-    new: Annotated[str, typer.Argument(help="After: a model, a result JSON, or REV:path.", show_default=False)],
-    output_format: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")] = DiffFormat.text,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
-    fail_on: Annotated[FailLevel, typer.Option("--fail-on", help="Exit 1 if an added threat is at or above this level.")] = FailLevel.none,
+    new: Annotated[str, Argument(help="After: a model, a result JSON, or REV:path.", show_default=False)],
+    output_format: Annotated[DiffFormat, Option("--format", "-f", help="Output format.")] = DiffFormat.text,
+    output: Annotated[Optional[Path], Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    fail_on: Annotated[FailLevel, Option("--fail-on", help="Exit 1 if an added threat is at or above this level.")] = FailLevel.none,
     rules: RulesOpt = None,
     no_builtin_rules: NoBuiltinOpt = False,
     strict: StrictOpt = False,
@@ -142,7 +141,7 @@ def diff_command(
         if worst:
             sys.stderr.write(f"tmlogic: {plural(len(worst), 'added threat')} at or above {fail_on.value}: "
                              + ", ".join(f"{t.id} ({t.rule_id}, {t.location})" for t in worst) + "\n")
-            raise typer.Exit(1)
+            raise Exit(1)
 
 
 # --- tmlogic risks ...------------------------------------------------------------------------------
@@ -150,10 +149,10 @@ def diff_command(
 @risks_app.command("seed")
 def risks_seed(
     model: ModelArg,
-    output: Annotated[Optional[Path], typer.Option(
+    output: Annotated[Optional[Path], Option(
         "--output", "-o", help="Risk file to write or add to (default: next to the model); '-' prints the entries.")] = None,
-    owner: Annotated[Optional[str], typer.Option("--owner", help="Owner written on every seeded entry.")] = None,
-    expires: Annotated[Optional[str], typer.Option(
+    owner: Annotated[Optional[str], Option("--owner", help="Owner written on every seeded entry.")] = None,
+    expires: Annotated[Optional[str], Option(
         "--expires", help="Deadline (YYYY-MM-DD) written on every seeded entry: after it, the threats fail again.")] = None,
     allow_past: AllowPastOpt = False,
     rules: RulesOpt = None,
@@ -204,13 +203,13 @@ def risks_seed(
 @risks_app.command("accept")
 def risks_accept(
     model: ModelArg,
-    threats: Annotated[list[str], typer.Argument(help="Threat ids (or unique prefixes, or RULE-ID:target-id).",
+    threats: Annotated[list[str], Argument(help="Threat ids (or unique prefixes, or RULE-ID:target-id).",
                                                  show_default=False)],
-    justification: Annotated[str, typer.Option("--justification", "-j", help="Why (required).", show_default=False)],
-    status: Annotated[Status, typer.Option("--status", help="The decision.")] = Status.accepted,
-    owner: Annotated[Optional[str], typer.Option("--owner", help="Team or person responsible.")] = None,
-    ticket: Annotated[Optional[str], typer.Option("--ticket", help="Issue or ticket id.")] = None,
-    expires: Annotated[Optional[str], typer.Option("--expires", help="Last day the decision counts (YYYY-MM-DD).")] = None,
+    justification: Annotated[str, Option("--justification", "-j", help="Why (required).", show_default=False)],
+    status: Annotated[Status, Option("--status", help="The decision.")] = Status.accepted,
+    owner: Annotated[Optional[str], Option("--owner", help="Team or person responsible.")] = None,
+    ticket: Annotated[Optional[str], Option("--ticket", help="Issue or ticket id.")] = None,
+    expires: Annotated[Optional[str], Option("--expires", help="Last day the decision counts (YYYY-MM-DD).")] = None,
     allow_past: AllowPastOpt = False,
     risks: RiskFileOpt = None,
     rules: RulesOpt = None,
@@ -298,5 +297,5 @@ def risks_check(
                              f"({e.span.short()}{', owner ' + e.owner if e.owner else ''})\n")
     if tracking.warnings:
         sys.stderr.write(render_diagnostics(tracking.warnings))
-        raise typer.Exit(1)
+        raise Exit(1)
     sys.stdout.write(f"{tracking.risk_file_shown}: ok ({plural(len(review.file.entries), 'entry', 'entries')})\n")
