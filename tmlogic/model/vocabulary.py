@@ -392,6 +392,9 @@ FLOW_KEYS = _table(
     _spec("pairing", "enum", "how the Bluetooth link pairs (just-works, static-pin, passkey, numeric-comparison, oob)",
           PAIRING_MODES, aliases=("pairing_method", "pairing_mode", "ble_pairing", "bluetooth_pairing"),
           value_aliases=_PAIRING_ALIASES),
+    _spec("requires_review", "bool", "a push into a source repository that lands only through a reviewed, approved "
+          "pull request", aliases=("branch_protection", "protected_branches", "requires_code_review", "code_review",
+                                   "review_required", "required_reviews")),
     _spec("pre_auth", "bool", "part of signing in, signing up or recovering an account: sent before any login "
           "by design", aliases=("pre_login", "pre_authentication")),
     *_controls(FLOW_CONTROL_KEYS),
