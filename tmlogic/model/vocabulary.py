@@ -192,6 +192,14 @@ _TENANT_ISOLATION_ALIASES = (("shared-schema", "row"), ("tenant-id", "row"), ("t
                              ("database-per-tenant", "database"), ("db-per-tenant", "database"),
                              ("instance-per-tenant", "instance"), ("silo", "instance"), ("dedicated", "instance"))
 
+# How a Bluetooth link pairs: Just Works and a fixed PIN or passkey authenticate nobody (anyone in
+# radio range pairs or sits in the middle); a passkey shown or typed anew, numeric comparison and
+# out-of-band keys do.
+PAIRING_MODES: tuple[str, ...] = ("just-works", "static-pin", "passkey", "numeric-comparison", "oob")
+_PAIRING_ALIASES = (("justworks", "just-works"), ("fixed-pin", "static-pin"), ("default-pin", "static-pin"),
+                    ("static-passkey", "static-pin"), ("fixed-passkey", "static-pin"), ("hardcoded-pin", "static-pin"),
+                    ("passkey-entry", "passkey"), ("out-of-band", "oob"))
+
 _AUTHN_ALIASES = (("apikey", "api-key"), ("api-token", "token"), ("bearer", "token"), ("oauth", "oauth2"),
                   ("o-auth2", "oauth2"), ("openid-connect", "oidc"), ("client-certificate", "certificate"),
                   ("2fa", "mfa"), ("username-password", "password"), ("credentials", "password"),
@@ -338,6 +346,13 @@ ELEMENT_KEYS = _table(
     _spec("tenant_isolation", "enum", "how a store shared by tenants keeps their data apart", TENANT_ISOLATION,
           value_aliases=_TENANT_ISOLATION_ALIASES),
     _spec("replicas", "number", "how many identical instances this element stands for (2 or more: redundant)"),
+    _spec("requires_review", "bool", "a source repository takes changes to its protected branches only through a "
+          "reviewed, approved pull request (branch protection)",
+          aliases=("branch_protection", "protected_branches", "requires_code_review", "code_review", "review_required",
+                   "required_reviews")),
+    _spec("pairing", "enum", "how a Bluetooth device pairs (just-works, static-pin, passkey, numeric-comparison, oob)",
+          PAIRING_MODES, aliases=("pairing_method", "pairing_mode", "ble_pairing", "bluetooth_pairing"),
+          value_aliases=_PAIRING_ALIASES),
     *_controls(ELEMENT_CONTROL_KEYS),
     _spec("attacker", "any", 'attack paths: an attacker starts here (True, or a profile: "insider"; False opts out)'),
     _spec("goal", "bool", "attack paths: a crown jewel (True), or not one despite its data (False)"),
@@ -374,6 +389,12 @@ FLOW_KEYS = _table(
     _spec("is_public", "bool", "the flow crosses the public Internet"),
     _spec("is_signed", "bool", "what it carries is signed and the signature is verified", aliases=("signed",)),
     _spec("format", "text", "payload format, free text (JSON, XML, SOAP, java-serialized, pickle...)"),
+    _spec("pairing", "enum", "how the Bluetooth link pairs (just-works, static-pin, passkey, numeric-comparison, oob)",
+          PAIRING_MODES, aliases=("pairing_method", "pairing_mode", "ble_pairing", "bluetooth_pairing"),
+          value_aliases=_PAIRING_ALIASES),
+    _spec("requires_review", "bool", "a push into a source repository that lands only through a reviewed, approved "
+          "pull request", aliases=("branch_protection", "protected_branches", "requires_code_review", "code_review",
+                                   "review_required", "required_reviews")),
     _spec("pre_auth", "bool", "part of signing in, signing up or recovering an account: sent before any login "
           "by design", aliases=("pre_login", "pre_authentication")),
     *_controls(FLOW_CONTROL_KEYS),
