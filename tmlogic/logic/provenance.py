@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from .._errors import SourceSpan
 from ..records import record
@@ -28,7 +27,7 @@ FactKey = tuple[str, Row]
 _INFINITY = 1 << 30
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ProofNode:
     """One fact of a proof. Input facts have `origin`; derived ones the rule instance that made them."""
 
@@ -63,9 +62,8 @@ _FIELDS = tuple(ProofNode.__dataclass_fields__)
 
 
 def _node(*values: object) -> ProofNode:
-    """ProofNode(*values) without its generated __init__, which sets each of its ten fields through
-    object.__setattr__ (the class is frozen); a proof search builds one node per fact it shows.
-    Every field is given, in declaration order."""
+    """ProofNode(*values) without binding arguments (the record's __init__ is general, and a
+    proof search builds one node per fact it shows). Every field is given, in declaration order."""
     node = object.__new__(ProofNode)
     node.__dict__.update(zip(_FIELDS, values))
     return node
@@ -86,12 +84,18 @@ def instantiate(atom: Atom, bindings: dict[str, str | int]) -> str:
     return f"{atom.predicate}({', '.join(parts)})"
 
 
-@dataclass(slots=True, eq=False)
 class _Firing:
-    relation: FiringRelation
-    row: Row
-    body: tuple[FactKey, ...]  # the positive body atoms, instantiated
-    derived: tuple[FactKey, ...]  # those of them that are not input facts: the ones with heights
+    """One explored rule instance. A plain class with slots: a proof search makes one per firing
+    row it reads (a dataclass would generate and exec its methods at import for nothing here)."""
+
+    __slots__ = ("relation", "row", "body", "derived")
+
+    def __init__(self, relation: FiringRelation, row: Row, body: tuple[FactKey, ...],
+                 derived: tuple[FactKey, ...]) -> None:
+        self.relation = relation
+        self.row = row
+        self.body = body  # the positive body atoms, instantiated
+        self.derived = derived  # those of them that are not input facts: the ones with heights
 
     def sort_key(self) -> tuple[str, ...]:
         return (self.relation.name,) + tuple(str(v) for v in self.row)
