@@ -183,6 +183,8 @@ def _annotation_kind(annotation: Any, namespace: dict[str, Any]) -> str:
             annotation = getattr(module, name, None) if module is not None else None
         else:
             annotation = namespace.get(name)
+        if annotation is None:  # a builtin (str, tuple...) or a name the module does not hold
+            return "field"
     if annotation is ClassVar or getattr(annotation, "__origin__", None) is ClassVar:
         return "ClassVar"
     if annotation is dataclasses.InitVar or isinstance(annotation, dataclasses.InitVar):
@@ -257,24 +259,38 @@ def _tuple_of(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
 def _make_init(cls: type, real: list[dataclasses.Field[Any]], initvars: list[dataclasses.Field[Any]]) -> Callable[..., None]:
     """`__init__` binding its arguments as `def __init__(self, a, b=1, *, c)` would, with the same
     TypeErrors, then setting the fields in order and calling `__post_init__(initvars...)`."""
-    # One pass over each list, no generator expressions: ~100 classes are made at every start.
-    # The parameters in dataclass order: fields and InitVars as declared, keyword-only ones last.
+    # Two loops, no comprehensions: some 100 classes are made at every start. The parameters in
+    # dataclass order: fields and InitVars as declared, keyword-only ones last.
     positional_list: list[str] = []
     keyword_list: list[str] = []
+    defaulted: list[str] = []
+    positional_defaults = 0
     for f in cls.__dataclass_fields__.values():  # type: ignore[attr-defined]
-        if f.init and _kind(f) is not _FIELD_CLASSVAR:
+        if f.init and f._field_type is not _FIELD_CLASSVAR:
             (keyword_list if f.kw_only else positional_list).append(f.name)
+            if f.default is not _MISSING or f.default_factory is not _MISSING:
+                defaulted.append(f.name)
+                if not f.kw_only:
+                    positional_defaults += 1
     positional = tuple(positional_list)
     keyword_only = tuple(keyword_list)
     accepted = frozenset(positional + keyword_only)
-    has_default = frozenset([f.name for f in real + initvars
-                             if f.init and (f.default is not _MISSING or f.default_factory is not _MISSING)])
-    positional_defaults = len([name for name in positional if name in has_default])
+    has_default = frozenset(defaulted)
     # (name, default, factory) for every stored field, in declaration order (only init fields
-    # can be in the arguments)
-    stored: tuple[tuple[str, Any, Any], ...] = tuple([(f.name, f.default, f.default_factory) for f in real])
-    initvar_names = tuple([f.name for f in initvars])
-    initvar_defaults = {f.name: f.default for f in initvars}
+    # can be in the arguments), and the fields with a default factory
+    stored_list: list[tuple[str, Any, Any]] = []
+    names_list: list[str] = []
+    tail_list: list[Any] = []
+    factory_list: list[tuple[int, str, Any]] = []
+    for i, f in enumerate(real):
+        stored_list.append((f.name, f.default, f.default_factory))
+        names_list.append(f.name)
+        tail_list.append(f.default)
+        if f.default_factory is not _MISSING:
+            factory_list.append((i, f.name, f.default_factory))
+    stored = tuple(stored_list)
+    initvar_names = tuple([f.name for f in initvars]) if initvars else ()
+    initvar_defaults = {f.name: f.default for f in initvars} if initvars else {}
     post_init = hasattr(cls, "__post_init__")
     qualname = f"{cls.__qualname__}.__init__"
     # Fast paths, for classes whose fields are all stored and positional (most of them): a
@@ -282,11 +298,10 @@ def _make_init(cls: type, real: list[dataclasses.Field[Any]], initvars: list[dat
     # arguments then keywords for later fields) starts from the defaults in field order (so the
     # instance's dict keeps that order), and each then calls the factories of the fields it was
     # not given. Any other call (a wrong one included) binds its arguments one by one.
-    stored_names = tuple([f.name for f in real])
+    stored_names = tuple(names_list)
     plain = not initvars and not keyword_only and len(positional) == len(real)
-    tail = tuple([f.default for f in real])
-    factories: tuple[tuple[int, str, Any], ...] = tuple(
-        [(i, f.name, f.default_factory) for i, f in enumerate(real) if f.default_factory is not _MISSING])
+    tail = tuple(tail_list)
+    factories = tuple(factory_list)
     required = len(stored_names) - positional_defaults
     count = len(stored_names)
     required_names = frozenset(stored_names[:required])
