@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from operator import itemgetter
 
 from .._errors import SourceSpan
 from ..records import record
@@ -137,14 +138,26 @@ def _body_maker(relation: FiringRelation) -> Callable[[Row], tuple[FactKey, ...]
     """The positive body facts of a firing row, as a function of the row: each atom's arguments
     are positions of the row or constants, worked out once per rule rather than per firing."""
     position = {v: i for i, v in enumerate(relation.variables)}
-    atoms = [(atom.predicate, tuple((False, t.value) if isinstance(t, Const) else (True, position[t.name])
-                                    for t in atom.args)) for atom in relation.rule.positive_atoms()]
+    parts = [(atom.predicate, _args_maker(atom.args, position)) for atom in relation.rule.positive_atoms()]
+    if len(parts) == 1:
+        (predicate, args), = parts
+        return lambda row: ((predicate, args(row)),)
+    return lambda row: tuple([(predicate, args(row)) for predicate, args in parts])
 
-    def make(row: Row) -> tuple[FactKey, ...]:
-        return tuple((predicate, tuple(row[v] if is_var else v for is_var, v in args))  # type: ignore[index]
-                     for predicate, args in atoms)
 
-    return make
+def _args_maker(terms: tuple[Var | Const, ...], position: dict[str, int]) -> Callable[[Row], Row]:
+    """A body atom's arguments as a function of the firing row: an itemgetter when every argument
+    is a variable (most atoms), else each argument a row position or a constant."""
+    if all(isinstance(t, Var) for t in terms):
+        indices = [position[t.name] for t in terms]  # type: ignore[union-attr]
+        if len(indices) > 1:
+            return itemgetter(*indices)
+        if indices:
+            index = indices[0]
+            return lambda row: (row[index],)
+        return lambda row: ()
+    args = tuple((False, t.value) if isinstance(t, Const) else (True, position[t.name]) for t in terms)
+    return lambda row: tuple([row[v] if is_var else v for is_var, v in args])  # type: ignore[index]
 
 
 def _literal(value: str | int) -> str:
