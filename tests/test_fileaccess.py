@@ -121,6 +121,23 @@ def test_writes_are_atomic_and_keep_the_mode(tmp_path: Path) -> None:
     assert [p.name for p in out.parent.iterdir()] == ["summary.md"]  # no temporary file left
 
 
+def test_a_temporary_name_already_taken_is_skipped_and_never_followed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _project(tmp_path)
+    out = root / "summary.md"
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("keep\n", encoding="utf-8")
+    draws = iter([b"\x00" * 6, b"\x00" * 6, b"\x01" * 6])
+    monkeypatch.setattr(os, "urandom", lambda n: next(draws))
+    taken = root / ".summary.md.000000000000.tmp"
+    taken.symlink_to(elsewhere)  # a link planted under the first name drawn
+    write_text(out, "new\n")
+    assert out.read_text(encoding="utf-8") == "new\n"
+    assert elsewhere.read_text(encoding="utf-8") == "keep\n"
+    assert taken.is_symlink()
+    assert sorted(p.name for p in root.iterdir() if p.name != ".git") == [taken.name, "summary.md"]
+
+
 def test_a_destination_link_is_never_followed(tmp_path: Path) -> None:
     root = _project(tmp_path)
     victim = tmp_path / "victim.txt"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tmlogic.kb import enrich as enrich_module
 from tmlogic.kb.build import Sources, build_kb
+from tmlogic.kb.datalog import DatalogProgram
 from tmlogic.kb.enrich import Enrichment, RuleMeta, Via, enrich_rules
 from tmlogic.kb.loader import KnowledgeBase, load_kb
 
@@ -102,13 +102,13 @@ def test_json_shape(fixture_kb: KnowledgeBase) -> None:
 
 def test_only_the_reachable_part_reaches_the_engine(fixture_kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
     seen: dict[str, set] = {}  # type: ignore[type-arg]
-    real = enrich_module.DatalogProgram.run
+    real = DatalogProgram.run
 
     def spy(self, facts, queries):  # type: ignore[no-untyped-def]
         seen.update({k: set(v) for k, v in facts.items()})
         return real(self, facts, queries)
 
-    monkeypatch.setattr(enrich_module.DatalogProgram, "run", spy)
+    monkeypatch.setattr(DatalogProgram, "run", spy)
     enrich_rules([RuleMeta("R", "Spoofing", capec=("CAPEC-565",))], fixture_kb)
     assert seen["capec_technique"] == {("CAPEC-565", "T1110.003")}
     assert seen["mitigation_technique"] == {("M1027", "T1110.003"), ("M1032", "T1110.003"), ("M1036", "T1110.003")}

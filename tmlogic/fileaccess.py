@@ -47,7 +47,6 @@ from __future__ import annotations
 import errno
 import os
 import stat
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -419,7 +418,7 @@ def _staged(path: Path, folder: Path, final: Path, chunks: Iterable[bytes]) -> s
     """A temporary file beside `final` holding the chunks, synced to disk and with final's mode."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=folder)
+        fd, temp = _create_temporary(folder, final.name)
     except OSError as exc:
         raise WriteRefused(f"cannot write {display_path(path)}: {exc.strerror or exc}; "
                            "check the folder exists and is writable") from None
@@ -436,6 +435,23 @@ def _staged(path: Path, folder: Path, final: Path, chunks: Iterable[bytes]) -> s
             raise WriteRefused(f"cannot write {display_path(path)}: {exc.strerror or exc}") from None
         raise
     return temp
+
+
+# O_EXCL: never opens a file that is already there (nor follows a link planted under the name).
+_TEMPORARY_FLAGS = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def _create_temporary(folder: Path, name: str) -> tuple[int, str]:
+    """A new file `.<name>.<random>.tmp` in `folder`, mode 0600, opened for writing: what
+    `tempfile.mkstemp` does, without importing tempfile (and random) into every run that
+    writes a file. The name is random so that concurrent writers never pick the same one."""
+    for _ in range(100):
+        temp = os.path.join(folder, f".{name}.{os.urandom(6).hex()}.tmp")
+        try:
+            return os.open(temp, _TEMPORARY_FLAGS, 0o600), temp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no unused temporary file name", str(folder))
 
 
 def _rename(path: Path, temp: str, final: Path) -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ._errors import Diagnostic, Level, SourceSpan
 from .diagnostics import did_you_mean
+from .lazy import lazy_pattern
 from .logic.language.checks import stride_canonical
 from .records import record
 from .severity import LEVELS, base_level, level_rank
@@ -28,7 +29,7 @@ from .severity import LEVELS, base_level, level_rank
 __all__ = ["RuleSelector", "SeverityOverride", "RulePolicy", "parse_selector", "SelectorError", "SELECTOR_KINDS"]
 
 SELECTOR_KINDS = ("tag", "stride", "severity", "pack")
-_COMPARISON = re.compile(r"^(<=|>=|<|>|=)?\s*([a-z-]+)$")
+_COMPARISON = lazy_pattern(r"^(<=|>=|<|>|=)?\s*([a-z-]+)$")
 COMMAND_LINE = SourceSpan("<command line>", 1, 1)
 
 

@@ -87,16 +87,16 @@ def _make_record(cls: type, *, frozen: bool, eq: bool, order: bool, kw_only: boo
     cls.__dataclass_fields__ = fields  # type: ignore[attr-defined]
     cls._record_frozen = frozen  # type: ignore[attr-defined]
 
-    real = [f for f in fields.values() if _kind(f) is _FIELD]
+    real = [f for f in fields.values() if f._field_type is _FIELD]  # type: ignore[attr-defined]
     _check_default_order(fields)
-    names = frozenset(f.name for f in real)
+    names = frozenset([f.name for f in real])
     own = cls.__dict__
     if "__init__" not in own:
-        init = _make_init(cls, real, [f for f in fields.values() if _kind(f) is _FIELD_INITVAR])
+        init = _make_init(cls, real, [f for f in fields.values() if f._field_type is _FIELD_INITVAR])  # type: ignore[attr-defined]
         _set_method(cls, "__init__", init)
     if "__repr__" not in own:
-        _set_method(cls, "__repr__", _make_repr(tuple(f.name for f in real if f.repr)))
-    compared = tuple(f.name for f in real if f.compare)
+        _set_method(cls, "__repr__", _make_repr(tuple([f.name for f in real if f.repr])))
+    compared = tuple([f.name for f in real if f.compare])
     if eq and "__eq__" not in own:
         _set_method(cls, "__eq__", _make_eq(_tuple_of(compared)))
     if order:
@@ -111,9 +111,9 @@ def _make_record(cls: type, *, frozen: bool, eq: bool, order: bool, kw_only: boo
             if name in own:
                 raise TypeError(f"Cannot overwrite attribute {name} in class {cls.__name__}")
             _set_method(cls, name, method)
-    _set_hash(cls, eq, frozen, tuple(f.name for f in real if (f.compare if f.hash is None else f.hash)))
+    _set_hash(cls, eq, frozen, tuple([f.name for f in real if (f.compare if f.hash is None else f.hash)]))
     if "__match_args__" not in own:
-        setattr(cls, "__match_args__", tuple(f.name for f in real if f.init and not f.kw_only))
+        setattr(cls, "__match_args__", tuple([f.name for f in real if f.init and not f.kw_only]))
 
 
 def _collect_fields(cls: type, kw_only: bool) -> dict[str, dataclasses.Field[Any]]:
@@ -145,7 +145,7 @@ def _collect_fields(cls: type, kw_only: bool) -> dict[str, dataclasses.Field[Any
             f = dataclasses.field(default=value)
         f.name = name
         f.type = annotation
-        field_type = {"field": _FIELD, "ClassVar": _FIELD_CLASSVAR, "InitVar": _FIELD_INITVAR}[kind]
+        field_type = _FIELD_TYPES[kind]
         f._field_type = field_type  # type: ignore[attr-defined]
         if field_type is not _FIELD and f.default_factory is not _MISSING:
             raise TypeError(f"field {name} cannot have a default factory")
@@ -168,6 +168,9 @@ def _collect_fields(cls: type, kw_only: bool) -> dict[str, dataclasses.Field[Any
     return fields
 
 
+_FIELD_TYPES = {"field": _FIELD, "ClassVar": _FIELD_CLASSVAR, "InitVar": _FIELD_INITVAR}
+
+
 def _annotation_kind(annotation: Any, namespace: dict[str, Any]) -> str:
     """"ClassVar", "InitVar", "KW_ONLY" or "field", for an annotation given as an object or, with
     `from __future__ import annotations`, as text (read against the class's module, as
@@ -180,6 +183,8 @@ def _annotation_kind(annotation: Any, namespace: dict[str, Any]) -> str:
             annotation = getattr(module, name, None) if module is not None else None
         else:
             annotation = namespace.get(name)
+        if annotation is None:  # a builtin (str, tuple...) or a name the module does not hold
+            return "field"
     if annotation is ClassVar or getattr(annotation, "__origin__", None) is ClassVar:
         return "ClassVar"
     if annotation is dataclasses.InitVar or isinstance(annotation, dataclasses.InitVar):
@@ -254,20 +259,38 @@ def _tuple_of(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
 def _make_init(cls: type, real: list[dataclasses.Field[Any]], initvars: list[dataclasses.Field[Any]]) -> Callable[..., None]:
     """`__init__` binding its arguments as `def __init__(self, a, b=1, *, c)` would, with the same
     TypeErrors, then setting the fields in order and calling `__post_init__(initvars...)`."""
-    params = [f for f in list(real) + list(initvars) if f.init]
-    # The parameters in dataclass order: fields and InitVars as declared, keyword-only ones last.
-    declared = [f for f in cls.__dataclass_fields__.values()  # type: ignore[attr-defined]
-                if _kind(f) is not _FIELD_CLASSVAR and f.init]
-    positional = tuple(f.name for f in declared if not f.kw_only)
-    keyword_only = tuple(f.name for f in declared if f.kw_only)
+    # Two loops, no comprehensions: some 100 classes are made at every start. The parameters in
+    # dataclass order: fields and InitVars as declared, keyword-only ones last.
+    positional_list: list[str] = []
+    keyword_list: list[str] = []
+    defaulted: list[str] = []
+    positional_defaults = 0
+    for f in cls.__dataclass_fields__.values():  # type: ignore[attr-defined]
+        if f.init and f._field_type is not _FIELD_CLASSVAR:
+            (keyword_list if f.kw_only else positional_list).append(f.name)
+            if f.default is not _MISSING or f.default_factory is not _MISSING:
+                defaulted.append(f.name)
+                if not f.kw_only:
+                    positional_defaults += 1
+    positional = tuple(positional_list)
+    keyword_only = tuple(keyword_list)
     accepted = frozenset(positional + keyword_only)
-    has_default = frozenset(f.name for f in params if f.default is not _MISSING or f.default_factory is not _MISSING)
-    positional_defaults = sum(1 for name in positional if name in has_default)
+    has_default = frozenset(defaulted)
     # (name, default, factory) for every stored field, in declaration order (only init fields
-    # can be in the arguments)
-    stored: tuple[tuple[str, Any, Any], ...] = tuple((f.name, f.default, f.default_factory) for f in real)
-    initvar_names = tuple(f.name for f in initvars)
-    initvar_defaults = {f.name: f.default for f in initvars}
+    # can be in the arguments), and the fields with a default factory
+    stored_list: list[tuple[str, Any, Any]] = []
+    names_list: list[str] = []
+    tail_list: list[Any] = []
+    factory_list: list[tuple[int, str, Any]] = []
+    for i, f in enumerate(real):
+        stored_list.append((f.name, f.default, f.default_factory))
+        names_list.append(f.name)
+        tail_list.append(f.default)
+        if f.default_factory is not _MISSING:
+            factory_list.append((i, f.name, f.default_factory))
+    stored = tuple(stored_list)
+    initvar_names = tuple([f.name for f in initvars]) if initvars else ()
+    initvar_defaults = {f.name: f.default for f in initvars} if initvars else {}
     post_init = hasattr(cls, "__post_init__")
     qualname = f"{cls.__qualname__}.__init__"
     # Fast paths, for classes whose fields are all stored and positional (most of them): a
@@ -275,19 +298,23 @@ def _make_init(cls: type, real: list[dataclasses.Field[Any]], initvars: list[dat
     # arguments then keywords for later fields) starts from the defaults in field order (so the
     # instance's dict keeps that order), and each then calls the factories of the fields it was
     # not given. Any other call (a wrong one included) binds its arguments one by one.
-    stored_names = tuple(f.name for f in real)
-    plain = not initvars and not keyword_only and all(f.init for f in real)
-    tail = tuple(f.default for f in real)
-    factories: tuple[tuple[int, str, Any], ...] = tuple(
-        (i, f.name, f.default_factory) for i, f in enumerate(real) if f.default_factory is not _MISSING)
+    stored_names = tuple(names_list)
+    plain = not initvars and not keyword_only and len(positional) == len(real)
+    tail = tuple(tail_list)
+    factories = tuple(factory_list)
     required = len(stored_names) - positional_defaults
     count = len(stored_names)
     required_names = frozenset(stored_names[:required])
     template = dict(zip(stored_names, tail))
     # for a call with `given` positional arguments and keywords (Element(*seven, key_spans=...)):
-    # the names the keywords may give, and those of them without a default
-    after = tuple(frozenset(stored_names[given:]) for given in range(count + 1))
-    required_after = tuple(frozenset(stored_names[given:required]) for given in range(count + 1))
+    # the names the keywords may give, and those of them without a default; made on first use
+    splits: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+
+    def split(given: int) -> tuple[frozenset[str], frozenset[str]]:
+        pair = splits.get(given)
+        if pair is None:
+            pair = splits[given] = (frozenset(stored_names[given:]), frozenset(stored_names[given:required]))
+        return pair
 
     def bind(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         """(the fields to store, every argument by name), or the TypeError of a function call."""
@@ -333,8 +360,8 @@ def _make_init(cls: type, real: list[dataclasses.Field[Any]], initvars: list[dat
                 if name not in kwargs:
                     state[name] = factory()
             self.__dict__.update(state)
-        elif (plain and args and len(args) < count and kwargs.keys() <= after[len(args)]
-              and required_after[len(args)] <= kwargs.keys()):
+        elif (plain and args and len(args) < count and kwargs.keys() <= split(len(args))[0]
+              and split(len(args))[1] <= kwargs.keys()):
             given = len(args)
             state = template.copy()  # field order, as above
             state.update(zip(stored_names, args))

@@ -22,19 +22,21 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .lazy import lazy_pattern
+
 __all__ = ["terminal_safe", "markdown_inline", "neutralise_mentions", "yaml_comment", "csv_cell",
            "plain_text_problem", "describe_character", "ZWJ"]
 
 ZWJ = "\u200d"
 
 # C0 controls but tab and newline, DEL, C1 controls; line/paragraph separators; bidi controls.
-_TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+_TERMINAL_UNSAFE = lazy_pattern("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 # YAML (1.1, as PyYAML reads it) ends a comment at any of these.
-_YAML_BREAKS = re.compile("[\r\n\x85\u2028\u2029]")
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~!#])")
+_YAML_BREAKS = lazy_pattern("[\r\n\x85\u2028\u2029]")
+_MD_SPECIAL = lazy_pattern(r"([\\`*_\[\]|~!#])")
 # `@name` (users, teams: @org/team), `#123` (issues), `GH-123`; also `owner/repo#123` through its `#`;
 # GitLab's merge requests `!123`, epics `&123`, snippets `$123`, milestones `%name`, labels `~name`.
-_MENTION = re.compile(r"(?<![\w`])([@#%~])(?=[\w-])|(?<![\w`])([!&$])(?=\d)|\b(GH)(?=-\d)", re.IGNORECASE)
+_MENTION = lazy_pattern(r"(?<![\w`])([@#%~])(?=[\w-])|(?<![\w`])([!&$])(?=\d)|\b(GH)(?=-\d)", re.IGNORECASE)
 _ASCII_BAD = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
 _ASCII_BAD_FREE = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

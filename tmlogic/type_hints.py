@@ -13,6 +13,7 @@ import difflib
 import re
 
 from ._errors import Diagnostic, Level
+from .lazy import lazy_pattern
 from .logic.language.ast import Const, Program
 from .memo import IdentityCache
 from .model.schema import Model
@@ -38,7 +39,7 @@ def _known(program: Program, suffix: str) -> set[str]:
 # A spelling that differs from a known one only by a version (SMB / SMB1, SNMP / SNMPV3) or, for
 # protocols, by the S of the TLS variant (RTMPS / RTMP) names another protocol, not a typo of it:
 # suggesting SMB1 for SMB would point users at a broken protocol.
-_VERSION = re.compile(r"[-_ ]?v?\d+[a-z]?$", re.I)
+_VERSION = lazy_pattern(r"[-_ ]?v?\d+[a-z]?$", re.I)
 
 
 def _variant(word: str, near: str, key: str) -> bool:

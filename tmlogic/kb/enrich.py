@@ -23,10 +23,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ..lazy import lazy_pattern
 from ..logic.language.ast import Rule
 from ..logic.language.checks import metadata_ids, stride_canonical
 from ..records import record
-from .datalog import DatalogProgram
 from .loader import KnowledgeBase
 from .store import natural_key
 
@@ -225,6 +225,10 @@ _OUTPUTS = ("enrich_capec", "enrich_technique", "enrich_tactic", "enrich_mitigat
 
 def enrich_rules(rules: Sequence[RuleMeta], kb: KnowledgeBase) -> dict[str, Enrichment]:
     """The enrichment of every rule, by rule id (rules with nothing to join get an empty Enrichment)."""
+    # Imported here: a run whose rules are all in the enrichment cache (kb/enrich_cache.py) needs
+    # this module's classes, not the Datalog runner.
+    from .datalog import DatalogProgram
+
     program = DatalogProgram(((kb.decls, str(kb.folder / "kb.dl")), (_rules_text(), "tmlogic/kb/enrich.dl")))
     part = _reachable(rules, kb)
     result = program.run(part.facts, _OUTPUTS)
@@ -294,12 +298,12 @@ def _technique_name(kb: KnowledgeBase, technique: str) -> str:
 
 KINDS = ("capec", "techniques", "tactics", "mitigations", "d3fend", "cwe")
 
-_TECHNIQUE = re.compile(r"^T\d{4}(\.\d{3})?$")
-_TACTIC = re.compile(r"^TA\d{4}$")
-_MITIGATION = re.compile(r"^M\d{4}$")
-_CAPEC = re.compile(r"^CAPEC-(\d+)$", re.IGNORECASE)
-_CWE = re.compile(r"^CWE-(\d+)$", re.IGNORECASE)
-_D3FEND = re.compile(r"^(d3f:|D3-)[A-Za-z0-9-]+$")
+_TECHNIQUE = lazy_pattern(r"^T\d{4}(\.\d{3})?$")
+_TACTIC = lazy_pattern(r"^TA\d{4}$")
+_MITIGATION = lazy_pattern(r"^M\d{4}$")
+_CAPEC = lazy_pattern(r"^CAPEC-(\d+)$", re.IGNORECASE)
+_CWE = lazy_pattern(r"^CWE-(\d+)$", re.IGNORECASE)
+_D3FEND = lazy_pattern(r"^(d3f:|D3-)[A-Za-z0-9-]+$")
 
 
 @record(frozen=True, order=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from operator import itemgetter
 
 from .._errors import SourceSpan
 from ..records import record
@@ -28,7 +28,7 @@ FactKey = tuple[str, Row]
 _INFINITY = 1 << 30
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ProofNode:
     """One fact of a proof. Input facts have `origin`; derived ones the rule instance that made them."""
 
@@ -63,9 +63,8 @@ _FIELDS = tuple(ProofNode.__dataclass_fields__)
 
 
 def _node(*values: object) -> ProofNode:
-    """ProofNode(*values) without its generated __init__, which sets each of its ten fields through
-    object.__setattr__ (the class is frozen); a proof search builds one node per fact it shows.
-    Every field is given, in declaration order."""
+    """ProofNode(*values) without binding arguments (the record's __init__ is general, and a
+    proof search builds one node per fact it shows). Every field is given, in declaration order."""
     node = object.__new__(ProofNode)
     node.__dict__.update(zip(_FIELDS, values))
     return node
@@ -86,12 +85,18 @@ def instantiate(atom: Atom, bindings: dict[str, str | int]) -> str:
     return f"{atom.predicate}({', '.join(parts)})"
 
 
-@dataclass(slots=True, eq=False)
 class _Firing:
-    relation: FiringRelation
-    row: Row
-    body: tuple[FactKey, ...]  # the positive body atoms, instantiated
-    derived: tuple[FactKey, ...]  # those of them that are not input facts: the ones with heights
+    """One explored rule instance. A plain class with slots: a proof search makes one per firing
+    row it reads (a dataclass would generate and exec its methods at import for nothing here)."""
+
+    __slots__ = ("relation", "row", "body", "derived")
+
+    def __init__(self, relation: FiringRelation, row: Row, body: tuple[FactKey, ...],
+                 derived: tuple[FactKey, ...]) -> None:
+        self.relation = relation
+        self.row = row
+        self.body = body  # the positive body atoms, instantiated
+        self.derived = derived  # those of them that are not input facts: the ones with heights
 
     def sort_key(self) -> tuple[str, ...]:
         return (self.relation.name,) + tuple(str(v) for v in self.row)
@@ -133,14 +138,26 @@ def _body_maker(relation: FiringRelation) -> Callable[[Row], tuple[FactKey, ...]
     """The positive body facts of a firing row, as a function of the row: each atom's arguments
     are positions of the row or constants, worked out once per rule rather than per firing."""
     position = {v: i for i, v in enumerate(relation.variables)}
-    atoms = [(atom.predicate, tuple((False, t.value) if isinstance(t, Const) else (True, position[t.name])
-                                    for t in atom.args)) for atom in relation.rule.positive_atoms()]
+    parts = [(atom.predicate, _args_maker(atom.args, position)) for atom in relation.rule.positive_atoms()]
+    if len(parts) == 1:
+        (predicate, args), = parts
+        return lambda row: ((predicate, args(row)),)
+    return lambda row: tuple([(predicate, args(row)) for predicate, args in parts])
 
-    def make(row: Row) -> tuple[FactKey, ...]:
-        return tuple((predicate, tuple(row[v] if is_var else v for is_var, v in args))  # type: ignore[index]
-                     for predicate, args in atoms)
 
-    return make
+def _args_maker(terms: tuple[Var | Const, ...], position: dict[str, int]) -> Callable[[Row], Row]:
+    """A body atom's arguments as a function of the firing row: an itemgetter when every argument
+    is a variable (most atoms), else each argument a row position or a constant."""
+    if all(isinstance(t, Var) for t in terms):
+        indices = [position[t.name] for t in terms]  # type: ignore[union-attr]
+        if len(indices) > 1:
+            return itemgetter(*indices)
+        if indices:
+            index = indices[0]
+            return lambda row: (row[index],)
+        return lambda row: ()
+    args = tuple((False, t.value) if isinstance(t, Const) else (True, position[t.name]) for t in terms)
+    return lambda row: tuple([row[v] if is_var else v for is_var, v in args])  # type: ignore[index]
 
 
 def _literal(value: str | int) -> str:

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 
+from ..lazy import lazy_pattern
+
 __all__ = ["Block", "read_blocks", "parse_blocks", "scan_blocks"]
 
 # CommonMark's whitespace, as markdown-it trims a paragraph's or a heading's text (its
@@ -25,7 +27,7 @@ _TRIM = "".join(chr(c) for c in sorted({0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0xA0
                                          0x2028, 0x2029} | set(range(0x2000, 0x200B))))
 
 _ATX = re.compile(r"#{1,6}(?:[ \t]|$)")
-_ORDERED = re.compile(r"[0-9]{1,9}[.)](?:[ \t]|$)")
+_ORDERED = lazy_pattern(r"[0-9]{1,9}[.)](?:[ \t]|$)")
 _SETEXT_OR_BREAK = re.compile(r"(?:=+|-+)[ \t]*$|(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
 
 

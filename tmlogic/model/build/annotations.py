@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from ..._errors import SourceSpan
+from ...lazy import lazy_pattern
 from ..raw import RawEntry
 from ..schema import MitreMapping, Multiplier, ProtocolStyle, Suppression, Value
 from ..vocabulary import canonical_protocol, resolve_key
@@ -13,7 +14,7 @@ from .entries import EntryChecker, as_number, first_note, show_value
 
 __all__ = ["AnnotationsBuilder"]
 
-_RULE_ID = re.compile(r"TM-[A-Z]+-[0-9]{3}")
+_RULE_ID = lazy_pattern(r"TM-[A-Z]+-[0-9]{3}")
 _TECHNIQUE = re.compile(r"T\d{4}(?:\.\d{3})?")
 
 

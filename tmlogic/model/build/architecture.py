@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from ..._errors import Note, SourceSpan
+from ...lazy import lazy_pattern
 from ..raw import RawAttr, RawEntry
 from ..schema import Attribute, Boundary, DataAsset, Dataflow, Element, Value
 from ..vocabulary import SECTION_KINDS, canonical_classification, canonical_protocol, canonical_type, resolve_key
@@ -13,7 +14,7 @@ from .entries import EntryChecker, SubmodelRef, first_note, key_spans
 
 __all__ = ["ArchitectureBuilder"]
 
-_KIND_PREFIX = re.compile(r"(actor|server|process|datastore|external|element)\s*:\s*(.+)", re.IGNORECASE)
+_KIND_PREFIX = lazy_pattern(r"(actor|server|process|datastore|external|element)\s*:\s*(.+)", re.IGNORECASE)
 SECTION_OF_KIND = {kind: section for section, kind in SECTION_KINDS.items()}
 
 

@@ -17,6 +17,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ..._errors import Note
+from ...lazy import lazy_pattern
 from ..raw import RawAttr, RawEntry
 from ..schema import ManualThreat, Value
 from ..vocabulary import slug
@@ -29,7 +30,7 @@ __all__ = ["build_threats", "STRIDE_NAMES"]
 STRIDE_NAMES = {"spoofing": "Spoofing", "tampering": "Tampering", "repudiation": "Repudiation",
                 "information-disclosure": "InformationDisclosure", "denial-of-service": "DenialOfService",
                 "elevation-of-privilege": "ElevationOfPrivilege"}
-_REF = {"cwe": re.compile(r"CWE-[0-9]+"), "capec": re.compile(r"CAPEC-[0-9]+")}
+_REF = {"cwe": lazy_pattern(r"CWE-[0-9]+"), "capec": lazy_pattern(r"CAPEC-[0-9]+")}
 _CONSUMED = frozenset({"target", "stride", "severity", "likelihood", "status", "description", "mitigation", "id",
                        "cwe", "capec"})
 

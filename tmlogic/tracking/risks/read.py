@@ -29,6 +29,7 @@ from pathlib import Path
 
 from ..._errors import Diagnostic, Level, SourceSpan, display_path
 from ...fileaccess import FileAccessError, read_text
+from ...lazy import lazy_pattern
 from ...records import record
 from ..snapshot import ArgumentError, ThreatSnapshot, TrackingError
 
@@ -55,8 +56,8 @@ RESOLVING_STATUSES = frozenset({"accepted", "mitigated", "false-positive"})  # t
 SEED_MARK = "Seeded by tmlogic risks seed"
 TODAY_ENV = "TMLOGIC_TODAY"
 
-GLOB = re.compile(r"[*?\[]")  # a field with one of these is a pattern
-PLACEHOLDER = re.compile(r"^\s*(?:todo|tbd|fixme|xxx)\b|^\s*<[^>]*>\s*$|^\s*\.\.\.\s*$", re.IGNORECASE)
+GLOB = lazy_pattern(r"[*?\[]")  # a field with one of these is a pattern
+PLACEHOLDER = lazy_pattern(r"^\s*(?:todo|tbd|fixme|xxx)\b|^\s*<[^>]*>\s*$|^\s*\.\.\.\s*$", re.IGNORECASE)
 
 
 class RiskFileError(TrackingError):
