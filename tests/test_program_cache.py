@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -63,82 +64,132 @@ def test_a_corrupt_cache_is_a_miss_and_is_rewritten(cache_dir: Path, content: by
     assert json.loads(path.read_text().split("\n")[0])["key"] == key  # rewritten whole
 
 
-# The body's columns (cache._COLUMNS), by name.
+# The body's columns (cache._COLUMNS), by name: a JSON array, or packed numbers (cache._pack).
 def _col(body: list[object], name: str) -> list[object]:
     return body[cache._COLUMNS.index(name)]  # type: ignore[return-value]
 
 
+def _edit(body: list[object], name: str, change: Callable[[list[int]], object]) -> None:
+    """Changes the numbers of a packed column and packs them again."""
+    i = cache._COLUMNS.index(name)
+    numbers = cache._unpack(body[i], name)
+    change(numbers)
+    body[i] = cache._pack(numbers)
+
+
 def _first_term(body: list[object], kinds: set[int]) -> int:
-    return next(i for i, kind in enumerate(_col(body, "term kinds")) if kind in kinds)
+    return next(i for i, kind in enumerate(cache._unpack(_col(body, "term kinds"), "")) if kind in kinds)
 
 
-def _span_line(body: list[object]) -> None:
-    _col(body, "span lines")[0] = "one"
+def _set(at: int, value: int) -> Callable[[list[int]], None]:
+    def change(numbers: list[int]) -> None:
+        numbers[at] = value
+
+    return change
+
+
+def _unpacked_column(body: list[object]) -> None:
+    body[cache._COLUMNS.index("span lines")] = [1, 2, 3]
+
+
+def _not_base64(body: list[object]) -> None:
+    body[cache._COLUMNS.index("span lines")] = "not base64!"
+
+
+def _not_whole_numbers(body: list[object]) -> None:
+    body[cache._COLUMNS.index("span lines")] = "AAAAAAA="  # five bytes
 
 
 def _negative_span(body: list[object]) -> None:
-    _col(body, "span cols")[3] = -1
+    _edit(body, "span cols", _set(3, -1))
+
+
+def _negative_end(body: list[object]) -> None:
+    _edit(body, "span end lines", _set(3, -2))  # -1 is None; below it nothing
 
 
 def _unknown_literal(body: list[object]) -> None:
-    _col(body, "literal tags")[0] = 9
-
-
-def _bool_as_tag(body: list[object]) -> None:
-    _col(body, "literal tags")[0] = False
+    _edit(body, "literal tags", _set(0, 9))
 
 
 def _short_span_table(body: list[object]) -> None:
-    _col(body, "span end cols").pop()
+    _edit(body, "span end cols", list.pop)
 
 
 def _decl_out_of_range(body: list[object]) -> None:
-    _col(body, "program decls")[2] = 10_000
+    _edit(body, "program decls", _set(2, 10_000))
 
 
-def _integer_path(body: list[object]) -> None:
-    _col(body, "paths")[0] = 7
+def _decl_of_no_string(body: list[object]) -> None:
+    _edit(body, "program decls", _set(0, 10_000))
+
+
+def _integer_string(body: list[object]) -> None:
+    _col(body, "strings")[0] = 7
+
+
+def _list_string(body: list[object]) -> None:
+    _col(body, "strings")[-1] = ["x"]
 
 
 def _unknown_term_kind(body: list[object]) -> None:
-    _col(body, "term kinds")[0] = 7
+    _edit(body, "term kinds", _set(0, 7))
 
 
 def _term_cut_short(body: list[object]) -> None:
-    _col(body, "term values").pop()
+    _edit(body, "term values", list.pop)
 
 
-def _variable_named_by_a_number(body: list[object]) -> None:
-    _col(body, "term values")[_first_term(body, {0, 1})] = 12
+def _name_past_the_table(body: list[object]) -> None:
+    _edit(body, "term values", _set(_first_term(body, {0, 1}), 10**6))
 
 
-def _constant_of_a_list(body: list[object]) -> None:
-    _col(body, "term values")[_first_term(body, {2})] = ["x"]
+def _number_past_the_table(body: list[object]) -> None:
+    _edit(body, "term values", _set(_first_term(body, {3}), 10**6))
+
+
+def _number_not_a_number(body: list[object]) -> None:
+    _col(body, "numbers")[0] = "12"
+
+
+def _negative_name(body: list[object]) -> None:
+    _edit(body, "atom predicates", _set(0, -1))  # -1 is None, which a predicate is never
+
+
+def _predicate_past_the_table(body: list[object]) -> None:
+    _edit(body, "atom predicates", _set(0, 10**6))
 
 
 def _body_one_longer(body: list[object]) -> None:
-    sizes = _col(body, "rule body sizes")
-    sizes[0] += 1  # type: ignore[operator]
+    def change(sizes: list[int]) -> None:
+        sizes[0] += 1
+
+    _edit(body, "rule body sizes", change)
 
 
 def _span_in_no_file(body: list[object]) -> None:
-    _col(body, "span paths")[0] = 10_000
+    _edit(body, "span paths", _set(0, 10_000))
 
 
 def _negative_arity(body: list[object]) -> None:
-    _col(body, "atom arities")[0] = -1
+    _edit(body, "atom arities", _set(0, -1))
 
 
 def _unknown_operator(body: list[object]) -> None:
-    _col(body, "comparison ops")[0] = "=~"
+    strings = _col(body, "strings")
+    _edit(body, "comparison ops", _set(0, next(i for i, s in enumerate(strings) if s not in ("=", "!=", "<"))))
 
 
 def _metadata_flag_two(body: list[object]) -> None:
-    _col(body, "rule has metadata")[0] = 2
+    _edit(body, "rule has metadata", _set(0, 2))
 
 
-def _pack_named_by_a_number(body: list[object]) -> None:
-    _col(body, "module packs")[-1] = 3
+def _pack_below_none(body: list[object]) -> None:
+    _edit(body, "module packs", _set(-1, -2))
+
+
+def _metadata_value_number(body: list[object]) -> None:
+    _col(body, "metadata values")[0] = 3
 
 
 def _column_missing(body: list[object]) -> None:
@@ -149,10 +200,12 @@ def _column_not_a_list(body: list[object]) -> None:
     body[cache._COLUMNS.index("rule texts")] = "text"
 
 
-_DAMAGES = [_span_line, _negative_span, _unknown_literal, _bool_as_tag, _short_span_table, _decl_out_of_range,
-            _integer_path, _unknown_term_kind, _term_cut_short, _variable_named_by_a_number, _constant_of_a_list,
-            _body_one_longer, _span_in_no_file, _negative_arity, _unknown_operator, _metadata_flag_two,
-            _pack_named_by_a_number, _column_missing, _column_not_a_list]
+_DAMAGES = [_unpacked_column, _not_base64, _not_whole_numbers, _negative_span, _negative_end, _unknown_literal,
+            _short_span_table, _decl_out_of_range, _decl_of_no_string, _integer_string, _list_string,
+            _unknown_term_kind, _term_cut_short, _name_past_the_table, _number_past_the_table,
+            _number_not_a_number, _negative_name, _predicate_past_the_table, _body_one_longer, _span_in_no_file,
+            _negative_arity, _unknown_operator, _metadata_flag_two, _pack_below_none, _metadata_value_number,
+            _column_missing, _column_not_a_list]
 
 
 @pytest.mark.parametrize("crc", ["stale", "recomputed"])
@@ -184,8 +237,11 @@ def test_damage_that_keeps_every_type_is_caught_by_the_crc(cache_dir: Path) -> N
     path = next(cache_dir.glob("program-*.json"))
     header, body = path.read_text(encoding="utf-8").split("\n")
     data = json.loads(body)
-    lines = _col(data, "span lines")
-    lines[-1] += 1  # type: ignore[operator]
+
+    def change(lines: list[int]) -> None:
+        lines[-1] += 1
+
+    _edit(data, "span lines", change)
     path.write_text(header + "\n" + json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     assert cache.read_program(json.loads(header)["key"]) is None
     assert load_rules([])[0] == expected
@@ -324,3 +380,171 @@ def test_the_compiled_program_equals_one_built_through_the_constructors(cache_di
     assert [vars(f) for f in compiled.facts] == [
         vars(InputFact(f.atom.predicate, tuple(t.value for t in f.atom.args if isinstance(t, ast.Const)), f.span))
         for f in program.facts]
+
+
+# --- derived sections (cache.derived): the engine's strata and the threat rules' id variables ---
+
+_MODEL = Path(__file__).parent.parent / "examples" / "webshop" / "threat_model.md"
+_SECTIONS = ("native strata 1", "threat id variables 1")
+
+
+def _report() -> str:
+    from tmlogic.analysis import analyze
+    from tmlogic.outputs.json_output import render_json
+
+    return render_json(analyze(_MODEL).result)
+
+
+def _file(cache_dir: Path) -> Path:
+    """The rules' program (the knowledge base's enrichment program is cached beside it)."""
+    return max(cache_dir.glob("program-*.json"), key=lambda p: p.stat().st_size)
+
+
+def _lines(cache_dir: Path) -> list[str]:
+    return _file(cache_dir).read_text(encoding="utf-8").split("\n")
+
+
+def _write_sections(cache_dir: Path, sections: object, crc: str = "recomputed") -> None:
+    path = _file(cache_dir)
+    header, body, _ = path.read_text(encoding="utf-8").split("\n")
+    rest = body + "\n" + json.dumps(sections)
+    head = json.loads(header)
+    if crc == "recomputed":
+        head["crc"] = cache._crc(rest)
+    path.write_text(json.dumps(head) + "\n" + rest, encoding="utf-8")
+
+
+def _spied(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Which of the two sections' computations ran."""
+    from tmlogic import analysis
+    from tmlogic.logic.engines import native
+
+    ran: list[str] = []
+    strata, positions = native._strata, analysis._id_positions
+
+    def spy_strata(clauses: list[Any]) -> object:
+        if any(c.head.predicate == "zone" for c in clauses):  # the rules' program, not the enrichment's
+            ran.append("strata")
+        return strata(clauses)
+
+    def spy_positions(*args: object) -> object:
+        ran.append("id variables")
+        return positions(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(native, "_strata", spy_strata)
+    monkeypatch.setattr(analysis, "_id_positions", spy_positions)
+    return ran
+
+
+def test_a_run_stores_what_it_derives_and_the_next_one_reads_it(cache_dir: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    ran = _spied(monkeypatch)
+    first = _report()
+    assert ran == ["strata", "id variables"]
+    header, body, sections = _lines(cache_dir)
+    assert sorted(json.loads(sections)) == sorted(_SECTIONS)
+    assert json.loads(header)["crc"] == cache._crc(body + "\n" + sections)
+    ran.clear()
+    assert _report() == first and ran == []  # a new program, read from the file with its sections
+    assert _lines(cache_dir)[2] == sections  # not rewritten
+
+
+def _strata(sections: dict[str, Any]) -> dict[str, Any]:
+    return sections["native strata 1"]  # type: ignore[no-any-return]
+
+
+def _ids(sections: dict[str, Any]) -> list[list[str]]:
+    return sections["threat id variables 1"]  # type: ignore[no-any-return]
+
+
+def _first_recursive(sections: dict[str, Any]) -> list[int]:
+    return _strata(sections)["recursive"][0]  # type: ignore[no-any-return]
+
+
+_SECTION_DAMAGES: dict[str, Callable[[dict[str, Any]], None]] = {
+    "strata-not-an-object": lambda s: s.update({"native strata 1": 5}),
+    "strata-of-other-heads": lambda s: _strata(s)["heads"].__setitem__(0, "other"),
+    "strata-missing": lambda s: _strata(s).pop("strata"),
+    "a-clause-left-out": lambda s: _strata(s)["strata"].pop(),
+    "a-clause-twice": lambda s: _strata(s)["strata"].append(_strata(s)["strata"][0]),
+    "an-empty-stratum": lambda s: _strata(s)["strata"].append([]),
+    "a-clause-by-name": lambda s: _strata(s)["strata"][0].__setitem__(0, "0"),
+    "a-stratum-not-a-list": lambda s: _strata(s)["strata"].__setitem__(0, {"0": 0}),
+    "recursion-past-the-atoms": lambda s: _first_recursive(s).__setitem__(1, 99),
+    "recursion-negative": lambda s: _first_recursive(s).__setitem__(1, -1),
+    "recursion-of-no-clause": lambda s: _first_recursive(s).__setitem__(0, 10**6),
+    "recursion-of-a-negative-clause": lambda s: _first_recursive(s).__setitem__(0, -1),
+    "recursion-without-atoms": lambda s: _first_recursive(s).__delitem__(slice(1, None)),
+    "recursion-empty": lambda s: _strata(s)["recursive"].__setitem__(0, []),
+    "ids-one-short": lambda s: _ids(s).pop(),
+    "ids-of-another-rule": lambda s: _ids(s)[0].__setitem__(0, "#fire0"),
+    "ids-a-number": lambda s: _ids(s)[0].append(3),
+    "ids-not-a-list": lambda s: s.update({"threat id variables 1": {"a": 1}}),
+}
+
+
+@pytest.mark.parametrize("damage", list(_SECTION_DAMAGES), ids=list(_SECTION_DAMAGES))
+def test_a_section_that_does_not_decode_is_computed_again_and_rewritten(cache_dir: Path, damage: str,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    first = _report()
+    sections = json.loads(_lines(cache_dir)[2])
+    damaged = json.loads(json.dumps(sections))
+    _SECTION_DAMAGES[damage](damaged)
+    _write_sections(cache_dir, damaged)
+    ran = _spied(monkeypatch)
+    assert _report() == first
+    assert ran == (["strata"] if damage.startswith(("strata", "a-", "an-", "recursion")) else ["id variables"])
+    assert json.loads(_lines(cache_dir)[2]) == sections  # rewritten as computed
+
+
+def test_sections_damaged_under_the_old_crc_are_a_miss_of_the_whole_program(cache_dir: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    first = _report()
+    sections = json.loads(_lines(cache_dir)[2])
+    _strata(sections)["strata"].reverse()  # well-formed, and wrong: the CRC catches it
+    _write_sections(cache_dir, sections, crc="stale")
+    parsed: list[str] = []
+    parse = parser.parse_module
+
+    def counted(text: str, path: str) -> object:
+        parsed.append(path)
+        return parse(text, path)
+
+    monkeypatch.setattr(parser, "parse_module", counted)
+    assert _report() == first and parsed
+
+
+@pytest.mark.parametrize("line", ["[1, 2]", '"text"', "not json"])
+def test_a_sections_line_of_another_shape_is_ignored_and_replaced(cache_dir: Path, line: str,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    first = _report()
+    sections = _lines(cache_dir)[2]
+    path = _file(cache_dir)
+    header, body, _ = path.read_text(encoding="utf-8").split("\n")
+    head = json.loads(header)
+    head["crc"] = cache._crc(body + "\n" + line)
+    path.write_text(json.dumps(head) + "\n" + body + "\n" + line, encoding="utf-8")
+    ran = _spied(monkeypatch)
+    assert _report() == first
+    if line == "not json":  # the file does not decode: a miss, parsed and written again
+        assert _lines(cache_dir)[2] == sections
+    else:
+        assert ran == ["strata", "id variables"] and _lines(cache_dir)[2] == sections
+
+
+def test_a_user_pack_computes_everything_and_stores_nothing(cache_dir: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from tmlogic.analysis import AnalysisOptions, analyze
+    from tmlogic.outputs.json_output import render_json
+
+    pack = tmp_path / "pack.dl"
+    pack.write_text(".decl mine(x: symbol)\n", encoding="utf-8")
+    ran = _spied(monkeypatch)
+    with_pack = render_json(analyze(_MODEL, AnalysisOptions(rule_paths=(pack,))).result)
+    assert ran == ["strata", "id variables"]
+    # (the knowledge base's enrichment program may be cached; a program with the pack is not)
+    assert all('"mine"' not in p.read_text(encoding="utf-8") for p in cache_dir.glob("program-*.json"))
+    monkeypatch.undo()
+    monkeypatch.setenv("TMLOGIC_CACHE_DIR", str(cache_dir))
+    _report()
+    assert json.loads(render_json(analyze(_MODEL).result))["threats"] == json.loads(with_pack)["threats"]

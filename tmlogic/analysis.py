@@ -17,6 +17,7 @@ from .kb import (Enrichment, MitreChain, RuleMeta, enrich_rules, known_ids_in, l
 from .logic.engines.base import DEFAULT_ENGINE, Row, Session, get_backend
 from .logic.language.ast import Metadata, Program, Rule, Var
 from .logic.language.checks import MITRE_KEYS, none_reason, stride_canonical
+from .logic.program.cache import SectionError, derived
 from .logic.program.compile import CompiledProgram, FiringRelation, compile_program
 from .logic.program.facts import FactBase, compile_model
 from .logic.program.load import lint, load_program
@@ -242,9 +243,32 @@ class _ThreatRule:
 
 
 def _threat_rules(compiled: CompiledProgram) -> tuple[_ThreatRule, ...]:
-    positions = _id_positions(compiled.program)
+    firings = compiled.threat_firings()
+    # The id variables depend on the whole program (_id_positions: ~30 M instructions), so they
+    # are kept with it in the program cache (cache.derived); the section's name changes with the
+    # code of _id_positions and _id_variables.
+    ids = derived(compiled.program, "threat id variables 1", lambda: _all_id_variables(compiled.program, firings),
+                  lambda found: [[f.name, *sorted(v)] for f, v in zip(firings, found)],
+                  lambda data: _stored_id_variables(data, firings))
     return tuple(_ThreatRule(r, rule_info(r.rule), tuple(t.name for t in r.rule.head.args),  # type: ignore[union-attr]
-                             frozenset(_id_variables(r.rule, positions))) for r in compiled.threat_firings())
+                             v) for r, v in zip(firings, ids))
+
+
+def _all_id_variables(program: Program, firings: list[FiringRelation]) -> list[frozenset[str]]:
+    positions = _id_positions(program)
+    return [frozenset(_id_variables(r.rule, positions)) for r in firings]
+
+
+def _stored_id_variables(data: object, firings: list[FiringRelation]) -> list[frozenset[str]]:
+    """Each threat rule's id variables as stored: [firing relation, names...] per rule, in order."""
+    if type(data) is not list or len(data) != len(firings):
+        raise SectionError("id variables of other rules")
+    out = []
+    for entry, firing in zip(data, firings):
+        if type(entry) is not list or not entry or entry[0] != firing.name or set(map(type, entry)) != {str}:
+            raise SectionError("id variables of other rules")
+        out.append(frozenset(entry[1:]))
+    return out
 
 
 # Per program, not per model: the live editor analyzes every edit with the same compiled program.

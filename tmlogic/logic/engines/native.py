@@ -20,11 +20,13 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence, Set as AbstractSet
 from contextlib import AbstractContextManager
 from functools import cached_property
+from typing import Any
 
 from ..._errors import SourceSpan
 from ...memo import IdentityCache
 from ..language.ast import Atom, Const
 from ..language.graph import dependency_components
+from ..program.cache import SectionError, derived
 from ..program.compile import Clause, CompiledProgram
 from ..program.facts import FactBase
 from .base import Backend, Pattern, Row, Session, sort_rows
@@ -116,15 +118,17 @@ def _derives_nothing(rule: _Rule, relations: Mapping[str, Relation], growing: Ab
 class _Stratum:
     __slots__ = ("rules", "heads", "recursive")
 
-    def __init__(self, clauses: list[Clause]) -> None:
-        self.heads = heads = frozenset([c.head.predicate for c in clauses])
+    def __init__(self, members: list[tuple[Clause, tuple[int, ...]]]) -> None:
+        """`members`: each clause with the positions, among its positive atoms, of the atoms that
+        read this stratum (_recursive)."""
+        self.heads = frozenset([c.head.predicate for c, _ in members])
         rules = []
-        for c in clauses:
-            recursive: tuple[tuple[int, str], ...] = ()
-            if any(type(lit) is Atom and lit.predicate in heads for lit in c.body):
+        for c, atoms in members:
+            if atoms:
                 positives = [lit for lit in c.body if type(lit) is Atom]
-                recursive = tuple((i, a.predicate) for i, a in enumerate(positives) if a.predicate in heads)
-            rules.append(_Rule(c, recursive))
+                rules.append(_Rule(c, tuple((i, positives[i].predicate) for i in atoms)))
+            else:
+                rules.append(_Rule(c))
         self.rules = tuple(rules)
         # Whether a clause reads a relation of its own stratum: if none does, one round is the fixpoint.
         self.recursive = any(r.recursive for r in self.rules)
@@ -158,7 +162,76 @@ class _Prepared:
 
     @cached_property
     def strata(self) -> list[_Stratum]:
-        return [_Stratum(s) for s in _strata([c for c in self._program.clauses if c.head.predicate[0] != "#"])]
+        _, layout = self.layout
+        clauses = self._clauses
+        return [_Stratum([(clauses[i], recursive.get(i, ())) for i in order]) for order, recursive in layout]
+
+    @cached_property
+    def _clauses(self) -> list[Clause]:
+        return [c for c in self._program.clauses if c.head.predicate[0] != "#"]
+
+    @cached_property
+    def layout(self) -> tuple[list[str], _Layout]:
+        clauses = self._clauses
+        return derived(self._program.program, _STRATA_SECTION, lambda: _layout(clauses), _encoded,
+                       lambda data: _decoded(data, clauses))
+
+
+# The strata as plain data, kept with the program in its cache file (cache.derived): computing the
+# strongly connected components of ~450 clauses, and which atoms of each read their own stratum,
+# was about 25 M instructions a run. Stored: the derived clauses' head predicates (which must be
+# those of the clauses at hand: the section belongs to the program, this checks it describes these
+# clauses), each stratum's clause numbers, and each recursive clause's number with the positions
+# (among its positive atoms) of the atoms that read its stratum. The name changes with the code
+# that computes it (_strata, _recursive, graph.dependency_components).
+_STRATA_SECTION = "native strata 1"
+_Layout = list[tuple[list[int], dict[int, tuple[int, ...]]]]
+
+
+def _layout(clauses: list[Clause]) -> tuple[list[str], _Layout]:
+    number = {id(c): n for n, c in enumerate(clauses)}
+    out: _Layout = []
+    for stratum in _strata(clauses):
+        heads = frozenset([c.head.predicate for c in stratum])
+        out.append(([number[id(c)] for c in stratum],
+                    {number[id(c)]: r for c in stratum if (r := _recursive(c, heads))}))
+    return [c.head.predicate for c in clauses], out
+
+
+def _encoded(value: tuple[list[str], _Layout]) -> dict[str, Any]:
+    heads, layout = value
+    return {"heads": heads, "strata": [order for order, _ in layout],
+            "recursive": [[n, *atoms] for _, recursive in layout for n, atoms in recursive.items()]}
+
+
+def _decoded(data: Any, clauses: list[Clause]) -> tuple[list[str], _Layout]:
+    """The stored layout, checked: the same clauses, each in exactly one stratum, each recursive
+    atom a positive atom of its clause; a stored layout of another shape raises SectionError."""
+    if type(data) is not dict or data.get("heads") != [c.head.predicate for c in clauses]:
+        raise SectionError("strata of other clauses")
+    strata, recursive = data["strata"], data["recursive"]
+    if type(strata) is not list or type(recursive) is not list or set(map(type, strata)) - {list}:
+        raise SectionError("strata of an unexpected shape")
+    flat = [i for order in strata for i in order]
+    if set(map(type, flat)) - {int} or sorted(flat) != list(range(len(clauses))) or not all(strata):
+        raise SectionError("strata that do not hold every clause once")
+    where = {i: n for n, order in enumerate(strata) for i in order}
+    out: _Layout = [(order, {}) for order in strata]
+    for entry in recursive:
+        n, *atoms = entry
+        arity = sum(1 for lit in clauses[n].body if type(lit) is Atom)
+        if not atoms or set(map(type, atoms)) - {int} or min(atoms) < 0 or max(atoms) >= arity:
+            raise SectionError("a recursive atom that is not one")
+        out[where[n]][1][n] = tuple(atoms)
+    return data["heads"], out
+
+
+def _recursive(clause: Clause, heads: frozenset[str]) -> tuple[int, ...]:
+    """The positive atoms (by position among them) of `clause` that read a relation of `heads`."""
+    if not any(type(lit) is Atom and lit.predicate in heads for lit in clause.body):
+        return ()
+    positives = [lit for lit in clause.body if type(lit) is Atom]
+    return tuple(i for i, a in enumerate(positives) if a.predicate in heads)
 
 
 _PREPARED: IdentityCache[CompiledProgram, _Prepared] = IdentityCache(4)

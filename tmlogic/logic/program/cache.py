@@ -14,14 +14,17 @@ TMLOGIC_CACHE_DIR set to an empty string turns the cache off.
 
 from __future__ import annotations
 
+import binascii
 import hashlib
 import json
 import os
+import sys
 import zlib
+from array import array
 from collections.abc import Callable, Sequence
 from itertools import repeat
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ... import __version__
 from ..._errors import SourceSpan, UsageError
@@ -29,10 +32,10 @@ from ...fileaccess import FileAccessError, read_text, write_text
 from ..language import ast
 from ..language.checks import KnownIds
 
-__all__ = ["cache_dir", "program_key", "read_program", "write_program"]
+__all__ = ["cache_dir", "program_key", "read_program", "write_program", "derived", "SectionError"]
 
-_FORMAT = 5  # 2: modules know their rule pack; 3: positional arrays; 4: flat terms, objects built directly;
-# 5: columns, children taken in order, a CRC of the body
+_FORMAT = 6  # 2: modules know their rule pack; 3: positional arrays; 4: flat terms, objects built directly;
+# 5: columns, children taken in order, a CRC of the body; 6: numbers packed, names in one table of strings
 _KEEP = 8  # cache files kept (one per rule set and working folder); older ones are removed
 
 
@@ -42,10 +45,15 @@ class _Corrupt(Exception):
 
 # --- the format: columns -------------------------------------------------------------------------
 #
-# The body is one JSON array of flat columns, one column per field of each kind of node (strings,
-# numbers, or null where a field may be None); _COLUMNS names them in order. Nothing refers to a
-# node by number: each parent takes the next n nodes of its kind, n from its own column, so the
-# encoder lists each kind in the order the decoder consumes it:
+# The body is one JSON array of flat columns, one column per field of each kind of node; _COLUMNS
+# names them in order. A column of numbers is packed: one string, base64 of little-endian C ints
+# (_pack), -1 where a field may be None. Names (paths, predicates, variables, string constants,
+# metadata keys, declared arguments) are numbers into one table of distinct strings ("strings"),
+# so json.loads reads ~3,000 strings and a few dozen packed columns instead of ~100,000 values, and
+# equal names are one object; numeric constants are numbers into "numbers" (a JSON array: any
+# size). Metadata values and rule texts, mostly distinct, are JSON arrays of strings. Nothing refers
+# to a node by number: each parent takes the next n nodes of its kind, n from its own column, so
+# the encoder lists each kind in the order the decoder consumes it:
 #   spans      one table, in segments: the terms', atoms', negations', comparisons', metadata
 #              entries', metadata blocks', rules', facts' and declarations' (path as runs of
 #              [path number, count]);
@@ -53,26 +61,58 @@ class _Corrupt(Exception):
 #   atoms      the rules' heads, then the atoms of the rules' body literals, then the facts';
 #   metadata   the rules', then the declarations' docs, then each module's dangling docs;
 #   literals, rules, facts, declarations   module by module, in order.
-# Decoding is plain json.loads (no object hook) and a decoder that checks each column's types and
-# every count against the lengths it must add up to (in bulk: set(map(type, column)) is C-speed),
+# Decoding is plain json.loads (no object hook), array.array over each packed column (numbers
+# only, by construction), and a decoder that checks each JSON column's types, each number against
+# its range (a string's number inside the table, counts not negative, kinds and flags known) and
+# every count against the lengths it must add up to, all in bulk (set(), min(), max() are C-speed),
 # and builds only the AST's own classes: a tampered file can name no other class, and any other
 # shape is a corrupt cache. The header also holds the CRC-32 of the body: damage that leaves every
 # type and count intact (a digit of a line number) is caught there, not shown in a report. A CRC
 # detects damage, not tampering; nothing can, against a writer of the cache folder, and a file
 # that passes both checks still only ever builds the AST's classes.
 
-_VAR, _ANONYMOUS, _CONST = 0, 1, 2
+_VAR, _ANONYMOUS, _CONST, _NUMBER = 0, 1, 2, 3  # a constant: a string (_CONST) or a number (_NUMBER)
 _ATOM, _NEGATION, _COMPARISON = 0, 1, 2
-_COLUMNS = ("paths", "span paths", "span lines", "span cols", "span end lines", "span end cols",
-            "term kinds", "term values", "atom predicates", "atom arities", "literal tags", "comparison ops",
-            "metadata sizes", "metadata keys", "metadata values",
+_COLUMNS = ("strings", "paths", "span paths", "span lines", "span cols", "span end lines", "span end cols",
+            "term kinds", "term values", "numbers", "atom predicates", "atom arities", "literal tags",
+            "comparison ops", "metadata sizes", "metadata keys", "metadata values",
             "rule body sizes", "rule texts", "rule has metadata", "rule indexes",
             "decl predicates", "decl arities", "decl args", "decl has doc",
             "module paths", "module packs", "module sizes", "program decls")
+# The columns that are JSON arrays; every other one is packed (_pack). Of those, the ones whose
+# numbers name a string of "strings" (-1: None, where a field may be None).
+_JSON_COLUMNS = frozenset({"strings", "numbers", "metadata values", "rule texts"})
+_STRING_COLUMNS = frozenset({"paths", "atom predicates", "comparison ops", "metadata keys", "decl predicates",
+                             "decl args", "module paths", "module packs"})
+_LITTLE = sys.byteorder == "little"
+_LAYOUT = f"i{array('i').itemsize}"  # in the key: a cache folder shared with another kind of machine misses
+
+
+def _pack(numbers: list[int]) -> str:
+    """A column of numbers as base64 of little-endian C ints: json.loads reads one string instead
+    of ~100,000 numbers, and array turns it back into a list in C. OverflowError for a number
+    that does not fit (the program is then not cached)."""
+    packed = array("i", numbers)
+    if not _LITTLE:
+        packed.byteswap()
+    return binascii.b2a_base64(packed.tobytes(), newline=False).decode("ascii")
+
+
+def _unpack(text: Any, what: str) -> list[int]:
+    if type(text) is not str:
+        raise _Corrupt(f"a column of {what} of an unexpected shape")
+    try:
+        packed = array("i", binascii.a2b_base64(text, strict_mode=True))
+    except ValueError:  # not base64 (binascii.Error), or not a whole number of ints
+        raise _Corrupt(f"a column of {what} that is not packed numbers") from None
+    if not _LITTLE:
+        packed.byteswap()
+    return packed.tolist()
 
 
 def _encode(p: ast.Program) -> list[Any]:
-    """The program's columns; TypeError for a program the format cannot hold (then not cached)."""
+    """The program's columns; TypeError (or OverflowError) for a program the format cannot hold
+    (then not cached)."""
     modules = p.modules
     rules = [r for m in modules for r in m.rules]
     literals = [lit for r in rules for lit in r.body]
@@ -96,17 +136,35 @@ def _encode(p: ast.Program) -> list[Any]:
             comparisons.append(lit)  # type: ignore[arg-type]
         else:
             raise TypeError(f"a literal of type {kind.__name__}")
+    strings: dict[str, int] = {}
+
+    def named(values: list[Any]) -> list[int]:
+        out = []
+        for v in values:
+            if v is None:
+                out.append(-1)
+            elif type(v) is str:
+                out.append(strings.setdefault(v, len(strings)))
+            else:
+                raise TypeError(f"a name of type {type(v).__name__}")
+        return out
+
     atoms = [r.head for r in rules] + body_atoms + [f.atom for f in facts]
     terms = [t for a in atoms for t in a.args] + [t for c in comparisons for t in (c.left, c.right)]
     kinds = []
-    values: list[str | int] = []
+    values: list[int] = []
+    numbers: list[int] = []
     for t in terms:
         if type(t) is ast.Var:
             kinds.append(_ANONYMOUS if t.anonymous else _VAR)
-            values.append(t.name)
+            values += named([t.name])
+        elif type(t) is ast.Const and type(t.value) is int:
+            kinds.append(_NUMBER)
+            values.append(len(numbers))
+            numbers.append(t.value)
         elif type(t) is ast.Const:
             kinds.append(_CONST)
-            values.append(t.value)
+            values += named([t.value])
         else:
             raise TypeError(f"a term of type {type(t).__name__}")
     metas = ([r.metadata for r in rules if r.metadata is not None] + [d.doc for d in decls if d.doc is not None]
@@ -125,20 +183,33 @@ def _encode(p: ast.Program) -> list[Any]:
             runs += (number, 1)
     # The declarations table holds the modules' own Decl objects: stored as (module, position).
     where = {id(d): (mi, di) for mi, m in enumerate(modules) for di, d in enumerate(m.decls)}
-    table: list[Any] = []
+    table: list[int] = []
     for predicate, d in p.decls.items():
         if id(d) not in where:
             raise TypeError(f"the declaration of {predicate} is in no module")
-        table += (predicate, *where[id(d)])
-    return [list(paths), runs, [s.line for s in spans], [s.col for s in spans], [s.end_line for s in spans],
-            [s.end_col for s in spans], kinds, values, [a.predicate for a in atoms], [len(a.args) for a in atoms],
-            tags, [c.op for c in comparisons], [len(m.entries) for m in metas], [e.key for e in entries],
-            [e.value for e in entries], [len(r.body) for r in rules], [r.text for r in rules],
-            [0 if r.metadata is None else 1 for r in rules], [r.index for r in rules],
-            [d.predicate for d in decls], [len(d.args) for d in decls], [x for d in decls for a in d.args
-                                                                         for x in (a.name, a.type)],
-            [0 if d.doc is None else 1 for d in decls], [m.path for m in modules], [m.pack for m in modules],
-            [n for m in modules for n in (len(m.decls), len(m.rules), len(m.facts), len(m.dangling_docs))], table]
+        table += (*named([predicate]), *where[id(d)])
+    columns: dict[str, Any] = {
+        "paths": named(list(paths)), "span paths": runs, "span lines": [s.line for s in spans],
+        "span cols": [s.col for s in spans],
+        "span end lines": [-1 if s.end_line is None else s.end_line for s in spans],
+        "span end cols": [-1 if s.end_col is None else s.end_col for s in spans],
+        "term kinds": kinds, "term values": values, "numbers": numbers,
+        "atom predicates": named([a.predicate for a in atoms]), "atom arities": [len(a.args) for a in atoms],
+        "literal tags": tags, "comparison ops": named([c.op for c in comparisons]),
+        "metadata sizes": [len(m.entries) for m in metas], "metadata keys": named([e.key for e in entries]),
+        "metadata values": [e.value for e in entries], "rule body sizes": [len(r.body) for r in rules],
+        "rule texts": [r.text for r in rules], "rule has metadata": [0 if r.metadata is None else 1 for r in rules],
+        "rule indexes": [r.index for r in rules], "decl predicates": named([d.predicate for d in decls]),
+        "decl arities": [len(d.args) for d in decls],
+        "decl args": named([x for d in decls for a in d.args for x in (a.name, a.type)]),
+        "decl has doc": [0 if d.doc is None else 1 for d in decls], "module paths": named([m.path for m in modules]),
+        "module packs": named([m.pack for m in modules]),
+        "module sizes": [n for m in modules for n in (len(m.decls), len(m.rules), len(m.facts), len(m.dangling_docs))],
+        "program decls": table}
+    if -1 in columns["paths"] + columns["atom predicates"] + columns["decl predicates"] + columns["module paths"]:
+        raise TypeError("a name that is None")
+    columns["strings"] = list(strings)
+    return [columns[name] if name in _JSON_COLUMNS else _pack(columns[name]) for name in _COLUMNS]
 
 
 # The decoder builds each object the way its dataclass's own __init__ would (the same fields, in
@@ -154,9 +225,6 @@ _OPS = frozenset(ast.COMPARISON_OPS)
 _Types = frozenset[type]
 _STR: _Types = frozenset({str})
 _INT: _Types = frozenset({int})
-_STR_INT: _Types = frozenset({str, int})
-_OPT_INT: _Types = frozenset({int, type(None)})
-_OPT_STR: _Types = frozenset({str, type(None)})
 
 
 def _column(v: Any, types: _Types, what: str) -> list[Any]:
@@ -165,56 +233,73 @@ def _column(v: Any, types: _Types, what: str) -> list[Any]:
     return v
 
 
-def _counts(v: Any, what: str) -> list[int]:
-    """A column of counts or positions: numbers, none negative."""
-    _column(v, _INT, what)
+def _counts(v: list[int], what: str) -> list[int]:
+    """A column of counts or positions: none negative."""
     if v and min(v) < 0:
         raise _Corrupt(f"a negative number among the {what}")
-    return v  # type: ignore[no-any-return]
+    return v
 
 
-def _flags(v: Any, what: str) -> list[int]:
-    if not set(_column(v, _INT, what)) <= {0, 1}:
+def _flags(v: list[int], what: str) -> list[int]:
+    if not set(v) <= {0, 1}:
         raise _Corrupt(f"a column of {what} that holds more than 0 and 1")
-    return v  # type: ignore[no-any-return]
+    return v
+
+
+def _optional(v: list[int], what: str) -> list[int | None]:
+    """A column of numbers, -1 for None, none below."""
+    if not v or min(v) >= 0:
+        return v  # type: ignore[return-value]
+    if min(v) < -1:
+        raise _Corrupt(f"a negative number among the {what}")
+    return [None if n == -1 else n for n in v]
 
 
 def _decode(data: Any) -> ast.Program:  # noqa: C901 (one pass per kind of node, in order)
     if type(data) is not list or len(data) != len(_COLUMNS):
         raise _Corrupt("a program of an unexpected shape")
-    (paths, runs, lines, cols, end_lines, end_cols, kinds, values, predicates, arities, tags, ops,
+    column: dict[str, Any] = {}
+    strings: list[Any] = _column(data[0], _STR, "strings")
+    names = strings + [None]  # -1 names None
+    for name, v in zip(_COLUMNS, data):
+        if name in _JSON_COLUMNS:
+            column[name] = v
+            continue
+        v = _unpack(v, name)
+        if name in _STRING_COLUMNS:
+            if v and (min(v) < (-1 if name == "module packs" else 0) or max(v) >= len(strings)):
+                raise _Corrupt(f"a column of {name} that names no string")
+            v = list(map(names.__getitem__, v))
+        column[name] = v
+    (_, paths, runs, lines, cols, end_lines, end_cols, kinds, values, numbers, predicates, arities, tags, ops,
      meta_sizes, meta_keys, meta_values, body_sizes, texts, has_meta, indexes,
-     decl_predicates, decl_arities, decl_args, has_doc, module_paths, module_packs, module_sizes, table) = data
-    _column(paths, _STR, "paths")
+     decl_predicates, decl_arities, decl_args, has_doc, module_paths, module_packs, module_sizes, table) = \
+        [column[name] for name in _COLUMNS]
     _counts(runs, "span paths")
     _counts(lines, "span lines")
     _counts(cols, "span columns")
-    _column(end_lines, _OPT_INT, "span ends")
-    _column(end_cols, _OPT_INT, "span ends")
-    if not set(_column(kinds, _INT, "term kinds")) <= {_VAR, _ANONYMOUS, _CONST}:
+    end_lines = _optional(end_lines, "span ends")
+    end_cols = _optional(end_cols, "span ends")
+    if not set(kinds) <= {_VAR, _ANONYMOUS, _CONST, _NUMBER}:
         raise _Corrupt("an unknown kind of term")
-    _column(values, _STR_INT, "term values")
-    _column(predicates, _STR, "predicates")
+    _column(numbers, _INT, "numbers")
+    _counts(values, "term values")
+    # A number's value is its place in `numbers`, any other term's a string's: out of range, an IndexError.
+    values = [numbers[v] if k == _NUMBER else strings[v] for k, v in zip(kinds, values)]
     _counts(arities, "arities")
-    if not set(_column(tags, _INT, "literal tags")) <= {_ATOM, _NEGATION, _COMPARISON}:
+    if not set(tags) <= {_ATOM, _NEGATION, _COMPARISON}:
         raise _Corrupt("an unknown kind of literal")
-    if not set(_column(ops, _STR, "comparison operators")) <= _OPS:
+    if not set(ops) <= _OPS:
         raise _Corrupt("an unknown comparison operator")
     _counts(meta_sizes, "metadata sizes")
-    _column(meta_keys, _STR, "metadata keys")
     _column(meta_values, _STR, "metadata values")
     _counts(body_sizes, "rule body sizes")
     _column(texts, _STR, "rule texts")
     _flags(has_meta, "rule metadata flags")
-    _column(indexes, _INT, "rule indexes")
-    _column(decl_predicates, _STR, "declared predicates")
     _counts(decl_arities, "declared arities")
-    _column(decl_args, _STR, "declared arguments")
     _flags(has_doc, "declaration doc flags")
-    _column(module_paths, _STR, "module paths")
-    _column(module_packs, _OPT_STR, "module packs")
     _counts(module_sizes, "module sizes")
-    _column(table, _STR_INT, "the declaration table")
+    _counts(table, "the declaration table")
 
     # Every count against what it must add up to: then each parent below finds its children.
     n_rules, n_decls, n_literals, n_modules = len(body_sizes), len(decl_predicates), len(tags), len(module_paths)
@@ -242,6 +327,8 @@ def _decode(data: Any) -> ast.Program:  # noqa: C901 (one pass per kind of node,
         raise _Corrupt("counts that do not add up")
     if runs and max(runs[0::2]) >= len(paths):
         raise _Corrupt("a span in no known file")
+    if table and max(table[0::3]) >= len(strings):
+        raise _Corrupt("a declaration of no known predicate")
 
     span_paths: list[str] = []
     for number, count in zip(runs[0::2], runs[1::2]):
@@ -268,14 +355,12 @@ def _decode(data: Any) -> ast.Program:  # noqa: C901 (one pass per kind of node,
     add = terms.append
     for kind, value, span in zip(kinds, values, segment(len(kinds))):
         t: Any
-        if kind == _CONST:
+        if kind >= _CONST:
             t = _new(_Const)
             d = t.__dict__
             d["value"] = value
             d["span"] = span
         else:
-            if type(value) is not str:
-                raise _Corrupt("a variable named by a number")
             t = _new(_Var)
             d = t.__dict__
             d["name"] = value
@@ -390,9 +475,7 @@ def _decode(data: Any) -> ast.Program:  # noqa: C901 (one pass per kind of node,
         starts = [i + n_decl, j + n_rule, k + n_fact]
     program_decls: dict[str, ast.Decl] = {}
     for predicate, mi, di in zip(table[0::3], table[1::3], table[2::3]):
-        if type(predicate) is not str or type(mi) is not int or type(di) is not int or mi < 0 or di < 0:
-            raise _Corrupt("a declaration reference of an unexpected shape")
-        program_decls[predicate] = decoded[mi].decls[di]
+        program_decls[strings[predicate]] = decoded[mi].decls[di]
     return ast.Program(tuple(decoded), program_decls)
 
 
@@ -407,7 +490,7 @@ def cache_dir() -> Path | None:
 def program_key(files: Sequence[tuple[str, bytes]], strict: bool, known_ids: KnownIds | str | None) -> str:
     """A digest of everything the checked program depends on: `files` are (shown path, content);
     `known_ids` the ids the metadata is checked against, or a digest that names them."""
-    digest = hashlib.sha256(f"tmlogic {__version__} cache {_FORMAT} strict={strict}\n".encode())
+    digest = hashlib.sha256(f"tmlogic {__version__} cache {_FORMAT} {_LAYOUT} strict={strict}\n".encode())
     for shown, content in files:
         digest.update(f"{shown}\0{len(content)}\0".encode("utf-8", "surrogateescape"))
         digest.update(content)
@@ -440,14 +523,18 @@ def read_program(key: str) -> ast.Program | None:
     try:
         # Through the guarded reader: a regular file only (not a FIFO or a device planted in the
         # cache folder), size-capped, never quoted; it lies outside the project by design.
-        header, _, body = read_text(path, what="program cache", anywhere=True).partition("\n")
+        header, _, rest = read_text(path, what="program cache", anywhere=True).partition("\n")
         data = json.loads(header)
-        if not isinstance(data, dict) or data.get("key") != key or data.get("crc") != _crc(body):
+        if not isinstance(data, dict) or data.get("key") != key or data.get("crc") != _crc(rest):
             return None
-        return _decode(json.loads(body))
+        body, _, extra = rest.partition("\n")
+        program = _decode(json.loads(body))
+        sections = json.loads(extra) if extra else {}
     except (FileAccessError, ValueError, TypeError, AttributeError, IndexError, KeyError, StopIteration, _Corrupt,
             RecursionError):
         return None
+    _remember(program, key, body, sections if type(sections) is dict else {})
+    return program
 
 
 def write_program(key: str, program: ast.Program, on_error: Callable[[OSError], None] | None = None) -> None:
@@ -455,21 +542,87 @@ def write_program(key: str, program: ast.Program, on_error: Callable[[OSError], 
     path = _path(key)
     if path is None:
         return
-    # Line 1: what the file is for; line 2: the program (decoded only when line 1 matches).
     try:
         body = json.dumps(_encode(program), ensure_ascii=False, separators=(",", ":"))
-    except TypeError:  # a program the format cannot hold: not cached
+    except (TypeError, OverflowError):  # a program the format cannot hold: not cached
         return
-    text = json.dumps({"key": key, "tmlogic": __version__, "crc": _crc(body)}) + "\n" + body
+    if _store(path, key, body, {}, on_error):
+        _remember(program, key, body, {})
+
+
+def _store(path: Path, key: str, body: str, sections: dict[str, Any],
+           on_error: Callable[[OSError], None] | None = None) -> bool:
+    # Line 1: what the file is for and the CRC of the rest; line 2: the program (decoded only when
+    # line 1 matches); line 3, if any: the derived sections (`derived`), one JSON object.
+    rest = body + "\n" + json.dumps(sections, ensure_ascii=False, separators=(",", ":")) if sections else body
+    text = json.dumps({"key": key, "tmlogic": __version__, "crc": _crc(rest)}) + "\n" + rest
     try:
         # Atomic (temporary file, rename), never through a link planted at the destination.
         write_text(path, text, anywhere=True, replace_input=True)  # a stale entry read this run
         olders = sorted(path.parent.glob("program-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in olders[_KEEP:]:
             old.unlink(missing_ok=True)
+        return True
     except UsageError as exc:  # fileaccess.WriteRefused
         if on_error is not None:
             on_error(OSError(str(exc)))
     except OSError as exc:
         if on_error is not None:
             on_error(exc)
+    return False
+
+
+# --- derived sections ------------------------------------------------------------------------------
+#
+# What later stages compute from the program alone (the native engine's strata, the threat rules'
+# id variables) is kept in the program's cache file beside it, as plain JSON data: a process that
+# read the program from the cache reads these too instead of computing them. Each section is
+# named by its user, with a version the user changes with the code that computes it; its data is
+# checked by the user's own decoder, and anything that does not decode is computed again and the
+# section rewritten. The programs this process read from, or wrote to, the cache, each with its
+# key, body and sections (a few: the live editor may reload its rules):
+_KNOWN: dict[int, tuple[ast.Program, str, str, dict[str, Any]]] = {}
+_KNOWN_MAX = 4
+
+T = TypeVar("T")
+
+
+def _remember(program: ast.Program, key: str, body: str, sections: dict[str, Any]) -> None:
+    while len(_KNOWN) >= _KNOWN_MAX:
+        del _KNOWN[next(iter(_KNOWN))]
+    _KNOWN[id(program)] = (program, key, body, sections)
+
+
+class SectionError(ValueError):
+    """A derived section of an unexpected shape (raised by a section's decoder): computed again."""
+
+
+def derived(program: ast.Program, name: str, compute: Callable[[], T], encode: Callable[[T], Any],
+            decode: Callable[[Any], T]) -> T:
+    """`compute()`, or what `decode` makes of the section `name` stored with `program` in the cache.
+
+    For a program not read from or written to the cache (rule packs given with --rules, rules
+    selected by policy, no cache folder) this is `compute()`. Otherwise a missing section, or one
+    `decode` rejects (SectionError, or the TypeError, IndexError, KeyError or ValueError of data of
+    the wrong shape), is computed and `encode`d (plain JSON data), and the cache file rewritten
+    with it, atomically; a file that cannot be rewritten is simply not used."""
+    known = _KNOWN.get(id(program))
+    if known is None or known[0] is not program:
+        return compute()
+    _, key, body, sections = known
+    if name in sections:
+        try:
+            return decode(sections[name])
+        except (ValueError, TypeError, IndexError, KeyError, AttributeError, RecursionError):
+            pass
+    value = compute()
+    try:
+        data = encode(value)
+        json.dumps(data)  # plain data only
+    except (TypeError, ValueError):
+        return value
+    path = _path(key)
+    if path is not None:
+        sections[name] = data
+        _store(path, key, body, sections)
+    return value
