@@ -3,6 +3,7 @@ completion.py): every kind of parameter parsed from its declaration, a wrong com
 clear error with exit 2, help pages that list every option, and shell completion."""
 
 import os
+import shlex
 import subprocess
 import sys
 from enum import Enum
@@ -248,6 +249,8 @@ def _tmlogic(args: list[str], home: Path, shell: str) -> subprocess.CompletedPro
 
 
 def test_install_completion_writes_the_script_and_loads_it_once(tmp_path: Path) -> None:
+    tmp_path = tmp_path / "o'home"  # a quote in the home folder stays quoted in .bashrc
+    tmp_path.mkdir()
     (tmp_path / ".bashrc").write_text("alias ll='ls -l'", encoding="utf-8")
     for _ in range(2):
         done = _tmlogic(["--install-completion"], tmp_path, "/bin/bash")
@@ -255,7 +258,7 @@ def test_install_completion_writes_the_script_and_loads_it_once(tmp_path: Path) 
         assert f"bash completion installed in {tmp_path / '.bash_completions' / 'tmlogic.sh'}" in done.stdout
     assert (tmp_path / ".bash_completions" / "tmlogic.sh").read_text(encoding="utf-8") == script("bash")
     assert (tmp_path / ".bashrc").read_text(encoding="utf-8") == \
-        f"alias ll='ls -l'\nsource '{tmp_path / '.bash_completions' / 'tmlogic.sh'}'\n"
+        f"alias ll='ls -l'\nsource {shlex.quote(str(tmp_path / '.bash_completions' / 'tmlogic.sh'))}\n"
     done = _tmlogic(["--install-completion"], tmp_path, "/usr/bin/fish")
     assert done.returncode == 0 and (tmp_path / ".config/fish/completions/tmlogic.fish").read_text() == script("fish")
     shown = _tmlogic(["--show-completion"], tmp_path, "/bin/zsh")

@@ -9,6 +9,7 @@ path goes it prints nothing, and the shell completes file names.
 """
 
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -118,7 +119,7 @@ def install(shell: str) -> Path:
     if shell == "bash":
         target = home / ".bash_completions" / "tmlogic.sh"
         _write(target, _BASH)
-        _add_lines(home / ".bashrc", [f"source '{target}'"])
+        _add_lines(home / ".bashrc", [f"source {shlex.quote(str(target))}"])  # a home folder may hold a quote
     elif shell == "zsh":
         target = home / ".zfunc" / "_tmlogic"
         _write(target, _ZSH)
