@@ -255,7 +255,7 @@ def test_a_project_walks_down_to_submodels_and_back(browser: Browser, tmp_path: 
 
 
 def test_a_selected_attack_path_is_drawn_on_the_diagram(browser: Browser, tmp_path: Path) -> None:
-    from dataclasses import replace
+    from tmlogic.records import replace
 
     from tmlogic.paths.find import find_paths
 

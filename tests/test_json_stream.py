@@ -9,7 +9,6 @@ import gc
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -26,6 +25,7 @@ from tmlogic.paths.find import PathOptions, find_paths
 from tmlogic.resources import packs_dir
 from tmlogic.result import Gate, Result
 from tmlogic.tracking.track import track
+from tmlogic.records import replace
 
 MODEL = """\
 # Threat Model: Café checkout

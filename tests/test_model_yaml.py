@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tmlogic import records
 from tmlogic._errors import Diagnostic, ModelError
 from tmlogic.model.loader import load_model
 from tmlogic.model.schema import Model
@@ -27,8 +28,8 @@ def problems(path: Path, **kw: bool) -> list[Diagnostic]:
 
 def comparable(obj: Any) -> Any:
     """The model without spans and paths: what must not depend on the syntax."""
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: comparable(getattr(obj, f.name)) for f in dataclasses.fields(obj)
+    if not isinstance(obj, type) and (hasattr(obj, "__record_fields__") or dataclasses.is_dataclass(obj)):
+        return {f.name: comparable(getattr(obj, f.name)) for f in records.fields(obj)
                 if f.name not in ("span", "title_span", "path", "key_spans")}
     if isinstance(obj, (list, tuple)):
         return [comparable(x) for x in obj]

@@ -5,7 +5,6 @@ new paths against a baseline, the HTML panel, and model text escaped everywhere.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import jsonschema
@@ -24,6 +23,7 @@ from tmlogic.outputs.paths_text import render_paths_text
 from tmlogic.paths.find import PathOptions, find_paths
 from tmlogic.result import Result
 from tmlogic.tracking.paths import compare_paths
+from tmlogic.records import replace
 
 ROOT = Path(__file__).resolve().parent
 DATA = ROOT / "data"

@@ -130,7 +130,7 @@ def test_builtin_rules_have_a_help_uri_and_a_template_covers_any_rule(shop: Path
 
 
 def test_with_a_baseline_results_carry_baseline_state_and_absent_ones_are_listed(shop: Path) -> None:
-    from dataclasses import replace
+    from tmlogic.records import replace
 
     from tmlogic.tracking import snapshot_result, track
 

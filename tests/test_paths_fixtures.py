@@ -9,7 +9,6 @@ very-likely 0.7, likely 0.5, unlikely 0.25, rare 0.1; a path's likelihood is the
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from tmlogic.paths.find import PathOptions, PathsError, find_paths
 from tmlogic.paths.pack import PROBABILITY
 from tmlogic.paths.result import AttackPaths
 from tmlogic.paths.verify import check_cut, surviving_paths
+from tmlogic.records import replace
 
 DATA = Path(__file__).resolve().parent / "data" / "paths"
 RULES = DATA / "rules"

@@ -276,9 +276,9 @@ def test_the_decoder_may_build_objects_without_their_init() -> None:
 
     for cls in (SourceSpan, ast.Var, ast.Const, ast.Atom, ast.Negation, ast.Comparison, ast.MetaEntry, ast.Metadata,
                 ast.Rule, ast.Fact, ast.Decl):
-        assert dataclasses.is_dataclass(cls) and "__slots__" not in vars(cls), cls
+        assert (dataclasses.is_dataclass(cls) or "__record_fields__" in vars(cls)) and "__slots__" not in vars(cls), cls
         assert not hasattr(cls, "__post_init__"), cls
-        assert all(f.init for f in dataclasses.fields(cls)), cls
+        assert all(f.init for f in records.fields(cls)), cls
         # the one dataclasses generates, or the one record gives every record
         assert cls.__init__.__code__.co_filename in ("<string>", records.__file__), cls
 
@@ -359,13 +359,14 @@ def test_the_compiled_program_equals_one_built_through_the_constructors(cache_di
     """compile_program fills __dict__ directly (compile.py): the same objects as the constructors make."""
     import dataclasses
 
+    from tmlogic import records
     from tmlogic.logic.language import ast
     from tmlogic.logic.program.compile import Clause, FiringRelation, compile_program
     from tmlogic.logic.program.facts import InputFact
 
     for cls in (Clause, FiringRelation, InputFact):
-        assert dataclasses.is_dataclass(cls) and "__slots__" not in vars(cls), cls
-        assert not hasattr(cls, "__post_init__") and all(f.init for f in dataclasses.fields(cls)), cls
+        assert (dataclasses.is_dataclass(cls) or "__record_fields__" in vars(cls)) and "__slots__" not in vars(cls), cls
+        assert not hasattr(cls, "__post_init__") and all(f.init for f in records.fields(cls)), cls
     program, _ = load_rules([])
     compiled = compile_program(program)
     for c in compiled.clauses:

@@ -1,6 +1,7 @@
 """tmlogic.records.record against dataclasses.dataclass: the same class shapes, made once by each,
 must behave alike (construction, errors word for word, equality, hash, repr, order, frozen
-assignment, defaults, factories, kw_only, InitVar, __post_init__, fields, replace, asdict)."""
+assignment, defaults, factories, kw_only, InitVar, __post_init__, fields, replace); records' own
+`field`, `fields` and `replace` against dataclasses' ones."""
 
 from __future__ import annotations
 
@@ -9,19 +10,20 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Callable
-from dataclasses import KW_ONLY, InitVar, dataclass, field
+from dataclasses import KW_ONLY, InitVar, dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
 
+from tmlogic import records
 from tmlogic.records import record
 
 Decorator = Callable[..., Any]
 
 
-def shapes(decorate: Decorator) -> dict[str, type]:
-    """The class shapes tmlogic uses, and the rarer options, made by `decorate`."""
+def shapes(decorate: Decorator, field: Callable[..., Any]) -> dict[str, type]:
+    """The class shapes tmlogic uses, and the rarer options, made by `decorate` with its `field`."""
 
     @decorate(frozen=True)
     class Span:
@@ -144,8 +146,13 @@ def shapes(decorate: Decorator) -> dict[str, type]:
                                           WithClassVar, OwnMethods, Nested, Base, Child, Many)}
 
 
-DATACLASSES = shapes(dataclass)
-RECORDS = shapes(record)
+DATACLASSES = shapes(dataclass, dataclasses.field)
+RECORDS = shapes(record, records.field)
+
+
+def api(classes: dict[str, type]) -> Any:
+    """The module whose field, fields, replace and MISSING go with these shapes."""
+    return dataclasses if classes is DATACLASSES else records
 
 
 def outcome(make: Callable[[], Any]) -> tuple[str, str]:
@@ -330,7 +337,7 @@ def test_frozen_assignment_and_deletion_fail_as_with_dataclasses() -> None:
     same(lambda c: delattr(c["Span"]("m", 1), "line"))
     same(lambda c: delattr(c["Span"]("m", 1), "other"))
     same(lambda c: isinstance(outcome(lambda: setattr(c["Span"]("m", 1), "line", 2)), tuple))
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(records.FrozenInstanceError):
         RECORDS["Span"]("m", 1).line = 2  # type: ignore[attr-defined]
     with pytest.raises(AttributeError):  # FrozenInstanceError is one, as callers may expect
         RECORDS["FrozenIdentity"](1).a = 2  # type: ignore[attr-defined]
@@ -403,29 +410,49 @@ def test_post_init_gets_the_init_vars() -> None:
 
 def test_kw_only_shapes_match() -> None:
     for name in ("AllKeywords", "SomeKeywords", "Marker"):
-        same(lambda c: [(f.name, f.kw_only) for f in dataclasses.fields(c[name])])
+        same(lambda c: [(f.name, f.kw_only) for f in api(c).fields(c[name])])
         same(lambda c: c[name].__match_args__)
 
 
-def test_fields_replace_asdict_and_is_dataclass_work_on_records() -> None:
+def test_records_fields_and_replace_work_as_dataclasses_ones() -> None:
+    def missing(c: dict[str, type], value: Any) -> Any:
+        return "MISSING" if value is api(c).MISSING else value
+
     for name in RECORDS:
-        same(lambda c: [(f.name, f.type, f.default, f.default_factory, f.init, f.repr, f.compare, f.hash, f.kw_only)
-                        for f in dataclasses.fields(c[name])])
-        same(lambda c: dataclasses.is_dataclass(c[name]))
-        same(lambda c: sorted(c[name].__dataclass_fields__))
-    same(lambda c: dataclasses.replace(c["Span"]("m", 1), line=7))
-    same(lambda c: dataclasses.replace(c["Span"]("m", 1), nope=7))
-    same(lambda c: dataclasses.replace(c["Posted"](2, 3)))
-    same(lambda c: dataclasses.replace(c["Posted"](2, 3), scale=10))
-    same(lambda c: dataclasses.replace(c["Posted"](2, 3), total=10))
-    same(lambda c: dataclasses.replace(c["Marker"](1, b=2), c=9))
-    same(lambda c: dataclasses.asdict(c["Nested"](c["Span"]("a", 1), (c["Mutable"]([1]),))))
-    same(lambda c: dataclasses.astuple(c["Partial"]("k", 1, (2,), "n")))
-    same(lambda c: dataclasses.fields(c["Span"]("m", 1))[1].name)
+        same(lambda c: [(f.name, f.type, missing(c, f.default), missing(c, f.default_factory), f.init, f.repr,
+                         f.compare, f.hash, missing(c, f.kw_only)) for f in api(c).fields(c[name])])
+        same(lambda c: sorted(vars(c[name])["__dataclass_fields__" if c is DATACLASSES else "__record_fields__"]))
+    same(lambda c: api(c).replace(c["Span"]("m", 1), line=7))
+    same(lambda c: api(c).replace(c["Span"]("m", 1), nope=7))
+    same(lambda c: api(c).replace(c["Posted"](2, 3)))
+    same(lambda c: api(c).replace(c["Posted"](2, 3), scale=10))
+    same(lambda c: api(c).replace(c["Posted"](2, 3), total=10))
+    same(lambda c: api(c).replace(c["Marker"](1, b=2), c=9))
+    same(lambda c: api(c).fields(c["Span"]("m", 1))[1].name)
+    same(lambda c: api(c).field(default=1, default_factory=list))
+
+
+def test_records_fields_and_replace_pass_a_dataclass_to_dataclasses() -> None:
+    span = DATACLASSES["Span"]("m", 1)
+    assert records.replace(span, line=7) == dataclasses.replace(span, line=7)
+    assert records.fields(span) == dataclasses.fields(span)
+
+
+def test_a_record_is_not_a_dataclass_and_takes_no_dataclass_parts() -> None:
+    assert not dataclasses.is_dataclass(RECORDS["Span"])
+    with pytest.raises(TypeError, match="field a of record A is a dataclasses.field: use tmlogic.records.field"):
+        @record
+        class A:
+            a: int = dataclasses.field(default=1)
+    with pytest.raises(TypeError, match="record B cannot inherit from dataclass Span: make the base a record"):
+        @record(frozen=True)
+        class B(DATACLASSES["Span"]):  # type: ignore[misc]
+            b: int = 0
 
 
 def test_bad_class_definitions_fail_as_with_dataclasses() -> None:
     def define(decorate: Decorator, which: str) -> type:
+        field = dataclasses.field if decorate is dataclass else records.field
         if which == "order":
             class A:
                 a: int = 1
@@ -513,9 +540,7 @@ def test_no_code_is_generated() -> None:
 
 MYPY_SAMPLE = """
     from __future__ import annotations
-    import dataclasses
-    from dataclasses import field
-    from tmlogic.records import record
+    from tmlogic.records import field, record, replace
 
     @record(frozen=True, order=True)
     class P:
@@ -530,14 +555,14 @@ MYPY_SAMPLE = """
 
     P(1, "b")
     Q(1, b=2)
-    dataclasses.replace(P(1), y="c")
+    replace(P(1), y="c")
     P(1) < P(2)
     P("one")
     P()
     P(1, w=3)
     Q(1, 2)
     P(1).x = 3
-    dataclasses.replace(P(1), nope=2)
+    replace(P(1), nope=2)
 """
 
 

@@ -6,7 +6,6 @@ import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import field, replace
 from pathlib import Path
 
 from ._errors import Diagnostic, SourceSpan
@@ -30,7 +29,7 @@ from .result import Result, RuleInfo, Threat
 from .consolidate import apply_supersedes, merge_groups, merge_pools
 from .manual_threats import manual_threats
 from .memo import IdentityCache
-from .records import record
+from .records import field, record, replace
 from .severity import Override, RuleSeverity, cell_score, level_for, score_threat
 from .severity_context import model_context
 from .type_hints import type_hints

@@ -15,11 +15,11 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import replace
 
 from .model.schema import Attribute, Element, Model
 from .result import Threat
 from .severity import level_rank
+from .records import replace
 
 __all__ = ["element_pools", "merge_pools", "merge_groups", "apply_supersedes"]
 

@@ -17,10 +17,9 @@ import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import fields, replace
 
 from ._errors import TmlogicError
-from .records import record
+from .records import fields, record, replace
 
 __all__ = ["Limits", "LimitError", "LimitExceeded", "current", "set_current", "using", "parse_limits", "from_environment",
            "LIMITS_ENV", "describe_limits"]

@@ -12,9 +12,9 @@ no built-in finding stays as it is.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 from .result import Corroboration, Threat
+from .records import replace
 
 __all__ = ["LIBRARY_RULE_PREFIXES", "is_library_rule", "merge_library_findings"]
 

@@ -1,24 +1,32 @@
-"""`record`: the `dataclasses.dataclass` decorator's behaviour without generating code.
+"""`record`: the `dataclasses.dataclass` decorator's behaviour without generating code, and
+without the `dataclasses` module.
 
 Python 3.11's `dataclass` writes the source of `__init__`, `__repr__`, `__eq__`, `__hash__`, the
 order methods and the frozen `__setattr__`/`__delattr__` of every class and `exec`s it: about
 4.7 M instructions a class, and a JSON analysis imports some 100 of them. `record` gives a class
 the same methods, made once here and parameterised by the class's field names (closures, no
-`exec`, no `eval`), so creating a class costs a small fraction of that. Constructing an instance
-costs more than with a generated `__init__` (a loop over the fields instead of straight-line code),
-so the classes built in bulk on hot paths (source spans, input facts, the rule AST, the MITRE
-links) stay dataclasses; see docs/engines.md, "Start-up and the program cache".
+`exec`, no `eval`), so creating a class costs a small fraction of that. Importing `dataclasses`
+also imports `inspect` (about 39 M instructions of a 980 M JSON run), so records have their own
+field specifier and helpers and this module does not import it; see docs/engines.md, "Records
+instead of dataclasses".
 
 What a record class is, to the rest of the program and to tools:
-- its `__dataclass_fields__` holds `dataclasses.Field` objects, so `dataclasses.fields`,
-  `replace`, `asdict`, `astuple` and `is_dataclass` work on it as on a dataclass;
-- `typing.dataclass_transform` tells type checkers (mypy --strict) to check its constructor calls
-  as a dataclass's;
+- its `__record_fields__` holds this module's `Field` objects; `fields` and `replace` here do for
+  records what `dataclasses.fields`/`replace` do for dataclasses (the same results and errors),
+  and hand a dataclass to dataclasses. A record is not a dataclass: `dataclasses.is_dataclass`
+  is false for it and `dataclasses.fields`/`replace`/`asdict` refuse it; a record cannot inherit
+  from a dataclass, and a `dataclasses.field` in a record is a TypeError;
+- `typing.dataclass_transform` (with this module's `field` as field specifier) tells type checkers
+  (mypy --strict) to check its constructor calls as a dataclass's, and `replace` is typed as
+  `dataclasses.replace`, so mypy checks its keywords too;
 - the options are those of `dataclass` that tmlogic uses: `frozen`, `eq`, `order`, `kw_only`, and
-  per field `dataclasses.field(default=, default_factory=, init=, repr=, compare=, hash=,
-  kw_only=)`, `ClassVar`, `InitVar`, `KW_ONLY` and `__post_init__`. `slots`, `unsafe_hash`,
-  `match_args=False` and `weakref_slot` are not supported (an unknown option is a TypeError);
-- wrong arguments raise the TypeError that a dataclass's `__init__` raises, word for word;
+  per field `field(default=, default_factory=, init=, repr=, compare=, hash=, kw_only=)`,
+  `ClassVar`, and dataclasses' `InitVar` and `KW_ONLY` (recognised only if the class's module
+  imported them, so records never import dataclasses themselves) and `__post_init__`. `slots`,
+  `unsafe_hash`, `match_args=False`, `weakref_slot` and field metadata are not supported (an
+  unknown option is a TypeError);
+- wrong arguments raise the TypeError that a dataclass's `__init__` raises, word for word, and
+  frozen assignment this module's `FrozenInstanceError` (an AttributeError, as dataclasses' is);
 - differences: `__init__` takes `(self, /, *args, **kwargs)` (`inspect.signature` shows that),
   the class gets no generated `__doc__`, and fields are stored straight into the instance's
   `__dict__` (as a frozen dataclass's `__init__` does through `object.__setattr__`; a non-frozen
@@ -28,34 +36,143 @@ What a record class is, to the rest of the program and to tools:
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 import threading
 from collections.abc import Callable
 from operator import attrgetter
-from typing import Any, ClassVar, TypeVar, dataclass_transform, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, dataclass_transform, overload
 
-__all__ = ["record"]
+__all__ = ["MISSING", "Field", "FrozenInstanceError", "field", "fields", "record", "replace"]
 
 _T = TypeVar("_T")
-_MISSING: Any = dataclasses.MISSING
 
-# dataclasses tells real fields from ClassVar and InitVar pseudo-fields by these markers on each
-# Field (its `_field_type`); `fields()` and `replace()` read them, so a record's Fields carry them.
-# They are private to dataclasses (unchanged since Python 3.7); tests/test_records.py fails if
-# `fields`/`replace` stop working on records.
-_FIELD: Any = getattr(dataclasses, "_FIELD")
-_FIELD_CLASSVAR: Any = getattr(dataclasses, "_FIELD_CLASSVAR")
-_FIELD_INITVAR: Any = getattr(dataclasses, "_FIELD_INITVAR")
+
+class _MissingType:
+    """The type of `MISSING`: no default, no default factory, kw_only not given."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _MissingType()
+_MISSING: Any = MISSING
+
+# A Field's kind: a real field, a ClassVar or an InitVar pseudo-field (dataclasses' three markers)
+_FIELD = "field"
+_FIELD_CLASSVAR = "ClassVar"
+_FIELD_INITVAR = "InitVar"
+
+
+class FrozenInstanceError(AttributeError):
+    """Assigning to or deleting a field of a frozen record (as dataclasses' error of that name)."""
+
+
+class Field(Generic[_T]):
+    """One field of a record: what `field(...)` was given, and the name, type and kind that
+    `record` sets (dataclasses.Field's attributes, without metadata)."""
+
+    __slots__ = ("name", "type", "default", "default_factory", "init", "repr", "hash", "compare",
+                 "kw_only", "_field_type")
+
+    def __init__(self, default: Any, default_factory: Any, init: bool, repr: bool, hash: bool | None,
+                 compare: bool, kw_only: Any) -> None:
+        self.name: str = None  # type: ignore[assignment]
+        self.type: Any = None
+        self.default = default
+        self.default_factory = default_factory
+        self.init = init
+        self.repr = repr
+        self.hash = hash
+        self.compare = compare
+        self.kw_only = kw_only
+        self._field_type: str | None = None
+
+    def __repr__(self) -> str:
+        return (f"Field(name={self.name!r},type={self.type!r},default={self.default!r},"
+                f"default_factory={self.default_factory!r},init={self.init!r},repr={self.repr!r},"
+                f"hash={self.hash!r},compare={self.compare!r},kw_only={self.kw_only!r},"
+                f"_field_type={self._field_type})")
 
 
 @overload
-@dataclass_transform(field_specifiers=(dataclasses.field, dataclasses.Field))
+def field(*, default: _T, init: bool = True, repr: bool = True, hash: bool | None = None,
+          compare: bool = True, kw_only: bool = ...) -> _T: ...
+
+
+@overload
+def field(*, default_factory: Callable[[], _T], init: bool = True, repr: bool = True,
+          hash: bool | None = None, compare: bool = True, kw_only: bool = ...) -> _T: ...
+
+
+@overload
+def field(*, init: bool = True, repr: bool = True, hash: bool | None = None, compare: bool = True,
+          kw_only: bool = ...) -> Any: ...
+
+
+def field(*, default: Any = MISSING, default_factory: Any = MISSING, init: bool = True,
+          repr: bool = True, hash: bool | None = None, compare: bool = True,
+          kw_only: Any = MISSING) -> Any:
+    """A record field's options, as `dataclasses.field` takes them (no metadata)."""
+    if default is not MISSING and default_factory is not MISSING:
+        raise ValueError("cannot specify both default and default_factory")
+    return Field(default, default_factory, init, repr, hash, compare, kw_only)
+
+
+def fields(class_or_instance: Any) -> tuple[Field[Any], ...]:
+    """The real fields of a record class or instance, in order (`dataclasses.fields`); for a
+    dataclass, dataclasses' own answer."""
+    own = getattr(class_or_instance, "__record_fields__", None)
+    if own is None:
+        import dataclasses  # a dataclass's fields: only its users pay for the import
+
+        return dataclasses.fields(class_or_instance)  # type: ignore[return-value]
+    return tuple([f for f in own.values() if f._field_type is _FIELD])
+
+
+if TYPE_CHECKING:
+    # mypy checks the keywords of a call to dataclasses.replace against the record's fields; this
+    # replace takes the same arguments and raises the same errors
+    from dataclasses import replace
+else:
+
+    def replace(obj, /, **changes):
+        """A copy of the record `obj` with `changes` (`dataclasses.replace`, with its errors); for
+        a dataclass, dataclasses' own."""
+        own = getattr(type(obj), "__record_fields__", None)
+        if own is None:
+            import dataclasses  # a dataclass's copy: only its users pay for the import
+
+            return dataclasses.replace(obj, **changes)
+        for f in own.values():
+            if f._field_type is _FIELD_CLASSVAR:
+                continue
+            if not f.init:
+                if f.name in changes:
+                    raise ValueError(f"field {f.name} is declared with init=False, it cannot be specified with replace()")
+                continue
+            if f.name not in changes:
+                if f._field_type is _FIELD_INITVAR and f.default is MISSING:
+                    raise ValueError(f"InitVar {f.name!r} must be specified with replace()")
+                changes[f.name] = getattr(obj, f.name)
+        return obj.__class__(**changes)
+
+
+def _dataclasses_attr(name: str) -> Any:
+    """dataclasses' `name` if some module has imported dataclasses, else None: an annotation or a
+    value can only be one of its objects then, so records need not import it to recognise them."""
+    module = sys.modules.get("dataclasses")
+    return getattr(module, name, None) if module is not None else None
+
+
+@overload
+@dataclass_transform(field_specifiers=(field, Field))
 def record(cls: type[_T], /) -> type[_T]: ...
 
 
 @overload
-@dataclass_transform(field_specifiers=(dataclasses.field, dataclasses.Field))
+@dataclass_transform(field_specifiers=(field, Field))
 def record(
     *, frozen: bool = False, eq: bool = True, order: bool = False, kw_only: bool = False
 ) -> Callable[[type[_T]], type[_T]]: ...
@@ -84,15 +201,15 @@ def _make_record(cls: type, *, frozen: bool, eq: bool, order: bool, kw_only: boo
         raise ValueError("eq must be true if order is true")
     fields = _collect_fields(cls, kw_only)
     _check_inheritance(cls, frozen)
-    cls.__dataclass_fields__ = fields  # type: ignore[attr-defined]
+    cls.__record_fields__ = fields  # type: ignore[attr-defined]
     cls._record_frozen = frozen  # type: ignore[attr-defined]
 
-    real = [f for f in fields.values() if f._field_type is _FIELD]  # type: ignore[attr-defined]
+    real = [f for f in fields.values() if f._field_type is _FIELD]
     _check_default_order(fields)
     names = frozenset([f.name for f in real])
     own = cls.__dict__
     if "__init__" not in own:
-        init = _make_init(cls, real, [f for f in fields.values() if f._field_type is _FIELD_INITVAR])  # type: ignore[attr-defined]
+        init = _make_init(cls, real, [f for f in fields.values() if f._field_type is _FIELD_INITVAR])
         _set_method(cls, "__init__", init)
     if "__repr__" not in own:
         _set_method(cls, "__repr__", _make_repr(tuple([f.name for f in real if f.repr])))
@@ -116,20 +233,24 @@ def _make_record(cls: type, *, frozen: bool, eq: bool, order: bool, kw_only: boo
         setattr(cls, "__match_args__", tuple([f.name for f in real if f.init and not f.kw_only]))
 
 
-def _collect_fields(cls: type, kw_only: bool) -> dict[str, dataclasses.Field[Any]]:
-    """The fields of the bases that are dataclasses or records, then this class's own, in
-    dataclass order, each a `dataclasses.Field` with its name, type and kind set."""
-    fields: dict[str, dataclasses.Field[Any]] = {}
+def _collect_fields(cls: type, kw_only: bool) -> dict[str, Field[Any]]:
+    """The fields of the bases that are records, then this class's own, in dataclass order, each
+    a `Field` with its name, type and kind set."""
+    fields: dict[str, Field[Any]] = {}
     for base in cls.__mro__[-1:0:-1]:
-        base_fields = base.__dict__.get("__dataclass_fields__")
+        base_fields = base.__dict__.get("__record_fields__")
         if base_fields is not None:
             fields.update(base_fields)
+        elif "__dataclass_fields__" in base.__dict__:
+            raise TypeError(f"record {cls.__name__} cannot inherit from dataclass {base.__name__}: "
+                            "make the base a record")
     own = cls.__dict__
     annotations: dict[str, Any] = own.get("__annotations__", {})
     module = sys.modules.get(cls.__module__)
     namespace = vars(module) if module is not None else {}
     kw_only_now = kw_only
     seen_marker = False
+    foreign_field = _dataclasses_attr("Field")
     for name, annotation in annotations.items():
         kind = _annotation_kind(annotation, namespace)
         if kind == "KW_ONLY":
@@ -139,14 +260,17 @@ def _collect_fields(cls: type, kw_only: bool) -> dict[str, dataclasses.Field[Any
             kw_only_now = True
             continue
         value = own.get(name, _MISSING)
-        if isinstance(value, dataclasses.Field):
+        if foreign_field is not None and isinstance(value, foreign_field):
+            raise TypeError(f"field {name} of record {cls.__name__} is a dataclasses.field: "
+                            "use tmlogic.records.field")
+        if isinstance(value, Field):
             f = value
         else:
-            f = dataclasses.field(default=value)
+            f = field(default=value)
         f.name = name
         f.type = annotation
         field_type = _FIELD_TYPES[kind]
-        f._field_type = field_type  # type: ignore[attr-defined]
+        f._field_type = field_type
         if field_type is not _FIELD and f.default_factory is not _MISSING:
             raise TypeError(f"field {name} cannot have a default factory")
         if field_type is _FIELD_CLASSVAR:
@@ -157,13 +281,13 @@ def _collect_fields(cls: type, kw_only: bool) -> dict[str, dataclasses.Field[Any
             raise ValueError(f"mutable default {type(f.default)} for field {name} is not allowed: use default_factory")
         fields[name] = f
         # As with dataclasses, a default stays a class attribute; a Field in the body does not.
-        if isinstance(value, dataclasses.Field):
+        if isinstance(value, Field):
             if f.default is _MISSING:
                 delattr(cls, name)
             else:
                 setattr(cls, name, f.default)
     for name, value in own.items():
-        if isinstance(value, dataclasses.Field) and name not in annotations:
+        if isinstance(value, Field) and name not in annotations:
             raise TypeError(f"{name!r} is a field but has no type annotation")
     return fields
 
@@ -187,31 +311,31 @@ def _annotation_kind(annotation: Any, namespace: dict[str, Any]) -> str:
             return "field"
     if annotation is ClassVar or getattr(annotation, "__origin__", None) is ClassVar:
         return "ClassVar"
-    if annotation is dataclasses.InitVar or isinstance(annotation, dataclasses.InitVar):
+    init_var = _dataclasses_attr("InitVar")
+    if init_var is not None and (annotation is init_var or isinstance(annotation, init_var)):
         return "InitVar"
-    if annotation is dataclasses.KW_ONLY:
+    if annotation is not None and annotation is _dataclasses_attr("KW_ONLY"):
         return "KW_ONLY"
     return "field"
 
 
-def _kind(f: dataclasses.Field[Any]) -> Any:
-    """The field's dataclasses marker: a field, a ClassVar or an InitVar."""
-    return f._field_type  # type: ignore[attr-defined]
+def _kind(f: Field[Any]) -> Any:
+    """The field's kind: a field, a ClassVar or an InitVar."""
+    return f._field_type
 
 
 def _check_inheritance(cls: type, frozen: bool) -> None:
     for base in cls.__mro__[1:]:
-        if "__dataclass_fields__" not in base.__dict__:
+        if "__record_fields__" not in base.__dict__:
             continue
-        params = base.__dict__.get("__dataclass_params__")
-        base_frozen = params.frozen if params is not None else base.__dict__.get("_record_frozen", False)
+        base_frozen = base.__dict__.get("_record_frozen", False)
         if base_frozen and not frozen:
             raise TypeError("cannot inherit non-frozen dataclass from a frozen one")
         if frozen and not base_frozen:
             raise TypeError("cannot inherit frozen dataclass from a non-frozen one")
 
 
-def _check_default_order(fields: dict[str, dataclasses.Field[Any]]) -> None:
+def _check_default_order(fields: dict[str, Field[Any]]) -> None:
     """A positional parameter without a default cannot follow one with a default."""
     seen_default = False
     for f in fields.values():
@@ -256,7 +380,7 @@ def _tuple_of(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
     return lambda obj: ()
 
 
-def _make_init(cls: type, real: list[dataclasses.Field[Any]], initvars: list[dataclasses.Field[Any]]) -> Callable[..., None]:
+def _make_init(cls: type, real: list[Field[Any]], initvars: list[Field[Any]]) -> Callable[..., None]:
     """`__init__` binding its arguments as `def __init__(self, a, b=1, *, c)` would, with the same
     TypeErrors, then setting the fields in order and calling `__post_init__(initvars...)`."""
     # Two loops, no comprehensions: some 100 classes are made at every start. The parameters in
@@ -265,7 +389,7 @@ def _make_init(cls: type, real: list[dataclasses.Field[Any]], initvars: list[dat
     keyword_list: list[str] = []
     defaulted: list[str] = []
     positional_defaults = 0
-    for f in cls.__dataclass_fields__.values():  # type: ignore[attr-defined]
+    for f in cls.__record_fields__.values():  # type: ignore[attr-defined]
         if f.init and f._field_type is not _FIELD_CLASSVAR:
             (keyword_list if f.kw_only else positional_list).append(f.name)
             if f.default is not _MISSING or f.default_factory is not _MISSING:
@@ -469,12 +593,12 @@ def _make_frozen(cls: type[Any], names: frozenset[str]) -> dict[str, Callable[..
 
     def __setattr__(self: Any, name: str, value: Any) -> None:
         if type(self) is cls or name in names:
-            raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
         super(cls, self).__setattr__(name, value)
 
     def __delattr__(self: Any, name: str) -> None:
         if type(self) is cls or name in names:
-            raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
         super(cls, self).__delattr__(name)
 
     return {"__setattr__": __setattr__, "__delattr__": __delattr__}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import field
 from typing import TYPE_CHECKING
 
 from collections.abc import Mapping
@@ -12,7 +11,7 @@ from .kb.enrich import Enrichment, MitreChain
 from .logic.language.ast import Rule
 from .logic.provenance import ProofNode
 from .model.schema import ManualThreat, Model, Suppression
-from .records import record
+from .records import field, record
 from .severity import SeverityBreakdown, level_rank
 
 if TYPE_CHECKING:

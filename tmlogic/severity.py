@@ -24,9 +24,8 @@ and the score from the same cell, so the two always agree.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import field
 
-from .records import record
+from .records import field, record
 
 __all__ = [
     "LEVELS",

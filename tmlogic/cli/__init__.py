@@ -45,7 +45,7 @@ class Entry:
     """A command of the root, named without importing it: `tmlogic --help` lists `short_help`
     (the first sentence of the command's own help; a test holds them equal), and the module is
     imported, and the command's parameters read, only when the command runs or shows its help.
-    (A plain class: a record would import dataclasses, and with it inspect, into `--help`.)"""
+    (A plain class: a record would import tmlogic/records.py into `--help`.)"""
 
     __slots__ = ("module", "attribute", "short_help", "group", "help_attribute", "own_options")
 

@@ -7,12 +7,11 @@ command line goes over both. Lists of rule selectors, packs and overrides add up
 from __future__ import annotations
 
 import os
-from dataclasses import fields, replace
 from pathlib import Path
 
 from .._errors import Diagnostic, SourceSpan
 from ..policy import RulePolicy
-from ..records import record
+from ..records import fields, record, replace
 
 __all__ = ["Settings", "ModelEntry", "ProjectConfig", "CONFIG_NAMES"]
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
-from dataclasses import field
 
 from ..model.schema import (
     Attribute,
@@ -24,7 +23,7 @@ from ..model.schema import (
     Value,
 )
 from ..model.vocabulary import canonical_protocol
-from ..records import record
+from ..records import field, record
 from ..result import Threat
 from ..severity import LEVELS, level_rank
 from .palette import KIND_FILLS, SEVERITY_COLOURS, TRUST_COLOURS, safe_colour, shape_for

@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from typing import Any
 from ..lazy import lazy_pattern
 from ..logic.language.ast import Rule
 from ..logic.language.checks import metadata_ids, stride_canonical
-from ..records import record
+from ..records import field, record
 from .loader import KnowledgeBase
 from .store import natural_key
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from operator import itemgetter
 
 from .._errors import SourceSpan
-from ..records import record
+from ..records import fields, record
 from .engines.base import Row, Session
 from .language.ast import Atom, Comparison, Const, Negation, Rule, Var
 from .language.packs import extension_points
@@ -59,7 +59,7 @@ class ProofNode:
         return list(seen.values())
 
 
-_FIELDS = tuple(ProofNode.__dataclass_fields__)
+_FIELDS = tuple([f.name for f in fields(ProofNode)])
 
 
 def _node(*values: object) -> ProofNode:

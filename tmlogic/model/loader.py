@@ -14,7 +14,6 @@ unsaved buffers through the same loader.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -26,6 +25,7 @@ from ..limits import current as current_limits
 from .build import build_model
 from .raw import RawDocument
 from .schema import Model
+from ..records import replace
 
 __all__ = ["load_model", "project_entry", "read_document", "MODEL_SUFFIXES", "PROJECT_ENTRIES"]
 
@@ -129,8 +129,8 @@ class _Loader:
                 used[ref.element] = self.rel(target)
         if not used:
             return model
-        elements = tuple(dataclasses.replace(e, submodel=used[e.id]) if e.id in used else e for e in model.elements)
-        return dataclasses.replace(model, elements=elements, submodels=tuple(subs))
+        elements = tuple(replace(e, submodel=used[e.id]) if e.id in used else e for e in model.elements)
+        return replace(model, elements=elements, submodels=tuple(subs))
 
     def submodel(self, written: str, target: Path, span: SourceSpan, chain: list[Path]) -> Model | None:
         if not self.allow_outside and not outside_allowed() and not target.is_relative_to(self.root_dir):

@@ -6,10 +6,9 @@ The Markdown and the YAML reader differ only in syntax; everything that judges m
 
 from __future__ import annotations
 
-from dataclasses import field
 
 from .._errors import Diagnostic, SourceSpan
-from ..records import record
+from ..records import field, record
 from .schema import Value
 
 __all__ = ["RawAttr", "RawEntry", "RawSection", "RawDocument"]

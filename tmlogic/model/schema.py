@@ -9,11 +9,10 @@ in `key_spans`, so the facts made from them still point at the right model line.
 
 from __future__ import annotations
 
-from dataclasses import field
 from typing import Literal, Union
 
 from .._errors import SourceSpan
-from ..records import record
+from ..records import field, record
 
 __all__ = [
     "Value",

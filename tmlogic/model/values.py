@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import field
 
 from .._errors import Diagnostic, Level, SourceSpan
 from ..limits import current as current_limits
-from ..records import record
+from ..records import field, record
 from .raw import RawAttr
 from .schema import Value
 

@@ -19,7 +19,6 @@ import json
 import re
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import field
 from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
@@ -39,7 +38,7 @@ from ..resolution import resolve
 from ..resources import data_dir, templates_dir
 from ..fileaccess import source_line
 from ..limits import current as current_limits
-from ..records import record
+from ..records import field, record
 from ..result import Result, Threat
 from ..severity import LEVELS
 from .html_paths import paths_panel

@@ -11,11 +11,12 @@ new Model, so the claim "this cut removes every path" can be tested by analysing
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 
 from ..logic.language.ast import Atom, Comparison, Const, Negation, Program
 from ..model.schema import Attribute, Model
+from ..records import replace
 
 __all__ = ["ModelChange", "Wording", "fixes_for", "apply_changes"]
 

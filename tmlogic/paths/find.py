@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from .._errors import Diagnostic, DiagnosticsError, Level, SourceSpan
@@ -32,6 +32,7 @@ from .ranking import k_cheapest_paths
 from .changes import ModelChange
 from .result import AttackPath, AttackPaths, Cut, GoalPaths, PathStep
 from .steps import StepBuilder
+from ..records import replace
 
 __all__ = ["PathOptions", "PathsError", "AttackStage", "attack_stage", "find_paths"]
 

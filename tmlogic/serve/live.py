@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -27,6 +27,7 @@ from ..outputs.html import render_part, report_context
 from ..result import Result
 from .files import FileRefused, ServedFolder
 from .vocabulary import completion_vocabulary
+from ..records import replace
 
 __all__ = ["EditRequest", "LiveUpdate", "LiveAnalyzer", "PARTS"]
 

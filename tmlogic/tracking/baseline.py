@@ -3,11 +3,10 @@ threats fail the build under `--fail-on` / `--fail-new-only`."""
 
 from __future__ import annotations
 
-from dataclasses import field, replace
 from typing import Literal
 
 from ..model.schema import Suppression
-from ..records import record
+from ..records import field, record, replace
 from ..result import Result, Threat
 from ..severity import LEVELS, level_rank
 from .risks import RiskEntry, RiskReview

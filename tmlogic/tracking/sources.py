@@ -4,7 +4,7 @@ git into a temporary folder and analyzed there)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -13,6 +13,7 @@ from ..model.loader import MODEL_SUFFIXES, project_entry
 from ..model.schema import Model
 from .gitsource import checkout_model, is_revision, parse_rev_path, repo_root
 from .snapshot import ArgumentError, ResultSnapshot, TrackingError, load_result_json, snapshot_result
+from ..records import replace
 
 __all__ = ["Side", "load_side", "load_baseline"]
 

@@ -4,12 +4,11 @@ baseline. The CLI, the pre-commit hook and library users go through `track`."""
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from .._errors import Diagnostic, SourceSpan, display_path
-from ..records import record
+from ..records import record, replace
 from ..result import AbsentThreat, Gate, Result, RunTracking, ThreatState
 from .baseline import Comparison, Failure, apply_risks, compare, fail_threats
 from .risks import RiskFile, RiskReview, find_risk_file, load_risks, resolve_today, review_risks, risk_path_for

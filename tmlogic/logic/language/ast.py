@@ -6,11 +6,10 @@ operators are the six comparisons.
 
 from __future__ import annotations
 
-from dataclasses import field
 from typing import Union
 
 from ..._errors import SourceSpan
-from ...records import record
+from ...records import field, record
 
 __all__ = [
     "Var",

@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import field
 
 from ..._errors import Diagnostic, Note, RuleError
 from ...diagnostics import DiagnosticBag, did_you_mean
-from ...records import record
+from ...lazy import lazy_pattern
+from ...records import field, record
 from .ast import THREAT, Atom, Comparison, Const, Decl, Fact, MetaEntry, Module, Negation, Program, Rule, Term, Var
 from .graph import strongly_connected_components
 from .packs import check_rule_files, namespace_packs
@@ -57,12 +57,12 @@ OPTIONAL_THREAT_KEYS = (
 STEP_DOWN_KEYS = ("likelihood-down", "impact-down")
 # Every threat rule names its CAPEC, CWE and ATT&CK ids, or says why there are none: "none: <reason>".
 MITRE_KEYS = ("capec", "cwe", "attack")
-_NONE_REASON = re.compile(r"none\s*[:(—-]\s*(?P<reason>\S.*?)\)?\s*$", re.IGNORECASE)
+_NONE_REASON = lazy_pattern(r"none\s*[:(—-]\s*(?P<reason>\S.*?)\)?\s*$", re.IGNORECASE)
 # tmlogic's own rules: TM-<PACK>-<3 digits>; rules translated from pytm's library keep its SID: PYTM-<SID>.
-RULE_ID_PATTERN = re.compile(r"TM-[A-Z]+-[0-9]{3}|PYTM-[A-Z]+[0-9]{2,3}")
+RULE_ID_PATTERN = lazy_pattern(r"TM-[A-Z]+-[0-9]{3}|PYTM-[A-Z]+[0-9]{2,3}")
 
 _STRIDE_BY_KEY = {c.lower(): c for c in STRIDE_CATEGORIES}
-_TEMPLATE_VAR = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_TEMPLATE_VAR = lazy_pattern(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _LEVELS = {
     "severity": SEVERITY_LEVELS,
     "impact": SEVERITY_LEVELS,
@@ -71,9 +71,9 @@ _LEVELS = {
 }
 # key (also the KnownIds field) -> (id pattern, catalogue name, an example for hints)
 _ID_LISTS = {
-    "capec": (re.compile(r"CAPEC-\d+"), "CAPEC", "CAPEC-157"),
-    "cwe": (re.compile(r"CWE-\d+"), "CWE", "CWE-319"),
-    "attack": (re.compile(r"T\d{4}(\.\d{3})?"), "ATT&CK", "T1557 or T1557.002"),
+    "capec": (lazy_pattern(r"CAPEC-\d+"), "CAPEC", "CAPEC-157"),
+    "cwe": (lazy_pattern(r"CWE-\d+"), "CWE", "CWE-319"),
+    "attack": (lazy_pattern(r"T\d{4}(\.\d{3})?"), "ATT&CK", "T1557 or T1557.002"),
 }
 
 

@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import replace
 from pathlib import PurePath
 
 from ...diagnostics import DiagnosticBag
 from .ast import THREAT, Atom, Comparison, Decl, Literal, Module, Negation
+from ...records import replace
 
 __all__ = ["namespace_packs", "extension_points", "check_rule_files", "EXTENSION_KEY"]
 
@@ -155,4 +155,3 @@ def check_rule_files(modules: list[Module], rule_id_pattern: re.Pattern[str], ba
                 assert entry is not None
                 bag.error(entry.span, f'rule id "{rule_id}" does not match its file name {PurePath(m.path).name}',
                           "rule-file", f"rename the file to {rule_id}.dl, or fix the id")
-

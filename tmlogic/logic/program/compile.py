@@ -10,8 +10,6 @@ Each rule `H :- B1..Bn` becomes (DESIGN.md, Provenance):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ...records import record
 from ..language.ast import THREAT, Atom, Comparison, Const, Literal, Negation, Program, Rule, Var
 from .facts import InputFact
@@ -19,7 +17,7 @@ from .facts import InputFact
 __all__ = ["Clause", "FiringRelation", "CompiledProgram", "compile_program"]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Clause:
     head: Atom
     body: tuple[Literal, ...]
@@ -83,10 +81,9 @@ def _positive_variables(rule: Rule) -> tuple[str, ...]:
     return tuple(seen)
 
 
-# compile_program builds each object the way its dataclass's own __init__ would (the fields, in
+# compile_program builds each object the way its class's own __init__ would (the fields, in
 # declaration order, into the instance's __dict__), without calling it: a run builds ~6,000 of them
-# and a frozen dataclass's __init__ sets each field through object.__setattr__ (cache.py does the
-# same for the AST). Var, Atom, Clause, FiringRelation and InputFact have no __post_init__ and no
+# and a record's __init__ binds its arguments in a loop (cache.py does the same for the AST). Var, Atom, Clause, FiringRelation and InputFact have no __post_init__ and no
 # field without init; tests/test_program_cache.py checks that, and that the result equals the
 # program compiled through the constructors.
 _new = object.__new__

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..._errors import SourceSpan
 from ...model.schema import Attribute, Element, Model, Value
+from ...records import record
 
 __all__ = ["InputFact", "FactBase", "compile_model", "format_fact"]
 
 Constant = str | int
 
 
-@dataclass(frozen=True, order=True)
+@record(frozen=True, order=True)
 class InputFact:
     predicate: str
     args: tuple[Constant, ...]

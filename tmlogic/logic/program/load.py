@@ -8,14 +8,13 @@ on disk, keyed by the content of its files (cache.py).
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ..._errors import Diagnostic, Level, RuleError, SourceSpan, display_path
 from ...fileaccess import FileAccessError, read_text
-from ...records import record
+from ...records import record, replace
 from ...resolution import resolve, resolve_folder, shared_folders
 from ...resources import prelude_file, rules_dir, schema_file
 from ..language.ast import Module, Program
@@ -295,5 +294,5 @@ def _parse_all(sources: Iterable[_Source], problems: list[Diagnostic]) -> tuple[
         except RuleError as exc:
             problems.extend(exc.diagnostics)
             continue
-        modules.append(dataclasses.replace(module, pack=source.pack) if source.pack is not None else module)
+        modules.append(replace(module, pack=source.pack) if source.pack is not None else module)
     return modules, problems

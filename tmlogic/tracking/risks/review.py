@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable
-from dataclasses import field
 
 from ..._errors import Diagnostic
 from ...diagnostics import DiagnosticBag, did_you_mean
-from ...records import record
+from ...records import field, record
 from ..snapshot import ThreatSnapshot
 from .read import GLOB, STATUSES, RiskEntry, RiskFile, resolve_today
 
