@@ -148,7 +148,7 @@ def candidates(words: list[str]) -> list[str]:
 
     *done, current = words or [""]
     root = root_command()
-    i = _skip_options(root, done)
+    i = root.leading_options(done)
     if i >= len(done):
         if _wants_value(root, done):
             return []
@@ -177,15 +177,7 @@ def _matching(names: list[str], current: str) -> list[str]:
 
 
 def _option_names(command: Command) -> list[str]:
-    return [f for p in command.options() for f in (*p.flags, *p.off_flags) if f.startswith("--")] + ["--help"]
-
-
-def _skip_options(command: Command, words: list[str]) -> int:
-    takes_value = {f for p in command.options() if not p.is_flag for f in p.flags}
-    i = 0
-    while i < len(words) and words[i].startswith("-"):
-        i += 2 if words[i] in takes_value else 1
-    return i
+    return [f for f in command.option_names() if f.startswith("--")]
 
 
 def _wants_value(command: Command, done: list[str]) -> bool:

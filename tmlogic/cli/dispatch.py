@@ -41,17 +41,6 @@ def run(argv: list[str], prog: str = "tmlogic", before_command: Callable[[], Non
         return 2
 
 
-def _before_command(command: Command, words: list[str]) -> int:
-    """How many of `words` are options of a group (and their values), up to the command's name."""
-    takes_value = {f for p in command.options() if not p.is_flag for f in p.flags}
-    i = 0
-    while i < len(words) and words[i].startswith("-") and words[i] != "-":
-        if words[i] == "--":
-            return i
-        i += 2 if words[i] in takes_value else 1
-    return min(i, len(words))
-
-
 def _root_help(prog: str, root: Command) -> str:
     from . import COMMANDS
 
@@ -66,7 +55,7 @@ def _run(argv: list[str], prog: str, before_command: Callable[[], None] | None) 
     if not argv:  # the help, as the error it is (stderr, exit 2)
         sys.stderr.write(_root_help(prog, root))
         raise Exit(2)
-    split = _before_command(root, argv)
+    split = root.leading_options(argv)
     own, rest = argv[:split], argv[split:]
     if rest and rest[0] == "--":
         rest = rest[1:]

@@ -49,10 +49,6 @@ def _parser(command: Command) -> _Parser:
     return parser
 
 
-def _option_names(command: Command) -> list[str]:
-    return [f for p in command.options() for f in (*p.flags, *p.off_flags)] + ["--help"]
-
-
 def _argparse_message(exc: argparse.ArgumentError) -> str:
     name = exc.argument_name or "?"
     first = name.split("/")[0]
@@ -129,7 +125,7 @@ def parse_command(command: Command, words: list[str]) -> dict[str, Any]:
     options, positional, unknown = _split(command, words)
     if unknown and not command.own_options:
         name = unknown[0].split("=", 1)[0]
-        raise CommandLineError(f"No such option '{name}'.{suggest(name, _option_names(command))}")
+        raise CommandLineError(f"No such option '{name}'.{suggest(name, command.option_names())}")
     try:
         namespace = _parser(command).parse_args(options)
     except argparse.ArgumentError as exc:

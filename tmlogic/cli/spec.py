@@ -105,6 +105,21 @@ class Command:
     def options(self) -> list[Param]:
         return [p for p in self.params if p.is_option]
 
+    def option_names(self) -> list[str]:
+        """Every name its options answer to, the --no-x of flag pairs included, and --help."""
+        return [f for p in self.options() for f in (*p.flags, *p.off_flags)] + ["--help"]
+
+    def leading_options(self, words: list[str]) -> int:
+        """How many of `words` are its options (and their values) before the first other word:
+        a group's options, up to the command's name."""
+        takes_value = {f for p in self.options() if not p.is_flag for f in p.flags}
+        i = 0
+        while i < len(words) and words[i].startswith("-") and words[i] != "-":
+            if words[i] == "--":
+                return i
+            i += 2 if words[i] in takes_value else 1
+        return min(i, len(words))
+
     def arguments(self) -> list[Param]:
         return [p for p in self.params if not p.is_option]
 
