@@ -76,12 +76,31 @@ class _Rule:
     """A clause and its planner, made when first needed (a run skips most clauses, see
     `_derives_nothing`) and kept with the program."""
 
-    __slots__ = ("clause", "recursive", "_planner")
+    __slots__ = ("clause", "recursive", "_planner", "_reads")
 
     def __init__(self, clause: Clause, recursive: tuple[tuple[int, str], ...] = ()) -> None:
         self.clause = clause
         self.recursive = recursive  # positive atoms (by index among them) that read the clause's own stratum
         self._planner: Planner | None = None
+        self._reads: _Reads | None = None
+
+    def reads(self) -> _Reads:
+        """What `_Evaluation.need` reads of the body: each positive atom's relation with the positions
+        and values of its constants, then the relations of the negated atoms. Worked out on first use:
+        a clause's stratum is often checked more than once while the strata it reads are evaluated."""
+        reads = self._reads
+        if reads is None:
+            positives: list[tuple[str, tuple[int, ...], Row]] = []
+            negated: list[str] = []
+            for literal in self.clause.body:
+                if type(literal) is Atom:
+                    positions = tuple([i for i, t in enumerate(literal.args) if type(t) is Const])
+                    positives.append((literal.predicate, positions,
+                                      tuple([literal.args[i].value for i in positions])))  # type: ignore[union-attr]
+                elif type(literal) is Negation:
+                    negated.append(literal.atom.predicate)
+            reads = self._reads = (tuple(positives), tuple(negated))
+        return reads
 
     def plan(self, relations: Mapping[str, Relation], delta_atom: int | None = None) -> Plan:
         if self._planner is None:
@@ -318,6 +337,8 @@ def _fixpoint(store: _Store, stratum: _Stratum, runnable: list[_Rule]) -> None:
 
 
 _DEAD = "!"  # what `_Evaluation.need` says of a clause that derives nothing: no relation's name
+# A clause's positive atoms (relation, positions of its constants, their values) and negated relations.
+_Reads = tuple[tuple[tuple[str, tuple[int, ...], Row], ...], tuple[str, ...]]
 
 
 class _Evaluation:
@@ -342,38 +363,31 @@ class _Evaluation:
     def need(self, rule: _Rule, heads: AbstractSet[str] = frozenset()) -> str | None:
         """For a clause of a stratum with relations `heads`: _DEAD if a finished relation it reads
         (as _derives_nothing) shows that it derives nothing; else the first relation it reads, outside
-        `heads`, that is not finished (positive atoms first: one of them may still rule the clause
-        out); else None, the clause can run."""
+        `heads`, that is not finished (positive atoms first, in body order: one of them may still rule
+        the clause out); else None, the clause can run."""
         relations, stratum_of, done = self.store.relations, self._stratum_of, self._done
+        positives, negated = rule.reads()
         unfinished: str | None = None
-        negated = False
-        for literal in rule.clause.body:
-            if type(literal) is Atom:
-                predicate = literal.predicate
-                if predicate in heads:
-                    continue
+        for predicate, positions, key in positives:
+            if predicate in heads:
+                continue
+            n = stratum_of.get(predicate)
+            if n is not None and not done[n]:
+                if unfinished is None:
+                    unfinished = predicate
+                continue
+            relation = relations.get(predicate)
+            if relation is None or not relation.rows:
+                return _DEAD
+            if positions and key not in (relation.rows if len(positions) == relation.arity
+                                         else relation.index(positions)):
+                return _DEAD
+        if unfinished is not None:
+            return unfinished
+        for predicate in negated:
+            if predicate not in heads:  # (the checks reject negation within a stratum)
                 n = stratum_of.get(predicate)
                 if n is not None and not done[n]:
-                    if unfinished is None:
-                        unfinished = predicate
-                    continue
-                relation = relations.get(predicate)
-                if relation is None or not relation.rows:
-                    return _DEAD
-                positions = [i for i, t in enumerate(literal.args) if type(t) is Const]
-                if positions:
-                    key = tuple([literal.args[i].value for i in positions])  # type: ignore[union-attr]
-                    if key not in (relation.rows if len(positions) == relation.arity
-                                   else relation.index(tuple(positions))):
-                        return _DEAD
-            elif type(literal) is Negation:
-                negated = True
-        if unfinished is not None or not negated:
-            return unfinished
-        for literal in rule.clause.body:
-            if type(literal) is Negation:
-                predicate = literal.atom.predicate
-                if predicate not in heads and not self.finished(predicate):  # (checks: never in heads)
                     return predicate
         return None
 
@@ -466,32 +480,16 @@ class NativeSession(Session):
         bound = tuple(i for i, v in enumerate(pattern) if v is not None)
         return self.query_many(predicate, len(pattern), bound, [tuple(pattern[i] for i in bound)])[0]  # type: ignore[misc]
 
-    def _finish(self, predicate: str) -> None:
-        """Evaluate what relation `predicate` still lacks, on the budget's clock."""
-        evaluation = self._evaluation
-        if evaluation is None or evaluation.finished(predicate):
-            return
-        if self._budget.armed:
-            evaluation.require(predicate)
-        else:
-            with self._budget.clock(lambda: self._span):
-                evaluation.require(predicate)
-
-    def _nothing(self, rule: _Rule) -> bool:
-        """Whether firing relation `rule` has no rows at all, with the relations it reads finished
-        if it may have some."""
-        evaluation = self._evaluation
-        if evaluation is None:  # every relation is finished
-            return _derives_nothing(rule, self._relations)
-        if self._budget.armed:
-            return not evaluation.live(rule)
-        with self._budget.clock(lambda: self._span):
-            return not evaluation.live(rule)
-
     def query_many(self, predicate: str, arity: int, positions: tuple[int, ...], keys: Sequence[Row]) -> list[list[Row]]:
         rule = self._firings.get(predicate)
+        evaluation = self._evaluation
         if rule is None:
-            self._finish(predicate)
+            if evaluation is not None and not evaluation.finished(predicate):
+                if self._budget.armed:
+                    evaluation.require(predicate)
+                else:
+                    with self._budget.clock(lambda: self._span):
+                        evaluation.require(predicate)
             relation = self._relations.get(predicate)
             if relation is None:
                 return [[] for _ in keys]
@@ -499,19 +497,34 @@ class NativeSession(Session):
         # A firing relation: solve the rule body once per key, the key's constants bound.
         empty = self._empty.get(predicate)
         if empty is None:  # the answer holds for the session: what the body reads is finished
-            empty = self._empty[predicate] = self._nothing(rule)
+            if evaluation is None:
+                empty = _derives_nothing(rule, self._relations)
+            else:
+                need = evaluation.need(rule)
+                # else relations to evaluate first, on the clock of the query (_solve)
+                empty = True if need == _DEAD else False if need is None else None
+            if empty is not None:
+                self._empty[predicate] = empty
         if empty:
             return [[] for _ in keys]
+        if self._budget.armed:  # inside batch(): the block's timer is running
+            return self._solve(predicate, rule, positions, keys)
+        with self._budget.clock(lambda: self._span):
+            return self._solve(predicate, rule, positions, keys)
+
+    def _solve(self, predicate: str, rule: _Rule, positions: tuple[int, ...], keys: Sequence[Row]) -> list[list[Row]]:
+        """query_many of firing relation `predicate`, on the budget's clock."""
+        if predicate not in self._empty:
+            assert self._evaluation is not None
+            empty = self._empty[predicate] = not self._evaluation.live(rule)
+            if empty:
+                return [[] for _ in keys]
         body, names = self._planned(predicate, rule, positions)
         budget = self._budget
         span = self._span = rule.clause.head.span
         try:
-            if budget.armed:  # inside batch(): the block's timer is running
-                budget.check_clock(span)
-                answers = body.each_heads(self._relations, names, keys, budget.room())
-            else:
-                with budget.clock(lambda: span):
-                    answers = body.each_heads(self._relations, names, keys, budget.room())
+            budget.check_clock(span)
+            answers = body.each_heads(self._relations, names, keys, budget.room())
         except OverBudget:
             raise budget.over_tuples(span) from None
         budget.grew(sum(map(len, answers)), span)  # firing tuples count as derived ones
