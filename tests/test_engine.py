@@ -186,3 +186,28 @@ def test_the_native_engine_skips_a_body_by_its_constants_before_planning_it() ->
     assert not native._derives_nothing(native._Rule(clause), relations)
     # a relation that is still growing (the clause's own stratum) is not judged by its rows yet
     assert not native._derives_nothing(native._Rule(clause), {}, growing={"attr"})
+
+
+def test_the_native_engine_evaluates_only_the_strata_a_query_reads() -> None:
+    session = _session("native", GRAPH, GRAPH_FACTS)
+    evaluation = session._evaluation  # type: ignore[attr-defined]
+    assert session.query("heavy", (None,)) == [("b",), ("c",)]
+    assert not evaluation.finished("path") and not evaluation.finished("isolated")
+    # a firing relation's body is solved after the strata it reads: here the recursive path
+    firing = next(c.head.predicate for c in compile_program(_program(GRAPH)).clauses
+                  if c.head.predicate.startswith("#") and any(getattr(b, "predicate", "") == "path" for b in c.body))
+    # the firing rows (X, Z, Y) of path(X, Y) :- edge(X, Z), path(Z, Y): a, b, c each reach a to d
+    assert session.query(firing, (None, None, None)) == sorted(
+        (x, z, y) for x, z in GRAPH_FACTS["edge"] if z != "d" for y in "abcd")
+    assert evaluation.finished("path") and not evaluation.finished("isolated")
+    assert len(session.query("path", (None, None))) == 12
+
+
+def test_the_native_engine_gives_the_same_answers_whatever_is_asked_first() -> None:
+    compiled = compile_program(_program(GRAPH))
+    predicates = [c.head.predicate for c in compiled.clauses]
+    expected = {p: get_backend("native").load(compiled, _facts(GRAPH_FACTS)).query(p, (None,) * c.head.arity)
+                for p, c in zip(predicates, compiled.clauses)}
+    session = get_backend("native").load(compiled, _facts(GRAPH_FACTS))
+    for p, c in reversed(list(zip(predicates, compiled.clauses))):
+        assert session.query(p, (None,) * c.head.arity) == expected[p]

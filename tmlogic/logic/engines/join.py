@@ -75,25 +75,24 @@ class _Slots:
     """Registers of one clause: one per variable, one per occurrence of a constant, numbered in
     the order they are first met."""
 
-    __slots__ = ("of_var", "constants")
+    __slots__ = ("of_var", "constants", "count")
 
     def __init__(self, bound: frozenset[str]) -> None:
-        self.of_var: dict[str, int] = {name: i for i, name in enumerate(sorted(bound))}
+        self.of_var: dict[str, int] = {name: i for i, name in enumerate(sorted(bound))} if bound else {}
         self.constants: list[tuple[int, str | int]] = []
-
-    @property
-    def count(self) -> int:
-        return len(self.of_var) + len(self.constants)
+        self.count = len(self.of_var)
 
     def term(self, term: Var | Const) -> int:
-        if isinstance(term, Const):
-            slot = len(self.of_var) + len(self.constants)
+        slot = self.count
+        if type(term) is Const:
             self.constants.append((slot, term.value))
-            return slot
-        found = self.of_var.get(term.name)
-        if found is not None:
-            return found
-        slot = self.of_var[term.name] = len(self.of_var) + len(self.constants)
+        else:
+            name = term.name  # type: ignore[union-attr]
+            found = self.of_var.get(name)
+            if found is not None:
+                return found
+            self.of_var[name] = slot
+        self.count = slot + 1
         return slot
 
 
@@ -105,6 +104,7 @@ _Spec = tuple[str, Literal, bool, tuple[Any, ...]]
 def _specify(plan: Plan, slots: _Slots, known: set[str]) -> list[_Spec]:
     specs: list[_Spec] = []
     of_var, constants = slots.of_var, slots.constants
+    count = slots.count  # the next free register
     for literal, reads_delta in plan:
         kind = type(literal)
         if kind is Atom:
@@ -115,13 +115,13 @@ def _specify(plan: Plan, slots: _Slots, known: set[str]) -> list[_Spec]:
             checks: list[tuple[int, int]] = []
             here: set[str] = set()  # variables bound earlier in this atom
             for i, t in enumerate(atom.args):
-                if isinstance(t, Const):
-                    slot = len(of_var) + len(constants)
-                    constants.append((slot, t.value))
+                if type(t) is Const:
+                    constants.append((count, t.value))
                     positions.append(i)
-                    key_slots.append(slot)
+                    key_slots.append(count)
+                    count += 1
                     continue
-                name = t.name
+                name = t.name  # type: ignore[union-attr]
                 if name in known:
                     positions.append(i)
                     key_slots.append(of_var[name])
@@ -129,16 +129,21 @@ def _specify(plan: Plan, slots: _Slots, known: set[str]) -> list[_Spec]:
                     checks.append((i, of_var[name]))  # the same variable twice in one atom
                 else:
                     here.add(name)
-                    slot = of_var[name] = len(of_var) + len(constants)
-                    binds.append((i, slot))
+                    of_var[name] = count
+                    binds.append((i, count))
+                    count += 1
             known |= here
             specs.append(("a", atom, reads_delta, (tuple(positions), key_slots, binds, checks)))
-        elif kind is Negation:
-            args = literal.atom.args  # type: ignore[union-attr]
-            named = [i for i, t in enumerate(args) if not (type(t) is Var and t.anonymous)]
-            specs.append(("n", literal, False, (tuple(named), [slots.term(args[i]) for i in named])))
         else:
-            specs.append(("c", literal, False, (slots.term(literal.left), slots.term(literal.right))))  # type: ignore[union-attr]
+            slots.count = count
+            if kind is Negation:
+                args = literal.atom.args  # type: ignore[union-attr]
+                named = [i for i, t in enumerate(args) if not (type(t) is Var and t.anonymous)]
+                specs.append(("n", literal, False, (tuple(named), [slots.term(args[i]) for i in named])))
+            else:
+                specs.append(("c", literal, False, (slots.term(literal.left), slots.term(literal.right))))  # type: ignore[union-attr]
+            count = slots.count
+    slots.count = count
     return specs
 
 

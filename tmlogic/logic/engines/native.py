@@ -24,7 +24,7 @@ from typing import Any
 
 from ..._errors import SourceSpan
 from ...memo import IdentityCache
-from ..language.ast import Atom, Const
+from ..language.ast import Atom, Const, Negation
 from ..language.graph import dependency_components
 from ..program.cache import SectionError, derived
 from ..program.compile import Clause, CompiledProgram
@@ -76,12 +76,31 @@ class _Rule:
     """A clause and its planner, made when first needed (a run skips most clauses, see
     `_derives_nothing`) and kept with the program."""
 
-    __slots__ = ("clause", "recursive", "_planner")
+    __slots__ = ("clause", "recursive", "_planner", "_reads")
 
     def __init__(self, clause: Clause, recursive: tuple[tuple[int, str], ...] = ()) -> None:
         self.clause = clause
         self.recursive = recursive  # positive atoms (by index among them) that read the clause's own stratum
         self._planner: Planner | None = None
+        self._reads: _Reads | None = None
+
+    def reads(self) -> _Reads:
+        """What `_Evaluation.need` reads of the body: each positive atom's relation with the positions
+        and values of its constants, then the relations of the negated atoms. Worked out on first use:
+        a clause's stratum is often checked more than once while the strata it reads are evaluated."""
+        reads = self._reads
+        if reads is None:
+            positives: list[tuple[str, tuple[int, ...], Row]] = []
+            negated: list[str] = []
+            for literal in self.clause.body:
+                if type(literal) is Atom:
+                    positions = tuple([i for i, t in enumerate(literal.args) if type(t) is Const])
+                    positives.append((literal.predicate, positions,
+                                      tuple([literal.args[i].value for i in positions])))  # type: ignore[union-attr]
+                elif type(literal) is Negation:
+                    negated.append(literal.atom.predicate)
+            reads = self._reads = (tuple(positives), tuple(negated))
+        return reads
 
     def plan(self, relations: Mapping[str, Relation], delta_atom: int | None = None) -> Plan:
         if self._planner is None:
@@ -159,12 +178,30 @@ class _Prepared:
     def __init__(self, program: CompiledProgram) -> None:
         self._program = program
         self.queries = _Queries({c.head.predicate: c for c in program.clauses if c.head.predicate[0] == "#"})
+        self._strata: list[_Stratum | None] = []
+
+    def stratum(self, n: int) -> _Stratum:
+        """Stratum `n`, made when a session first evaluates it: a run evaluates the strata its
+        queries read, on the DMZ model fewer than half of them (_Evaluation)."""
+        strata = self._strata
+        if not strata:
+            strata += [None] * len(self.layout[1])
+        stratum = strata[n]
+        if stratum is None:
+            order, recursive = self.layout[1][n]
+            clauses = self._clauses
+            stratum = strata[n] = _Stratum([(clauses[i], recursive.get(i, ())) for i in order])
+        return stratum
 
     @cached_property
     def strata(self) -> list[_Stratum]:
-        _, layout = self.layout
-        clauses = self._clauses
-        return [_Stratum([(clauses[i], recursive.get(i, ())) for i in order]) for order, recursive in layout]
+        return [self.stratum(n) for n in range(len(self.layout[1]))]
+
+    @cached_property
+    def stratum_of(self) -> dict[str, int]:
+        """The stratum of each derived relation, by the relation's name."""
+        heads, layout = self.layout
+        return {heads[i]: n for n, (order, _) in enumerate(layout) for i in order}
 
     @cached_property
     def _clauses(self) -> list[Clause]:
@@ -240,10 +277,11 @@ _PREPARED: IdentityCache[CompiledProgram, _Prepared] = IdentityCache(4)
 class _Store:
     """The relations of one session; `derive` is the one place derived rows are added."""
 
-    def __init__(self, budget: Budget) -> None:
-        self.relations: dict[str, Relation] = defaultdict(Relation)
+    def __init__(self, budget: Budget, relations: dict[str, Relation] | None = None) -> None:
+        self.relations: dict[str, Relation] = defaultdict(Relation) if relations is None else relations
         self.budget = budget
-        self.span = SourceSpan("<facts>", 1)  # the rule being evaluated, for the budget's errors
+        # The rule being evaluated or queried, for the budget's errors.
+        self.span = SourceSpan("<facts>", 1)
 
     def derive(self, clause: Clause, body: CompiledBody, delta: Relation | None, out: Relation | None) -> None:
         """Add the rows `body` derives to the clause's relation and to `out` (the round's delta of
@@ -266,28 +304,24 @@ class _Store:
             out.add_new(rows)
 
 
-def _fixpoint(store: _Store, stratum: _Stratum) -> None:
+def _fixpoint(store: _Store, stratum: _Stratum, runnable: list[_Rule]) -> None:
+    """Evaluate `stratum`, whose clauses other than `runnable` derive nothing (_Evaluation.need)."""
     relations = store.relations
     if not stratum.recursive:
         # One round: no clause reads what the stratum derives, so no delta is kept.
-        for rule in stratum.rules:
-            if not _derives_nothing(rule, relations):
-                store.derive(rule.clause, _BODIES.get(rule.clause, rule.plan(relations)), None, None)
+        for rule in runnable:
+            store.derive(rule.clause, _BODIES.get(rule.clause, rule.plan(relations)), None, None)
         return
-    heads = stratum.heads
     # First round: every clause against the full relations (lower strata are finished, so
     # their statistics are final when the bodies are planned). A clause that reads an empty
     # relation derives nothing in this round, whichever stratum the relation is in.
     delta: dict[str, Relation] = defaultdict(Relation)
-    for rule in stratum.rules:
+    for rule in runnable:
         if not _derives_nothing(rule, relations):
             store.derive(rule.clause, _BODIES.get(rule.clause, rule.plan(relations)), None,
                          delta[rule.clause.head.predicate])
-    recursive: list[tuple[_Rule, int, str]] = []
-    for rule in stratum.rules:
-        # What a lower stratum's relation lacks, it lacks for good.
-        if rule.recursive and not _derives_nothing(rule, relations, heads):
-            recursive += [(rule, i, p) for i, p in rule.recursive]
+    # What a lower stratum's relation lacks, it lacks for good: only runnable clauses recur.
+    recursive = [(rule, i, p) for rule in runnable for i, p in rule.recursive]
     if not recursive:
         return
     # Semi-naive rounds: each recursive clause once per recursive atom, that atom reading only
@@ -302,17 +336,128 @@ def _fixpoint(store: _Store, stratum: _Stratum) -> None:
         delta = new_delta
 
 
-class NativeSession(Session):
-    """Queries on finished relations; firing relations in `firings` are solved on demand."""
+_DEAD = "!"  # what `_Evaluation.need` says of a clause that derives nothing: no relation's name
+# A clause's positive atoms (relation, positions of its constants, their values) and negated relations.
+_Reads = tuple[tuple[tuple[str, tuple[int, ...], Row], ...], tuple[str, ...]]
 
-    def __init__(self, relations: dict[str, Relation], firings: Mapping[str, Clause] | _Queries, budget: Budget) -> None:
+
+class _Evaluation:
+    """The strata of one session, each evaluated when something first reads one of its relations:
+    a query, or a clause of a stratum being evaluated. Most of a rule pack tests for what a given
+    model does not have, so most relations are read by no clause that can fire: on the DMZ model
+    fewer than half of the strata are evaluated. A relation is finished when it is read, so every
+    answer is the one a full evaluation gives."""
+
+    __slots__ = ("store", "_prepared", "_stratum_of", "_done")
+
+    def __init__(self, store: _Store, prepared: _Prepared) -> None:
+        self.store = store
+        self._prepared = prepared
+        self._stratum_of = prepared.stratum_of
+        self._done = [False] * len(prepared.layout[1])
+
+    def finished(self, predicate: str) -> bool:
+        n = self._stratum_of.get(predicate)
+        return n is None or self._done[n]
+
+    def need(self, rule: _Rule, heads: AbstractSet[str] = frozenset()) -> str | None:
+        """For a clause of a stratum with relations `heads`: _DEAD if a finished relation it reads
+        (as _derives_nothing) shows that it derives nothing; else the first relation it reads, outside
+        `heads`, that is not finished (positive atoms first, in body order: one of them may still rule
+        the clause out); else None, the clause can run."""
+        relations, stratum_of, done = self.store.relations, self._stratum_of, self._done
+        positives, negated = rule.reads()
+        unfinished: str | None = None
+        for predicate, positions, key in positives:
+            if predicate in heads:
+                continue
+            n = stratum_of.get(predicate)
+            if n is not None and not done[n]:
+                if unfinished is None:
+                    unfinished = predicate
+                continue
+            relation = relations.get(predicate)
+            if relation is None or not relation.rows:
+                return _DEAD
+            if positions and key not in (relation.rows if len(positions) == relation.arity
+                                         else relation.index(positions)):
+                return _DEAD
+        if unfinished is not None:
+            return unfinished
+        for predicate in negated:
+            if predicate not in heads:  # (the checks reject negation within a stratum)
+                n = stratum_of.get(predicate)
+                if n is not None and not done[n]:
+                    return predicate
+        return None
+
+    def live(self, rule: _Rule) -> bool:
+        """Whether the body of `rule` (a firing relation's) may have solutions, with every relation
+        it reads finished if so. On the budget's clock."""
+        while True:
+            need = self.need(rule)
+            if need is None:
+                return True
+            if need == _DEAD:
+                return False
+            self.require(need)
+
+    def require(self, predicate: str) -> None:
+        """Finish the relation `predicate`: evaluate its stratum after the strata that stratum
+        reads (an explicit stack: a chain of strata can be longer than the call stack). On the
+        budget's clock."""
+        stratum_of, done, prepared = self._stratum_of, self._done, self._prepared
+        first = stratum_of.get(predicate)
+        if first is None or done[first]:
+            return
+        stack = [first]
+        while stack:
+            n = stack[-1]
+            if done[n]:
+                stack.pop()
+                continue
+            stratum = prepared.stratum(n)
+            heads = stratum.heads
+            runnable: list[_Rule] = []
+            wanted: list[int] = []
+            for rule in stratum.rules:
+                need = self.need(rule, heads)
+                if need is None:
+                    runnable.append(rule)
+                elif need != _DEAD:
+                    wanted.append(stratum_of[need])
+            if wanted:
+                stack += wanted
+                continue
+            _fixpoint(self.store, stratum, runnable)
+            done[n] = True
+            stack.pop()
+
+
+class NativeSession(Session):
+    """Queries on the relations of `relations`; firing relations in `firings` are solved on
+    demand, and so are the strata of `evaluation` (None: every relation is finished)."""
+
+    def __init__(self, relations: dict[str, Relation], firings: Mapping[str, Clause] | _Queries, budget: Budget,
+                 evaluation: _Evaluation | None = None) -> None:
+        self._store = evaluation.store if evaluation is not None else _Store(budget, relations)
         self._relations = relations
+        self._evaluation = evaluation
         self._queries = firings if isinstance(firings, _Queries) else _Queries(firings)
         self._firings = self._queries.firings
         self._budget = budget
         self._plans: dict[tuple[str, tuple[int, ...]], tuple[CompiledBody, list[str]]] = {}
         self._empty: dict[str, bool] = {}  # firing relations by whether they have no rows at all
-        self._span = SourceSpan("<query>", 1)  # the rule of the latest query, for the budget's errors
+        self._span = SourceSpan("<query>", 1)
+
+    @property
+    def _span(self) -> SourceSpan:
+        """The rule of the latest query, or of the clause being evaluated for it, for the budget's errors."""
+        return self._store.span
+
+    @_span.setter
+    def _span(self, span: SourceSpan) -> None:
+        self._store.span = span
 
     def batch(self) -> AbstractContextManager[None]:
         # Arming the interval timer costs two signal() and two setitimer() calls: a proof search
@@ -337,27 +482,49 @@ class NativeSession(Session):
 
     def query_many(self, predicate: str, arity: int, positions: tuple[int, ...], keys: Sequence[Row]) -> list[list[Row]]:
         rule = self._firings.get(predicate)
+        evaluation = self._evaluation
         if rule is None:
+            if evaluation is not None and not evaluation.finished(predicate):
+                if self._budget.armed:
+                    evaluation.require(predicate)
+                else:
+                    with self._budget.clock(lambda: self._span):
+                        evaluation.require(predicate)
             relation = self._relations.get(predicate)
             if relation is None:
                 return [[] for _ in keys]
             return [sort_rows(list(relation.lookup(positions, key))) for key in keys]
         # A firing relation: solve the rule body once per key, the key's constants bound.
         empty = self._empty.get(predicate)
-        if empty is None:  # every relation is finished: the answer holds for the session
-            empty = self._empty[predicate] = _derives_nothing(rule, self._relations)
+        if empty is None:  # the answer holds for the session: what the body reads is finished
+            if evaluation is None:
+                empty = _derives_nothing(rule, self._relations)
+            else:
+                need = evaluation.need(rule)
+                # else relations to evaluate first, on the clock of the query (_solve)
+                empty = True if need == _DEAD else False if need is None else None
+            if empty is not None:
+                self._empty[predicate] = empty
         if empty:
             return [[] for _ in keys]
+        if self._budget.armed:  # inside batch(): the block's timer is running
+            return self._solve(predicate, rule, positions, keys)
+        with self._budget.clock(lambda: self._span):
+            return self._solve(predicate, rule, positions, keys)
+
+    def _solve(self, predicate: str, rule: _Rule, positions: tuple[int, ...], keys: Sequence[Row]) -> list[list[Row]]:
+        """query_many of firing relation `predicate`, on the budget's clock."""
+        if predicate not in self._empty:
+            assert self._evaluation is not None
+            empty = self._empty[predicate] = not self._evaluation.live(rule)
+            if empty:
+                return [[] for _ in keys]
         body, names = self._planned(predicate, rule, positions)
         budget = self._budget
         span = self._span = rule.clause.head.span
         try:
-            if budget.armed:  # inside batch(): the block's timer is running
-                budget.check_clock(span)
-                answers = body.each_heads(self._relations, names, keys, budget.room())
-            else:
-                with budget.clock(lambda: span):
-                    answers = body.each_heads(self._relations, names, keys, budget.room())
+            budget.check_clock(span)
+            answers = body.each_heads(self._relations, names, keys, budget.room())
         except OverBudget:
             raise budget.over_tuples(span) from None
         budget.grew(sum(map(len, answers)), span)  # firing tuples count as derived ones
@@ -376,7 +543,5 @@ class NativeBackend(Backend):
         for fact in facts:
             relations[fact.predicate].add(fact.args)
         prepared = _PREPARED.get(program, _Prepared)
-        with store.budget.clock(lambda: store.span):
-            for stratum in prepared.strata:
-                _fixpoint(store, stratum)
-        return NativeSession(relations, prepared.queries, store.budget)
+        # Nothing is evaluated yet: the queries evaluate the strata they read (_Evaluation).
+        return NativeSession(relations, prepared.queries, store.budget, _Evaluation(store, prepared))
