@@ -76,6 +76,14 @@ def test_every_kind_of_parameter_is_parsed_and_converted() -> None:
     assert grouped["quiet"] and grouped["colour"] is Colour.dark_blue and grouped["verbose"] and grouped["name"] == "bob"
 
 
+def test_a_later_option_wins_and_a_repeatable_one_collects_in_order() -> None:
+    assert _parse("m.md", "--strict", "--no-strict")["strict"] is False
+    assert _parse("m.md", "--no-strict", "--strict")["strict"] is True
+    assert _parse("m.md", "--name", "a", "-n", "b")["name"] == "b"
+    assert _parse("m.md", "--tag=a=b", "--tag", "", "--tag", "--c")["tag"] == ["a=b", "", "--c"]
+    assert _parse("m.md", "--name=")["name"] == "" and _parse("m.md", "-q", "-q")["quiet"] is True
+
+
 def test_options_and_arguments_mix_in_any_order_and_double_dash_ends_the_options() -> None:
     values = _parse("a.md", "-q", "b.md", "--name", "x", "c.md")
     assert values["model"] == Path("a.md") and values["extra"] == [Path("b.md"), Path("c.md")]
@@ -98,6 +106,8 @@ def test_options_and_arguments_mix_in_any_order_and_double_dash_ends_the_options
     (("m.md", "-qc"), "Option '-c' requires an argument."),
     (("m.md", "-qx"), "No such option '-x'."),
     (("m.md", "--quiet=yes"), "Option '--quiet' does not take a value."),
+    (("m.md", "--quiet="), "Option '--quiet' does not take a value."),
+    (("m.md", "--no-strict=1"), "Option '--no-strict' does not take a value."),
     (("m.md", "--nam", "x"), "No such option '--nam'. Did you mean one of: '--name', '--tag'?"),  # no abbreviations
 ])
 def test_a_wrong_command_line_says_what_is_wrong(words: tuple[str, ...], message: str) -> None:

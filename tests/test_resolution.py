@@ -49,6 +49,20 @@ def test_inside_a_block_every_path_resolves_as_path_resolve_does(tree: Path, str
             assert [_outcome(lambda p=p: resolve(p, strict)) for p in _names(tree)] == expected
 
 
+def test_inside_a_block_every_folder_resolves_as_path_resolve_does(tree: Path) -> None:
+    (tree / "linked" / "sub" / "deep").mkdir()
+    (tree / "twice").symlink_to(tree / "linked")
+    (tree / "real" / "self").symlink_to(tree / "real" / "self")
+    folders = [tree / "real", tree / "linked", tree / "linked" / "sub" / "deep", tree / "twice" / "sub",
+               tree / "twice" / "up" / "deep", tree / "real" / "up" / "..", tree / "missing" / "deeper",
+               tree / "real" / "dangling.dl", tree / "real" / "self", tree / "real" / "self" / "x", Path("/"),
+               str(tree / "real" / "sub") + "/", str(tree / "real" / "." / "sub")]
+    expected = [_outcome(lambda f=f: Path(f).resolve()) for f in folders]
+    with shared_folders():
+        for _ in range(2):
+            assert [_outcome(lambda f=f: resolve_folder(f)) for f in folders] == expected
+
+
 def test_a_link_loop_fails_as_it_does_alone(tree: Path) -> None:
     loop = tree / "real" / "loop.dl"
     alone = _outcome(lambda: loop.resolve(strict=True))

@@ -212,6 +212,19 @@ def test_today_is_injectable(monkeypatch: pytest.MonkeyPatch) -> None:
     assert resolve_today() == dt.date.today()
 
 
+def test_a_review_without_entries_looks_today_up_only_when_asked(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    empty = load_risks(tmp_path / "none.risks.yaml", missing_ok=True)
+    monkeypatch.delenv("TMLOGIC_TODAY", raising=False)
+    review = review_risks([threat()], empty)
+    assert review.day is None and review.today == dt.date.today() and review.counts()["expired"] == 0
+    assert review_risks([threat()], empty, TODAY).today == TODAY
+    # a wrong $TMLOGIC_TODAY is still an error of the run, with or without a risk file
+    model = write(tmp_path / "m.md", MODEL)
+    code, _, err = invoke(app, "analyze", str(model), *rule_args(pack(tmp_path)), env={"TMLOGIC_TODAY": "tomorrow"})
+    assert code == 2 and "$TMLOGIC_TODAY='tomorrow' is not a date" in err, err
+
+
 def test_the_risk_file_sits_next_to_the_model(tmp_path: Path) -> None:
     assert risk_path_for(Path("a/threat_model.md")) == Path("a/threat_model.risks.yaml")
     assert risk_path_for(Path("shop.tm.yaml")) == Path("shop.tm.risks.yaml")

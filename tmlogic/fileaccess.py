@@ -54,7 +54,7 @@ from pathlib import Path
 
 from ._errors import Diagnostic, DiagnosticsError, Level, SourceSpan, UsageError, display_path
 from .limits import current as current_limits
-from .resolution import remembered, resolve, resolve_text
+from .resolution import remembered_at, resolve, resolve_text
 
 __all__ = [
     "FileAccessError",
@@ -124,14 +124,26 @@ def project_root(path: Path | str) -> Path:
     else the folder that holds `path` (or `path` itself, for a folder), resolved."""
     absolute = os.path.abspath(path)
     start = absolute if _is_dir_no_follow(absolute) else os.path.dirname(absolute)
-    return remembered("project root", start, lambda: _root_above(Path(start)))
+    return remembered_at("project root", start, lambda: _root_above(start))
 
 
-def _root_above(start: Path) -> Path:
-    for folder in (start, *start.parents):
-        if os.path.lexists(folder / ".git"):
-            return _resolve(folder)
-    return _resolve(start)
+def _root_above(start: str) -> Path:
+    repository = _repository_above(start)
+    return _resolve(Path(repository if repository is not None else start))
+
+
+def _repository_above(folder: str) -> str | None:
+    """The nearest folder at or above the absolute `folder` (as written) that holds `.git`, else
+    None. Inside a shared_folders() block each folder is looked at once: the rule packs' ~15
+    folders share every folder above them."""
+    return remembered_at("repository above", folder, lambda: _look_above(folder))
+
+
+def _look_above(folder: str) -> str | None:
+    if os.path.lexists(os.path.join(folder, ".git")):
+        return folder
+    parent = os.path.dirname(folder)
+    return None if parent == folder else _repository_above(parent)
 
 
 def _is_dir_no_follow(path: Path | str) -> bool:

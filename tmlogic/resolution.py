@@ -29,7 +29,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, TypeVar
 
-__all__ = ["shared_folders", "remembered", "resolve", "resolve_text", "resolve_folder"]
+__all__ = ["shared_folders", "remembered", "remembered_at", "resolve", "resolve_text", "resolve_folder"]
 
 T = TypeVar("T")
 
@@ -53,10 +53,18 @@ def shared_folders() -> Iterator[None]:
 def remembered(what: str, folder: Path | str, compute: Callable[[], T]) -> T:
     """`compute()`, once per (what, folder) inside a shared_folders() block; every time outside one.
     An exception is not remembered."""
+    if _FOLDERS.get() is None:
+        return compute()
+    return remembered_at(what, os.path.abspath(folder), compute)
+
+
+def remembered_at(what: str, absolute: str, compute: Callable[[], T]) -> T:
+    """`remembered` for a folder given as `os.path.abspath` gives it (absolute, normalised): a
+    reader that has that text already need not make it again for each file."""
     table = _FOLDERS.get()
     if table is None:
         return compute()
-    key = (what, os.path.abspath(folder))
+    key = (what, absolute)
     if key not in table:
         table[key] = compute()
     return table[key]  # type: ignore[no-any-return]
@@ -64,7 +72,29 @@ def remembered(what: str, folder: Path | str, compute: Callable[[], T]) -> T:
 
 def resolve_folder(folder: Path | str) -> Path:
     """`Path(folder).resolve()`, once per folder inside a shared_folders() block."""
-    return remembered("resolved", folder, lambda: Path(folder).resolve())
+    return remembered("resolved", folder, lambda: _resolve_folder(folder))
+
+
+def _resolve_folder_at(absolute: str) -> Path:
+    """resolve_folder(absolute), `absolute` as os.path.abspath gives it."""
+    return remembered_at("resolved", absolute, lambda: _resolve_folder(absolute))
+
+
+def _resolve_folder(folder: Path | str) -> Path:
+    """Inside a block, a folder that is not a link is its parent's resolution and its own name:
+    one `lstat`, and the ~15 folders of the rule packs share every folder above them. A link, a
+    path with `..` or any error: the full resolution."""
+    text = os.fspath(folder)
+    if _FOLDERS.get() is not None and not (".." in text and ".." in Path(text).parts):
+        absolute = os.path.abspath(text)
+        parent, name = os.path.split(absolute)
+        if name:
+            try:
+                if not stat.S_ISLNK(os.lstat(absolute).st_mode):
+                    return Path(os.path.join(str(_resolve_folder_at(parent)), name))
+            except (OSError, RuntimeError):
+                pass  # missing, unreadable or looping: the full resolution raises (or answers) as it would alone
+    return Path(folder).resolve()
 
 
 def resolve(path: Path | str, strict: bool = False) -> Path:
@@ -81,7 +111,7 @@ def resolve_text(path: Path | str, strict: bool = False) -> str:
         return str(Path(path).resolve(strict=strict))
     parent, name = os.path.split(os.path.abspath(text))
     try:
-        folder = str(resolve_folder(parent))
+        folder = str(_resolve_folder_at(parent))
         if not name:
             return folder
         resolved = os.path.join(folder, name)

@@ -15,7 +15,7 @@
     serve      serve: the live editor
     integrations  import, export, drift (formats from tmlogic/importers/registry.py)
 
-The command layer (standard library only; argparse does the parsing):
+The command layer (standard library only, no parser library):
     params     what a command declares: Option, Argument, Group, Exit, CommandLineError
     spec       a command read from its function's signature; helptext  help pages, usage lines
     parse      a command's words to its function's arguments; dispatch  one command line, run

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
 from pathlib import Path
@@ -241,6 +240,8 @@ def _fail(message: str) -> NoReturn:
 
 def _internal(exc: BaseException, debug: bool) -> NoReturn:
     if debug:
+        import traceback  # with its linecache and tokenize: only for the traceback --debug shows
+
         traceback.print_exception(exc, file=sys.stderr)
     kind = type(exc).__name__
     detail = str(exc).splitlines()[0][:300] if str(exc) else ""

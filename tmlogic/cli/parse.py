@@ -1,27 +1,23 @@
-"""A command's words, read with an argparse parser built from its parameters (spec.py), to the
-keyword arguments of its function. A wrong command line raises `CommandLineError`, which the
-dispatcher prints with the command's usage line and exits 2.
+"""A command's words, read against its parameters (spec.py), to the keyword arguments of its
+function. A wrong command line raises `CommandLineError`, which the dispatcher prints with the
+command's usage line and exits 2.
 
 Options and arguments may come in any order (`analyze a.md -f json b.md`); `--` ends the
 options. Long options are not abbreviated. The words are first sorted into the command's
-options (with their values) and its positional words, as click did; argparse then reads the
-options, and the positional words go to the arguments in order. A command with its own options
-(import, drift) keeps the options it does not know among its arguments, in order (`import
-ansible site.yml -i hosts.ini`).
+options (each with its value in the same word) and its positional words, as click did; the
+options are then read in order (a later one wins; a repeatable one collects its values), and the
+positional words go to the arguments in order. A command with its own options (import, drift)
+keeps the options it does not know among its arguments, in order (`import ansible site.yml -i
+hosts.ini`). No parser library: argparse and the gettext, locale and shutil modules it imports
+were about 20 M instructions of a JSON analysis, for what `_read_options` does.
 """
 
-import argparse
-from typing import Any, NoReturn
+from typing import Any
 
 from .params import CommandLineError
 from .spec import Command, Param
 
 __all__ = ["CommandLineError", "parse_command", "suggest"]
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise CommandLineError(message)
 
 
 def suggest(word: str, known: list[str]) -> str:
@@ -36,27 +32,30 @@ def suggest(word: str, known: list[str]) -> str:
     return " Did you mean one of: " + ", ".join(f"'{c}'" for c in close) + "?"
 
 
-def _parser(command: Command) -> _Parser:
-    """The parser of the command's options; its arguments are placed by `_distribute`."""
-    parser = _Parser(prog=command.name, add_help=False, allow_abbrev=False, exit_on_error=False)
+def _read_options(command: Command, options: list[str]) -> dict[str, Any]:
+    """The values of the options `_split` sorted out, by parameter name: each word is a flag's
+    name or NAME=VALUE (split at the first "="). A later word wins; a repeatable option collects."""
+    named: dict[str, tuple[Param, bool]] = {}  # a name -> its parameter, and whether it sets a flag on
     for p in command.options():
+        named.update(dict.fromkeys(p.flags, (p, True)))
+        named.update(dict.fromkeys(p.off_flags, (p, False)))
+    values: dict[str, Any] = {}
+    for word in options:
+        if word in named:
+            p, on = named[word]
+            if not p.is_flag:  # _split gives a value option its value as NAME=VALUE
+                raise CommandLineError(f"Option '{p.flags[0]}' requires an argument.")
+            values[p.name] = on
+            continue
+        name, _, value = word.partition("=")
+        p, on = named[name]
         if p.is_flag:
-            parser.add_argument(*p.flags, dest=p.name, action="store_const", const=True, default=None)
-            if p.off_flags:
-                parser.add_argument(*p.off_flags, dest=p.name, action="store_const", const=False, default=None)
+            raise CommandLineError(f"Option '{p.flags[0] if on else p.off_flags[0]}' does not take a value.")
+        if p.many:
+            values.setdefault(p.name, []).append(value)
         else:
-            parser.add_argument(*p.flags, dest=p.name, action="append" if p.many else "store", default=None)
-    return parser
-
-
-def _argparse_message(exc: argparse.ArgumentError) -> str:
-    name = exc.argument_name or "?"
-    first = name.split("/")[0]
-    if "expected one argument" in exc.message:
-        return f"Option '{first}' requires an argument."
-    if "ignored explicit argument" in exc.message:
-        return f"Option '{first}' does not take a value."
-    return f"{name}: {exc.message}"
+            values[p.name] = value
+    return values
 
 
 def _split(command: Command, words: list[str]) -> tuple[list[str], list[str], list[str]]:
@@ -64,7 +63,7 @@ def _split(command: Command, words: list[str]) -> tuple[list[str], list[str], li
     so a value that starts with "-" stays a value), its positional words, and the options it does
     not know, each in order."""
     takes_value = {f: not p.is_flag for p in command.options() for f in (*p.flags, *p.off_flags)}
-    # a value goes to argparse as "--long=value" (argparse would split "-o=x" at its "=")
+    # a value is kept with its option's long name in one word, "--long=value", for _read_options
     long_name = {f: next((g for g in p.flags if g.startswith("--")), f) for p in command.options() for f in p.flags}
     options: list[str] = []
     positional: list[str] = []
@@ -126,11 +125,7 @@ def parse_command(command: Command, words: list[str]) -> dict[str, Any]:
     if unknown and not command.own_options:
         name = unknown[0].split("=", 1)[0]
         raise CommandLineError(f"No such option '{name}'.{suggest(name, command.option_names())}")
-    try:
-        namespace = _parser(command).parse_args(options)
-    except argparse.ArgumentError as exc:
-        raise CommandLineError(_argparse_message(exc)) from None
-    values = vars(namespace)
+    values = _read_options(command, options)
     values.update(_distribute(command.arguments(), positional))
     return {p.name: _value(p, values.get(p.name)) for p in command.params}
 

@@ -3,16 +3,20 @@ baseline. The CLI, the pre-commit hook and library users go through `track`."""
 
 from __future__ import annotations
 
-import datetime as _dt
+import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._errors import Diagnostic, SourceSpan, display_path
 from ..records import record, replace
 from ..result import AbsentThreat, Gate, Result, RunTracking, ThreatState
 from .baseline import Comparison, Failure, apply_risks, compare, fail_threats
 from .risks import RiskFile, RiskReview, find_risk_file, load_risks, resolve_today, review_risks, risk_path_for
+from .risks.read import TODAY_ENV
 from .snapshot import ResultSnapshot, snapshot
+
+if TYPE_CHECKING:
+    import datetime as _dt
 
 __all__ = ["Tracking", "track"]
 
@@ -96,7 +100,9 @@ def track(model: Path, result: Result, *, baseline: str | Path | ResultSnapshot 
     (a ResultSnapshot, or a result JSON path / model path / git revision of `model`, analyzed with
     `options`), and compare. A named `risk_file` must exist unless `risk_missing_ok` (a location
     the project config gives). Raises TrackingError, ModelError or RuleError on bad input (exit 2)."""
-    day = resolve_today(today)
+    # a date given, or set in $TMLOGIC_TODAY, is read (and checked) now; the clock's only if a
+    # risk entry has a date to check (review_risks)
+    day = resolve_today(today) if today is not None or TODAY_ENV in os.environ else None
     path = Path(risk_file) if risk_file is not None else (find_risk_file(model) or risk_path_for(model))
     review: RiskReview | None = None
     warnings: list[Diagnostic] = []

@@ -21,17 +21,20 @@ entry decides a threat is review.py's.
 
 from __future__ import annotations
 
-import datetime as _dt
 import os
 import re
 from fnmatch import fnmatchcase
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..._errors import Diagnostic, Level, SourceSpan, display_path
 from ...fileaccess import FileAccessError, read_text
 from ...lazy import lazy_pattern
 from ...records import record
 from ..snapshot import ArgumentError, ThreatSnapshot, TrackingError
+
+if TYPE_CHECKING:
+    import datetime as _dt
 
 __all__ = [
     "GLOB",
@@ -67,6 +70,8 @@ class RiskFileError(TrackingError):
 def resolve_today(value: str | _dt.date | None = None) -> _dt.date:
     """Today, unless given (a date or YYYY-MM-DD) or set in $TMLOGIC_TODAY: expiry checks are then
     deterministic (tests, reproducible CI runs)."""
+    import datetime as _dt  # about 5 M instructions: only for a run that has a date to check
+
     if isinstance(value, _dt.date):
         return value
     text = value if value is not None else os.environ.get(TODAY_ENV)

@@ -9,14 +9,17 @@ replaced by a broader acceptance.
 
 from __future__ import annotations
 
-import datetime as _dt
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from ..._errors import Diagnostic
 from ...diagnostics import DiagnosticBag, did_you_mean
 from ...records import field, record
 from ..snapshot import ThreatSnapshot
 from .read import GLOB, STATUSES, RiskEntry, RiskFile, resolve_today
+
+if TYPE_CHECKING:
+    import datetime as _dt
 
 __all__ = ["RiskReview", "review_risks"]
 
@@ -26,11 +29,16 @@ class RiskReview:
     """The risk file read against one run's threats."""
 
     file: RiskFile
-    today: _dt.date
+    day: _dt.date | None  # the day expiry is checked on; None: today, looked up if asked (no entry to check)
     deciding: dict[str, RiskEntry] = field(default_factory=dict)  # threat id -> the entry that decides it
     matched: frozenset[int] = frozenset()  # indexes of entries that match at least one threat
     stale: tuple[RiskEntry, ...] = ()  # entries that match no threat
     expired: tuple[RiskEntry, ...] = ()  # entries past their date (whether or not they match)
+
+    @property
+    def today(self) -> _dt.date:
+        """The day expiry is checked on."""
+        return self.day if self.day is not None else resolve_today()
 
     def entry_for(self, threat_id: str) -> RiskEntry | None:
         return self.deciding.get(threat_id)
@@ -84,7 +92,9 @@ class RiskReview:
 
 
 def review_risks(threats: Iterable[ThreatSnapshot], risks: RiskFile, today: _dt.date | None = None) -> RiskReview:
-    today = resolve_today(today)
+    # Without entries no date is checked: today's is looked up only if asked for (the clock, and
+    # the datetime module, cost about 5 M instructions of a run without a risk file).
+    day = resolve_today(today) if today is not None or risks.entries else None
     deciding: dict[str, RiskEntry] = {}
     matched: set[int] = set()
     for t in threats:
@@ -94,5 +104,5 @@ def review_risks(threats: Iterable[ThreatSnapshot], risks: RiskFile, today: _dt.
         matched.update(e.index for e in candidates)
         deciding[t.id] = max(candidates, key=RiskEntry.specificity)
     stale = tuple(e for e in risks.entries if e.index not in matched)
-    expired = tuple(e for e in risks.entries if e.expired(today))
-    return RiskReview(risks, today, deciding, frozenset(matched), stale, expired)
+    expired = tuple(e for e in risks.entries if day is not None and e.expired(day))
+    return RiskReview(risks, day, deciding, frozenset(matched), stale, expired)
