@@ -383,10 +383,10 @@ def test_the_compiled_program_equals_one_built_through_the_constructors(cache_di
         for f in program.facts]
 
 
-# --- derived sections (cache.derived): the engine's strata and the threat rules' id variables ---
+# --- derived sections (cache.derived): the engine's strata, the threat rules' id variables and infos ---
 
 _MODEL = Path(__file__).parent.parent / "examples" / "webshop" / "threat_model.md"
-_SECTIONS = ("native strata 1", "threat id variables 1")
+_SECTIONS = ("native strata 1", "threat id variables 1", "threat rule infos 1")
 
 
 def _report() -> str:
@@ -416,12 +416,12 @@ def _write_sections(cache_dir: Path, sections: object, crc: str = "recomputed") 
 
 
 def _spied(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Which of the two sections' computations ran."""
+    """Which of the three sections' computations ran."""
     from tmlogic import analysis
     from tmlogic.logic.engines import native
 
     ran: list[str] = []
-    strata, positions = native._strata, analysis._id_positions
+    strata, positions, info = native._strata, analysis._id_positions, analysis.rule_info
 
     def spy_strata(clauses: list[Any]) -> object:
         if any(c.head.predicate == "zone" for c in clauses):  # the rules' program, not the enrichment's
@@ -432,7 +432,13 @@ def _spied(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         ran.append("id variables")
         return positions(*args)  # type: ignore[arg-type]
 
+    def spy_info(rule: Any) -> Any:
+        if "rule infos" not in ran:
+            ran.append("rule infos")
+        return info(rule)
+
     monkeypatch.setattr(native, "_strata", spy_strata)
+    monkeypatch.setattr(analysis, "rule_info", spy_info)
     monkeypatch.setattr(analysis, "_id_positions", spy_positions)
     return ran
 
@@ -441,7 +447,7 @@ def test_a_run_stores_what_it_derives_and_the_next_one_reads_it(cache_dir: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     ran = _spied(monkeypatch)
     first = _report()
-    assert ran == ["strata", "id variables"]
+    assert ran == ["strata", "id variables", "rule infos"]
     header, body, sections = _lines(cache_dir)
     assert sorted(json.loads(sections)) == sorted(_SECTIONS)
     assert json.loads(header)["crc"] == cache._crc(body + "\n" + sections)
@@ -456,6 +462,10 @@ def _strata(sections: dict[str, Any]) -> dict[str, Any]:
 
 def _ids(sections: dict[str, Any]) -> list[list[str]]:
     return sections["threat id variables 1"]  # type: ignore[no-any-return]
+
+
+def _infos(sections: dict[str, Any]) -> list[list[Any]]:
+    return sections["threat rule infos 1"]  # type: ignore[no-any-return]
 
 
 def _first_recursive(sections: dict[str, Any]) -> list[int]:
@@ -481,6 +491,15 @@ _SECTION_DAMAGES: dict[str, Callable[[dict[str, Any]], None]] = {
     "ids-of-another-rule": lambda s: _ids(s)[0].__setitem__(0, "#fire0"),
     "ids-a-number": lambda s: _ids(s)[0].append(3),
     "ids-not-a-list": lambda s: s.update({"threat id variables 1": {"a": 1}}),
+    "infos-one-short": lambda s: _infos(s).pop(),
+    "infos-of-another-rule": lambda s: _infos(s)[0].__setitem__(0, "#fire0"),
+    "infos-a-field-short": lambda s: _infos(s)[0].pop(),
+    "infos-a-number-for-text": lambda s: _infos(s)[0].__setitem__(1, 3),
+    "infos-a-list-for-text": lambda s: _infos(s)[0].__setitem__(2, ["title"]),
+    "infos-text-for-a-list": lambda s: _infos(s)[0].__setitem__(-2, "T1190"),
+    "infos-a-number-in-a-list": lambda s: _infos(s)[0][-3].append(1),
+    "infos-a-pair-of-three": lambda s: _infos(s)[0].__setitem__(-1, [["capec", "why", "more"]]),
+    "infos-not-a-list": lambda s: s.update({"threat rule infos 1": "infos"}),
 }
 
 
@@ -494,7 +513,8 @@ def test_a_section_that_does_not_decode_is_computed_again_and_rewritten(cache_di
     _write_sections(cache_dir, damaged)
     ran = _spied(monkeypatch)
     assert _report() == first
-    assert ran == (["strata"] if damage.startswith(("strata", "a-", "an-", "recursion")) else ["id variables"])
+    assert ran == (["strata"] if damage.startswith(("strata", "a-", "an-", "recursion"))
+                   else ["rule infos"] if damage.startswith("infos") else ["id variables"])
     assert json.loads(_lines(cache_dir)[2]) == sections  # rewritten as computed
 
 
@@ -530,7 +550,7 @@ def test_a_sections_line_of_another_shape_is_ignored_and_replaced(cache_dir: Pat
     if line == "not json":  # the file does not decode: a miss, parsed and written again
         assert _lines(cache_dir)[2] == sections
     else:
-        assert ran == ["strata", "id variables"] and _lines(cache_dir)[2] == sections
+        assert ran == ["strata", "id variables", "rule infos"] and _lines(cache_dir)[2] == sections
 
 
 def test_a_user_pack_computes_everything_and_stores_nothing(cache_dir: Path, tmp_path: Path,
@@ -542,7 +562,7 @@ def test_a_user_pack_computes_everything_and_stores_nothing(cache_dir: Path, tmp
     pack.write_text(".decl mine(x: symbol)\n", encoding="utf-8")
     ran = _spied(monkeypatch)
     with_pack = render_json(analyze(_MODEL, AnalysisOptions(rule_paths=(pack,))).result)
-    assert ran == ["strata", "id variables"]
+    assert ran == ["strata", "id variables", "rule infos"]
     # (the knowledge base's enrichment program may be cached; a program with the pack is not)
     assert all('"mine"' not in p.read_text(encoding="utf-8") for p in cache_dir.glob("program-*.json"))
     monkeypatch.undo()

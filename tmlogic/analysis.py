@@ -249,8 +249,54 @@ def _threat_rules(compiled: CompiledProgram) -> tuple[_ThreatRule, ...]:
     ids = derived(compiled.program, "threat id variables 1", lambda: _all_id_variables(compiled.program, firings),
                   lambda found: [[f.name, *sorted(v)] for f, v in zip(firings, found)],
                   lambda data: _stored_id_variables(data, firings))
-    return tuple(_ThreatRule(r, rule_info(r.rule), tuple(t.name for t in r.rule.head.args),  # type: ignore[union-attr]
-                             v) for r, v in zip(firings, ids))
+    # The rules' infos depend on their metadata alone; kept beside them too (rule_info: ~18 M
+    # instructions for the built-in rules, most of it in regular expressions). The section's name
+    # changes with the code of rule_info.
+    infos = derived(compiled.program, "threat rule infos 1", lambda: [rule_info(f.rule) for f in firings],
+                    lambda found: [[f.name, *_stored_info(i)] for f, i in zip(firings, found)],
+                    lambda data: _stored_infos(data, firings))
+    return tuple(_ThreatRule(r, i, tuple(t.name for t in r.rule.head.args),  # type: ignore[union-attr]
+                             v) for r, i, v in zip(firings, infos, ids))
+
+
+# How a RuleInfo is stored in the program cache: its fields but `rule` (the firing relation's own
+# rule) and `source` (None for a rule), each of one kind: text, optional text, or a list of texts;
+# `no_mitre` is a list of [key, reason] pairs.
+_INFO_TEXT = ("id", "title", "stride", "severity", "impact", "likelihood", "confidence", "message", "mitigation",
+              "data_impact")
+_INFO_OPTIONAL = ("description", "likelihood_down", "impact_down", "group_by")
+_INFO_TEXTS = ("capec", "cwe", "attack", "references", "tags", "supersedes", "mitigated_by")
+
+
+def _stored_info(info: RuleInfo) -> list[object]:
+    return [*(getattr(info, name) for name in _INFO_TEXT + _INFO_OPTIONAL),
+            *(list(getattr(info, name)) for name in _INFO_TEXTS), [list(pair) for pair in info.no_mitre]]
+
+
+def _stored_infos(data: object, firings: list[FiringRelation]) -> list[RuleInfo]:
+    """Each threat rule's RuleInfo as stored: [firing relation, fields...] per rule, in order, every
+    field of its kind; anything else raises SectionError."""
+    if type(data) is not list or len(data) != len(firings):
+        raise SectionError("infos of other rules")
+    width = 1 + len(_INFO_TEXT) + len(_INFO_OPTIONAL) + len(_INFO_TEXTS) + 1
+    texts_at = 1 + len(_INFO_TEXT) + len(_INFO_OPTIONAL)
+    out = []
+    for entry, firing in zip(data, firings):
+        if type(entry) is not list or len(entry) != width or entry[0] != firing.name:
+            raise SectionError("infos of other rules")
+        text = entry[1:1 + len(_INFO_TEXT)]
+        optional = entry[1 + len(_INFO_TEXT):texts_at]
+        lists = entry[texts_at:-1]
+        pairs = entry[-1]
+        if (set(map(type, text)) != {str} or not set(map(type, optional)) <= {str, type(None)}
+                or any(type(v) is not list or not set(map(type, v)) <= {str} for v in lists)
+                or type(pairs) is not list
+                or any(type(p) is not list or len(p) != 2 or set(map(type, p)) != {str} for p in pairs)):
+            raise SectionError("a rule info of an unexpected shape")
+        fields: dict[str, object] = dict(zip(_INFO_TEXT + _INFO_OPTIONAL, text + optional))
+        fields.update((name, tuple(v)) for name, v in zip(_INFO_TEXTS, lists))
+        out.append(RuleInfo(rule=firing.rule, no_mitre=tuple((k, r) for k, r in pairs), **fields))  # type: ignore[arg-type]
+    return out
 
 
 def _all_id_variables(program: Program, firings: list[FiringRelation]) -> list[frozenset[str]]:
