@@ -496,11 +496,22 @@ _SECTION_DAMAGES: dict[str, Callable[[dict[str, Any]], None]] = {
     "infos-a-field-short": lambda s: _infos(s)[0].pop(),
     "infos-a-number-for-text": lambda s: _infos(s)[0].__setitem__(1, 3),
     "infos-a-list-for-text": lambda s: _infos(s)[0].__setitem__(2, ["title"]),
-    "infos-text-for-a-list": lambda s: _infos(s)[0].__setitem__(-2, "T1190"),
-    "infos-a-number-in-a-list": lambda s: _infos(s)[0][-3].append(1),
+    "infos-text-for-a-list": lambda s: _infos(s)[0].__setitem__(10, "CAPEC-242"),  # capec
+    "infos-a-number-in-a-list": lambda s: _infos(s)[0][11].append(1),  # cwe
+    "infos-a-list-for-optional-text": lambda s: _infos(s)[0].__setitem__(15, []),  # description
     "infos-a-pair-of-three": lambda s: _infos(s)[0].__setitem__(-1, [["capec", "why", "more"]]),
     "infos-not-a-list": lambda s: s.update({"threat rule infos 1": "infos"}),
 }
+
+
+def test_the_stored_rule_infos_follow_the_fields_of_rule_info() -> None:
+    from tmlogic import analysis
+    from tmlogic.records import fields
+    from tmlogic.result import RuleInfo
+
+    names = [f.name for f in fields(RuleInfo)]
+    assert names[15:17] == ["rule", "source"]
+    assert [name for name, _ in analysis._INFO_FIELDS] == names[:15] + names[17:]
 
 
 @pytest.mark.parametrize("damage", list(_SECTION_DAMAGES), ids=list(_SECTION_DAMAGES))

@@ -6,7 +6,9 @@ import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from itertools import chain
 from pathlib import Path
+from typing import Any
 
 from ._errors import Diagnostic, SourceSpan
 from .diagnostics import DiagnosticBag, did_you_mean
@@ -259,44 +261,52 @@ def _threat_rules(compiled: CompiledProgram) -> tuple[_ThreatRule, ...]:
                              v) for r, i, v in zip(firings, infos, ids))
 
 
-# How a RuleInfo is stored in the program cache: its fields but `rule` (the firing relation's own
-# rule) and `source` (None for a rule), each of one kind: text, optional text, or a list of texts;
-# `no_mitre` is a list of [key, reason] pairs.
-_INFO_TEXT = ("id", "title", "stride", "severity", "impact", "likelihood", "confidence", "message", "mitigation",
-              "data_impact")
-_INFO_OPTIONAL = ("description", "likelihood_down", "impact_down", "group_by")
-_INFO_TEXTS = ("capec", "cwe", "attack", "references", "tags", "supersedes", "mitigated_by")
+# How a RuleInfo is stored in the program cache: [firing relation, fields...], the fields in the
+# record's order but `rule` (the firing relation's own rule) and `source` (None for a rule), which
+# come after the 15th; each of one kind: s text, o text or None, l a list of texts, p a list of
+# [text, text] pairs. tests/test_program_cache.py holds this to RuleInfo's fields.
+_INFO_FIELDS = (("id", "s"), ("title", "s"), ("stride", "s"), ("severity", "s"), ("impact", "s"),
+                ("likelihood", "s"), ("confidence", "s"), ("message", "s"), ("mitigation", "s"), ("capec", "l"),
+                ("cwe", "l"), ("attack", "l"), ("references", "l"), ("tags", "l"), ("description", "o"),
+                ("supersedes", "l"), ("data_impact", "s"), ("mitigated_by", "l"), ("likelihood_down", "o"),
+                ("impact_down", "o"), ("group_by", "o"), ("no_mitre", "p"))
+_INFO_KINDS: dict[str, frozenset[type]] = {"s": frozenset({str}), "o": frozenset({str, type(None)}),
+                                           "l": frozenset({list}), "p": frozenset({list})}
+_TEXT: frozenset[type] = frozenset({str})
 
 
 def _stored_info(info: RuleInfo) -> list[object]:
-    return [*(getattr(info, name) for name in _INFO_TEXT + _INFO_OPTIONAL),
-            *(list(getattr(info, name)) for name in _INFO_TEXTS), [list(pair) for pair in info.no_mitre]]
+    out: list[object] = []
+    for name, kind in _INFO_FIELDS:
+        value = getattr(info, name)
+        out.append([list(pair) for pair in value] if kind == "p" else list(value) if kind == "l" else value)
+    return out
 
 
 def _stored_infos(data: object, firings: list[FiringRelation]) -> list[RuleInfo]:
-    """Each threat rule's RuleInfo as stored: [firing relation, fields...] per rule, in order, every
-    field of its kind; anything else raises SectionError."""
-    if type(data) is not list or len(data) != len(firings):
+    """Each threat rule's RuleInfo as stored (above), every field checked for its kind, all rules
+    at once; anything else raises SectionError."""
+    if (type(data) is not list or len(data) != len(firings)
+            or any(type(e) is not list or len(e) != 1 + len(_INFO_FIELDS) for e in data)
+            or [e[0] for e in data] != [f.name for f in firings]):
         raise SectionError("infos of other rules")
-    width = 1 + len(_INFO_TEXT) + len(_INFO_OPTIONAL) + len(_INFO_TEXTS) + 1
-    texts_at = 1 + len(_INFO_TEXT) + len(_INFO_OPTIONAL)
-    out = []
-    for entry, firing in zip(data, firings):
-        if type(entry) is not list or len(entry) != width or entry[0] != firing.name:
-            raise SectionError("infos of other rules")
-        text = entry[1:1 + len(_INFO_TEXT)]
-        optional = entry[1 + len(_INFO_TEXT):texts_at]
-        lists = entry[texts_at:-1]
-        pairs = entry[-1]
-        if (set(map(type, text)) != {str} or not set(map(type, optional)) <= {str, type(None)}
-                or any(type(v) is not list or not set(map(type, v)) <= {str} for v in lists)
-                or type(pairs) is not list
-                or any(type(p) is not list or len(p) != 2 or set(map(type, p)) != {str} for p in pairs)):
+    columns: list[list[Any]] = [list(c) for c in zip(*data)][1:] if data else [[] for _ in _INFO_FIELDS]
+    for n, ((_, kind), column) in enumerate(zip(_INFO_FIELDS, columns)):
+        if not set(map(type, column)) <= _INFO_KINDS[kind]:
             raise SectionError("a rule info of an unexpected shape")
-        fields: dict[str, object] = dict(zip(_INFO_TEXT + _INFO_OPTIONAL, text + optional))
-        fields.update((name, tuple(v)) for name, v in zip(_INFO_TEXTS, lists))
-        out.append(RuleInfo(rule=firing.rule, no_mitre=tuple((k, r) for k, r in pairs), **fields))  # type: ignore[arg-type]
-    return out
+        if kind == "l":
+            if not set(map(type, chain.from_iterable(column))) <= _TEXT:
+                raise SectionError("a rule info of an unexpected shape")
+            columns[n] = list(map(tuple, column))
+        elif kind == "p":
+            pairs = list(chain.from_iterable(column))
+            if (not set(map(type, pairs)) <= {list} or not set(map(len, pairs)) <= {2}
+                    or not set(map(type, chain.from_iterable(pairs))) <= _TEXT):
+                raise SectionError("a rule info of an unexpected shape")
+            columns[n] = [tuple(map(tuple, v)) for v in column]
+    # positionally, in field order (the record's quickest way in); rule and source are the 16th and 17th
+    return [RuleInfo(*row[:15], f.rule, None, *row[15:])  # type: ignore[call-arg]
+            for row, f in zip(zip(*columns), firings)]
 
 
 def _all_id_variables(program: Program, firings: list[FiringRelation]) -> list[frozenset[str]]:
