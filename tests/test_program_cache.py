@@ -97,7 +97,15 @@ def _not_base64(body: list[object]) -> None:
 
 
 def _not_whole_numbers(body: list[object]) -> None:
-    body[cache._COLUMNS.index("span lines")] = "AAAAAAA="  # five bytes
+    body[cache._COLUMNS.index("span lines")] = "hAAAAAAA="  # five bytes, of numbers of two
+
+
+def _unknown_width(body: list[object]) -> None:
+    body[cache._COLUMNS.index("span lines")] = "q" + cache._pack([1, 2, 3])[1:]
+
+
+def _no_width(body: list[object]) -> None:
+    body[cache._COLUMNS.index("span lines")] = ""
 
 
 def _negative_span(body: list[object]) -> None:
@@ -200,7 +208,7 @@ def _column_not_a_list(body: list[object]) -> None:
     body[cache._COLUMNS.index("rule texts")] = "text"
 
 
-_DAMAGES = [_unpacked_column, _not_base64, _not_whole_numbers, _negative_span, _negative_end, _unknown_literal,
+_DAMAGES = [_unpacked_column, _not_base64, _not_whole_numbers, _unknown_width, _no_width, _negative_span, _negative_end, _unknown_literal,
             _short_span_table, _decl_out_of_range, _decl_of_no_string, _integer_string, _list_string,
             _unknown_term_kind, _term_cut_short, _name_past_the_table, _number_past_the_table,
             _number_not_a_number, _negative_name, _predicate_past_the_table, _body_one_longer, _span_in_no_file,
@@ -245,6 +253,19 @@ def test_damage_that_keeps_every_type_is_caught_by_the_crc(cache_dir: Path) -> N
     path.write_text(header + "\n" + json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     assert cache.read_program(json.loads(header)["key"]) is None
     assert load_rules([])[0] == expected
+
+
+@pytest.mark.parametrize("numbers, width", [([], "b"), ([-128, 127, -1], "b"), ([128], "h"), ([-129, 0], "h"),
+                                            ([-32768, 32767], "h"), ([32768], "i"), ([-32769], "i"),
+                                            ([-2**31, 2**31 - 1], "i")])
+def test_a_packed_column_is_as_narrow_as_its_numbers(numbers: list[int], width: str) -> None:
+    packed = cache._pack(numbers)
+    assert packed[0] == width and cache._unpack(packed, "numbers") == numbers
+
+
+def test_a_number_wider_than_four_bytes_is_not_packed() -> None:
+    with pytest.raises(OverflowError):
+        cache._pack([2**31])
 
 
 def test_the_columns_round_trip_every_kind_of_node(cache_dir: Path) -> None:

@@ -37,8 +37,9 @@ from ..language.checks import KnownIds
 __all__ = ["cache_dir", "program_key", "read_program", "write_program", "derived", "SectionError", "FileState",
            "stated_key", "write_stated_key"]
 
-_FORMAT = 6  # 2: modules know their rule pack; 3: positional arrays; 4: flat terms, objects built directly;
-# 5: columns, children taken in order, a CRC of the body; 6: numbers packed, names in one table of strings
+_FORMAT = 7  # 2: modules know their rule pack; 3: positional arrays; 4: flat terms, objects built directly;
+# 5: columns, children taken in order, a CRC of the body; 6: numbers packed, names in one table of strings;
+# 7: each packed column in the narrowest of 1, 2 or 4 bytes a number
 _KEEP = 8  # cache files kept (one per rule set and working folder); older ones are removed
 
 
@@ -50,7 +51,7 @@ class _Corrupt(Exception):
 #
 # The body is one JSON array of flat columns, one column per field of each kind of node; _COLUMNS
 # names them in order. A column of numbers is packed: one string, base64 of little-endian C ints
-# (_pack), -1 where a field may be None. Names (paths, predicates, variables, string constants,
+# (_pack: a letter naming the width, 1, 2 or 4 bytes, then the base64), -1 where a field may be None. Names (paths, predicates, variables, string constants,
 # metadata keys, declared arguments) are numbers into one table of distinct strings ("strings"),
 # so json.loads reads ~3,000 strings and a few dozen packed columns instead of ~100,000 values, and
 # equal names are one object; numeric constants are numbers into "numbers" (a JSON array: any
@@ -88,24 +89,29 @@ _JSON_COLUMNS = frozenset({"strings", "numbers", "metadata values", "rule texts"
 _STRING_COLUMNS = frozenset({"paths", "atom predicates", "comparison ops", "metadata keys", "decl predicates",
                              "decl args", "module paths", "module packs"})
 _LITTLE = sys.byteorder == "little"
-_LAYOUT = f"i{array('i').itemsize}"  # in the key: a cache folder shared with another kind of machine misses
+_WIDTHS = frozenset("bhi")  # array's signed C char, short and int: 1, 2 and 4 bytes
+# in the key: a cache folder shared with another kind of machine misses
+_LAYOUT = f"i{array('i').itemsize}h{array('h').itemsize}"
 
 
 def _pack(numbers: list[int]) -> str:
-    """A column of numbers as base64 of little-endian C ints: json.loads reads one string instead
-    of ~100,000 numbers, and array turns it back into a list in C. OverflowError for a number
-    that does not fit (the program is then not cached)."""
-    packed = array("i", numbers)
+    """A column of numbers as base64 of little-endian C ints, as narrow as its numbers allow (most
+    columns fit one byte a number; lines and names two), after a letter that names the width:
+    json.loads reads one string instead of ~100,000 numbers, and array turns it back into a list
+    in C. OverflowError for a number that does not fit (the program is then not cached)."""
+    low, high = (min(numbers), max(numbers)) if numbers else (0, 0)
+    width = "b" if -128 <= low and high < 128 else "h" if -32768 <= low and high < 32768 else "i"
+    packed = array(width, numbers)
     if not _LITTLE:
         packed.byteswap()
-    return binascii.b2a_base64(packed.tobytes(), newline=False).decode("ascii")
+    return width + binascii.b2a_base64(packed.tobytes(), newline=False).decode("ascii")
 
 
 def _unpack(text: Any, what: str) -> list[int]:
-    if type(text) is not str:
+    if type(text) is not str or text[:1] not in _WIDTHS:
         raise _Corrupt(f"a column of {what} of an unexpected shape")
     try:
-        packed = array("i", binascii.a2b_base64(text, strict_mode=True))
+        packed = array(text[0], binascii.a2b_base64(text[1:], strict_mode=True))
     except ValueError:  # not base64 (binascii.Error), or not a whole number of ints
         raise _Corrupt(f"a column of {what} that is not packed numbers") from None
     if not _LITTLE:
