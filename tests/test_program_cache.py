@@ -97,7 +97,15 @@ def _not_base64(body: list[object]) -> None:
 
 
 def _not_whole_numbers(body: list[object]) -> None:
-    body[cache._COLUMNS.index("span lines")] = "AAAAAAA="  # five bytes
+    body[cache._COLUMNS.index("span lines")] = "hAAAAAAA="  # five bytes, of numbers of two
+
+
+def _unknown_width(body: list[object]) -> None:
+    body[cache._COLUMNS.index("span lines")] = "q" + cache._pack([1, 2, 3])[1:]
+
+
+def _no_width(body: list[object]) -> None:
+    body[cache._COLUMNS.index("span lines")] = ""
 
 
 def _negative_span(body: list[object]) -> None:
@@ -200,7 +208,7 @@ def _column_not_a_list(body: list[object]) -> None:
     body[cache._COLUMNS.index("rule texts")] = "text"
 
 
-_DAMAGES = [_unpacked_column, _not_base64, _not_whole_numbers, _negative_span, _negative_end, _unknown_literal,
+_DAMAGES = [_unpacked_column, _not_base64, _not_whole_numbers, _unknown_width, _no_width, _negative_span, _negative_end, _unknown_literal,
             _short_span_table, _decl_out_of_range, _decl_of_no_string, _integer_string, _list_string,
             _unknown_term_kind, _term_cut_short, _name_past_the_table, _number_past_the_table,
             _number_not_a_number, _negative_name, _predicate_past_the_table, _body_one_longer, _span_in_no_file,
@@ -245,6 +253,19 @@ def test_damage_that_keeps_every_type_is_caught_by_the_crc(cache_dir: Path) -> N
     path.write_text(header + "\n" + json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     assert cache.read_program(json.loads(header)["key"]) is None
     assert load_rules([])[0] == expected
+
+
+@pytest.mark.parametrize("numbers, width", [([], "b"), ([-128, 127, -1], "b"), ([128], "h"), ([-129, 0], "h"),
+                                            ([-32768, 32767], "h"), ([32768], "i"), ([-32769], "i"),
+                                            ([-2**31, 2**31 - 1], "i")])
+def test_a_packed_column_is_as_narrow_as_its_numbers(numbers: list[int], width: str) -> None:
+    packed = cache._pack(numbers)
+    assert packed[0] == width and cache._unpack(packed, "numbers") == numbers
+
+
+def test_a_number_wider_than_four_bytes_is_not_packed() -> None:
+    with pytest.raises(OverflowError):
+        cache._pack([2**31])
 
 
 def test_the_columns_round_trip_every_kind_of_node(cache_dir: Path) -> None:
@@ -383,10 +404,10 @@ def test_the_compiled_program_equals_one_built_through_the_constructors(cache_di
         for f in program.facts]
 
 
-# --- derived sections (cache.derived): the engine's strata and the threat rules' id variables ---
+# --- derived sections (cache.derived): the engine's strata, the threat rules' id variables and infos ---
 
 _MODEL = Path(__file__).parent.parent / "examples" / "webshop" / "threat_model.md"
-_SECTIONS = ("native strata 1", "threat id variables 1")
+_SECTIONS = ("native strata 1", "threat id variables 1", "threat rule infos 1")
 
 
 def _report() -> str:
@@ -416,12 +437,12 @@ def _write_sections(cache_dir: Path, sections: object, crc: str = "recomputed") 
 
 
 def _spied(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Which of the two sections' computations ran."""
+    """Which of the three sections' computations ran."""
     from tmlogic import analysis
     from tmlogic.logic.engines import native
 
     ran: list[str] = []
-    strata, positions = native._strata, analysis._id_positions
+    strata, positions, info = native._strata, analysis._id_positions, analysis.rule_info
 
     def spy_strata(clauses: list[Any]) -> object:
         if any(c.head.predicate == "zone" for c in clauses):  # the rules' program, not the enrichment's
@@ -432,7 +453,13 @@ def _spied(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         ran.append("id variables")
         return positions(*args)  # type: ignore[arg-type]
 
+    def spy_info(rule: Any) -> Any:
+        if "rule infos" not in ran:
+            ran.append("rule infos")
+        return info(rule)
+
     monkeypatch.setattr(native, "_strata", spy_strata)
+    monkeypatch.setattr(analysis, "rule_info", spy_info)
     monkeypatch.setattr(analysis, "_id_positions", spy_positions)
     return ran
 
@@ -441,7 +468,7 @@ def test_a_run_stores_what_it_derives_and_the_next_one_reads_it(cache_dir: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     ran = _spied(monkeypatch)
     first = _report()
-    assert ran == ["strata", "id variables"]
+    assert ran == ["strata", "id variables", "rule infos"]
     header, body, sections = _lines(cache_dir)
     assert sorted(json.loads(sections)) == sorted(_SECTIONS)
     assert json.loads(header)["crc"] == cache._crc(body + "\n" + sections)
@@ -456,6 +483,10 @@ def _strata(sections: dict[str, Any]) -> dict[str, Any]:
 
 def _ids(sections: dict[str, Any]) -> list[list[str]]:
     return sections["threat id variables 1"]  # type: ignore[no-any-return]
+
+
+def _infos(sections: dict[str, Any]) -> list[list[Any]]:
+    return sections["threat rule infos 1"]  # type: ignore[no-any-return]
 
 
 def _first_recursive(sections: dict[str, Any]) -> list[int]:
@@ -481,7 +512,27 @@ _SECTION_DAMAGES: dict[str, Callable[[dict[str, Any]], None]] = {
     "ids-of-another-rule": lambda s: _ids(s)[0].__setitem__(0, "#fire0"),
     "ids-a-number": lambda s: _ids(s)[0].append(3),
     "ids-not-a-list": lambda s: s.update({"threat id variables 1": {"a": 1}}),
+    "infos-one-short": lambda s: _infos(s).pop(),
+    "infos-of-another-rule": lambda s: _infos(s)[0].__setitem__(0, "#fire0"),
+    "infos-a-field-short": lambda s: _infos(s)[0].pop(),
+    "infos-a-number-for-text": lambda s: _infos(s)[0].__setitem__(1, 3),
+    "infos-a-list-for-text": lambda s: _infos(s)[0].__setitem__(2, ["title"]),
+    "infos-text-for-a-list": lambda s: _infos(s)[0].__setitem__(10, "CAPEC-242"),  # capec
+    "infos-a-number-in-a-list": lambda s: _infos(s)[0][11].append(1),  # cwe
+    "infos-a-list-for-optional-text": lambda s: _infos(s)[0].__setitem__(15, []),  # description
+    "infos-a-pair-of-three": lambda s: _infos(s)[0].__setitem__(-1, [["capec", "why", "more"]]),
+    "infos-not-a-list": lambda s: s.update({"threat rule infos 1": "infos"}),
 }
+
+
+def test_the_stored_rule_infos_follow_the_fields_of_rule_info() -> None:
+    from tmlogic import analysis
+    from tmlogic.records import fields
+    from tmlogic.result import RuleInfo
+
+    names = [f.name for f in fields(RuleInfo)]
+    assert names[15:17] == ["rule", "source"]
+    assert [name for name, _ in analysis._INFO_FIELDS] == names[:15] + names[17:]
 
 
 @pytest.mark.parametrize("damage", list(_SECTION_DAMAGES), ids=list(_SECTION_DAMAGES))
@@ -494,7 +545,8 @@ def test_a_section_that_does_not_decode_is_computed_again_and_rewritten(cache_di
     _write_sections(cache_dir, damaged)
     ran = _spied(monkeypatch)
     assert _report() == first
-    assert ran == (["strata"] if damage.startswith(("strata", "a-", "an-", "recursion")) else ["id variables"])
+    assert ran == (["strata"] if damage.startswith(("strata", "a-", "an-", "recursion"))
+                   else ["rule infos"] if damage.startswith("infos") else ["id variables"])
     assert json.loads(_lines(cache_dir)[2]) == sections  # rewritten as computed
 
 
@@ -530,7 +582,7 @@ def test_a_sections_line_of_another_shape_is_ignored_and_replaced(cache_dir: Pat
     if line == "not json":  # the file does not decode: a miss, parsed and written again
         assert _lines(cache_dir)[2] == sections
     else:
-        assert ran == ["strata", "id variables"] and _lines(cache_dir)[2] == sections
+        assert ran == ["strata", "id variables", "rule infos"] and _lines(cache_dir)[2] == sections
 
 
 def test_a_user_pack_computes_everything_and_stores_nothing(cache_dir: Path, tmp_path: Path,
@@ -542,7 +594,7 @@ def test_a_user_pack_computes_everything_and_stores_nothing(cache_dir: Path, tmp
     pack.write_text(".decl mine(x: symbol)\n", encoding="utf-8")
     ran = _spied(monkeypatch)
     with_pack = render_json(analyze(_MODEL, AnalysisOptions(rule_paths=(pack,))).result)
-    assert ran == ["strata", "id variables"]
+    assert ran == ["strata", "id variables", "rule infos"]
     # (the knowledge base's enrichment program may be cached; a program with the pack is not)
     assert all('"mine"' not in p.read_text(encoding="utf-8") for p in cache_dir.glob("program-*.json"))
     monkeypatch.undo()

@@ -6,7 +6,9 @@ import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from itertools import chain
 from pathlib import Path
+from typing import Any
 
 from ._errors import Diagnostic, SourceSpan
 from .diagnostics import DiagnosticBag, did_you_mean
@@ -249,8 +251,62 @@ def _threat_rules(compiled: CompiledProgram) -> tuple[_ThreatRule, ...]:
     ids = derived(compiled.program, "threat id variables 1", lambda: _all_id_variables(compiled.program, firings),
                   lambda found: [[f.name, *sorted(v)] for f, v in zip(firings, found)],
                   lambda data: _stored_id_variables(data, firings))
-    return tuple(_ThreatRule(r, rule_info(r.rule), tuple(t.name for t in r.rule.head.args),  # type: ignore[union-attr]
-                             v) for r, v in zip(firings, ids))
+    # The rules' infos depend on their metadata alone; kept beside them too (rule_info: ~18 M
+    # instructions for the built-in rules, most of it in regular expressions). The section's name
+    # changes with the code of rule_info.
+    infos = derived(compiled.program, "threat rule infos 1", lambda: [rule_info(f.rule) for f in firings],
+                    lambda found: [[f.name, *_stored_info(i)] for f, i in zip(firings, found)],
+                    lambda data: _stored_infos(data, firings))
+    return tuple(_ThreatRule(r, i, tuple(t.name for t in r.rule.head.args),  # type: ignore[union-attr]
+                             v) for r, i, v in zip(firings, infos, ids))
+
+
+# How a RuleInfo is stored in the program cache: [firing relation, fields...], the fields in the
+# record's order but `rule` (the firing relation's own rule) and `source` (None for a rule), which
+# come after the 15th; each of one kind: s text, o text or None, l a list of texts, p a list of
+# [text, text] pairs. tests/test_program_cache.py holds this to RuleInfo's fields.
+_INFO_FIELDS = (("id", "s"), ("title", "s"), ("stride", "s"), ("severity", "s"), ("impact", "s"),
+                ("likelihood", "s"), ("confidence", "s"), ("message", "s"), ("mitigation", "s"), ("capec", "l"),
+                ("cwe", "l"), ("attack", "l"), ("references", "l"), ("tags", "l"), ("description", "o"),
+                ("supersedes", "l"), ("data_impact", "s"), ("mitigated_by", "l"), ("likelihood_down", "o"),
+                ("impact_down", "o"), ("group_by", "o"), ("no_mitre", "p"))
+_INFO_KINDS: dict[str, frozenset[type]] = {"s": frozenset({str}), "o": frozenset({str, type(None)}),
+                                           "l": frozenset({list}), "p": frozenset({list})}
+_TEXT: frozenset[type] = frozenset({str})
+
+
+def _stored_info(info: RuleInfo) -> list[object]:
+    out: list[object] = []
+    for name, kind in _INFO_FIELDS:
+        value = getattr(info, name)
+        out.append([list(pair) for pair in value] if kind == "p" else list(value) if kind == "l" else value)
+    return out
+
+
+def _stored_infos(data: object, firings: list[FiringRelation]) -> list[RuleInfo]:
+    """Each threat rule's RuleInfo as stored (above), every field checked for its kind, all rules
+    at once; anything else raises SectionError."""
+    if (type(data) is not list or len(data) != len(firings)
+            or any(type(e) is not list or len(e) != 1 + len(_INFO_FIELDS) for e in data)
+            or [e[0] for e in data] != [f.name for f in firings]):
+        raise SectionError("infos of other rules")
+    columns: list[list[Any]] = [list(c) for c in zip(*data)][1:] if data else [[] for _ in _INFO_FIELDS]
+    for n, ((_, kind), column) in enumerate(zip(_INFO_FIELDS, columns)):
+        if not set(map(type, column)) <= _INFO_KINDS[kind]:
+            raise SectionError("a rule info of an unexpected shape")
+        if kind == "l":
+            if not set(map(type, chain.from_iterable(column))) <= _TEXT:
+                raise SectionError("a rule info of an unexpected shape")
+            columns[n] = list(map(tuple, column))
+        elif kind == "p":
+            pairs = list(chain.from_iterable(column))
+            if (not set(map(type, pairs)) <= {list} or not set(map(len, pairs)) <= {2}
+                    or not set(map(type, chain.from_iterable(pairs))) <= _TEXT):
+                raise SectionError("a rule info of an unexpected shape")
+            columns[n] = [tuple(map(tuple, v)) for v in column]
+    # positionally, in field order (the record's quickest way in); rule and source are the 16th and 17th
+    return [RuleInfo(*row[:15], f.rule, None, *row[15:])  # type: ignore[call-arg]
+            for row, f in zip(zip(*columns), firings)]
 
 
 def _all_id_variables(program: Program, firings: list[FiringRelation]) -> list[frozenset[str]]:

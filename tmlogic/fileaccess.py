@@ -75,6 +75,7 @@ __all__ = [
     "QUOTE_WIDTH",
     "new_run",
     "is_input",
+    "note_unread_input",
 ]
 
 _WRITE_BUFFER = 1 << 20  # a streamed report arrives in pieces of a few KB: write them a megabyte at a time
@@ -99,6 +100,7 @@ class _Run:
         self.lines: dict[str, list[str]] = {}  # shown path -> its lines, split when first quoted
         self.inputs: set[str] = set()  # resolved paths
         self.inodes: set[tuple[int, int]] = set()
+        self.unread: dict[str, str] = {}  # shown path -> path, of inputs used unread: read if quoted
 
 
 _RUN: ContextVar[_Run] = ContextVar("tmlogic_file_run", default=_Run())
@@ -296,6 +298,11 @@ def source_line(shown: str, line: int) -> str | None:
     """Line `line` (1-based) of a file this run read inside its project, for a diagnostic; else None."""
     run = _RUN.get()
     lines = run.lines.get(shown)
+    if lines is None and shown in run.unread:
+        try:
+            read_text(run.unread.pop(shown), shown=shown)
+        except FileAccessError:
+            return None
     if lines is None:
         text = run.quotable.get(shown)
         if not text:
@@ -304,6 +311,16 @@ def source_line(shown: str, line: int) -> str | None:
     if not 1 <= line <= len(lines):
         return None
     return lines[line - 1]
+
+
+def note_unread_input(path: str, shown: str, device: int, inode: int) -> None:
+    """A file inside its project whose content this run knows without reading it (the rule loader,
+    from an unchanged stat): an input all the same, which no write may replace, and quotable (read
+    when a diagnostic first shows a line of it)."""
+    run = _RUN.get()
+    run.inputs.add(path)
+    run.inodes.add((device, inode))
+    run.unread[shown] = path
 
 
 def is_input(path: Path | str) -> bool:

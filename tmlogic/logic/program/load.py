@@ -3,17 +3,20 @@
 Every file is read and parsed before anything is reported, so one run lists the syntax errors
 of all files; the static checks then run over all modules together (a rule pack may use a
 predicate declared in another file). The checked built-in program (no extra packs) is cached
-on disk, keyed by the content of its files (cache.py).
+on disk, keyed by the content of its files (cache.py); a warm run finds that key from the files'
+stats (cache.stated_key) and reads none of them.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ..._errors import Diagnostic, Level, RuleError, SourceSpan, display_path
-from ...fileaccess import FileAccessError, read_text
+from ...fileaccess import FileAccessError, note_unread_input, read_text
+from ...limits import current as current_limits
 from ...records import record, replace
 from ...resolution import resolve, resolve_folder, shared_folders
 from ...resources import prelude_file, rules_dir, schema_file
@@ -163,11 +166,34 @@ def load_program(
     packs = [builtin] if builtin_rules and builtin.is_dir() else []
     with shared_folders():  # ~90 files in a few folders: each folder resolved once
         pack_files = _pack_files(packs + list(extra_paths))
-        sources, problems = _read_all(_base_files() + list(base), pack_files)
+        listed = _listed(_base_files() + list(base), pack_files)
+    ids = known_ids.digest if isinstance(known_ids, LazyKnownIds) else known_ids
+    cacheable = builtin_rules and not extra_paths
+    # The stat manifest (cache.stated_key) covers files reached without links only: such a file
+    # lies inside its project root whatever that is, so the read it skips could not refuse it.
+    stated_ids = None if isinstance(ids, KnownIds) else ids
+    stated = cacheable and not isinstance(ids, KnownIds) and all(
+        f.resolved and f.key == os.path.abspath(f.path) for f, _, _ in listed)
+    names = [f"{shown}\0{pack or ''}\0{f.key}" for f, pack, shown in listed] if stated else []
+    paths = [f.key for f, _, _ in listed]
+    if stated:
+        found = cache.stated_key(names, paths, strict, stated_ids)
+        limit = current_limits().file_bytes
+        if found is not None and all(s[0] <= limit for s in found[1]):
+            cached = cache.read_program(found[0])
+            if cached is not None:
+                for (f, _, shown), s in zip(listed, found[1]):
+                    note_unread_input(f.key, shown, s[4], s[3])
+                return cached, []
+    read_at = time.time_ns()
+    with shared_folders():
+        sources, problems = _read_listed(listed)
     key = None
-    if builtin_rules and not extra_paths and not problems:
+    if cacheable and not problems:
         key = cache.program_key([(f"{s.shown}\0{s.pack or ''}", s.text.encode("utf-8")) for s in sources],
-                                strict, known_ids.digest if isinstance(known_ids, LazyKnownIds) else known_ids)
+                                strict, ids)
+        if stated:
+            cache.write_stated_key(names, paths, strict, stated_ids, key, read_at)
         cached = cache.read_program(key)
         if cached is not None:
             return cached, []
@@ -260,12 +286,17 @@ class _Source:
 
 def _read_all(base: Iterable[Path], packs: Iterable[tuple[_Found, str]] = ()) -> tuple[list[_Source], list[Diagnostic]]:
     """Every rule file's text, through the guarded reader (a pack's link out of the project is refused)."""
-    sources: list[_Source] = []
-    problems: list[Diagnostic] = []
+    return _read_listed(_listed(base, packs))
+
+
+def _listed(base: Iterable[Path], packs: Iterable[tuple[_Found, str]] = ()) -> list[tuple[_Found, str | None, str]]:
+    """Each rule file once, with its pack (None: the schema and the prelude) and its path as shown."""
+    out: list[tuple[_Found, str | None, str]] = []
     seen: set[str] = set()
     cwd = str(resolve_folder(os.getcwd()))
     below_cwd = cwd if cwd.endswith(os.sep) else cwd + os.sep
-    for file, pack in [(_given(Path(f)), None) for f in base] + list(packs):
+    listed: list[tuple[_Found, str | None]] = [(_given(Path(f)), None) for f in base]
+    for file, pack in listed + list(packs):
         if file.key in seen:  # a user pack given again, or the built-in folder named explicitly
             continue
         seen.add(file.key)
@@ -276,6 +307,14 @@ def _read_all(base: Iterable[Path], packs: Iterable[tuple[_Found, str]] = ()) ->
             shown = file.key[len(below_cwd):]
         else:
             shown = "." if file.key == cwd else file.path
+        out.append((file, pack, shown))
+    return out
+
+
+def _read_listed(listed: Iterable[tuple[_Found, str | None, str]]) -> tuple[list[_Source], list[Diagnostic]]:
+    sources: list[_Source] = []
+    problems: list[Diagnostic] = []
+    for file, pack, shown in listed:
         try:
             sources.append(_Source(shown, read_text(file.path, what="rule file", shown=shown), pack))
         except FileAccessError as exc:
