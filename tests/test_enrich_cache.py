@@ -85,6 +85,17 @@ def test_every_built_in_rule_comes_back_from_the_file_as_it_was_computed(cache_d
     for digest, (enrichment, chain) in found.items():  # equal, and of the very same classes
         assert type(enrichment) is type(entries[digest][0]) and enrichment.to_dict() == entries[digest][0].to_dict()
         assert chain.items() == entries[digest][1].items()
+        # built without their __init__: the same fields, in the same order, as __init__ stores them
+        made, built = entries[digest], found[digest]
+        pairs = [(a, b) for x, y in ((made[0], built[0]), (made[1], built[1]))
+                 for ka, kb in zip(vars(x).values(), vars(y).values()) if isinstance(ka, tuple)
+                 for a, b in zip(ka, kb)]
+        pairs += [(va, vb) for a, b in list(pairs) for va, vb in zip(getattr(a, "via", ()), getattr(b, "via", ()))
+                  if not isinstance(va, str)]
+        pairs += [(ta, tb) for a, b in list(pairs) for ta, tb in zip(getattr(a, "tactics", ()), getattr(b, "tactics", ()))]
+        for a, b in pairs:
+            assert type(a) is type(b) and list(vars(a).items()) == list(vars(b).items())
+            assert not hasattr(type(b), "__post_init__")
 
 
 def test_a_rule_whose_ids_change_is_a_new_entry_and_another_knowledge_base_a_new_file() -> None:
@@ -138,7 +149,7 @@ class _Planted:
 
 
 @pytest.mark.parametrize("damage", ["garbage", "other-key", "pickle", "wrong-types", "unknown-class", "bad-via",
-                                    "truncated", "deep"])
+                                    "negative-via", "boolean-via", "numbered-name", "truncated", "deep"])
 def test_a_tampered_file_is_a_miss_runs_nothing_and_is_rewritten(cache_dir: Path, monkeypatch: pytest.MonkeyPatch,
                                                                  tmp_path: Path, damage: str) -> None:
     expected = _mitre()
@@ -161,6 +172,13 @@ def test_a_tampered_file_is_a_miss_runs_nothing_and_is_rewritten(cache_dir: Path
         elif damage == "bad-via":
             vias, body, refs = json.loads(entries[0][1])
             body[1][2] = [10_000]  # a via number out of the table
+            payload = [vias, body, refs]
+        elif damage in ("negative-via", "boolean-via", "numbered-name"):
+            vias, body, refs = json.loads(entries[0][1])
+            if damage == "numbered-name":
+                body[1][1] = 7  # a CAPEC link whose name is a number
+            else:
+                body[1][2] = [-1] if damage == "negative-via" else [True]
             payload = [vias, body, refs]
         elif damage == "truncated":
             payload = None

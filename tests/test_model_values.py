@@ -237,3 +237,20 @@ def test_every_key_is_documented() -> None:
 ])
 def test_types_keep_acronyms_and_product_names_whole(written: str, canonical: str) -> None:
     assert canonical_type(written) == canonical
+
+
+def test_attributes_and_spans_are_the_records_their_init_makes() -> None:
+    from tmlogic._errors import SourceSpan
+    from tmlogic.model.raw import RawAttr
+
+    text = 'a=1, b="two", c=[1, {"k": "v"}],\n  d=bare words'
+    attrs = parse_attributes(text, "m.md", 3, 7).attrs
+    assert [a.key for a in attrs] == ["a", "b", "c", "d"]
+    for a in attrs:
+        rebuilt = RawAttr(a.key, a.value, SourceSpan(*vars(a.span).values()), SourceSpan(*vars(a.value_span).values()),
+                          a.raw, a.bare)
+        assert rebuilt == a and hash(rebuilt.span) == hash(a.span) and hash(rebuilt.value_span) == hash(a.value_span)
+        assert list(vars(rebuilt)) == list(vars(a)) and list(vars(rebuilt.span)) == list(vars(a.span))
+        assert type(a) is RawAttr and type(a.span) is SourceSpan and type(a.value_span) is SourceSpan
+    assert not hasattr(RawAttr, "__post_init__") and not hasattr(SourceSpan, "__post_init__")
+    assert attrs[3].value_span == SourceSpan("m.md", 4, 5, 4, 15)  # on the continued line

@@ -407,7 +407,7 @@ def test_the_compiled_program_equals_one_built_through_the_constructors(cache_di
 # --- derived sections (cache.derived): the engine's strata, the threat rules' id variables and infos ---
 
 _MODEL = Path(__file__).parent.parent / "examples" / "webshop" / "threat_model.md"
-_SECTIONS = ("native strata 1", "threat id variables 1", "threat rule infos 1")
+_SECTIONS = ("native strata 1", "threat id variables 1", "threat rule infos 1", "known spellings 1")
 
 
 def _report() -> str:

@@ -164,10 +164,44 @@ def _encode(enrichment: Enrichment, chain: MitreChain) -> list[Any]:
     return [vias, body, refs]
 
 
+_STR = frozenset({str})
+_INT = frozenset({int})
+_new = object.__new__
+
+
 def _strings(v: Any, width: int) -> list[str]:
-    if type(v) is not list or len(v) % width or not all(type(x) is str for x in v):
+    if type(v) is not list or len(v) % width or not set(map(type, v)) <= _STR:
         raise _Corrupt("a list of strings of an unexpected shape")
     return v
+
+
+# The decoder builds each object the way its record's own __init__ would (the same fields, in
+# declaration order, into the instance's __dict__), without calling it: a record's __init__ is
+# general (keywords, defaults, factories) and costs about twice the object, and a run decodes
+# ~1,700 of them. These classes are frozen records without __post_init__;
+# tests/test_enrich_cache.py holds the decoded entries equal to the computed ones.
+def _via(kind: str, ident: str, detail: str) -> Via:
+    v = _new(Via)
+    v.__dict__.update(kind=kind, id=ident, detail=detail)
+    return v
+
+
+def _link(ident: str, name: str, via: tuple[Via, ...]) -> Link:
+    link = _new(Link)
+    link.__dict__.update(id=ident, name=name, via=via)
+    return link
+
+
+def _tactic(ident: str, name: str) -> Tactic:
+    tactic = _new(Tactic)
+    tactic.__dict__.update(id=ident, name=name)
+    return tactic
+
+
+def _ref(ident: str, name: str, via: str) -> MitreRef:
+    ref = _new(MitreRef)
+    ref.__dict__.update(id=ident, name=name, via=via)
+    return ref
 
 
 class _Decoder:
@@ -186,7 +220,7 @@ class _Decoder:
             triple = (flat[i], flat[i + 1], flat[i + 2])
             found = self.vias.get(triple)
             if found is None:
-                found = self.vias[triple] = Via(*triple)
+                found = self.vias[triple] = _via(*triple)
             vias.append(found)
         if type(body) is not list or len(body) != 6 or type(body[0]) is not str:
             raise _Corrupt("an enrichment of an unexpected shape")
@@ -200,20 +234,18 @@ class _Decoder:
 
     @staticmethod
     def _vias(numbers: Any, vias: list[Via]) -> tuple[Via, ...]:
-        if type(numbers) is not list or not all(type(n) is int and 0 <= n < len(vias) for n in numbers):
+        if type(numbers) is not list or (numbers and (not set(map(type, numbers)) <= _INT or min(numbers) < 0
+                                                     or max(numbers) >= len(vias))):
             raise _Corrupt("via numbers of an unexpected shape")
-        return tuple([vias[n] for n in numbers])
+        return tuple(map(vias.__getitem__, numbers))
 
     def links(self, v: Any, vias: list[Via]) -> tuple[Link, ...]:
         if type(v) is not list or len(v) % 3:
             raise _Corrupt("links of an unexpected shape")
-        out = []
-        for i in range(0, len(v), 3):
-            ident, name = v[i], v[i + 1]
-            if type(ident) is not str or type(name) is not str:
-                raise _Corrupt("a link of an unexpected shape")
-            out.append(Link(ident, name, self._vias(v[i + 2], vias)))
-        return tuple(out)
+        idents, names = v[0::3], v[1::3]
+        if not set(map(type, idents)) <= _STR or not set(map(type, names)) <= _STR:
+            raise _Corrupt("a link of an unexpected shape")
+        return tuple([_link(ident, name, self._vias(numbers, vias)) for ident, name, numbers in zip(idents, names, v[2::3])])
 
     def techniques(self, v: Any, vias: list[Via]) -> tuple[TechniqueLink, ...]:
         if type(v) is not list or len(v) % 4:
@@ -224,7 +256,7 @@ class _Decoder:
             if type(ident) is not str or type(name) is not str:
                 raise _Corrupt("a technique of an unexpected shape")
             tactics = _strings(v[i + 2], 2)
-            out.append(TechniqueLink(ident, name, tuple([Tactic(tactics[j], tactics[j + 1])
+            out.append(TechniqueLink(ident, name, tuple([_tactic(tactics[j], tactics[j + 1])
                                                          for j in range(0, len(tactics), 2)]),
                                      self._vias(v[i + 3], vias)))
         return tuple(out)
@@ -232,4 +264,4 @@ class _Decoder:
     @staticmethod
     def refs(v: Any) -> tuple[MitreRef, ...]:
         flat = _strings(v, 3)
-        return tuple([MitreRef(flat[i], flat[i + 1], flat[i + 2]) for i in range(0, len(flat), 3)])
+        return tuple(map(_ref, flat[0::3], flat[1::3], flat[2::3]))

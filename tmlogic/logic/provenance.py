@@ -198,26 +198,39 @@ def _comparison_text(c: Comparison, position: dict[str, int]) -> _Text:
     return text
 
 
-@record(frozen=True)
 class _Shape:
-    """What the prover needs of one firing relation, worked out once per rule."""
+    """What the prover needs of one firing relation, worked out once per rule, each part when it
+    is first needed: the head's positions for every relation a proof search asks about, the body
+    for those that answer with rows, the texts for those whose firings are shown in a proof (a
+    plain class with slots: there is one per rule asked about, ~140 on the DMZ model)."""
 
-    positions: tuple[int, ...]  # the firing positions a head fact binds
-    head_key: _HeadKey  # head fact arguments -> the values at `positions`, or None
-    body: Callable[[Row], tuple[FactKey, ...]]  # firing row -> positive body facts
-    absent: tuple[_Text, ...]  # firing row -> each negated atom, instantiated
-    constraints: tuple[_Text, ...]  # firing row -> each comparison, instantiated
-    shown: tuple[tuple[str, int], ...]  # the bindings a proof node lists: named variables, row positions
+    __slots__ = ("relation", "positions", "head_key", "_body", "_texts")
 
-    @staticmethod
-    def of(relation: FiringRelation) -> "_Shape":
-        positions, head_key = _head_key(relation)
-        position = {v: i for i, v in enumerate(relation.variables)}
-        body = relation.rule.body
-        return _Shape(positions, head_key, _body_maker(relation),
-                      tuple(_negation_text(lit.atom, position) for lit in body if isinstance(lit, Negation)),
-                      tuple(_comparison_text(lit, position) for lit in body if isinstance(lit, Comparison)),
-                      tuple((v, i) for i, v in enumerate(relation.variables) if not v.startswith("_")))
+    def __init__(self, relation: FiringRelation) -> None:
+        self.relation = relation
+        # the firing positions a head fact binds, and head fact arguments -> the values there, or None
+        self.positions, self.head_key = _head_key(relation)
+        self._body: Callable[[Row], tuple[FactKey, ...]] | None = None
+        self._texts: tuple[tuple[_Text, ...], tuple[_Text, ...], tuple[tuple[str, int], ...]] | None = None
+
+    @property
+    def body(self) -> Callable[[Row], tuple[FactKey, ...]]:
+        """Firing row -> its positive body facts."""
+        if self._body is None:
+            self._body = _body_maker(self.relation)
+        return self._body
+
+    def texts(self) -> tuple[tuple[_Text, ...], tuple[_Text, ...], tuple[tuple[str, int], ...]]:
+        """Firing row -> each negated atom, instantiated; firing row -> each comparison,
+        instantiated; and the bindings a proof node lists (named variables, row positions)."""
+        if self._texts is None:
+            relation = self.relation
+            position = {v: i for i, v in enumerate(relation.variables)}
+            body = relation.rule.body
+            self._texts = (tuple(_negation_text(lit.atom, position) for lit in body if isinstance(lit, Negation)),
+                           tuple(_comparison_text(lit, position) for lit in body if isinstance(lit, Comparison)),
+                           tuple((v, i) for i, v in enumerate(relation.variables) if not v.startswith("_")))
+        return self._texts
 
 
 class Prover:
@@ -249,7 +262,7 @@ class Prover:
     def _shape(self, relation: FiringRelation) -> _Shape:
         shape = self._shapes.get(relation.name)
         if shape is None:
-            shape = self._shapes[relation.name] = _Shape.of(relation)
+            shape = self._shapes[relation.name] = _Shape(relation)
         return shape
 
     def _firing(self, relation: FiringRelation, row: Row) -> _Firing:
@@ -277,7 +290,7 @@ class Prover:
                 for predicate, keys in by_predicate.items():
                     for relation in self._by_head.get(predicate, ()):
                         shape = self._shape(relation)
-                        head_key, make_body = shape.head_key, shape.body
+                        head_key = shape.head_key
                         owners: list[FactKey] = []
                         asked: list[Row] = []
                         for key in keys:
@@ -288,8 +301,11 @@ class Prover:
                         if not asked:
                             continue
                         answers = session.query_many(relation.name, len(relation.variables), shape.positions, asked)
+                        make_body = None
                         for owner, rows in zip(owners, answers):
                             if rows:
+                                if make_body is None:
+                                    make_body = shape.body
                                 firings = explored[owner]
                                 for row in rows:
                                     body = make_body(row)
@@ -342,12 +358,13 @@ class Prover:
         return self._assemble(firing, key)
 
     def _assemble(self, firing: _Firing, key: FactKey) -> ProofNode:
-        shape, row = self._shape(firing.relation), firing.row
+        row = firing.row
+        absent, constraints, shown = self._shape(firing.relation).texts()
         children = tuple(self._nodes[b] for b in firing.body)
         return _node(key[0], key[1], 1 + max([c.height for c in children], default=0), None, firing.relation.rule,
-                     tuple([(v, row[i]) for v, i in shape.shown]), children,
-                     tuple([text(row) for text in shape.absent]) if shape.absent else (),
-                     tuple([text(row) for text in shape.constraints]) if shape.constraints else (), None)
+                     tuple([(v, row[i]) for v, i in shown]), children,
+                     tuple([text(row) for text in absent]) if absent else (),
+                     tuple([text(row) for text in constraints]) if constraints else (), None)
 
     def _best(self, firings: list[_Firing]) -> _Firing:
         """The lowest firing; among equally low ones, the first by relation name and row text."""

@@ -55,6 +55,26 @@ class ValueResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
+# Spans and attributes are built the way their records' own __init__ would (the fields, in
+# declaration order, into the instance's __dict__), without calling it: the records' __init__ is
+# general (keywords, defaults) and costs about twice the object, and a model's attributes make
+# three of them each. Both are records without __post_init__ (tests/test_model_values.py holds
+# them equal, field for field, to the ones __init__ makes).
+_new = object.__new__
+
+
+def _span(path: str, line: int, col: int, end_line: int, end_col: int) -> SourceSpan:
+    span = _new(SourceSpan)
+    span.__dict__.update(path=path, line=line, col=col, end_line=end_line, end_col=end_col)
+    return span
+
+
+def _attr(key: str, value: Value, span: SourceSpan, value_span: SourceSpan, raw: str, bare: bool) -> RawAttr:
+    attr = _new(RawAttr)
+    attr.__dict__.update(key=key, value=value, span=span, value_span=value_span, raw=raw, bare=bare)
+    return attr
+
+
 class _Fail(Exception):
     """Internal: abandon the current value; `fatal` stops the whole line (unterminated input)."""
 
@@ -111,10 +131,10 @@ class _Parser:
         if end is None or end <= start:
             end = start + 1
         if not self.breaks:  # one line (nearly every entry): columns are offsets from self.col
-            return SourceSpan(self.path, self.line, self.col + start, self.line, self.col + end)
+            return _span(self.path, self.line, self.col + start, self.line, self.col + end)
         line, col = self._where(start)
         end_line, end_col = self._where(end)
-        return SourceSpan(self.path, line, col, end_line, end_col)
+        return _span(self.path, line, col, end_line, end_col)
 
     def error(self, start: int, message: str, hint: str | None, end: int | None = None) -> None:
         self.diags.append(Diagnostic(Level.ERROR, self.span(start, end), message, "syntax", hint))
@@ -336,8 +356,8 @@ class _Parser:
                 self.skip_to_next_pair()
                 self.ws()
                 continue
-            out.append(RawAttr(key, value, self.span(key_start, key_end), self.span(vstart, vend),
-                               self.text[vstart:vend], bare))
+            out.append(_attr(key, value, self.span(key_start, key_end), self.span(vstart, vend),
+                             self.text[vstart:vend], bare))
             self.ws()
             if self.pos < self.n:
                 if self.text[self.pos] == ",":
