@@ -98,3 +98,18 @@ def test_an_unauthenticated_service_is_rated_by_the_data_its_calls_carry() -> No
     assert secret[0] == "elevated" and any("secret" in r for r in secret[1]), secret
     assert nothing[0] == "low" and "the calls it receives carry no sensitive or personal data" in nothing[1], nothing
     assert all(inside in reasons for _, reasons in (personal, secret, nothing))
+
+
+def test_a_person_with_no_flow_is_a_gap_in_the_model_not_a_forgotten_host() -> None:
+    level, reasons = finding("model/tests/TM-MOD-001/positive2.md", "TM-MOD-001", "Visitor")
+    assert level == "low"
+    assert "a person runs no software that could be left unpatched: only the model is incomplete" in reasons
+    level, reasons = finding("model/tests/TM-MOD-001/positive2.md", "TM-MOD-001", "Spare Server")
+    assert level == "medium" and not any("person" in r for r in reasons)
+
+
+def test_a_source_allow_list_makes_unauthenticated_input_one_step_less_likely() -> None:
+    allowed = finding("authentication/tests/TM-AUTH-001/positive6.md", "TM-AUTH-001", "Allow-listed Trunk")
+    open_trunk = finding("authentication/tests/TM-AUTH-001/positive6.md", "TM-AUTH-001", "Open Trunk")
+    assert allowed[0] == "elevated" and any("allow-list" in r for r in allowed[1])
+    assert open_trunk[0] == "high" and not any("allow-list" in r for r in open_trunk[1])
