@@ -4,6 +4,7 @@ command imports its own module only."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -22,14 +23,21 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _run_probe(args: list[str], cwd: Path, report: str, setup: str = "") -> subprocess.CompletedProcess[str]:
     """`tmlogic ARGS` run in a fresh process after `setup`; its stderr ends with a line of the words of
-    `report` (a Python expression for an iterable of strings) evaluated after the run."""
+    `report` (a Python expression for an iterable of strings) evaluated after the run.
+
+    The process has its own cache folder under `cwd`, warmed by running the command once before:
+    what a run imports is that of a warm run (a cold one also parses the rules), whatever the
+    user's cache holds and whichever test ran before."""
     probe = ("import sys\n" + setup +
              f"sys.argv = ['tmlogic', *{args!r}]\n"
              "from tmlogic.cli import main\n"
              "try:\n    main()\nexcept SystemExit:\n    pass\n"
              f"sys.stderr.write('\\n' + ' '.join({report}))\n")
-    return subprocess.run([sys.executable, "-c", probe], cwd=cwd, capture_output=True, text=True, timeout=120,
-                          check=False)
+    env = {**os.environ, "TMLOGIC_CACHE_DIR": str(cwd / "probe-cache")}
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-c", probe], cwd=cwd, capture_output=True, text=True, timeout=120,
+                              check=False, env=env)
+    return done
 
 
 def _reported(done: subprocess.CompletedProcess[str]) -> list[str]:
