@@ -12,7 +12,7 @@ import pytest
 
 from tmlogic import fileaccess
 from tmlogic.logic.language.ast import Program
-from tmlogic.logic.program import cache, load
+from tmlogic.logic.program import load, manifest
 from tmlogic.resources import rules_dir
 
 
@@ -35,7 +35,7 @@ def _load(pack: Path) -> Program:
 
 def _settled(monkeypatch: pytest.MonkeyPatch) -> None:
     """Files just written count as settled (the tests cannot wait for them to age)."""
-    monkeypatch.setattr(cache, "_SETTLED_NS", 0)
+    monkeypatch.setattr(manifest, "_SETTLED_NS", 0)
 
 
 def _reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:

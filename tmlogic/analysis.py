@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -34,6 +33,7 @@ from .memo import IdentityCache
 from .records import field, record, replace
 from .severity import Override, RuleSeverity, cell_score, level_for, score_threat
 from .severity_context import model_context
+from .sha256 import sha256
 from .type_hints import type_hints
 
 __all__ = ["AnalysisOptions", "analyze", "analyze_model", "load_rules", "lint_rules", "rule_info", "rule_facts",
@@ -173,7 +173,7 @@ def step_down_reasons(info: RuleInfo, rows: list[Row], bindings: Callable[[Row],
 
 def threat_id(rule_id: str, targets: tuple[str, ...]) -> str:
     """Stable across unrelated model edits: depends only on the rule and the target ids."""
-    digest = hashlib.sha256("\x1f".join((rule_id,) + targets).encode("utf-8")).hexdigest()
+    digest = sha256("\x1f".join((rule_id,) + targets).encode("utf-8")).hexdigest()
     return f"T{digest[:10]}"
 
 

@@ -20,8 +20,8 @@ is a miss (the rule is enriched as without a cache, and the line rewritten). Wri
 
 from __future__ import annotations
 
-import hashlib
 import json
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -30,7 +30,9 @@ from typing import Any
 from .. import __version__
 from .._errors import UsageError
 from ..fileaccess import FileAccessError, read_text, write_text
+from ..logic.program import manifest as stat_manifest
 from ..logic.program.cache import cache_dir
+from ..sha256 import sha256
 from .enrich import Enrichment, Link, MitreChain, MitreRef, RuleMeta, Tactic, TechniqueLink, Via
 
 __all__ = ["entry_key", "file_key", "read_entries", "write_entries"]
@@ -51,10 +53,26 @@ class _Corrupt(Exception):
 @lru_cache(maxsize=8)
 def file_key(kb_digest: str, decls: str) -> str | None:
     """The key of the cache file for a knowledge base (its content digest) and its declarations;
-    None if the code that computes enrichment cannot be read (then nothing is cached)."""
-    digest = hashlib.sha256(f"tmlogic {__version__} enrichment cache {_FORMAT}\n{kb_digest}\n".encode())
-    digest.update(decls.encode("utf-8"))
+    None if the code that computes enrichment cannot be read (then nothing is cached). A warm run
+    finds it from the code files' stats (the stat manifest, tmlogic/logic/program/manifest.py)."""
+    head = f"tmlogic {__version__} enrichment cache {_FORMAT}\n{kb_digest}\n"
     here = Path(__file__).parent
+    paths = [str(here / name) for name in _SOURCES]
+    # the declarations are a few KB of text, not a file: the manifest is named by their digest
+    context = f"{head}{sha256(decls.encode('utf-8', 'surrogatepass')).hexdigest()}"
+    found = stat_manifest.stated_key("sources", context, _SOURCES, paths)
+    if found is not None:
+        return found[0]
+    read_at = time.time_ns()
+    key = _read_key(head, decls, here)
+    if key is not None:
+        stat_manifest.write_stated_key("sources", context, _SOURCES, paths, key, read_at)
+    return key
+
+
+def _read_key(head: str, decls: str, here: Path) -> str | None:
+    digest = sha256(head.encode())
+    digest.update(decls.encode("utf-8"))
     for name in _SOURCES:
         try:
             data = (here / name).read_bytes()
@@ -69,7 +87,7 @@ def entry_key(meta: RuleMeta, own: tuple[tuple[str, ...], tuple[str, ...], tuple
     """The digest of what one rule's enrichment and chain depend on: its RuleMeta and its own
     capec, cwe and attack ids (as RuleInfo holds them)."""
     text = json.dumps([meta.rule_id, meta.stride, meta.capec, meta.cwe, meta.attack, *own], ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def _path(key: str) -> Path | None:

@@ -7,8 +7,8 @@ only needs the known ids, which `known_ids_in` reads from three files without lo
 
 from __future__ import annotations
 
-import hashlib
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Mapping
 from functools import lru_cache
@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from ..logic.language.checks import KnownIds, LazyKnownIds
+from ..logic.program import manifest as stat_manifest
 from ..resources import facts_dir
+from ..sha256 import sha256
 from .schema import MANIFEST, RELATION_BY_NAME, RELATIONS
 from .store import decls_text, read_manifest, read_relation
 
@@ -108,16 +110,33 @@ def _rows(folder: Path, relation: str) -> tuple[Row, ...]:
 
 def content_digest(folder: Path | str | None = None) -> str:
     """A digest of every file of the knowledge base in `folder` (default: the embedded one): its
-    manifest and each relation's file, read as bytes (a few hundred KB, well under a millisecond
-    to hash), so caches of what is computed from the knowledge base are keyed by its content. A
-    missing or unreadable file is part of the digest as such; loading the knowledge base reports it."""
+    manifest and each relation's file, read as bytes, so caches of what is computed from the
+    knowledge base are keyed by its content. A missing or unreadable file is part of the digest as
+    such; loading the knowledge base reports it. A warm run finds the digest from the files' stats
+    (the stat manifest, tmlogic/logic/program/manifest.py) and reads none of them: some 350 KB to
+    read and hash otherwise."""
     return _digest(_key(Path(folder) if folder is not None else embedded_dir()))
+
+
+_FILES = (MANIFEST, *(rel.file for rel in RELATIONS))
 
 
 @lru_cache(maxsize=8)
 def _digest(folder: Path) -> str:
-    digest = hashlib.sha256(b"tmlogic knowledge base\n")
-    for name in (MANIFEST, *(rel.file for rel in RELATIONS)):
+    paths = [str(folder / name) for name in _FILES]
+    context = f"knowledge base {folder}"
+    found = stat_manifest.stated_key("kb", context, _FILES, paths)
+    if found is not None:
+        return found[0]
+    read_at = time.time_ns()
+    key = _read_digest(folder)
+    stat_manifest.write_stated_key("kb", context, _FILES, paths, key, read_at)
+    return key
+
+
+def _read_digest(folder: Path) -> str:
+    digest = sha256(b"tmlogic knowledge base\n")
+    for name in _FILES:
         try:
             data = (folder / name).read_bytes()
         except OSError as exc:

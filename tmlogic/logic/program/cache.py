@@ -7,7 +7,7 @@ base ids the metadata was checked against; on any mismatch, or if the file is mi
 corrupt or of an unexpected shape, the program is parsed as if there were no cache (a broken
 cache is a miss, never an error). Errors in the rules themselves are never cached: only a program
 that passed its checks without warnings is written. A small manifest beside it records the rule
-files' stats, so a warm run need not read and hash them to find the key (see "the stat manifest").
+files' stats, so a warm run need not read and hash them to find the key (manifest.py).
 
 Where: $TMLOGIC_CACHE_DIR, else $XDG_CACHE_HOME/tmlogic, else ~/.cache/tmlogic.
 TMLOGIC_CACHE_DIR set to an empty string turns the cache off.
@@ -16,10 +16,8 @@ TMLOGIC_CACHE_DIR set to an empty string turns the cache off.
 from __future__ import annotations
 
 import binascii
-import hashlib
 import json
 import os
-import stat
 import sys
 import zlib
 from array import array
@@ -31,11 +29,11 @@ from typing import Any, TypeVar
 from ... import __version__
 from ..._errors import SourceSpan, UsageError
 from ...fileaccess import FileAccessError, read_text, write_text
+from ...sha256 import sha256
 from ..language import ast
 from ..language.checks import KnownIds
 
-__all__ = ["cache_dir", "program_key", "read_program", "write_program", "derived", "SectionError", "FileState",
-           "stated_key", "write_stated_key"]
+__all__ = ["cache_dir", "program_key", "read_program", "write_program", "derived", "SectionError"]
 
 _FORMAT = 7  # 2: modules know their rule pack; 3: positional arrays; 4: flat terms, objects built directly;
 # 5: columns, children taken in order, a CRC of the body; 6: numbers packed, names in one table of strings;
@@ -499,7 +497,7 @@ def cache_dir() -> Path | None:
 def program_key(files: Sequence[tuple[str, bytes]], strict: bool, known_ids: KnownIds | str | None) -> str:
     """A digest of everything the checked program depends on: `files` are (shown path, content);
     `known_ids` the ids the metadata is checked against, or a digest that names them."""
-    digest = hashlib.sha256(f"tmlogic {__version__} cache {_FORMAT} {_LAYOUT} strict={strict}\n".encode())
+    digest = sha256(f"tmlogic {__version__} cache {_FORMAT} {_LAYOUT} strict={strict}\n".encode())
     for shown, content in files:
         digest.update(f"{shown}\0{len(content)}\0".encode("utf-8", "surrogateescape"))
         digest.update(content)
@@ -513,98 +511,6 @@ def program_key(files: Sequence[tuple[str, bytes]], strict: bool, known_ids: Kno
     else:
         digest.update(b"\nno-known-ids")
     return digest.hexdigest()
-
-
-# --- the stat manifest ------------------------------------------------------------------------------
-#
-# Reading and hashing the ~115 rule files for the key costs more than the rest of a warm load's
-# file work. So the key is also kept in a small manifest, named by the files' names (shown path,
-# pack and resolved path of each, in order; the strictness and the known ids), that records each
-# file's stat: size, modification and change times in nanoseconds, inode and device. A later run
-# that finds the same files with the same stats uses the recorded key without reading them; any
-# other stat (an edit, a file replaced, touched or moved) is a miss, and the files are read and
-# hashed as before. The change time cannot be set back by a user (touch and tar set only the
-# modification time), and any write or rename sets it. A manifest is written only after the files
-# were read, from stats taken after the read, and only if every file was last changed well before
-# the read began (_SETTLED_NS): a file changed during the read, or within a coarse file system's
-# time step of it, would otherwise show a stat that matches content the hash never saw (git calls
-# such entries "racily clean"). A manifest that does not decode, or names a key of another shape,
-# is a miss like any other.
-
-_MANIFEST_FORMAT = 1
-_SETTLED_NS = 3_000_000_000  # older than this at the start of the read (FAT's time step is 2 s)
-FileState = tuple[int, int, int, int, int]  # size, mtime_ns, ctime_ns, inode, device
-
-
-def _manifest_path(names: Sequence[str], strict: bool, known_ids: str | None) -> Path | None:
-    folder = cache_dir()
-    if folder is None:
-        return None
-    digest = hashlib.sha256(f"tmlogic {__version__} files {_MANIFEST_FORMAT} {_FORMAT} strict={strict} "
-                            f"known ids={known_ids}\n".encode())
-    for name in names:
-        digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
-    return folder / f"files-{digest.hexdigest()[:32]}.json"
-
-
-def _state(path: str) -> FileState | None:
-    """The stat of a regular file at `path` (links followed), or None."""
-    try:
-        info = os.stat(path)
-    except (OSError, ValueError):
-        return None
-    if not stat.S_ISREG(info.st_mode):
-        return None
-    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
-
-
-def stated_key(names: Sequence[str], paths: Sequence[str], strict: bool,
-               known_ids: str | None) -> tuple[str, list[FileState]] | None:
-    """The program key recorded for the files `paths` (whose names, shown path and pack, are
-    `names`), with their stats, if every one still has the stat it had when it was read; else None."""
-    where = _manifest_path(names, strict, known_ids)
-    if where is None:
-        return None
-    try:
-        data = json.loads(read_text(where, what="program cache", anywhere=True, track=False))
-    except (FileAccessError, ValueError, RecursionError):
-        return None
-    if type(data) is not dict or type(data.get("files")) is not list or len(data["files"]) != len(paths):
-        return None
-    key = data.get("key")
-    if type(key) is not str or len(key) != 64 or not set(key) <= _HEX:
-        return None
-    states: list[FileState] = []
-    for path, stored in zip(paths, data["files"]):
-        state = _state(path)
-        if state is None or type(stored) is not list or len(stored) != 5 or list(state) != stored:
-            return None
-        states.append(state)
-    return key, states
-
-
-_HEX = frozenset("0123456789abcdef")
-
-
-def write_stated_key(names: Sequence[str], paths: Sequence[str], strict: bool, known_ids: str | None, key: str,
-                     read_at: int) -> None:
-    """Record `key` for the files `paths`, read (and hashed) from time `read_at` (time.time_ns()),
-    unless one of them changed too near that time to be sure the hash saw it (see above)."""
-    where = _manifest_path(names, strict, known_ids)
-    if where is None:
-        return
-    states = [_state(path) for path in paths]
-    settled = read_at - _SETTLED_NS
-    if any(s is None or s[1] >= settled or s[2] >= settled for s in states):
-        return
-    text = json.dumps({"key": key, "files": states}, separators=(",", ":"))
-    try:
-        write_text(where, text, anywhere=True, replace_input=True)
-        olders = sorted(where.parent.glob("files-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in olders[_KEEP:]:
-            old.unlink(missing_ok=True)
-    except (UsageError, OSError):  # a manifest that cannot be written is simply not used
-        pass
 
 
 def _path(key: str) -> Path | None:

@@ -4,7 +4,7 @@ Every file is read and parsed before anything is reported, so one run lists the 
 of all files; the static checks then run over all modules together (a rule pack may use a
 predicate declared in another file). The checked built-in program (no extra packs) is cached
 on disk, keyed by the content of its files (cache.py); a warm run finds that key from the files'
-stats (cache.stated_key) and reads none of them.
+stats (manifest.py) and reads none of them.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from ...resolution import resolve, resolve_folder, shared_folders
 from ...resources import prelude_file, rules_dir, schema_file
 from ..language.ast import Module, Program
 from ..language.checks import KnownIds, LazyKnownIds, check_modules, stride_canonical
-from . import cache
+from . import cache, manifest
 
 __all__ = ["rule_files", "load_program", "lint"]
 
@@ -169,15 +169,17 @@ def load_program(
         listed = _listed(_base_files() + list(base), pack_files)
     ids = known_ids.digest if isinstance(known_ids, LazyKnownIds) else known_ids
     cacheable = builtin_rules and not extra_paths
-    # The stat manifest (cache.stated_key) covers files reached without links only: such a file
+    # The stat manifest (manifest.py) covers files reached without links only: such a file
     # lies inside its project root whatever that is, so the read it skips could not refuse it.
     stated_ids = None if isinstance(ids, KnownIds) else ids
     stated = cacheable and not isinstance(ids, KnownIds) and all(
         f.resolved and f.key == os.path.abspath(f.path) for f, _, _ in listed)
     names = [f"{shown}\0{pack or ''}\0{f.key}" for f, pack, shown in listed] if stated else []
     paths = [f.key for f, _, _ in listed]
+    # what the key depends on besides the files: the key of no files (version, format, strictness, ids)
+    context = f"program {cache.program_key([], strict, stated_ids)}" if stated else ""
     if stated:
-        found = cache.stated_key(names, paths, strict, stated_ids)
+        found = manifest.stated_key("files", context, names, paths)
         limit = current_limits().file_bytes
         if found is not None and all(s[0] <= limit for s in found[1]):
             cached = cache.read_program(found[0])
@@ -193,7 +195,7 @@ def load_program(
         key = cache.program_key([(f"{s.shown}\0{s.pack or ''}", s.text.encode("utf-8")) for s in sources],
                                 strict, ids)
         if stated:
-            cache.write_stated_key(names, paths, strict, stated_ids, key, read_at)
+            manifest.write_stated_key("files", context, names, paths, key, read_at)
         cached = cache.read_program(key)
         if cached is not None:
             return cached, []

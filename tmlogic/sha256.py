@@ -1,0 +1,31 @@
+"""SHA-256 without OpenSSL: the interpreter's own implementation, for the short texts a run keys
+and names things by (threat ids, cache keys).
+
+`import hashlib` loads OpenSSL's library and registers every algorithm it has, about 11 M
+instructions of a warm JSON run that needs SHA-256 of a few dozen short strings and nothing else.
+CPython builds its own SHA-256 as a small module (_sha2 from 3.12, _sha256 before); a build
+without it (configured --without-builtin-hashlib-hashes) gets hashlib's, the same function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+__all__ = ["sha256"]
+
+
+class _Hash(Protocol):
+    def update(self, data: bytes, /) -> None: ...
+
+    def hexdigest(self) -> str: ...
+
+
+sha256: Callable[[bytes], _Hash]
+try:
+    from _sha2 import sha256  # type: ignore[import-not-found, no-redef, unused-ignore]  # CPython >= 3.12
+except ImportError:
+    try:
+        from _sha256 import sha256  # type: ignore[import-not-found, no-redef, unused-ignore]  # CPython 3.11
+    except ImportError:
+        from hashlib import sha256  # type: ignore[no-redef, unused-ignore]
