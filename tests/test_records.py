@@ -580,3 +580,45 @@ def test_mypy_checks_record_constructors_as_dataclass_ones(tmp_path: Path) -> No
         'Property "x" defined in "P" is read-only  [misc]',
         'Unexpected keyword argument "nope" for "replace" of "P"  [call-arg]',
     ], done.stdout
+
+
+def _sized(decorate: Decorator, count: int, defaults: int, frozen: bool) -> type:
+    """A class of `count` int fields, the last `defaults` of them with a default."""
+    names = [f"f{i}" for i in range(count)]
+    body: dict[str, Any] = {"__annotations__": {name: "int" for name in names}, "__module__": __name__,
+                            "__qualname__": f"Sized{count}"}
+    for i, name in enumerate(names[count - defaults:], start=count - defaults):
+        body[name] = 100 + i
+    return decorate(frozen=frozen)(type(f"Sized{count}", (), body))  # type: ignore[no-any-return]
+
+
+def _sized_calls(count: int) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
+    """Every positional length from none to one too many, then keyword and mixed calls, wrong
+    ones included."""
+    calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = [(tuple(range(n)), {}) for n in range(count + 2)]
+    calls.append(((), {f"f{i}": i for i in range(count)}))
+    calls.append(((), {f"f{i}": i for i in reversed(range(count))}))
+    calls.append((tuple(range(count // 2)), {f"f{i}": i for i in range(count // 2, count)}))
+    calls.append((tuple(range(count)), {"nope": 1}))
+    if count:
+        calls.append((tuple(range(count)), {"f0": 1}))
+        calls.append(((), {"f0": 1}))
+    return calls
+
+
+# the positional __init__ is written out for each field count up to 10; 11 and 12 take its loop
+@pytest.mark.parametrize("count", range(13))
+@pytest.mark.parametrize("frozen", [False, True])
+def test_every_field_count_builds_and_fails_as_a_dataclass(count: int, frozen: bool) -> None:
+    for defaults in sorted({0, 1, count // 2, count}):
+        if defaults > count:
+            continue
+        expected_class = _sized(dataclass, count, defaults, frozen)
+        got_class = _sized(record, count, defaults, frozen)
+        for args, kwargs in _sized_calls(count):
+            expected = outcome(lambda: expected_class(*args, **kwargs))
+            assert outcome(lambda: got_class(*args, **kwargs)) == expected, (count, defaults, args, kwargs)
+            if expected[0] == "ok":
+                # the same fields, in field order, in the instance's dict
+                assert list(vars(got_class(*args, **kwargs)).items()) == list(
+                    vars(expected_class(*args, **kwargs)).items())

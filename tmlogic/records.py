@@ -250,10 +250,12 @@ def _collect_fields(cls: type, kw_only: bool) -> dict[str, Field[Any]]:
     namespace = vars(module) if module is not None else {}
     kw_only_now = kw_only
     seen_marker = False
+    # dataclasses' markers, looked up once a class (None unless some module imported dataclasses)
     foreign_field = _dataclasses_attr("Field")
+    markers = (_dataclasses_attr("InitVar"), _dataclasses_attr("KW_ONLY"))
     for name, annotation in annotations.items():
-        kind = _annotation_kind(annotation, namespace)
-        if kind == "KW_ONLY":
+        kind = _annotation_kind(annotation, namespace, markers)
+        if kind is _KW_ONLY:
             if seen_marker:
                 raise TypeError(f"{name!r} is KW_ONLY, but KW_ONLY has already been specified")
             seen_marker = True
@@ -263,25 +265,23 @@ def _collect_fields(cls: type, kw_only: bool) -> dict[str, Field[Any]]:
         if foreign_field is not None and isinstance(value, foreign_field):
             raise TypeError(f"field {name} of record {cls.__name__} is a dataclasses.field: "
                             "use tmlogic.records.field")
-        if isinstance(value, Field):
-            f = value
-        else:
-            f = field(default=value)
+        given = isinstance(value, Field)
+        # a plain default: the Field that field(default=value) makes, built directly
+        f = value if given else Field(value, _MISSING, True, True, None, True, _MISSING)
         f.name = name
         f.type = annotation
-        field_type = _FIELD_TYPES[kind]
-        f._field_type = field_type
-        if field_type is not _FIELD and f.default_factory is not _MISSING:
+        f._field_type = kind
+        if kind is not _FIELD and f.default_factory is not _MISSING:
             raise TypeError(f"field {name} cannot have a default factory")
-        if field_type is _FIELD_CLASSVAR:
+        if kind is _FIELD_CLASSVAR:
             f.kw_only = _MISSING
         elif f.kw_only is _MISSING:
             f.kw_only = kw_only_now
-        if field_type is _FIELD and f.default.__class__.__hash__ is None:
+        if kind is _FIELD and f.default.__class__.__hash__ is None:
             raise ValueError(f"mutable default {type(f.default)} for field {name} is not allowed: use default_factory")
         fields[name] = f
         # As with dataclasses, a default stays a class attribute; a Field in the body does not.
-        if isinstance(value, Field):
+        if given:
             if f.default is _MISSING:
                 delattr(cls, name)
             else:
@@ -292,31 +292,31 @@ def _collect_fields(cls: type, kw_only: bool) -> dict[str, Field[Any]]:
     return fields
 
 
-_FIELD_TYPES = {"field": _FIELD, "ClassVar": _FIELD_CLASSVAR, "InitVar": _FIELD_INITVAR}
+_KW_ONLY = "KW_ONLY"
 
 
-def _annotation_kind(annotation: Any, namespace: dict[str, Any]) -> str:
-    """"ClassVar", "InitVar", "KW_ONLY" or "field", for an annotation given as an object or, with
-    `from __future__ import annotations`, as text (read against the class's module, as
-    dataclasses does)."""
+def _annotation_kind(annotation: Any, namespace: dict[str, Any], markers: tuple[Any, Any]) -> str:
+    """_FIELD, _FIELD_CLASSVAR, _FIELD_INITVAR or _KW_ONLY, for an annotation given as an object
+    or, with `from __future__ import annotations`, as text (read against the class's module, as
+    dataclasses does). `markers` are dataclasses' InitVar and KW_ONLY, or None."""
     if isinstance(annotation, str):
         head = annotation.split("[", 1)[0].strip()
-        module_name, _, name = head.rpartition(".")
-        if module_name:
+        if "." in head:
+            module_name, _, name = head.rpartition(".")
             module = namespace.get(module_name)
             annotation = getattr(module, name, None) if module is not None else None
         else:
-            annotation = namespace.get(name)
+            annotation = namespace.get(head)
         if annotation is None:  # a builtin (str, tuple...) or a name the module does not hold
-            return "field"
+            return _FIELD
     if annotation is ClassVar or getattr(annotation, "__origin__", None) is ClassVar:
-        return "ClassVar"
-    init_var = _dataclasses_attr("InitVar")
+        return _FIELD_CLASSVAR
+    init_var, kw_only_marker = markers
     if init_var is not None and (annotation is init_var or isinstance(annotation, init_var)):
-        return "InitVar"
-    if annotation is not None and annotation is _dataclasses_attr("KW_ONLY"):
-        return "KW_ONLY"
-    return "field"
+        return _FIELD_INITVAR
+    if annotation is not None and annotation is kw_only_marker:
+        return _KW_ONLY
+    return _FIELD
 
 
 def _kind(f: Field[Any]) -> Any:
@@ -502,6 +502,142 @@ def _make_init(cls: type, real: list[Field[Any]], initvars: list[Field[Any]]) ->
                 return
         if post_init:
             self.__post_init__()
+
+    if not plain or factories or post_init:
+        return __init__
+    return _positional_init(stored_names, tail, required, __init__)
+
+
+def _positional_init(names: tuple[str, ...], tail: tuple[Any, ...], required: int,
+                     general: Callable[..., None]) -> Callable[..., None]:
+    """The `__init__` of a class whose fields are all stored and positional, with no default
+    factory and no `__post_init__` (most records), specialised from the field count: a call with
+    positional arguments only, `required` to all of them, stores them (then the defaults of the
+    rest) by unpacking into the instance's dict, one store a field, with no tuple made per
+    field; any other call, a wrong one included, goes to `general`. No code is generated: one
+    closure is written here for each count from 1 to 10, a loop serves the empty class and the
+    rare larger ones."""
+    count = len(names)
+    if count == 1:
+        (n1,) = names
+
+        def __init__(self: Any, /, *args: Any, **kwargs: Any) -> None:
+            if kwargs or not required <= len(args) <= 1:
+                general(self, *args, **kwargs)
+            else:
+                self.__dict__[n1] = args[0] if args else tail[0]
+
+        return __init__
+    if count == 2:
+        n1, n2 = names
+
+        def __init__(self: Any, /, *args: Any, **kwargs: Any) -> None:
+            if kwargs or not required <= len(args) <= 2:
+                general(self, *args, **kwargs)
+            else:
+                d = self.__dict__
+                d[n1], d[n2] = args if len(args) == 2 else args + tail[len(args):]
+
+        return __init__
+    if count == 3:
+        n1, n2, n3 = names
+
+        def __init__(self: Any, /, *args: Any, **kwargs: Any) -> None:
+            if kwargs or not required <= len(args) <= 3:
+                general(self, *args, **kwargs)
+            else:
+                d = self.__dict__
+                d[n1], d[n2], d[n3] = args if len(args) == 3 else args + tail[len(args):]
+
+        return __init__
+    if count == 4:
+        n1, n2, n3, n4 = names
+
+        def __init__(self: Any, /, *args: Any, **kwargs: Any) -> None:
+            if kwargs or not required <= len(args) <= 4:
+                general(self, *args, **kwargs)
+            else:
+                d = self.__dict__
+                d[n1], d[n2], d[n3], d[n4] = args if len(args) == 4 else args + tail[len(args):]
+
+        return __init__
+    if count == 5:
+        n1, n2, n3, n4, n5 = names
+
+        def __init__(self: Any, /, *args: Any, **kwargs: Any) -> None:
+            if kwargs or not required <= len(args) <= 5:
+                general(self, *args, **kwargs)
+            else:
+                d = self.__dict__
+                d[n1], d[n2], d[n3], d[n4], d[n5] = args if len(args) == 5 else args + tail[len(args):]
+
+        return __init__
+    if count == 6:
+        n1, n2, n3, n4, n5, n6 = names
+
+        def __init__(self: Any, /, *args: Any, **kwargs: Any) -> None:
+            if kwargs or not required <= len(args) <= 6:
+                general(self, *args, **kwargs)
+            else:
+                d = self.__dict__
+                d[n1], d[n2], d[n3], d[n4], d[n5], d[n6] = args if len(args) == 6 else args + tail[len(args):]
+
+        return __init__
+    if count == 7:
+        n1, n2, n3, n4, n5, n6, n7 = names
+
+        def __init__(self: Any, /, *args: Any, **kwargs: Any) -> None:
+            if kwargs or not required <= len(args) <= 7:
+                general(self, *args, **kwargs)
+            else:
+                d = self.__dict__
+                (d[n1], d[n2], d[n3], d[n4], d[n5], d[n6],
+                 d[n7]) = args if len(args) == 7 else args + tail[len(args):]
+
+        return __init__
+    if count == 8:
+        n1, n2, n3, n4, n5, n6, n7, n8 = names
+
+        def __init__(self: Any, /, *args: Any, **kwargs: Any) -> None:
+            if kwargs or not required <= len(args) <= 8:
+                general(self, *args, **kwargs)
+            else:
+                d = self.__dict__
+                (d[n1], d[n2], d[n3], d[n4], d[n5], d[n6], d[n7],
+                 d[n8]) = args if len(args) == 8 else args + tail[len(args):]
+
+        return __init__
+    if count == 9:
+        n1, n2, n3, n4, n5, n6, n7, n8, n9 = names
+
+        def __init__(self: Any, /, *args: Any, **kwargs: Any) -> None:
+            if kwargs or not required <= len(args) <= 9:
+                general(self, *args, **kwargs)
+            else:
+                d = self.__dict__
+                (d[n1], d[n2], d[n3], d[n4], d[n5], d[n6], d[n7], d[n8],
+                 d[n9]) = args if len(args) == 9 else args + tail[len(args):]
+
+        return __init__
+    if count == 10:
+        n1, n2, n3, n4, n5, n6, n7, n8, n9, n10 = names
+
+        def __init__(self: Any, /, *args: Any, **kwargs: Any) -> None:
+            if kwargs or not required <= len(args) <= 10:
+                general(self, *args, **kwargs)
+            else:
+                d = self.__dict__
+                (d[n1], d[n2], d[n3], d[n4], d[n5], d[n6], d[n7], d[n8], d[n9],
+                 d[n10]) = args if len(args) == 10 else args + tail[len(args):]
+
+        return __init__
+    if count > 10 or count == 0:
+
+        def __init__(self: Any, /, *args: Any, **kwargs: Any) -> None:
+            if kwargs or not required <= len(args) <= count:
+                general(self, *args, **kwargs)
+            else:
+                self.__dict__.update(zip(names, args if len(args) == count else args + tail[len(args):]))
 
     return __init__
 
