@@ -98,6 +98,24 @@ def test_every_built_in_rule_comes_back_from_the_file_as_it_was_computed(cache_d
             assert not hasattr(type(b), "__post_init__")
 
 
+def test_equal_links_and_tactics_of_different_rules_come_back_as_one_object(cache_dir: Path) -> None:
+    # the JSON writer encodes each object once, so sharing them is what makes a chain cheap
+    program, _ = load_rules([])
+    metas = [RuleMeta.from_rule(r) for r in program.threat_rules()]
+    computed = enrich_rules(metas, load_kb())
+    key = enrich_cache.file_key(content_digest(), decls_text())
+    assert key is not None
+    entries = {enrich_cache.entry_key(m, (m.capec, m.cwe, m.attack)):
+               (computed[m.rule_id], mitre_chain(m.capec, m.cwe, m.attack, computed[m.rule_id])) for m in metas}
+    enrich_cache.write_entries(key, {}, entries)
+    found, _ = enrich_cache.read_entries(key, entries)
+    links = [link for enrichment, _ in found.values()
+             for link in (*enrichment.capec, *enrichment.mitigations, *enrichment.d3fend, *enrichment.cwe)]
+    tactics = [ta for enrichment, _ in found.values() for t in enrichment.techniques for ta in t.tactics]
+    assert len({id(x) for x in links}) == len(set(links)) < len(links)
+    assert len({id(x) for x in tactics}) == len(set(tactics)) < len(tactics)
+
+
 def test_a_rule_whose_ids_change_is_a_new_entry_and_another_knowledge_base_a_new_file() -> None:
     meta = RuleMeta("TM-X-001", "Spoofing", ("CAPEC-151",))
     own = (("CAPEC-151",), (), ())

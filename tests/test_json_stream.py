@@ -20,7 +20,8 @@ from tmlogic.fileaccess import WriteRefused, write_text_chunks
 from tmlogic.gc_pause import collector_paused
 from tmlogic.logic.engines.relation import Relation
 from tmlogic.outputs.formats import render_chunks
-from tmlogic.outputs.json_output import json_chunks, render_json, result_to_dict
+from tmlogic.kb.enrich import Enrichment, Link, Tactic, TechniqueLink, Via
+from tmlogic.outputs.json_output import _ENCODE, _MitreText, json_chunks, render_json, result_to_dict
 from tmlogic.paths.find import PathOptions, find_paths
 from tmlogic.resources import packs_dir
 from tmlogic.result import Gate, Result
@@ -171,3 +172,22 @@ def test_an_analysis_leaves_no_relation_alive_once_dropped(project: Path) -> Non
         del analysis
     gc.collect()
     assert not [o for o in gc.get_objects() if isinstance(o, Relation)]
+
+
+def test_a_chain_written_from_its_parts_is_the_encoding_of_its_dictionary(full_result: Result) -> None:
+    text = _MitreText()
+    chains = [t.mitre for t in full_result.threats]
+    assert any(chains)
+    for enrichment in chains:
+        assert text.chain(enrichment) == _ENCODE(None if enrichment is None else enrichment.to_dict())
+    # model and knowledge-base text outside ASCII, quotes, backslashes, control characters, an
+    # empty detail, empty lists; shared parts
+    via = Via("technique", 'T1 "quoted" \\ back', "artefact — é\n\t\x01")
+    bare = Via("rule", "TM-X-001")
+    link = Link("CAPEC-1", "Naïve \"name\"\u2028", (bare, via))
+    tactic = Tactic("TA0001", "Accès")
+    odd = Enrichment("TM-X-001", capec=(link, link), techniques=(TechniqueLink("T1", "", (tactic, tactic), (via,)),
+                                                                 TechniqueLink("T2", "x", (), ())),
+                     mitigations=(Link("M1", "", ()),), d3fend=(link,), cwe=())
+    for enrichment in (odd, Enrichment("TM-X-002"), odd):
+        assert text.chain(enrichment) == _ENCODE(enrichment.to_dict())

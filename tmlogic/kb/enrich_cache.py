@@ -226,7 +226,12 @@ class _Decoder:
     """Builds enrichment objects from decoded JSON, checking every value's type."""
 
     def __init__(self) -> None:
-        self.vias: dict[tuple[str, str, str], Via] = {}  # one object per Via across the entries of a run
+        # One object per distinct Via, Link and Tactic across the entries of a run: the rules'
+        # chains share most of them (the DMZ model's 672 links are 338 distinct), and the JSON
+        # writer encodes each object once (tmlogic/outputs/json_output.py: _MitreText).
+        self.vias: dict[tuple[str, str, str], Via] = {}
+        self.shared_links: dict[tuple[str, str, tuple[int, ...]], Link] = {}  # by id, name and its vias' ids
+        self.tactics: dict[tuple[str, str], Tactic] = {}
 
     def entry(self, v: Any) -> tuple[Enrichment, MitreChain]:
         if type(v) is not list or len(v) != 3:
@@ -263,7 +268,16 @@ class _Decoder:
         idents, names = v[0::3], v[1::3]
         if not set(map(type, idents)) <= _STR or not set(map(type, names)) <= _STR:
             raise _Corrupt("a link of an unexpected shape")
-        return tuple([_link(ident, name, self._vias(numbers, vias)) for ident, name, numbers in zip(idents, names, v[2::3])])
+        shared = self.shared_links
+        out = []
+        for ident, name, numbers in zip(idents, names, v[2::3]):
+            via = self._vias(numbers, vias)
+            key = (ident, name, tuple(map(id, via)))  # the vias are shared objects, alive in self.vias
+            link = shared.get(key)
+            if link is None:
+                link = shared[key] = _link(ident, name, via)
+            out.append(link)
+        return tuple(out)
 
     def techniques(self, v: Any, vias: list[Via]) -> tuple[TechniqueLink, ...]:
         if type(v) is not list or len(v) % 4:
@@ -274,10 +288,16 @@ class _Decoder:
             if type(ident) is not str or type(name) is not str:
                 raise _Corrupt("a technique of an unexpected shape")
             tactics = _strings(v[i + 2], 2)
-            out.append(TechniqueLink(ident, name, tuple([_tactic(tactics[j], tactics[j + 1])
+            out.append(TechniqueLink(ident, name, tuple([self.tactic(tactics[j], tactics[j + 1])
                                                          for j in range(0, len(tactics), 2)]),
                                      self._vias(v[i + 3], vias)))
         return tuple(out)
+
+    def tactic(self, ident: str, name: str) -> Tactic:
+        found = self.tactics.get((ident, name))
+        if found is None:
+            found = self.tactics[(ident, name)] = _tactic(ident, name)
+        return found
 
     @staticmethod
     def refs(v: Any) -> tuple[MitreRef, ...]:
