@@ -21,7 +21,6 @@ is a miss (the rule is enriched as without a cache, and the line rewritten). Wri
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -60,14 +59,7 @@ def file_key(kb_digest: str, decls: str) -> str | None:
     paths = [str(here / name) for name in _SOURCES]
     # the declarations are a few KB of text, not a file: the manifest is named by their digest
     context = f"{head}{sha256(decls.encode('utf-8', 'surrogatepass')).hexdigest()}"
-    found = stat_manifest.stated_key("sources", context, _SOURCES, paths)
-    if found is not None:
-        return found[0]
-    read_at = time.time_ns()
-    key = _read_key(head, decls, here)
-    if key is not None:
-        stat_manifest.write_stated_key("sources", context, _SOURCES, paths, key, read_at)
-    return key
+    return stat_manifest.keyed("sources", context, _SOURCES, paths, lambda: _read_key(head, decls, here))
 
 
 def _read_key(head: str, decls: str, here: Path) -> str | None:

@@ -8,7 +8,6 @@ only needs the known ids, which `known_ids_in` reads from three files without lo
 from __future__ import annotations
 
 import threading
-import time
 from collections import defaultdict
 from collections.abc import Mapping
 from functools import lru_cache
@@ -125,12 +124,8 @@ _FILES = (MANIFEST, *(rel.file for rel in RELATIONS))
 def _digest(folder: Path) -> str:
     paths = [str(folder / name) for name in _FILES]
     context = f"knowledge base {folder}"
-    found = stat_manifest.stated_key("kb", context, _FILES, paths)
-    if found is not None:
-        return found[0]
-    read_at = time.time_ns()
-    key = _read_digest(folder)
-    stat_manifest.write_stated_key("kb", context, _FILES, paths, key, read_at)
+    key = stat_manifest.keyed("kb", context, _FILES, paths, lambda: _read_digest(folder))
+    assert key is not None, "_read_digest always gives a digest"
     return key
 
 

@@ -22,7 +22,8 @@ from __future__ import annotations
 import json
 import os
 import stat
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ... import __version__
@@ -31,7 +32,7 @@ from ...fileaccess import FileAccessError, read_text, write_text
 from ...sha256 import sha256
 from .cache import cache_dir
 
-__all__ = ["FileState", "file_state", "stated_key", "write_stated_key"]
+__all__ = ["FileState", "file_state", "keyed", "stated_key", "write_stated_key"]
 
 _FORMAT = 1
 _KEEP = 8  # manifests of one kind kept (one per rule set, knowledge base, working folder); older ones are removed
@@ -105,3 +106,17 @@ def write_stated_key(kind: str, context: str, names: Sequence[str], paths: Seque
             old.unlink(missing_ok=True)
     except (UsageError, OSError):  # a manifest that cannot be written is simply not used
         pass
+
+
+def keyed(kind: str, context: str, names: Sequence[str], paths: Sequence[str],
+          compute: Callable[[], str | None]) -> str | None:
+    """The key of the files `paths`: the manifest's if their stats still match, else `compute()`
+    (which reads and hashes them; None: no key), then recorded for the next run."""
+    found = stated_key(kind, context, names, paths)
+    if found is not None:
+        return found[0]
+    read_at = time.time_ns()
+    key = compute()
+    if key is not None:
+        write_stated_key(kind, context, names, paths, key, read_at)
+    return key
