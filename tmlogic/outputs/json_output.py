@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from json.encoder import encode_basestring
 from pathlib import Path
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from .. import __version__
@@ -263,55 +263,43 @@ class _MitreText:
         self._text: dict[int, str] = {}
 
     def chain(self, enrichment: Enrichment | None) -> str:
-        if enrichment is None:
-            return "null"
-        text = self._text.get(id(enrichment))
+        return "null" if enrichment is None else self._once(enrichment, self._chain)
+
+    def _once(self, part: Any, render: Callable[[Any], str]) -> str:
+        """`render(part)`, made once per part object."""
+        text = self._text.get(id(part))
         if text is None:
-            text = self._text[id(enrichment)] = (
-                '{"capec":[' + self._links(enrichment.capec)
-                + '],"attack_techniques":[' + ",".join(map(self._technique, enrichment.techniques))
-                + '],"attack_tactics":[' + ",".join(map(self._tactic, enrichment.tactics))
-                + '],"attack_mitigations":[' + self._links(enrichment.mitigations)
-                + '],"d3fend":[' + self._links(enrichment.d3fend)
-                + '],"cwe":[' + self._links(enrichment.cwe) + "]}")
+            text = self._text[id(part)] = render(part)
         return text
 
-    def _links(self, links: tuple[Link, ...]) -> str:
-        known = self._text
-        out = []
-        for link in links:
-            text = known.get(id(link))
-            if text is None:
-                text = known[id(link)] = ('{"id":' + encode_basestring(link.id) + ',"name":'
-                                          + encode_basestring(link.name) + ',"via":[' + self._vias(link.via) + "]}")
-            out.append(text)
-        return ",".join(out)
+    def _each(self, parts: Iterable[Any], render: Callable[[Any], str]) -> str:
+        return ",".join([self._once(part, render) for part in parts])
+
+    def _chain(self, e: Enrichment) -> str:
+        return ('{"capec":[' + self._each(e.capec, self._link)
+                + '],"attack_techniques":[' + self._each(e.techniques, self._technique)
+                + '],"attack_tactics":[' + self._each(e.tactics, self._tactic)
+                + '],"attack_mitigations":[' + self._each(e.mitigations, self._link)
+                + '],"d3fend":[' + self._each(e.d3fend, self._link)
+                + '],"cwe":[' + self._each(e.cwe, self._link) + "]}")
+
+    def _link(self, link: Link) -> str:
+        return ('{"id":' + encode_basestring(link.id) + ',"name":' + encode_basestring(link.name)
+                + ',"via":[' + self._each(link.via, self._via) + "]}")
 
     def _technique(self, link: TechniqueLink) -> str:
-        text = self._text.get(id(link))
-        if text is None:
-            text = self._text[id(link)] = (
-                '{"id":' + encode_basestring(link.id) + ',"name":' + encode_basestring(link.name)
-                + ',"tactics":[' + ",".join(map(self._tactic, link.tactics)) + '],"via":[' + self._vias(link.via) + "]}")
-        return text
+        return ('{"id":' + encode_basestring(link.id) + ',"name":' + encode_basestring(link.name)
+                + ',"tactics":[' + self._each(link.tactics, self._tactic)
+                + '],"via":[' + self._each(link.via, self._via) + "]}")
 
-    def _tactic(self, tactic: Tactic) -> str:
-        text = self._text.get(id(tactic))
-        if text is None:
-            text = self._text[id(tactic)] = ('{"id":' + encode_basestring(tactic.id) + ',"name":'
-                                             + encode_basestring(tactic.name) + "}")
-        return text
+    @staticmethod
+    def _tactic(tactic: Tactic) -> str:
+        return '{"id":' + encode_basestring(tactic.id) + ',"name":' + encode_basestring(tactic.name) + "}"
 
-    def _vias(self, vias: tuple[Via, ...]) -> str:
-        known = self._text
-        out = []
-        for via in vias:
-            text = known.get(id(via))
-            if text is None:
-                text = known[id(via)] = ('{"kind":' + encode_basestring(via.kind) + ',"id":' + encode_basestring(via.id)
-                                         + (',"detail":' + encode_basestring(via.detail) if via.detail else "") + "}")
-            out.append(text)
-        return ",".join(out)
+    @staticmethod
+    def _via(via: Via) -> str:
+        return ('{"kind":' + encode_basestring(via.kind) + ',"id":' + encode_basestring(via.id)
+                + (',"detail":' + encode_basestring(via.detail) if via.detail else "") + "}")
 
 
 def _diagnostic(d: Diagnostic) -> dict[str, Any]:
