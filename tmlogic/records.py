@@ -511,17 +511,133 @@ def _make_init(cls: type, real: list[Field[Any]], initvars: list[Field[Any]]) ->
 def _positional_init(names: tuple[str, ...], tail: tuple[Any, ...], required: int,
                      general: Callable[..., None]) -> Callable[..., None]:
     """The `__init__` of a class whose fields are all stored and positional, with no default
-    factory and no `__post_init__` (most records): a call with positional arguments only,
-    `required` to all of them, stores them (then the defaults of the rest) into the instance's
-    dict in one update; any other call, a wrong one included, goes to `general`. (Closures
-    unrolled for each field count measured no cheaper on the DMZ run.)"""
+    factory and no `__post_init__` (most records), specialised from the field count: a call with
+    positional arguments only, `required` to all of them, stores them (then the defaults of the
+    rest) by unpacking into the instance's dict, one store a field, with no tuple made per
+    field; any other call, a wrong one included, goes to `general`. No code is generated: one
+    closure is written here for each count from 1 to 10, a loop serves the empty class and the
+    rare larger ones."""
     count = len(names)
+    if count == 1:
+        (n1,) = names
 
-    def __init__(self: Any, /, *args: Any, **kwargs: Any) -> None:
-        if kwargs or not required <= len(args) <= count:
-            general(self, *args, **kwargs)
-        else:
-            self.__dict__.update(zip(names, args if len(args) == count else args + tail[len(args):]))
+        def __init__(self: Any, /, *args: Any, **kwargs: Any) -> None:
+            if kwargs or not required <= len(args) <= 1:
+                general(self, *args, **kwargs)
+            else:
+                self.__dict__[n1] = args[0] if args else tail[0]
+
+        return __init__
+    if count == 2:
+        n1, n2 = names
+
+        def __init__(self: Any, /, *args: Any, **kwargs: Any) -> None:
+            if kwargs or not required <= len(args) <= 2:
+                general(self, *args, **kwargs)
+            else:
+                d = self.__dict__
+                d[n1], d[n2] = args if len(args) == 2 else args + tail[len(args):]
+
+        return __init__
+    if count == 3:
+        n1, n2, n3 = names
+
+        def __init__(self: Any, /, *args: Any, **kwargs: Any) -> None:
+            if kwargs or not required <= len(args) <= 3:
+                general(self, *args, **kwargs)
+            else:
+                d = self.__dict__
+                d[n1], d[n2], d[n3] = args if len(args) == 3 else args + tail[len(args):]
+
+        return __init__
+    if count == 4:
+        n1, n2, n3, n4 = names
+
+        def __init__(self: Any, /, *args: Any, **kwargs: Any) -> None:
+            if kwargs or not required <= len(args) <= 4:
+                general(self, *args, **kwargs)
+            else:
+                d = self.__dict__
+                d[n1], d[n2], d[n3], d[n4] = args if len(args) == 4 else args + tail[len(args):]
+
+        return __init__
+    if count == 5:
+        n1, n2, n3, n4, n5 = names
+
+        def __init__(self: Any, /, *args: Any, **kwargs: Any) -> None:
+            if kwargs or not required <= len(args) <= 5:
+                general(self, *args, **kwargs)
+            else:
+                d = self.__dict__
+                d[n1], d[n2], d[n3], d[n4], d[n5] = args if len(args) == 5 else args + tail[len(args):]
+
+        return __init__
+    if count == 6:
+        n1, n2, n3, n4, n5, n6 = names
+
+        def __init__(self: Any, /, *args: Any, **kwargs: Any) -> None:
+            if kwargs or not required <= len(args) <= 6:
+                general(self, *args, **kwargs)
+            else:
+                d = self.__dict__
+                d[n1], d[n2], d[n3], d[n4], d[n5], d[n6] = args if len(args) == 6 else args + tail[len(args):]
+
+        return __init__
+    if count == 7:
+        n1, n2, n3, n4, n5, n6, n7 = names
+
+        def __init__(self: Any, /, *args: Any, **kwargs: Any) -> None:
+            if kwargs or not required <= len(args) <= 7:
+                general(self, *args, **kwargs)
+            else:
+                d = self.__dict__
+                (d[n1], d[n2], d[n3], d[n4], d[n5], d[n6],
+                 d[n7]) = args if len(args) == 7 else args + tail[len(args):]
+
+        return __init__
+    if count == 8:
+        n1, n2, n3, n4, n5, n6, n7, n8 = names
+
+        def __init__(self: Any, /, *args: Any, **kwargs: Any) -> None:
+            if kwargs or not required <= len(args) <= 8:
+                general(self, *args, **kwargs)
+            else:
+                d = self.__dict__
+                (d[n1], d[n2], d[n3], d[n4], d[n5], d[n6], d[n7],
+                 d[n8]) = args if len(args) == 8 else args + tail[len(args):]
+
+        return __init__
+    if count == 9:
+        n1, n2, n3, n4, n5, n6, n7, n8, n9 = names
+
+        def __init__(self: Any, /, *args: Any, **kwargs: Any) -> None:
+            if kwargs or not required <= len(args) <= 9:
+                general(self, *args, **kwargs)
+            else:
+                d = self.__dict__
+                (d[n1], d[n2], d[n3], d[n4], d[n5], d[n6], d[n7], d[n8],
+                 d[n9]) = args if len(args) == 9 else args + tail[len(args):]
+
+        return __init__
+    if count == 10:
+        n1, n2, n3, n4, n5, n6, n7, n8, n9, n10 = names
+
+        def __init__(self: Any, /, *args: Any, **kwargs: Any) -> None:
+            if kwargs or not required <= len(args) <= 10:
+                general(self, *args, **kwargs)
+            else:
+                d = self.__dict__
+                (d[n1], d[n2], d[n3], d[n4], d[n5], d[n6], d[n7], d[n8], d[n9],
+                 d[n10]) = args if len(args) == 10 else args + tail[len(args):]
+
+        return __init__
+    if count > 10 or count == 0:
+
+        def __init__(self: Any, /, *args: Any, **kwargs: Any) -> None:
+            if kwargs or not required <= len(args) <= count:
+                general(self, *args, **kwargs)
+            else:
+                self.__dict__.update(zip(names, args if len(args) == count else args + tail[len(args):]))
 
     return __init__
 
