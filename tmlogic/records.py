@@ -37,7 +37,7 @@ What a record class is, to the rest of the program and to tools:
 from __future__ import annotations
 
 import sys
-import threading
+from _thread import get_ident
 from collections.abc import Callable
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, dataclass_transform, overload
@@ -677,7 +677,7 @@ _repr_running: set[tuple[int, int]] = set()
 
 def _make_repr(names: tuple[str, ...]) -> Callable[[Any], str]:
     def __repr__(self: Any) -> str:
-        key = (id(self), threading.get_ident())
+        key = (id(self), get_ident())
         if key in _repr_running:
             return "..."
         _repr_running.add(key)
