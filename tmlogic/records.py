@@ -209,8 +209,7 @@ def _make_record(cls: type, *, frozen: bool, eq: bool, order: bool, kw_only: boo
     names = frozenset([f.name for f in real])
     own = cls.__dict__
     if "__init__" not in own:
-        init = _make_init(cls, real, [f for f in fields.values() if f._field_type is _FIELD_INITVAR])
-        _set_method(cls, "__init__", init)
+        _set_method(cls, "__init__", _first_init(cls, real, [f for f in fields.values() if f._field_type is _FIELD_INITVAR]))
     if "__repr__" not in own:
         _set_method(cls, "__repr__", _make_repr(tuple([f.name for f in real if f.repr])))
     compared = tuple([f.name for f in real if f.compare])
@@ -378,6 +377,19 @@ def _tuple_of(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
         get = attrgetter(names[0])
         return lambda obj: (get(obj),)
     return lambda obj: ()
+
+
+def _first_init(cls: type, real: list[Field[Any]], initvars: list[Field[Any]]) -> Callable[..., None]:
+    """The class's `__init__` until its first call, which makes the real one (_make_init), puts it
+    in the class and runs it: making one costs about a third of a record's creation, and some of
+    the classes a run imports are never instantiated in it (errors, other outputs' records)."""
+
+    def __init__(self: Any, /, *args: Any, **kwargs: Any) -> None:
+        init = _make_init(cls, real, initvars)
+        _set_method(cls, "__init__", init)
+        init(self, *args, **kwargs)
+
+    return __init__
 
 
 def _make_init(cls: type, real: list[Field[Any]], initvars: list[Field[Any]]) -> Callable[..., None]:
