@@ -33,7 +33,7 @@ tests/test_cli_startup.py).
 
 import sys
 from collections.abc import Callable
-from typing import Annotated, Optional
+from typing import Annotated
 
 from .. import __version__
 from .params import Exit, Group, Option
@@ -106,7 +106,7 @@ def load_command(name: str) -> Command | Group:
 def _root(
     version: Annotated[bool, Option("--version", help="Print the version and exit.")] = False,
     debug: Annotated[bool, Option("--debug", help="On an internal error, show the Python traceback.")] = False,
-    limit: Annotated[Optional[list[str]], Option(
+    limit: Annotated[list[str] | None, Option(
         "--limit", metavar="NAME=N", help="Change a limit for this run (repeatable), e.g. --limit engine_seconds=300; "
                                           "the limits and their defaults are in docs/security.md.")] = None,
     allow_outside: Annotated[bool, Option(

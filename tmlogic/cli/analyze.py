@@ -8,7 +8,7 @@ analysis some 2 M instructions to build."""
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 from .common import (
     ConfigOpt,
@@ -42,43 +42,43 @@ class AnalyzeFormat(str, Enum):
 
 
 def analyze(
-    models: Annotated[Optional[list[Path]], Argument(
+    models: Annotated[list[Path] | None, Argument(
         help="Model files or project folders; none: every model .tmlogic.yaml lists.", show_default=False)] = None,
     rules: RulesOpt = None,
     pack: PackOpt = None,
     no_builtin_rules: NoBuiltinOpt = False,
     output_format: Annotated[AnalyzeFormat, Option("--format", "-f", help="Output format.")] = AnalyzeFormat.text,
-    output: Annotated[Optional[Path], Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
-    output_dir: Annotated[Optional[Path], Option(
+    output: Annotated[Path | None, Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    output_dir: Annotated[Path | None, Option(
         "--output-dir", help="Write reports into this folder (the formats .tmlogic.yaml lists, else every format).")] = None,
-    fail_on: Annotated[Optional[FailLevel], Option(
+    fail_on: Annotated[FailLevel | None, Option(
         "--fail-on", help="Exit 1 if a threat is at or above this level (default: fail_on in .tmlogic.yaml, else none).",
         show_default=False)] = None,
-    strict: Annotated[Optional[bool], Option(
+    strict: Annotated[bool | None, Option(
         "--strict/--no-strict", help="Treat warnings (unknown keys, ...) as errors.", show_default=False)] = None,
-    lenient: Annotated[Optional[bool], Option(
+    lenient: Annotated[bool | None, Option(
         "--lenient/--no-lenient", help="Typos of security-relevant model keys (trust, encryption, ...) only warn.",
         show_default=False)] = None,
     verbose: Annotated[bool, Option("--verbose", "-v", help="Show mitigations, references and severity steps.")] = False,
     quiet: Annotated[bool, Option("--quiet", "-q", help="Print nothing but errors (and a report asked for with --format).")] = False,
-    engine: Annotated[Optional[str], Option("--engine", help="Logic engine: native (default), clingo or pydatalog; see docs/engines.md.", show_default=False)] = None,
-    baseline: Annotated[Optional[str], Option(
+    engine: Annotated[str | None, Option("--engine", help="Logic engine: native (default), clingo or pydatalog; see docs/engines.md.", show_default=False)] = None,
+    baseline: Annotated[str | None, Option(
         "--baseline", metavar="JSON|REV",
         help="Compare with an earlier run: a result JSON (from --format json) or a git revision of this model "
              "(e.g. origin/main). Marks threats new or unchanged and lists resolved ones.")] = None,
-    risks: Annotated[Optional[Path], Option(
+    risks: Annotated[Path | None, Option(
         "--risks", help="Risk file (default: risks in .tmlogic.yaml, else next to the model: threat_model.risks.yaml).")] = None,
     no_risks: Annotated[bool, Option("--no-risks", help="Ignore the risk file.")] = False,
-    fail_new_only: Annotated[Optional[bool], Option(
+    fail_new_only: Annotated[bool | None, Option(
         "--fail-new-only/--fail-all", help="With --fail-on: count only new threats (not in --baseline; without one, all) "
                                            "that the risk file does not list as in-progress. Expired entries still fail.",
         show_default=False)] = None,
-    enable: Annotated[Optional[list[str]], Option(
+    enable: Annotated[list[str] | None, Option(
         "--enable", metavar="RULE|tag:X", help="Run only these rules (id, glob, tag:, stride:, severity:, pack:); "
                                                "wins over the config's disable. Repeatable.")] = None,
-    disable: Annotated[Optional[list[str]], Option(
+    disable: Annotated[list[str] | None, Option(
         "--disable", metavar="RULE|tag:X", help="Do not run these rules (same selectors). Repeatable.")] = None,
-    sarif_suppressions: Annotated[Optional[bool], Option(
+    sarif_suppressions: Annotated[bool | None, Option(
         "--sarif-suppressions/--no-sarif-suppressions",
         help="Keep accepted threats in SARIF as suppressed results (GitHub shows them as open alerts).",
         show_default=False)] = None,

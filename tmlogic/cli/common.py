@@ -22,7 +22,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn, Optional, Protocol
+from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn, Protocol
 
 from .._errors import Diagnostic, DiagnosticsError, UsageError
 from ..logic.engines.base import DEFAULT_ENGINE
@@ -57,18 +57,18 @@ class FailLevel(str, Enum):
 
 ModelArg = Annotated[Path, Argument(help="Model file (.md or .yaml).", show_default=False)]
 RulesOpt = Annotated[
-    Optional[list[Path]], Option("--rules", "-r", help="Extra rule pack (folder or .dl file); repeatable.")
+    list[Path] | None, Option("--rules", "-r", help="Extra rule pack (folder or .dl file); repeatable.")
 ]
 NoBuiltinOpt = Annotated[bool, Option("--no-builtin-rules", help="Use only the packs given with --rules.")]
 StrictOpt = Annotated[bool, Option("--strict", help="Treat warnings (unknown keys, ...) as errors.")]
 EngineOpt = Annotated[str, Option("--engine", help="Logic engine: native, clingo or pydatalog.")]
 LenientOpt = Annotated[bool, Option(
     "--lenient", help="Typos of security-relevant model keys (isTrsted, is_encrpted, ...) only warn.")]
-ConfigOpt = Annotated[Optional[Path], Option(
+ConfigOpt = Annotated[Path | None, Option(
     "--config", help="Project config (default: .tmlogic.yaml in this folder or the nearest one above).")]
 NoConfigOpt = Annotated[bool, Option("--no-config", help="Ignore .tmlogic.yaml.")]
 PackOpt = Annotated[
-    Optional[list[str]], Option("--pack", help="Built-in optional rule pack to add, by name (pytm: pytm's "
+    list[str] | None, Option("--pack", help="Built-in optional rule pack to add, by name (pytm: pytm's "
                                                      "threat library, docs/pytm.md); repeatable.", show_default=False)
 ]
 

@@ -5,7 +5,7 @@ report its threats (`analyze` is analyze.py)."""
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 from .common import (
     DEFAULT_ENGINE,
@@ -93,9 +93,9 @@ def explain(
 
 def diagram(
     model: ModelArg,
-    output: Annotated[Optional[Path], Option(
+    output: Annotated[Path | None, Option(
         "--output", "-o", help="Write to this file (.dot, .svg or .png) instead of stdout.")] = None,
-    diagram_format: Annotated[Optional[DiagramFormat], Option(
+    diagram_format: Annotated[DiagramFormat | None, Option(
         "--format", "-f", help="Output format (default: from the --output suffix, else dot).")] = None,
     threats: Annotated[bool, Option(
         "--threats/--no-threats", help="Analyze first and outline threatened elements and flows.")] = True,

@@ -144,7 +144,7 @@ def _params_of(function: Callable[..., Any]) -> list[Param]:
         base = hint.__origin__
         optional = False
         members = getattr(base, "__args__", ())
-        if type(None) in members:  # Optional[T]
+        if type(None) in members:  # T | None
             optional = True
             base = next(m for m in members if m is not type(None))
         many = getattr(base, "__origin__", None) is list
