@@ -33,10 +33,9 @@ tests/test_cli_startup.py).
 
 import sys
 from collections.abc import Callable
-from typing import Annotated
 
 from .. import __version__
-from .params import Exit, Group, Option
+from .params import Annotated, Exit, Group, Option
 from .spec import Command
 
 __all__ = ["COMMANDS", "ROOT_HELP", "app", "load_command", "main"]

@@ -8,7 +8,6 @@ analysis some 2 M instructions to build."""
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
 
 from .common import (
     ConfigOpt,
@@ -23,7 +22,7 @@ from .common import (
     use_colour,
     user_error,
 )
-from .params import Argument, Exit, Option
+from .params import Annotated, Argument, Exit, Option
 
 __all__ = ["analyze"]
 

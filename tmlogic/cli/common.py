@@ -22,12 +22,12 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn, Protocol
+from typing import IO, TYPE_CHECKING, Any, NoReturn, Protocol
 
 from .._errors import Diagnostic, DiagnosticsError, UsageError
 from ..logic.engines.base import DEFAULT_ENGINE
 from ..textsafe import terminal_safe
-from .params import Argument, CommandLineError, Exit, Option
+from .params import Annotated, Argument, CommandLineError, Exit, Option
 
 if TYPE_CHECKING:
     from ..analysis import Analysis, AnalysisOptions

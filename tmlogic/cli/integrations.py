@@ -10,11 +10,11 @@ Exit codes: 0 ok; 1 drift found (drift only); 2 bad input, every problem as
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from ..importers.registry import IMPORTERS, ImporterSpec, drift_flags
 from .common import fail_input, model_path, read_model, user_error, write_output
-from .params import Argument, Exit, Option
+from .params import Annotated, Argument, Exit, Option
 
 if TYPE_CHECKING:
     from ..importers.located import InputError

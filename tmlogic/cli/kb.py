@@ -8,11 +8,11 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 from .._errors import display_path
 from .common import fail_input, user_error
-from .params import Group, Option
+from .params import Annotated, Group, Option
 
 __all__ = ["kb_app"]
 

@@ -5,7 +5,6 @@ report its threats (`analyze` is analyze.py)."""
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
 
 from .common import (
     DEFAULT_ENGINE,
@@ -29,7 +28,7 @@ from .common import (
     user_error,
     write_output,
 )
-from .params import Argument, Option
+from .params import Annotated, Argument, Option
 
 __all__ = ["explain", "diagram", "facts", "validate"]
 

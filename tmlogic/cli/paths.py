@@ -4,7 +4,7 @@ and the fewest model changes that stop it."""
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 from .common import (
     DEFAULT_ENGINE,
@@ -22,7 +22,7 @@ from .common import (
     user_error,
     write_output,
 )
-from .params import Option
+from .params import Annotated, Option
 
 if TYPE_CHECKING:
     from ..analysis import Analysis

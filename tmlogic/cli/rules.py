@@ -3,11 +3,10 @@
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
 
 from .._errors import DiagnosticsError, RuleError
 from .common import NoBuiltinOpt, StrictOpt, fail_input, show_warnings, user_error
-from .params import Argument, Exit, Group, Option
+from .params import Annotated, Argument, Exit, Group, Option
 
 __all__ = ["rules_app"]
 

@@ -3,10 +3,9 @@
 import socket
 import sys
 from pathlib import Path
-from typing import Annotated
 
 from .common import DEFAULT_ENGINE, EngineOpt, NoBuiltinOpt, RulesOpt, StrictOpt, analysis_options, fail_input, user_error
-from .params import Argument, Option
+from .params import Annotated, Argument, Option
 
 __all__ = ["serve"]
 

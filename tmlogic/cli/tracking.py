@@ -7,7 +7,7 @@ Exit codes follow the rest of tmlogic: 0 ok, 1 the check failed, 2 bad input (ev
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 from .._errors import DiagnosticsError, display_path
 from ..diagnostics import render_diagnostics
@@ -27,7 +27,7 @@ from .common import (
     user_error,
     write_output,
 )
-from .params import Argument, Exit, Group, Option
+from .params import Annotated, Argument, Exit, Group, Option
 
 if TYPE_CHECKING:
     import datetime
