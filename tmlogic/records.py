@@ -308,7 +308,10 @@ def _annotation_kind(annotation: Any, namespace: dict[str, Any], markers: tuple[
             annotation = namespace.get(head)
         if annotation is None:  # a builtin (str, tuple...) or a name the module does not hold
             return _FIELD
-    if annotation is ClassVar or getattr(annotation, "__origin__", None) is ClassVar:
+    # a class is never ClassVar[...]: only other objects are asked for an __origin__, which a
+    # class would answer by raising (and catching) an AttributeError, one a field
+    if annotation is ClassVar or (not isinstance(annotation, type)
+                                  and getattr(annotation, "__origin__", None) is ClassVar):
         return _FIELD_CLASSVAR
     init_var, kw_only_marker = markers
     if init_var is not None and (annotation is init_var or isinstance(annotation, init_var)):
