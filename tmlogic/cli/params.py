@@ -3,10 +3,11 @@ modules import (`Option`, `Argument`, `Group`, `Exit`). They only hold what was 
 tmlogic/cli/spec.py reads them with the function's signature, and parse.py builds the parser.
 
 A parameter is declared in its annotation, `Annotated[TYPE, Option("--format", "-f", help=...)]`
-(`Annotated` from here), with its default as the Python default. TYPE is str, int, bool, Path or
-an Enum of str values, each optionally `... | None` or `list[...]` (a repeatable option, or a
-variadic argument). `T | None` rather than `Optional[T]`: the union is made in C, typing's costs
-some 45 k instructions, and analyze alone declares over a dozen.
+(`Annotated` from here), with its default as the Python default. TYPE is str, int, bool, Path, an
+Enum of str values or a Literal of strings (much the cheaper to make), each optionally `... | None`
+or `list[...]` (a repeatable option, or a variadic argument). `T | None` rather than
+`Optional[T]`: the union is made in C, typing's costs some 45 k instructions, and analyze alone
+declares over a dozen.
 A bool option is a flag; "--x/--no-x" names the pair that sets it True or False.
 
 `Annotated` is typing's to a type checker; at run time it is a small class of this module that

@@ -109,7 +109,7 @@ def diff_command(
     new: Annotated[str, Argument(help="After: a model, a result JSON, or REV:path.", show_default=False)],
     output_format: Annotated[DiffFormat, Option("--format", "-f", help="Output format.")] = DiffFormat.text,
     output: Annotated[Path | None, Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
-    fail_on: Annotated[FailLevel, Option("--fail-on", help="Exit 1 if an added threat is at or above this level.")] = FailLevel.none,
+    fail_on: Annotated[FailLevel, Option("--fail-on", help="Exit 1 if an added threat is at or above this level.")] = "none",
     rules: RulesOpt = None,
     no_builtin_rules: NoBuiltinOpt = False,
     strict: StrictOpt = False,
@@ -136,10 +136,10 @@ def diff_command(
     render = {DiffFormat.text: render_diff_text, DiffFormat.json: render_diff_json,
               DiffFormat.markdown: render_diff_markdown}[output_format]
     write_output(render(report), output)
-    if fail_on is not FailLevel.none:
-        worst = [t for t in report.threats.added if not t.accepted and level_rank(t.level) >= level_rank(fail_on.value)]
+    if fail_on != "none":
+        worst = [t for t in report.threats.added if not t.accepted and level_rank(t.level) >= level_rank(fail_on)]
         if worst:
-            sys.stderr.write(f"tmlogic: {plural(len(worst), 'added threat')} at or above {fail_on.value}: "
+            sys.stderr.write(f"tmlogic: {plural(len(worst), 'added threat')} at or above {fail_on}: "
                              + ", ".join(f"{t.id} ({t.rule_id}, {t.location})" for t in worst) + "\n")
             raise Exit(1)
 
