@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from tmlogic.cli import COMMANDS, _root, app, load_command
-from tmlogic.cli.params import Group
-from tmlogic.cli.spec import Command, first_sentence
+from tmlogic.cli.params import Annotated, Group, Option
+from tmlogic.cli.spec import Command, command_of, first_sentence
 from tmlogic.cli.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -221,3 +221,24 @@ def test_the_commands_annotations_are_objects_that_need_no_evaluation() -> None:
     for function in functions:
         text = {name: hint for name, hint in function.__annotations__.items() if isinstance(hint, str)}
         assert not text, (function.__module__, function.__qualname__, text)
+        # and the command layer's own Annotated (params.py), not typing's, which costs some 140 k
+        # instructions an annotation to make
+        foreign = {name: hint for name, hint in function.__annotations__.items()
+                   if name != "return" and type(hint) is not Annotated}
+        assert not foreign, (function.__module__, function.__qualname__, foreign)
+
+
+def test_an_annotation_reads_the_same_with_typings_annotated() -> None:
+    import typing
+
+    read = []
+    for annotated in (Annotated, typing.Annotated):
+        def command(fmt: object = None) -> None:
+            pass
+
+        # set as objects: this file's annotations are text (from __future__ import annotations)
+        command.__annotations__ = {"fmt": annotated[list[str] | None, Option("--format", "-f", help="Formats.")],
+                                   "return": None}
+        read.append(command_of("x", command).params[0])
+    assert [(p.name, p.base, p.many, p.optional, p.default, p.flags) for p in read] == [
+        ("fmt", str, True, True, None, ("--format", "-f"))] * 2

@@ -24,13 +24,13 @@ where only a full collection looks at them.
 from __future__ import annotations
 
 import gc
-import threading
+from _thread import allocate_lock
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 __all__ = ["collector_paused", "collector_running"]
 
-_lock = threading.Lock()
+_lock = allocate_lock()
 _depth = 0
 _was_enabled = False
 

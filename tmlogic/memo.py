@@ -9,7 +9,7 @@ holds the key, so its id cannot be reused by another object while the entry exis
 
 from __future__ import annotations
 
-import threading
+from _thread import allocate_lock
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
@@ -25,7 +25,7 @@ class IdentityCache(Generic[K, V]):
     def __init__(self, size: int) -> None:
         self._size = size
         self._items: dict[tuple[int, Hashable], tuple[K, V]] = {}
-        self._lock = threading.Lock()
+        self._lock = allocate_lock()
 
     def get(self, key: K, compute: Callable[[K], V], extra: Hashable = None) -> V:
         slot = (id(key), extra)

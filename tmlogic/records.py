@@ -37,7 +37,7 @@ What a record class is, to the rest of the program and to tools:
 from __future__ import annotations
 
 import sys
-import threading
+from _thread import get_ident
 from collections.abc import Callable
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, dataclass_transform, overload
@@ -209,8 +209,7 @@ def _make_record(cls: type, *, frozen: bool, eq: bool, order: bool, kw_only: boo
     names = frozenset([f.name for f in real])
     own = cls.__dict__
     if "__init__" not in own:
-        init = _make_init(cls, real, [f for f in fields.values() if f._field_type is _FIELD_INITVAR])
-        _set_method(cls, "__init__", init)
+        _set_method(cls, "__init__", _first_init(cls, real, [f for f in fields.values() if f._field_type is _FIELD_INITVAR]))
     if "__repr__" not in own:
         _set_method(cls, "__repr__", _make_repr(tuple([f.name for f in real if f.repr])))
     compared = tuple([f.name for f in real if f.compare])
@@ -309,7 +308,10 @@ def _annotation_kind(annotation: Any, namespace: dict[str, Any], markers: tuple[
             annotation = namespace.get(head)
         if annotation is None:  # a builtin (str, tuple...) or a name the module does not hold
             return _FIELD
-    if annotation is ClassVar or getattr(annotation, "__origin__", None) is ClassVar:
+    # a class is never ClassVar[...]: only other objects are asked for an __origin__, which a
+    # class would answer by raising (and catching) an AttributeError, one a field
+    if annotation is ClassVar or (not isinstance(annotation, type)
+                                  and getattr(annotation, "__origin__", None) is ClassVar):
         return _FIELD_CLASSVAR
     init_var, kw_only_marker = markers
     if init_var is not None and (annotation is init_var or isinstance(annotation, init_var)):
@@ -378,6 +380,19 @@ def _tuple_of(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
         get = attrgetter(names[0])
         return lambda obj: (get(obj),)
     return lambda obj: ()
+
+
+def _first_init(cls: type, real: list[Field[Any]], initvars: list[Field[Any]]) -> Callable[..., None]:
+    """The class's `__init__` until its first call, which makes the real one (_make_init), puts it
+    in the class and runs it: making one costs about a third of a record's creation, and some of
+    the classes a run imports are never instantiated in it (errors, other outputs' records)."""
+
+    def __init__(self: Any, /, *args: Any, **kwargs: Any) -> None:
+        init = _make_init(cls, real, initvars)
+        _set_method(cls, "__init__", init)
+        init(self, *args, **kwargs)
+
+    return __init__
 
 
 def _make_init(cls: type, real: list[Field[Any]], initvars: list[Field[Any]]) -> Callable[..., None]:
@@ -677,7 +692,7 @@ _repr_running: set[tuple[int, int]] = set()
 
 def _make_repr(names: tuple[str, ...]) -> Callable[[Any], str]:
     def __repr__(self: Any) -> str:
-        key = (id(self), threading.get_ident())
+        key = (id(self), get_ident())
         if key in _repr_running:
             return "..."
         _repr_running.add(key)

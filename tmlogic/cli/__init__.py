@@ -5,7 +5,8 @@
                `main` (the console script)
     common     what every command shares: error exits, output writing, model and project-folder
                resolution, the shared options, running an analysis
-    analyze    analyze, explain, diagram, facts, validate
+    analyze    analyze
+    model      explain, diagram, facts, validate: the other commands that read a model
     paths      paths: attack paths to the crown jewels, and their choke points
     rules      rules lint | list | test
     kb         kb build | info
@@ -32,10 +33,9 @@ tests/test_cli_startup.py).
 
 import sys
 from collections.abc import Callable
-from typing import Annotated, Optional
 
 from .. import __version__
-from .params import Exit, Group, Option
+from .params import Annotated, Exit, Group, Option
 from .spec import Command
 
 __all__ = ["COMMANDS", "ROOT_HELP", "app", "load_command", "main"]
@@ -65,13 +65,13 @@ COMMANDS: dict[str, Entry] = {
                                               "changed, and model changes."),
     "analyze": Entry("analyze", "analyze", "Derive the threats of models (or project folders with main.md), with "
                                            "severity and proofs."),
-    "explain": Entry("analyze", "explain", "Show why a threat was raised: the rule, its bindings, and the facts down "
+    "explain": Entry("model", "explain", "Show why a threat was raised: the rule, its bindings, and the facts down "
                                            "to the model lines."),
-    "diagram": Entry("analyze", "diagram", "Draw the architecture: boundaries as nested zones, threatened elements "
+    "diagram": Entry("model", "diagram", "Draw the architecture: boundaries as nested zones, threatened elements "
                                            "outlined by severity."),
-    "facts": Entry("analyze", "facts", "Print the input facts a model compiles to, as .dl facts in a deterministic "
+    "facts": Entry("model", "facts", "Print the input facts a model compiles to, as .dl facts in a deterministic "
                                        "order."),
-    "validate": Entry("analyze", "validate", "Check a model (and its submodels) without analyzing it."),
+    "validate": Entry("model", "validate", "Check a model (and its submodels) without analyzing it."),
     "init": Entry("setup", "init", "Write a commented .tmlogic.yaml in this folder, listing the models found below it."),
     "completion": Entry("setup", "completion", "Print the shell-completion script (or let `--install-completion` "
                                                "install it for this shell)."),
@@ -105,7 +105,7 @@ def load_command(name: str) -> Command | Group:
 def _root(
     version: Annotated[bool, Option("--version", help="Print the version and exit.")] = False,
     debug: Annotated[bool, Option("--debug", help="On an internal error, show the Python traceback.")] = False,
-    limit: Annotated[Optional[list[str]], Option(
+    limit: Annotated[list[str] | None, Option(
         "--limit", metavar="NAME=N", help="Change a limit for this run (repeatable), e.g. --limit engine_seconds=300; "
                                           "the limits and their defaults are in docs/security.md.")] = None,
     allow_outside: Annotated[bool, Option(

@@ -210,6 +210,6 @@ def _for_command(command: Command, done: list[str], current: str) -> list[str]:
 
 
 def _values(param: Param, current: str) -> list[str]:
-    if param.is_enum:
-        return _matching([m.value for m in param.base], current)
+    if param.choices is not None:
+        return _matching(list(param.choices), current)
     return []  # a path, a name, a number: the shell's own completion of file names

@@ -6,7 +6,8 @@ As before: the root's options come before the command, and the first word that i
 them names the command; `tmlogic` and a group without a command show their help on stderr and
 exit 2;
 --help shows a command's help and exits 0; a wrong command line prints the usage line, a hint
-and the error, and exits 2.
+and the error, and exits 2. The help pages and usage lines (helptext.py) are imported only to be
+shown.
 """
 
 import sys
@@ -14,7 +15,6 @@ from collections.abc import Callable
 from importlib import import_module
 from typing import Any
 
-from .helptext import command_help, group_help, options_of, usage_line
 from .params import CommandLineError, Exit, Group
 from .spec import Command, command_of, first_sentence
 
@@ -29,20 +29,28 @@ def root_command() -> Command:
 
 def run(argv: list[str], prog: str = "tmlogic", before_command: Callable[[], None] | None = None) -> int:
     """The exit code of `prog ARGV`."""
-    from .helptext import usage_error
-
     try:
         _run(list(argv), prog, before_command)
         return 0
     except Exit as done:
         return done.code
     except CommandLineError as exc:
-        sys.stderr.write(usage_error(exc.usage or usage_line(prog), exc.where or prog, exc.message))
+        from .helptext import usage_error
+
+        sys.stderr.write(usage_error(exc.usage or _usage(prog), exc.where or prog, exc.message))
         return 2
+
+
+def _usage(where: str, command: Command | None = None, command_required: bool = False) -> str:
+    """The usage line that a wrong command line shows."""
+    from .helptext import usage_line
+
+    return usage_line(where, command, command_required)
 
 
 def _root_help(prog: str, root: Command) -> str:
     from . import COMMANDS
+    from .helptext import group_help, options_of
 
     return group_help(prog, root.help or "", [(n, e.short_help) for n, e in COMMANDS.items()], options_of(root),
                       command_required=False)
@@ -62,12 +70,12 @@ def _run(argv: list[str], prog: str, before_command: Callable[[], None] | None) 
     if "--help" in own:
         sys.stdout.write(_root_help(prog, root))
         raise Exit(0)
-    values = _parsed(root, own, prog, usage_line(prog))
+    values = _parsed(root, own, prog, lambda: _usage(prog))
     name = rest[0] if rest else None
     if name is not None and name not in COMMANDS:
         from .parse import suggest
 
-        raise CommandLineError(f"No such command '{name}'.{suggest(name, list(COMMANDS))}", usage_line(prog), prog)
+        raise CommandLineError(f"No such command '{name}'.{suggest(name, list(COMMANDS))}", _usage(prog), prog)
     if before_command is not None:
         before_command()
     from .common import guarded
@@ -80,13 +88,14 @@ def _run(argv: list[str], prog: str, before_command: Callable[[], None] | None) 
     guarded(body, bool(values.get("debug")))
 
 
-def _parsed(command: Command, words: list[str], where: str, usage: str) -> dict[str, Any]:
+def _parsed(command: Command, words: list[str], where: str, usage: Callable[[], str]) -> dict[str, Any]:
+    """The command's arguments from its words; a wrong one raises CommandLineError with `usage()`."""
     from .parse import parse_command
 
     try:
         return parse_command(command, words)
     except CommandLineError as exc:
-        exc.usage, exc.where = exc.usage or usage, exc.where or where
+        exc.usage, exc.where = exc.usage or usage(), exc.where or where
         raise
 
 
@@ -113,12 +122,13 @@ def _run_entry(name: str, words: list[str], where: str) -> None:
 
 
 def _group_page(group: Group, where: str) -> str:
+    from .helptext import group_help
+
     rows = [(n, first_sentence(command_of(n, f).help or "")) for n, f in group.commands.items()]
     return group_help(where, group.help, rows)
 
 
 def _run_group(group: Group, words: list[str], where: str) -> None:
-    usage = usage_line(where, command_required=True)
     if not words:
         sys.stderr.write(_group_page(group, where))
         raise Exit(2)
@@ -129,18 +139,22 @@ def _run_group(group: Group, words: list[str], where: str) -> None:
         from .parse import suggest
 
         name = words[0].split("=", 1)[0]
-        raise CommandLineError(f"No such option '{name}'.{suggest(name, ['--help'])}", usage, where)
+        raise CommandLineError(f"No such option '{name}'.{suggest(name, ['--help'])}",
+                               _usage(where, command_required=True), where)
     function: Callable[..., Any] | None = group.commands.get(words[0])
     if function is None:
         from .parse import suggest
 
-        raise CommandLineError(f"No such command '{words[0]}'.{suggest(words[0], list(group.commands))}", usage, where)
+        raise CommandLineError(f"No such command '{words[0]}'.{suggest(words[0], list(group.commands))}",
+                               _usage(where, command_required=True), where)
     _run_command(command_of(words[0], function), words[1:], f"{where} {words[0]}")
 
 
 def _run_command(command: Command, words: list[str], where: str) -> None:
     options = words[:words.index("--")] if "--" in words else words
     if "--help" in options:
+        from .helptext import command_help
+
         sys.stdout.write(command_help(where, command))
         raise Exit(0)
-    command.function(**_parsed(command, words, where, usage_line(where, command)))
+    command.function(**_parsed(command, words, where, lambda: _usage(where, command)))

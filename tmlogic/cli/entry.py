@@ -2,17 +2,21 @@
 a traceback, whatever happened to stdout. Kept apart from common.py so that `tmlogic --help`
 imports neither it nor what a command needs."""
 
+from __future__ import annotations
+
 import gc
 import os
 import sys
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 __all__ = ["run_main"]
 
+if TYPE_CHECKING:  # read by type checkers only: making a Protocol class costs some 0.45 M instructions
+    from typing import Protocol
 
-class _App(Protocol):
-    def main(self, args: list[str], prog_name: str = ..., before_command: Callable[[], None] | None = ...) -> int: ...
+    class _App(Protocol):
+        def main(self, args: list[str], prog_name: str = ..., before_command: Callable[[], None] | None = ...) -> int: ...
 
 
 def _own_process() -> None:

@@ -10,11 +10,11 @@ Exit codes: 0 ok; 1 drift found (drift only); 2 bad input, every problem as
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
+from typing import TYPE_CHECKING, NoReturn
 
 from ..importers.registry import IMPORTERS, ImporterSpec, drift_flags
 from .common import fail_input, model_path, read_model, user_error, write_output
-from .params import Argument, Exit, Option
+from .params import Annotated, Argument, Exit, Option
 
 if TYPE_CHECKING:
     from ..importers.located import InputError
@@ -115,13 +115,13 @@ def import_command(
     fmt: Annotated[str, Argument(metavar="FORMAT", help=f"Input format: {_formats()}.", show_default=False)],
     sources: Annotated[list[str], Argument(metavar="SOURCE...", help="Input files (or folders, for k8s), "
                                                  "then the format's own options.", show_default=False)],
-    output: Annotated[Optional[Path], Option("--output", "-o", help="Model file to write (.md or .yaml); "
+    output: Annotated[Path | None, Option("--output", "-o", help="Model file to write (.md or .yaml); "
                                                    "an existing one keeps what is outside its generated block.")] = None,
-    syntax: Annotated[Optional[ModelSyntax], Option("--format", "-f", help="Model syntax (default: from the "
+    syntax: Annotated[ModelSyntax | None, Option("--format", "-f", help="Model syntax (default: from the "
                                                           "--output suffix, else md).")] = None,
-    report: Annotated[Optional[Path], Option("--report", help="Write the import report here "
+    report: Annotated[Path | None, Option("--report", help="Write the import report here "
                                                    "(JSON for a .json file, else text).")] = None,
-    risks: Annotated[Optional[Path], Option("--risks", help="Risk file for decisions found in the input "
+    risks: Annotated[Path | None, Option("--risks", help="Risk file for decisions found in the input "
                                                   "(Threagile risk_tracking); default: next to --output.")] = None,
     force: Annotated[bool, Option("--force", help="Overwrite an --output file that has no generated block.")] = False,
     verbose: Annotated[bool, Option("--verbose", "-v", help="List every mapped item in the report on stderr.")] = False,
@@ -172,7 +172,7 @@ def export_command(
     fmt: Annotated[str, Argument(metavar="FORMAT", help=f"Output format: {_formats('exports')}.",
                                        show_default=False)],
     model: Annotated[Path, Argument(help="Model file (.md or .yaml).", show_default=False)],
-    output: Annotated[Optional[Path], Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    output: Annotated[Path | None, Option("--output", "-o", help="Write here instead of stdout.")] = None,
     strict: Annotated[bool, Option("--strict", help="Treat model warnings as errors.")] = False,
 ) -> None:
     """Write a model in another tool's format (OTM, Threat Dragon), hand-written threats included."""
@@ -188,10 +188,10 @@ def _drift_help() -> str:
 
 def drift_command(
     model: Annotated[Path, Argument(help="Model file (.md or .yaml).", show_default=False)],
-    sources: Annotated[Optional[list[str]], Argument(metavar="--FORMAT SOURCE...", help=_drift_help(),
+    sources: Annotated[list[str] | None, Argument(metavar="--FORMAT SOURCE...", help=_drift_help(),
                                                            show_default=False)] = None,
     output_format: Annotated[DriftFormat, Option("--format", "-f", help="Report format.")] = DriftFormat.text,
-    output: Annotated[Optional[Path], Option("--output", "-o", help="Write the report here.")] = None,
+    output: Annotated[Path | None, Option("--output", "-o", help="Write the report here.")] = None,
 ) -> None:
     """Compare a model with what infrastructure as code deploys; exit 1 when they differ."""
     from ..importers.drift import compare, render_drift

@@ -8,11 +8,11 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Any
 
 from .._errors import display_path
 from .common import fail_input, user_error
-from .params import Group, Option
+from .params import Annotated, Group, Option
 
 __all__ = ["kb_app"]
 
@@ -27,13 +27,13 @@ def build(
                                          "or mitre/cti's enterprise-attack/ folder.", show_default=False)],
     cwe: Annotated[Path, Option("--cwe", help="CWE XML catalogue (cwec_vX.Y.xml).", show_default=False)],
     d3fend: Annotated[Path, Option("--d3fend", help="D3FEND ontology in Turtle (d3fend.ttl).", show_default=False)],
-    capec: Annotated[Optional[Path], Option("--capec", help="CAPEC STIX bundle (stix-capec.json), "
+    capec: Annotated[Path | None, Option("--capec", help="CAPEC STIX bundle (stix-capec.json), "
                                                   "or mitre/cti's capec/2.1/ folder.", show_default=False)] = None,
-    capec_xml: Annotated[Optional[Path], Option("--capec-xml", help="CAPEC XML catalogue (capec_latest.xml); "
+    capec_xml: Annotated[Path | None, Option("--capec-xml", help="CAPEC XML catalogue (capec_latest.xml); "
                                                       "merged with --capec when both are given.", show_default=False)] = None,
-    out: Annotated[Optional[Path], Option("--out", help="Folder to write; default: the embedded knowledge base "
+    out: Annotated[Path | None, Option("--out", help="Folder to write; default: the embedded knowledge base "
                                                 "(facts/kb/).", show_default=False)] = None,
-    source_version: Annotated[Optional[list[str]], Option(
+    source_version: Annotated[list[str] | None, Option(
         "--source-version", help="NAME=VERSION: record a version a file does not carry (the D3FEND source ontology "
         "has none), e.g. d3fend=1.2.0. Names: attack, capec, capec_xml, cwe, d3fend. Repeatable.")] = None,
     quiet: Annotated[bool, Option("--quiet", "-q", help="Print only errors.")] = False,
@@ -71,7 +71,7 @@ def build(
 
 @kb_app.command("info")
 def info(
-    folder: Annotated[Optional[Path], Option("--dir", help="Knowledge-base folder; default: the embedded one.",
+    folder: Annotated[Path | None, Option("--dir", help="Knowledge-base folder; default: the embedded one.",
                                                    show_default=False)] = None,
     as_json: Annotated[bool, Option("--json", help="Print the manifest as JSON.")] = False,
 ) -> None:
@@ -128,12 +128,12 @@ def _describe(manifest: dict[str, Any]) -> str:
 
 @kb_app.command("pytm")
 def pytm_pack(
-    threats: Annotated[Optional[Path], Option(
+    threats: Annotated[Path | None, Option(
         "--threats", help="pytm's threatlib/threats.json; default: the one of the installed pytm package.",
         show_default=False)] = None,
-    out: Annotated[Optional[Path], Option(
+    out: Annotated[Path | None, Option(
         "--out", help="Folder of the pack; default: the built-in optional pack (packs/pytm/).", show_default=False)] = None,
-    docs: Annotated[Optional[Path], Option(
+    docs: Annotated[Path | None, Option(
         "--docs", help="Also rewrite the mapping table of this page (docs/pytm.md).", show_default=False)] = None,
     quiet: Annotated[bool, Option("--quiet", "-q", help="Print only errors.")] = False,
 ) -> None:

@@ -2,16 +2,46 @@
 modules import (`Option`, `Argument`, `Group`, `Exit`). They only hold what was declared;
 tmlogic/cli/spec.py reads them with the function's signature, and parse.py builds the parser.
 
-A parameter is declared in its annotation, `Annotated[TYPE, Option("--format", "-f", help=...)]`,
-with its default as the Python default. TYPE is str, int, bool, Path or an Enum of str values,
-each optionally `Optional[...]` or `list[...]` (a repeatable option, or a variadic argument).
+A parameter is declared in its annotation, `Annotated[TYPE, Option("--format", "-f", help=...)]`
+(`Annotated` from here), with its default as the Python default. TYPE is str, int, bool, Path, an
+Enum of str values or a Literal of strings (much the cheaper to make), each optionally `... | None`
+or `list[...]` (a repeatable option, or a variadic argument). `T | None` rather than
+`Optional[T]`: the union is made in C, typing's costs some 45 k instructions, and analyze alone
+declares over a dozen.
 A bool option is a flag; "--x/--no-x" names the pair that sets it True or False.
+
+`Annotated` is typing's to a type checker; at run time it is a small class of this module that
+keeps what spec.py reads (`__origin__`, `__metadata__`): typing's makes each annotation through
+its cache and generic-alias machinery, some 140 k instructions apiece, and a JSON analysis's
+command line declares about 40.
 """
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["Argument", "CommandLineError", "Exit", "Group", "Option"]
+__all__ = ["Annotated", "Argument", "CommandLineError", "Exit", "Group", "Option"]
+
+if TYPE_CHECKING:
+    from typing import Annotated
+else:
+
+    class Annotated:
+        """`Annotated[TYPE, declaration, ...]` at run time: TYPE as `__origin__`, the rest as
+        `__metadata__`, as typing's Annotated keeps them."""
+
+        __slots__ = ("__origin__", "__metadata__")
+
+        def __init__(self, origin, metadata):
+            self.__origin__ = origin
+            self.__metadata__ = metadata
+
+        def __class_getitem__(cls, params):
+            if not isinstance(params, tuple) or len(params) < 2:
+                raise TypeError("Annotated[...] should be used with at least two arguments (a type and a declaration)")
+            return cls(params[0], params[1:])
+
+        def __repr__(self):
+            return f"Annotated[{self.__origin__!r}, {', '.join(map(repr, self.__metadata__))}]"
 
 
 class Exit(Exception):

@@ -151,7 +151,7 @@ def _distribute(arguments: list[Param], words: list[str]) -> dict[str, Any]:
 def _value(p: Param, raw: Any) -> Any:
     if raw is None or (p.many and not raw):
         if p.required:
-            choices = f" Choose from: {', '.join(m.value for m in p.base)}." if p.is_enum else ""
+            choices = f" Choose from: {', '.join(p.choices)}." if p.choices is not None else ""
             raise CommandLineError(f"Missing {'option' if p.is_option else 'argument'} {p.shown_name()}.{choices}")
         return p.default
     if p.is_flag:
@@ -174,12 +174,12 @@ def _convert(p: Param, text: str) -> Any:
         if (low is not None and number < low) or (high is not None and number > high):
             raise CommandLineError(f"Invalid value for {p.shown_name()}: {number} is not in the range {_range(p)}.")
         return number
-    if p.is_enum:
-        for member in base:
-            if member.value == text:
-                return member
-        choices = ", ".join(f"'{m.value}'" for m in base)
-        raise CommandLineError(f"Invalid value for {p.shown_name()}: '{text}' is not one of {choices}.")
+    choices = p.choices
+    if choices is not None:
+        if text in choices:  # an Enum's member, a Literal's text
+            return next(m for m in base if m.value == text) if p.is_enum else text
+        listed = ", ".join(f"'{c}'" for c in choices)
+        raise CommandLineError(f"Invalid value for {p.shown_name()}: '{text}' is not one of {listed}.")
     return base(text)  # Path
 
 

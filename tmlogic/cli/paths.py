@@ -4,7 +4,7 @@ and the fewest model changes that stop it."""
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING
 
 from .common import (
     DEFAULT_ENGINE,
@@ -22,7 +22,7 @@ from .common import (
     user_error,
     write_output,
 )
-from .params import Option
+from .params import Annotated, Option
 
 if TYPE_CHECKING:
     from ..analysis import Analysis
@@ -40,19 +40,19 @@ class PathsFormat(str, Enum):
     navigator = "navigator"
 
 
-StepsOpt = Annotated[Optional[list[Path]], Option(
+StepsOpt = Annotated[list[Path] | None, Option(
     "--steps", help="Extra attack-path step pack (folder or .dl file); repeatable.")]
 
 
 def paths(
     model: ModelArg,
-    goal: Annotated[Optional[list[str]], Option(
+    goal: Annotated[list[str] | None, Option(
         "--goal", "-g", help="Only this goal (element name or id); repeatable. Default: every goal.")] = None,
     k: Annotated[int, Option("--k", min=1, max=50, help="Paths per goal, most likely first.")] = 3,
     detail: Annotated[bool, Option(
         "--detail", help="Text: every step's rule, bindings and proof down to the model lines.")] = False,
     output_format: Annotated[PathsFormat, Option("--format", "-f", help="Output format.")] = PathsFormat.text,
-    output: Annotated[Optional[Path], Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    output: Annotated[Path | None, Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
     rules: RulesOpt = None,
     no_builtin_rules: NoBuiltinOpt = False,
     steps: StepsOpt = None,
@@ -62,11 +62,11 @@ def paths(
         "--max-cut", min=1, max=40, help="The most a choke point may cost (a key set costs 1, a removed flow 2).")] = 8,
     verify: Annotated[bool, Option(
         "--verify", help="Apply each choke point (and each single change listed) to the model, analyze again and report whether its paths are gone.")] = False,
-    baseline: Annotated[Optional[str], Option(
+    baseline: Annotated[str | None, Option(
         "--baseline", metavar="JSON|REV",
         help="Compare with an earlier run (a result JSON written with --paths, a model, or a git revision): "
              "list new paths and newly reachable goals.")] = None,
-    risks: Annotated[Optional[Path], Option("--risks", help="Risk file (default: next to the model).")] = None,
+    risks: Annotated[Path | None, Option("--risks", help="Risk file (default: next to the model).")] = None,
     no_risks: Annotated[bool, Option("--no-risks", help="Ignore the risk file.")] = False,
     strict: StrictOpt = False,
     quiet: Annotated[bool, Option("--quiet", "-q", help="No warnings on stderr.")] = False,

@@ -3,11 +3,10 @@
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
 
 from .._errors import DiagnosticsError, RuleError
 from .common import NoBuiltinOpt, StrictOpt, fail_input, show_warnings, user_error
-from .params import Argument, Exit, Group, Option
+from .params import Annotated, Argument, Exit, Group, Option
 
 __all__ = ["rules_app"]
 
@@ -16,7 +15,7 @@ rules_app = Group(help="Check and inspect rule packs.")
 
 @rules_app.command("lint")
 def rules_lint(
-    paths: Annotated[Optional[list[Path]], Argument(
+    paths: Annotated[list[Path] | None, Argument(
         help="Rule packs or .dl files; default: the built-in packs and the optional ones.")] = None,
     strict: StrictOpt = False,
     no_builtin_rules: NoBuiltinOpt = False,
@@ -49,7 +48,7 @@ class CatalogueFormat(str, Enum):
 
 @rules_app.command("list")
 def rules_list(
-    packs: Annotated[Optional[list[Path]], Argument(help="Extra rule packs to list with the built-in ones.")] = None,
+    packs: Annotated[list[Path] | None, Argument(help="Extra rule packs to list with the built-in ones.")] = None,
     no_builtin_rules: NoBuiltinOpt = False,
     output_format: Annotated[CatalogueFormat, Option("--format", "-f")] = CatalogueFormat.text,
 ) -> None:
@@ -66,7 +65,7 @@ def rules_list(
 
 @rules_app.command("test")
 def rules_test(
-    packs: Annotated[Optional[list[Path]], Argument(
+    packs: Annotated[list[Path] | None, Argument(
         help="Rule packs to test; default: the built-in packs and the optional ones.")] = None,
     no_builtin_rules: NoBuiltinOpt = False,
 ) -> None:

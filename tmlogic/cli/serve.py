@@ -3,10 +3,9 @@
 import socket
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
 
 from .common import DEFAULT_ENGINE, EngineOpt, NoBuiltinOpt, RulesOpt, StrictOpt, analysis_options, fail_input, user_error
-from .params import Argument, Option
+from .params import Annotated, Argument, Option
 
 __all__ = ["serve"]
 
@@ -55,9 +54,9 @@ def _target(path: Path) -> tuple[Path, str | None]:
 
 
 def serve(
-    model: Annotated[Optional[Path], Argument(
+    model: Annotated[Path | None, Argument(
         help="Model file, or project folder (its main.md); default: the current folder.", show_default=False)] = None,
-    port: Annotated[Optional[int], Option(
+    port: Annotated[int | None, Option(
         "--port", "-p", help=f"Port (default: the first free one from {DEFAULT_PORT}; 0: any free port).")] = None,
     host: Annotated[str, Option(
         "--host", help="Address to listen on. Anything but loopback exposes the editor to the network.")] = "127.0.0.1",

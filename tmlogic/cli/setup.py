@@ -3,10 +3,9 @@
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
 
 from .common import user_error
-from .params import Argument, Option
+from .params import Annotated, Argument, Option
 
 __all__ = ["init", "completion", "Shell"]
 

@@ -4,7 +4,7 @@ object, the defaults and the annotations (objects, not text: nothing is evaluate
 
 from collections.abc import Callable
 from enum import Enum
-from typing import Any
+from typing import Any, Literal
 
 from .params import Argument, Option
 
@@ -28,7 +28,7 @@ class Param:
                  default: Any) -> None:
         self.name = name
         self.decl = decl
-        self.base = base  # str, int, bool, Path or an Enum class
+        self.base = base  # str, int, bool, Path, an Enum class or a Literal of strings
         self.many = many  # a list: a repeatable option, a variadic argument
         self.optional = optional
         self.default = default
@@ -60,6 +60,15 @@ class Param:
     def is_enum(self) -> bool:
         return isinstance(self.base, type) and issubclass(self.base, Enum)
 
+    @property
+    def choices(self) -> tuple[str, ...] | None:
+        """The values it takes, in order: its Enum's or its Literal's; None for any other type."""
+        if self.is_enum:
+            return tuple(m.value for m in self.base)
+        if getattr(self.base, "__origin__", None) is Literal:
+            return tuple(self.base.__args__)
+        return None
+
     def shown_name(self) -> str:
         """How an error names it: "'--format' / '-f'", or an argument's "'MODEL'"."""
         if self.is_option:
@@ -73,8 +82,8 @@ class Param:
         if isinstance(decl, Argument):
             if decl.metavar:
                 name = decl.metavar
-            elif self.is_enum:
-                name = f"{self.name.upper()}:{{{'|'.join(m.value for m in self.base)}}}"
+            elif self.choices is not None:
+                name = f"{self.name.upper()}:{{{'|'.join(self.choices)}}}"
             else:
                 name = self.name.upper()
             if self.default is not REQUIRED:
@@ -82,8 +91,8 @@ class Param:
             return name + ("..." if self.many and not decl.metavar else "")
         if decl.metavar:
             return decl.metavar
-        if self.is_enum:
-            return f"[{'|'.join(m.value for m in self.base)}]"
+        if self.choices is not None:
+            return f"[{'|'.join(self.choices)}]"
         if self.base is int:
             return "INTEGER RANGE" if decl.min is not None or decl.max is not None else "INTEGER"
         return "TEXT" if self.base is str else "PATH"
@@ -144,7 +153,7 @@ def _params_of(function: Callable[..., Any]) -> list[Param]:
         base = hint.__origin__
         optional = False
         members = getattr(base, "__args__", ())
-        if type(None) in members:  # Optional[T]
+        if type(None) in members:  # T | None
             optional = True
             base = next(m for m in members if m is not type(None))
         many = getattr(base, "__origin__", None) is list

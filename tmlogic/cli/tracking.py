@@ -7,7 +7,7 @@ Exit codes follow the rest of tmlogic: 0 ok, 1 the check failed, 2 bad input (ev
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING
 
 from .._errors import DiagnosticsError, display_path
 from ..diagnostics import render_diagnostics
@@ -27,7 +27,7 @@ from .common import (
     user_error,
     write_output,
 )
-from .params import Argument, Exit, Group, Option
+from .params import Annotated, Argument, Exit, Group, Option
 
 if TYPE_CHECKING:
     import datetime
@@ -50,7 +50,7 @@ class Status(str, Enum):
     in_progress = "in-progress"
 
 
-RiskFileOpt = Annotated[Optional[Path], Option(
+RiskFileOpt = Annotated[Path | None, Option(
     "--risks", help="Risk file (default: risks in .tmlogic.yaml, else next to the model: MODEL's name with .risks.yaml).")]
 AllowPastOpt = Annotated[bool, Option("--allow-past", help="Accept an --expires date before today.")]
 
@@ -108,8 +108,8 @@ def diff_command(
                                             "HEAD~1 threat_model.md), or REV:path.", show_default=False)],
     new: Annotated[str, Argument(help="After: a model, a result JSON, or REV:path.", show_default=False)],
     output_format: Annotated[DiffFormat, Option("--format", "-f", help="Output format.")] = DiffFormat.text,
-    output: Annotated[Optional[Path], Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
-    fail_on: Annotated[FailLevel, Option("--fail-on", help="Exit 1 if an added threat is at or above this level.")] = FailLevel.none,
+    output: Annotated[Path | None, Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    fail_on: Annotated[FailLevel, Option("--fail-on", help="Exit 1 if an added threat is at or above this level.")] = "none",
     rules: RulesOpt = None,
     no_builtin_rules: NoBuiltinOpt = False,
     strict: StrictOpt = False,
@@ -136,10 +136,10 @@ def diff_command(
     render = {DiffFormat.text: render_diff_text, DiffFormat.json: render_diff_json,
               DiffFormat.markdown: render_diff_markdown}[output_format]
     write_output(render(report), output)
-    if fail_on is not FailLevel.none:
-        worst = [t for t in report.threats.added if not t.accepted and level_rank(t.level) >= level_rank(fail_on.value)]
+    if fail_on != "none":
+        worst = [t for t in report.threats.added if not t.accepted and level_rank(t.level) >= level_rank(fail_on)]
         if worst:
-            sys.stderr.write(f"tmlogic: {plural(len(worst), 'added threat')} at or above {fail_on.value}: "
+            sys.stderr.write(f"tmlogic: {plural(len(worst), 'added threat')} at or above {fail_on}: "
                              + ", ".join(f"{t.id} ({t.rule_id}, {t.location})" for t in worst) + "\n")
             raise Exit(1)
 
@@ -149,10 +149,10 @@ def diff_command(
 @risks_app.command("seed")
 def risks_seed(
     model: ModelArg,
-    output: Annotated[Optional[Path], Option(
+    output: Annotated[Path | None, Option(
         "--output", "-o", help="Risk file to write or add to (default: next to the model); '-' prints the entries.")] = None,
-    owner: Annotated[Optional[str], Option("--owner", help="Owner written on every seeded entry.")] = None,
-    expires: Annotated[Optional[str], Option(
+    owner: Annotated[str | None, Option("--owner", help="Owner written on every seeded entry.")] = None,
+    expires: Annotated[str | None, Option(
         "--expires", help="Deadline (YYYY-MM-DD) written on every seeded entry: after it, the threats fail again.")] = None,
     allow_past: AllowPastOpt = False,
     rules: RulesOpt = None,
@@ -207,9 +207,9 @@ def risks_accept(
                                                  show_default=False)],
     justification: Annotated[str, Option("--justification", "-j", help="Why (required).", show_default=False)],
     status: Annotated[Status, Option("--status", help="The decision.")] = Status.accepted,
-    owner: Annotated[Optional[str], Option("--owner", help="Team or person responsible.")] = None,
-    ticket: Annotated[Optional[str], Option("--ticket", help="Issue or ticket id.")] = None,
-    expires: Annotated[Optional[str], Option("--expires", help="Last day the decision counts (YYYY-MM-DD).")] = None,
+    owner: Annotated[str | None, Option("--owner", help="Team or person responsible.")] = None,
+    ticket: Annotated[str | None, Option("--ticket", help="Issue or ticket id.")] = None,
+    expires: Annotated[str | None, Option("--expires", help="Last day the decision counts (YYYY-MM-DD).")] = None,
     allow_past: AllowPastOpt = False,
     risks: RiskFileOpt = None,
     rules: RulesOpt = None,

@@ -7,7 +7,7 @@ only needs the known ids, which `known_ids_in` reads from three files without lo
 
 from __future__ import annotations
 
-import threading
+from _thread import allocate_lock
 from collections import defaultdict
 from collections.abc import Mapping
 from functools import lru_cache
@@ -42,7 +42,7 @@ class KnowledgeBase:
         self.decls = decls  # the declarations (kb.dl) the enrichment program is checked against
         self._tables = dict(tables)
         self._indexes: dict[tuple[str, int], dict[str, tuple[Row, ...]]] = {}
-        self._lock = threading.Lock()
+        self._lock = allocate_lock()
         self._names = {name: {row[0]: row[-1] for row in tables[name]}
                        for name in ("capec", "cwe", "technique", "tactic", "mitigation", "d3fend", "artifact")}
 

@@ -12,7 +12,6 @@ from .._errors import Diagnostic, DiagnosticsError, Level, SourceSpan, display_p
 from ..fileaccess import FileAccessError, read_text
 from ..records import record
 from ..result import Result, Threat
-from ..syntax import json_error_diagnostic
 
 __all__ = ["ThreatSnapshot", "ResultSnapshot", "TrackingError", "ArgumentError", "snapshot",
            "snapshot_result", "load_result_json"]
@@ -120,6 +119,8 @@ def read_result_document(path: Path, what: str, hint: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
+        from ..syntax import json_error_diagnostic  # only a broken file needs the explanation
+
         raise TrackingError([json_error_diagnostic(exc, text, shown, "bad-baseline")]) from None
     except RecursionError:
         raise input_error(SourceSpan(shown, 1, 1), "the JSON is nested too deeply to be a tmlogic result", hint,

@@ -15,16 +15,23 @@ never a hang or an exhausted machine:
 from __future__ import annotations
 
 import os
-import signal
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from ..._errors import Diagnostic, Level, RuleError, SourceSpan
 from ...limits import Limits
 from ...limits import current as current_limits
+
+if TYPE_CHECKING:
+    import signal
+    import threading
+else:
+    # signal.py is `_signal`'s functions plus enums of every signal and handler, which cost some
+    # 3 M instructions to build at import; the clock needs only the functions and constants.
+    import _signal as signal
 
 __all__ = ["Budget", "OverBudget", "abandon", "abandoned_work", "own_process", "watch_from_outside"]
 
@@ -108,8 +115,7 @@ class Budget:
         """Engine work within the time budget; `where()` names the rule being evaluated when the
         time runs out. Nested blocks share the outer block's timer."""
         self.check_clock(where())
-        timer = (not self._armed and hasattr(signal, "setitimer")
-                 and threading.current_thread() is threading.main_thread())
+        timer = not self._armed and hasattr(signal, "setitimer") and _in_main_thread()
         if not timer:
             yield
             self.check_clock(where())
@@ -137,6 +143,19 @@ class Budget:
             self._armed = False
 
 
+def _in_main_thread() -> bool:
+    """Whether this is the main thread. A process that never imported threading started no thread
+    through it: the command line does not import it (some 3 M instructions), the live editor does."""
+    threading = sys.modules.get("threading")
+    return threading is None or threading.current_thread() is threading.main_thread()
+
+
+def _other_threads() -> bool:
+    """Whether a thread other than the main one runs (none without the threading module)."""
+    threading = sys.modules.get("threading")
+    return threading is not None and bool(threading.active_count() > 1)
+
+
 def watch_from_outside(budget: Budget, engine: str) -> None:
     """For an engine whose core is compiled code that never returns to the interpreter while it
     works (pyDatalog's), so the interval timer's signal is never handled: the process forks, the
@@ -144,7 +163,7 @@ def watch_from_outside(budget: Budget, engine: str) -> None:
     code, or stops it past the budget (exit 2). Only in tmlogic's own command, single-threaded
     (not the live editor's workers), where the system has fork and /proc; else the in-process
     clock is all there is."""
-    if not _OWN_PROCESS or not hasattr(os, "fork") or threading.active_count() > 1 or not os.path.isdir("/proc/self"):
+    if not _OWN_PROCESS or not hasattr(os, "fork") or _other_threads() or not os.path.isdir("/proc/self"):
         return
     # The child may fork again for the next analysis of the run (a config with several models):
     # it then becomes that analysis's watcher, and each budget is measured on its own process.

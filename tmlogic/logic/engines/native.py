@@ -15,7 +15,7 @@ body produces it, firing rows of proof queries too, and evaluation and queries r
 
 from __future__ import annotations
 
-import threading
+import _thread
 from collections import defaultdict
 from collections.abc import Mapping, Sequence, Set as AbstractSet
 from contextlib import AbstractContextManager
@@ -47,7 +47,7 @@ def _strata(clauses: list[Clause]) -> list[list[Clause]]:
             if any(p in by_head for p in comp)]
 
 
-class _Bodies(threading.local):
+class _Bodies(_thread._local):  # threading.local, without importing threading
     """Compiled bodies by clause and plan, reused by later sessions on this thread. A plan is
     chosen per session from the relations' statistics, but one model's edits rarely change it,
     and compiling (join.py) costs more than joining on small models: the live editor analyzes
