@@ -304,14 +304,53 @@ def test_the_decoder_may_build_objects_without_their_init() -> None:
         assert cls.__init__.__code__.co_filename in ("<string>", records.__file__), cls
 
 
+def _fields(node: object) -> dict[str, object]:
+    from tmlogic import records
+
+    return {f.name: getattr(node, f.name) for f in records.fields(node)}
+
+
 def test_decoded_objects_equal_parsed_ones_field_by_field(cache_dir: Path) -> None:
     first, _ = load_rules([])
     second, _ = load_rules([])
     assert second is not first
     for a, b in zip(first.rules, second.rules):
-        assert vars(a.head) == vars(b.head) and [vars(t) for t in a.head.args] == [vars(t) for t in b.head.args]
-        assert [vars(lit) for lit in a.body] == [vars(lit) for lit in b.body]
+        assert vars(a.head) == vars(b.head) and [_fields(t) for t in a.head.args] == [_fields(t) for t in b.head.args]
+        assert [_fields(lit) for lit in a.body] == [_fields(lit) for lit in b.body]
         assert hash(a) == hash(b) and repr(a) == repr(b)
+        # every span read: each node is now the one its constructor makes
+        assert [vars(t) for t in a.head.args] == [vars(t) for t in b.head.args]
+        assert [vars(lit) for lit in a.body] == [vars(lit) for lit in b.body]
+
+
+def test_a_decoded_node_builds_its_span_when_first_read(cache_dir: Path) -> None:
+    """The decoder builds the spans a warm run reads (rules', rule heads', facts') and leaves the
+    others as rows (ast.SPAN_ROW) until read: the same span, and then the same node, as parsed."""
+    from tmlogic.logic.language import ast
+
+    parsed, _ = load_rules([])
+    decoded, _ = load_rules([])
+    at = next(i for i, r in enumerate(decoded.rules) if any(type(lit) is ast.Negation for lit in r.body))
+    rule, twin = decoded.rules[at], parsed.rules[at]
+    assert "span" in vars(rule) and "span" in vars(rule.head) and all("span" in vars(f) for f in decoded.facts)
+    nodes = [*rule.head.args, *rule.body, *(lit.atom for lit in rule.body if type(lit) is ast.Negation)]
+    assert all(ast.SPAN_ROW in vars(n) and "span" not in vars(n) for n in nodes)
+    assert all(ast.SPAN_ROW not in vars(n) for n in [*twin.head.args, *twin.body])  # never from the constructors
+    literal, parsed_literal = rule.body[0], twin.body[0]
+    span = literal.span
+    assert span == parsed_literal.span and type(span) is type(parsed_literal.span)
+    assert literal.span is span and vars(literal)["span"] is span and ast.SPAN_ROW not in vars(literal)
+    assert vars(literal).keys() == vars(parsed_literal).keys()
+    assert not hasattr(ast.Atom, "span")  # on the class, a field without a default, as before
+
+
+def test_a_node_without_span_or_row_has_no_span() -> None:
+    from tmlogic.logic.language import ast
+
+    atom: Any = object.__new__(ast.Atom)
+    atom.__dict__.update(predicate="p", args=())
+    with pytest.raises(AttributeError, match="'Atom' object has no attribute 'span'"):
+        atom.span
 
 
 def test_the_key_follows_file_contents_version_strictness_and_known_ids() -> None:

@@ -228,10 +228,27 @@ def _encode(p: ast.Program) -> list[Any]:
 _new = object.__new__
 _Span, _Var, _Const, _Atom, _Negation, _Comparison = SourceSpan, ast.Var, ast.Const, ast.Atom, ast.Negation, ast.Comparison
 _Entry, _Metadata, _Rule, _Fact, _Decl = ast.MetaEntry, ast.Metadata, ast.Rule, ast.Fact, ast.Decl
+_ROW = ast.SPAN_ROW
 _OPS = frozenset(ast.COMPARISON_OPS)
 _Types = frozenset[type]
 _STR: _Types = frozenset({str})
 _INT: _Types = frozenset({int})
+
+
+def _spans(rows: list[tuple[Any, ...]]) -> list[SourceSpan]:
+    """The spans of `rows`, built now: those a warm run reads."""
+    spans: list[SourceSpan] = []
+    add = spans.append
+    for path, line, col, end_line, end_col in rows:
+        s = _new(_Span)
+        d = s.__dict__
+        d["path"] = path
+        d["line"] = line
+        d["col"] = col
+        d["end_line"] = end_line
+        d["end_col"] = end_col
+        add(s)
+    return spans
 
 
 def _column(v: Any, types: _Types, what: str) -> list[Any]:
@@ -340,44 +357,38 @@ def _decode(data: Any) -> ast.Program:  # noqa: C901 (one pass per kind of node,
     span_paths: list[str] = []
     for number, count in zip(runs[0::2], runs[1::2]):
         span_paths += repeat(paths[number], count)
-    spans: list[SourceSpan] = []
-    add: Any = spans.append
-    for path, line, col, end_line, end_col in zip(span_paths, lines, cols, end_lines, end_cols):
-        s = _new(_Span)
-        d = s.__dict__
-        d["path"] = path
-        d["line"] = line
-        d["col"] = col
-        d["end_line"] = end_line
-        d["end_col"] = end_col
-        add(s)
+    # Each span as a row of its fields, made in C: most nodes keep only the row (ast.SPAN_ROW) and
+    # build their span if it is ever read; rules', rule heads' and facts' spans, which a warm run
+    # reads, are built here.
+    rows = list(zip(span_paths, lines, cols, end_lines, end_cols))
     at = 0
 
-    def segment(n: int) -> list[SourceSpan]:
+    def segment(n: int) -> list[tuple[Any, ...]]:
         nonlocal at
         at += n
-        return spans[at - n:at]
+        return rows[at - n:at]
 
     terms: list[ast.Term] = []
-    add = terms.append
-    for kind, value, span in zip(kinds, values, segment(len(kinds))):
+    add: Any = terms.append
+    for kind, value, row in zip(kinds, values, segment(len(kinds))):
         t: Any
         if kind >= _CONST:
             t = _new(_Const)
             d = t.__dict__
             d["value"] = value
-            d["span"] = span
+            d[_ROW] = row
         else:
             t = _new(_Var)
             d = t.__dict__
             d["name"] = value
-            d["span"] = span
+            d[_ROW] = row
             d["anonymous"] = kind == _ANONYMOUS
         add(t)
     atoms: list[ast.Atom] = []
     add = atoms.append
     start = 0
-    for predicate, arity, span in zip(predicates, arities, segment(n_atoms)):
+    atom_rows = segment(n_atoms)
+    for predicate, arity, span in zip(predicates, arities, _spans(atom_rows[:n_rules])):  # the rules' heads
         a = _new(_Atom)
         d = a.__dict__
         d["predicate"] = predicate
@@ -385,9 +396,17 @@ def _decode(data: Any) -> ast.Program:  # noqa: C901 (one pass per kind of node,
         d["span"] = span
         start += arity
         add(a)
+    for predicate, arity, row in zip(predicates[n_rules:], arities[n_rules:], atom_rows[n_rules:]):
+        a = _new(_Atom)
+        d = a.__dict__
+        d["predicate"] = predicate
+        d["args"] = tuple(terms[start:start + arity])
+        d[_ROW] = row
+        start += arity
+        add(a)
     body_atoms = iter(atoms[n_rules:n_rules + n_body_atoms])
-    negation_spans = iter(segment(n_negations))
-    comparison_spans = iter(segment(n_comparisons))
+    negation_rows = iter(segment(n_negations))
+    comparison_rows = iter(segment(n_comparisons))
     comparison_terms = iter(terms[n_atom_terms:])
     operators = iter(ops)
     literals: list[ast.Literal] = []
@@ -399,7 +418,7 @@ def _decode(data: Any) -> ast.Program:  # noqa: C901 (one pass per kind of node,
             n = _new(_Negation)
             d = n.__dict__
             d["atom"] = next(body_atoms)
-            d["span"] = next(negation_spans)
+            d[_ROW] = next(negation_rows)
             add(n)
         else:
             c = _new(_Comparison)
@@ -407,32 +426,33 @@ def _decode(data: Any) -> ast.Program:  # noqa: C901 (one pass per kind of node,
             d["op"] = next(operators)
             d["left"] = next(comparison_terms)
             d["right"] = next(comparison_terms)
-            d["span"] = next(comparison_spans)
+            d[_ROW] = next(comparison_rows)
             add(c)
     entries: list[ast.MetaEntry] = []
     add = entries.append
-    for key, value, span in zip(meta_keys, meta_values, segment(n_entries)):
+    for key, value, row in zip(meta_keys, meta_values, segment(n_entries)):
         e = _new(_Entry)
         d = e.__dict__
         d["key"] = key
         d["value"] = value
-        d["span"] = span
+        d[_ROW] = row
         add(e)
     metas: list[ast.Metadata] = []
     add = metas.append
     start = 0
-    for size, span in zip(meta_sizes, segment(n_metas)):
+    for size, row in zip(meta_sizes, segment(n_metas)):
         m = _new(_Metadata)
         d = m.__dict__
         d["entries"] = tuple(entries[start:start + size])
-        d["span"] = span
+        d[_ROW] = row
         start += size
         add(m)
     next_meta = iter(metas).__next__
     rules: list[ast.Rule] = []
     add = rules.append
     start = 0
-    for head, size, span, text, flag, index in zip(atoms, body_sizes, segment(n_rules), texts, has_meta, indexes):
+    for head, size, span, text, flag, index in zip(atoms, body_sizes, _spans(segment(n_rules)), texts, has_meta,
+                                                   indexes):
         r = _new(_Rule)
         d = r.__dict__
         d["head"] = head
@@ -445,7 +465,7 @@ def _decode(data: Any) -> ast.Program:  # noqa: C901 (one pass per kind of node,
         add(r)
     facts: list[ast.Fact] = []
     add = facts.append
-    for atom, span in zip(atoms[n_rules + n_body_atoms:], segment(n_facts)):
+    for atom, span in zip(atoms[n_rules + n_body_atoms:], _spans(segment(n_facts))):
         f = _new(_Fact)
         d = f.__dict__
         d["atom"] = atom
@@ -455,7 +475,7 @@ def _decode(data: Any) -> ast.Program:  # noqa: C901 (one pass per kind of node,
     decls: list[ast.Decl] = []
     add = decls.append
     start = 0
-    for predicate, arity, span, flag in zip(decl_predicates, decl_arities, segment(n_decls), has_doc):
+    for predicate, arity, row, flag in zip(decl_predicates, decl_arities, segment(n_decls), has_doc):
         args = []
         flat = decl_args[start:start + 2 * arity]
         start += 2 * arity
@@ -468,7 +488,7 @@ def _decode(data: Any) -> ast.Program:  # noqa: C901 (one pass per kind of node,
         d = g.__dict__
         d["predicate"] = predicate
         d["args"] = tuple(args)
-        d["span"] = span
+        d[_ROW] = row
         d["doc"] = next_meta() if flag else None
         add(g)
     decoded = []
