@@ -30,6 +30,7 @@ __all__ = [
     "COMPARISON_OPS",
     "THREAT",
     "SPAN_ROW",
+    "DECLS_FROM",
 ]
 
 COMPARISON_OPS = ("=", "!=", "<", "<=", ">", ">=")
@@ -233,3 +234,34 @@ class _SpanOnFirstRead:
 for _node in (Var, Const, Atom, Negation, Comparison, MetaEntry, Metadata, Rule, Fact, Decl):
     setattr(_node, "span", _SpanOnFirstRead())
 del _node
+
+# A cached program's declarations, built when first read: a warm run reads only the shared base's
+# (for its extension points, packs.extension_points); the others serve the static checks, which a
+# cached program has passed. The program cache builds its Modules and Program without `decls`,
+# with a function under DECLS_FROM in their __dict__ instead, which stores the node's `decls` and
+# drops DECLS_FROM (each module's declarations are built once, and the program's table holds the
+# modules' own Decl objects). Reading `decls` finds no `decls` there and falls back to the class
+# attribute set below, which calls it with the node.
+DECLS_FROM = "_decls_from"
+
+
+class _DeclsOnFirstRead:
+    """The class-level fallback for `decls` of a Module or Program (as _SpanOnFirstRead)."""
+
+    __slots__ = ()
+
+    def __get__(self, node: Any, owner: type | None = None) -> Any:
+        if node is None:
+            raise AttributeError("decls")  # on the class, as without this
+        d = node.__dict__
+        build = d.get(DECLS_FROM)
+        if build is not None:
+            build(node)
+        try:
+            return d["decls"]
+        except KeyError:
+            raise AttributeError(f"{type(node).__name__!r} object has no attribute 'decls'") from None
+
+
+setattr(Module, "decls", _DeclsOnFirstRead())
+setattr(Program, "decls", _DeclsOnFirstRead())
