@@ -116,6 +116,34 @@ def _negative_end(body: list[object]) -> None:
     _edit(body, "span end lines", _set(3, -2))  # -1 is None; below it nothing
 
 
+def _signed_count(body: list[object]) -> None:
+    """Numbers that may not be None (-1) packed signed, none of them negative."""
+    i = cache._COLUMNS.index("span lines")
+    body[i] = _signed(body[i])
+
+
+def _signed(packed: object) -> str:
+    """The numbers of a packed column, packed as signed 4-byte ints."""
+    import binascii
+    from array import array
+
+    numbers = array("i", cache._unpack(packed, ""))
+    return "i" + binascii.b2a_base64(numbers.tobytes(), newline=False).decode("ascii")
+
+
+def _signed_name(body: list[object]) -> None:
+    i = cache._COLUMNS.index("atom predicates")
+    body[i] = _signed(body[i])
+
+
+def _none_past_the_table(body: list[object]) -> None:
+    """A pack may be None (-1, signed), and otherwise names a string."""
+    strings = _col(body, "strings")
+    _edit(body, "module packs", _set(0, len(strings)))
+    i = cache._COLUMNS.index("module packs")
+    body[i] = _signed(body[i])
+
+
 def _unknown_literal(body: list[object]) -> None:
     _edit(body, "literal tags", _set(0, 9))
 
@@ -126,6 +154,10 @@ def _short_span_table(body: list[object]) -> None:
 
 def _decl_out_of_range(body: list[object]) -> None:
     _edit(body, "program decls", _set(2, 10_000))
+
+
+def _decl_in_no_module(body: list[object]) -> None:
+    _edit(body, "program decls", _set(1, 10_000))
 
 
 def _decl_of_no_string(body: list[object]) -> None:
@@ -208,8 +240,9 @@ def _column_not_a_list(body: list[object]) -> None:
     body[cache._COLUMNS.index("rule texts")] = "text"
 
 
-_DAMAGES = [_unpacked_column, _not_base64, _not_whole_numbers, _unknown_width, _no_width, _negative_span, _negative_end, _unknown_literal,
-            _short_span_table, _decl_out_of_range, _decl_of_no_string, _integer_string, _list_string,
+_DAMAGES = [_unpacked_column, _not_base64, _not_whole_numbers, _unknown_width, _no_width, _negative_span, _negative_end,
+            _signed_count, _signed_name, _none_past_the_table, _unknown_literal,
+            _short_span_table, _decl_out_of_range, _decl_in_no_module, _decl_of_no_string, _integer_string, _list_string,
             _unknown_term_kind, _term_cut_short, _name_past_the_table, _number_past_the_table,
             _number_not_a_number, _negative_name, _predicate_past_the_table, _body_one_longer, _span_in_no_file,
             _negative_arity, _unknown_operator, _metadata_flag_two, _pack_below_none, _metadata_value_number,
@@ -255,17 +288,20 @@ def test_damage_that_keeps_every_type_is_caught_by_the_crc(cache_dir: Path) -> N
     assert load_rules([])[0] == expected
 
 
-@pytest.mark.parametrize("numbers, width", [([], "b"), ([-128, 127, -1], "b"), ([128], "h"), ([-129, 0], "h"),
-                                            ([-32768, 32767], "h"), ([32768], "i"), ([-32769], "i"),
-                                            ([-2**31, 2**31 - 1], "i")])
-def test_a_packed_column_is_as_narrow_as_its_numbers(numbers: list[int], width: str) -> None:
+@pytest.mark.parametrize("numbers, width", [([], "B"), ([0, 255], "B"), ([256], "H"), ([65535], "H"), ([65536], "I"),
+                                            ([2**32 - 1], "I"), ([-128, 127, -1], "b"), ([128, -1], "h"),
+                                            ([-129, 0], "h"), ([-32768, 32767], "h"), ([32768, -1], "i"),
+                                            ([-32769], "i"), ([-2**31, 2**31 - 1], "i")])
+def test_a_packed_column_is_as_narrow_as_its_numbers_and_unsigned_unless_one_is_negative(numbers: list[int],
+                                                                                        width: str) -> None:
     packed = cache._pack(numbers)
     assert packed[0] == width and cache._unpack(packed, "numbers") == numbers
 
 
-def test_a_number_wider_than_four_bytes_is_not_packed() -> None:
+@pytest.mark.parametrize("numbers", [[2**32], [-1, 2**31], [-2**31 - 1]])
+def test_a_number_wider_than_four_bytes_is_not_packed(numbers: list[int]) -> None:
     with pytest.raises(OverflowError):
-        cache._pack([2**31])
+        cache._pack(numbers)
 
 
 def test_the_columns_round_trip_every_kind_of_node(cache_dir: Path) -> None:
@@ -285,6 +321,22 @@ def test_the_columns_round_trip_every_kind_of_node(cache_dir: Path) -> None:
     assert decoded.modules[0].dangling_docs == program.modules[0].dangling_docs != ()
 
 
+def test_a_program_with_a_negative_count_is_not_encoded() -> None:
+    """Columns other than those that may hold None are packed unsigned (the decoder takes a signed
+    one for damage): a program with a number below 0 there is not cached rather than always missed."""
+    from tmlogic.logic.language import ast
+    from tmlogic.logic.language.checks import check_modules
+    from tmlogic.records import replace
+
+    text = '.decl p(x: symbol)\n.decl q(x: symbol)\np("a").\nq(X) :- p(X).\n'
+    program, _ = check_modules([parser.parse_module(text, "a.dl")])
+    cache._encode(program)
+    module = program.modules[0]
+    odd = replace(program, modules=(replace(module, rules=(replace(module.rules[0], index=-1),)),))
+    with pytest.raises(TypeError, match="rule indexes"):
+        cache._encode(odd)
+
+
 def test_the_decoder_may_build_objects_without_their_init() -> None:
     """The decoder fills each object's __dict__ the way the dataclass's generated __init__ would
     (cache.py): that holds only for dataclasses (or records, tmlogic/records.py) with an instance
@@ -296,7 +348,7 @@ def test_the_decoder_may_build_objects_without_their_init() -> None:
     from tmlogic.logic.language import ast
 
     for cls in (SourceSpan, ast.Var, ast.Const, ast.Atom, ast.Negation, ast.Comparison, ast.MetaEntry, ast.Metadata,
-                ast.Rule, ast.Fact, ast.Decl):
+                ast.Rule, ast.Fact, ast.Decl, ast.Module, ast.Program):
         assert (dataclasses.is_dataclass(cls) or "__record_fields__" in vars(cls)) and "__slots__" not in vars(cls), cls
         assert not hasattr(cls, "__post_init__"), cls
         assert all(f.init for f in records.fields(cls)), cls
@@ -304,14 +356,99 @@ def test_the_decoder_may_build_objects_without_their_init() -> None:
         assert cls.__init__.__code__.co_filename in ("<string>", records.__file__), cls
 
 
+def _fields(node: object) -> dict[str, object]:
+    from tmlogic import records
+
+    return {f.name: getattr(node, f.name) for f in records.fields(node)}
+
+
 def test_decoded_objects_equal_parsed_ones_field_by_field(cache_dir: Path) -> None:
     first, _ = load_rules([])
     second, _ = load_rules([])
     assert second is not first
     for a, b in zip(first.rules, second.rules):
-        assert vars(a.head) == vars(b.head) and [vars(t) for t in a.head.args] == [vars(t) for t in b.head.args]
-        assert [vars(lit) for lit in a.body] == [vars(lit) for lit in b.body]
+        assert vars(a.head) == vars(b.head) and [_fields(t) for t in a.head.args] == [_fields(t) for t in b.head.args]
+        assert [_fields(lit) for lit in a.body] == [_fields(lit) for lit in b.body]
         assert hash(a) == hash(b) and repr(a) == repr(b)
+        # every span read: each node is now the one its constructor makes
+        assert [vars(t) for t in a.head.args] == [vars(t) for t in b.head.args]
+        assert [vars(lit) for lit in a.body] == [vars(lit) for lit in b.body]
+
+
+def test_a_decoded_node_builds_its_span_when_first_read(cache_dir: Path) -> None:
+    """The decoder builds the spans a warm run reads (rules', rule heads', facts') and leaves the
+    others as rows (ast.SPAN_ROW) until read: the same span, and then the same node, as parsed."""
+    from tmlogic.logic.language import ast
+
+    parsed, _ = load_rules([])
+    decoded, _ = load_rules([])
+    at = next(i for i, r in enumerate(decoded.rules) if any(type(lit) is ast.Negation for lit in r.body))
+    rule, twin = decoded.rules[at], parsed.rules[at]
+    assert "span" in vars(rule) and "span" in vars(rule.head) and all("span" in vars(f) for f in decoded.facts)
+    nodes = [*rule.head.args, *rule.body, *(lit.atom for lit in rule.body if type(lit) is ast.Negation)]
+    assert all(ast.SPAN_ROW in vars(n) and "span" not in vars(n) for n in nodes)
+    assert all(ast.SPAN_ROW not in vars(n) for n in [*twin.head.args, *twin.body])  # never from the constructors
+    literal, parsed_literal = rule.body[0], twin.body[0]
+    span = literal.span
+    assert span == parsed_literal.span and type(span) is type(parsed_literal.span)
+    assert literal.span is span and vars(literal)["span"] is span and ast.SPAN_ROW not in vars(literal)
+    assert vars(literal).keys() == vars(parsed_literal).keys()
+    assert not hasattr(ast.Atom, "span")  # on the class, a field without a default, as before
+
+
+def test_a_decoded_program_builds_its_declarations_when_first_read(cache_dir: Path) -> None:
+    """Each module's when read (ast.DECLS_FROM), and the program's table of the modules' own Decl
+    objects; the declarations equal the parsed ones."""
+    from tmlogic.logic.language import ast
+
+    parsed, _ = load_rules([])
+    decoded, _ = load_rules([])
+    nodes = [*decoded.modules, decoded]
+    assert all(ast.DECLS_FROM in vars(n) and "decls" not in vars(n) for n in nodes)
+    assert all(ast.DECLS_FROM not in vars(n) for n in [*parsed.modules, parsed])
+    at = next(i for i, m in enumerate(parsed.modules) if m.decls)
+    assert decoded.modules[at].decls
+    assert "decls" in vars(decoded.modules[at]) and ast.DECLS_FROM not in vars(decoded.modules[at])
+    assert all(ast.DECLS_FROM in vars(n) for n in nodes if n is not decoded.modules[at])  # one module's only
+    assert decoded.modules[at].decls == parsed.modules[at].decls
+    assert vars(decoded.modules[at]).keys() == vars(parsed.modules[at]).keys()
+    where = {id(d) for m in decoded.modules for d in m.decls}
+    assert decoded.decls == parsed.decls and all(id(d) in where for d in decoded.decls.values())
+    assert [_fields(d) for d in decoded.decls.values()] == [_fields(d) for d in parsed.decls.values()]
+    assert not hasattr(ast.Module, "decls") and not hasattr(ast.Program, "decls")
+
+
+def test_threads_reading_the_declarations_at_once_get_the_same_objects(cache_dir: Path) -> None:
+    import threading
+
+    load_rules([])
+    decoded, _ = load_rules([])
+    start = threading.Barrier(4)
+    seen: list[object] = []
+
+    def read(node: Any) -> None:
+        start.wait()
+        seen.append(node.decls)
+
+    readers = [threading.Thread(target=read, args=(node,)) for node in (decoded, decoded, decoded.modules[0],
+                                                                        decoded.modules[0])]
+    for t in readers:
+        t.start()
+    for t in readers:
+        t.join()
+    programs = [x for x in seen if isinstance(x, dict)]
+    modules = [x for x in seen if isinstance(x, tuple)]
+    assert len(programs) == len(modules) == 2 and programs[0] is programs[1] and modules[0] is modules[1]
+    assert modules[0] is decoded.modules[0].decls and programs[0] is decoded.decls
+
+
+def test_a_node_without_span_or_row_has_no_span() -> None:
+    from tmlogic.logic.language import ast
+
+    atom: Any = object.__new__(ast.Atom)
+    atom.__dict__.update(predicate="p", args=())
+    with pytest.raises(AttributeError, match="'Atom' object has no attribute 'span'"):
+        atom.span
 
 
 def test_the_key_follows_file_contents_version_strictness_and_known_ids() -> None:

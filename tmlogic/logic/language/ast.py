@@ -6,7 +6,7 @@ operators are the six comparisons.
 
 from __future__ import annotations
 
-from typing import Union
+from typing import Any, Union
 
 from ..._errors import SourceSpan
 from ...records import field, record
@@ -29,6 +29,8 @@ __all__ = [
     "Program",
     "COMPARISON_OPS",
     "THREAT",
+    "SPAN_ROW",
+    "DECLS_FROM",
 ]
 
 COMPARISON_OPS = ("=", "!=", "<", "<=", ">", ">=")
@@ -194,3 +196,72 @@ class Program:
 
     def threat_rules(self) -> list[Rule]:
         return [r for r in self.rules if r.head.predicate == THREAT]
+
+
+# A node's span, built when first read. The program cache (logic/program/cache.py) builds most
+# nodes without their span: on a warm run only rules' spans and a few others are ever read (a cached
+# program produces no diagnostics), and building the ~14,000 others cost more than the nodes. Such a
+# node keeps the span's fields, (path, line, col, end_line, end_col), under SPAN_ROW in its __dict__
+# instead of `span`; reading `span` finds no `span` there and falls back to the class attribute set
+# below, which builds the SourceSpan, stores it as `span` and drops the row. From then on the node
+# is the one its constructor would have made (the same __dict__); equality, hashing and repr read
+# the field and so build it first. A node made by its constructor always has `span` in its
+# __dict__ and never reaches the fallback.
+SPAN_ROW = "_span_row"
+
+
+class _SpanOnFirstRead:
+    """The class-level fallback for `span` (a non-data descriptor: a `span` in the instance's
+    __dict__ wins)."""
+
+    __slots__ = ()
+
+    def __get__(self, node: Any, owner: type | None = None) -> SourceSpan:
+        if node is None:
+            raise AttributeError("span")  # on the class, as without this: the field has no default
+        d = node.__dict__
+        row = d.get(SPAN_ROW)
+        if row is None:
+            span = d.get("span")  # built meanwhile by a read on another thread
+            if span is None:
+                raise AttributeError(f"{type(node).__name__!r} object has no attribute 'span'")
+            return span  # type: ignore[no-any-return]
+        span = d["span"] = SourceSpan(*row)
+        d.pop(SPAN_ROW, None)
+        return span
+
+
+for _node in (Var, Const, Atom, Negation, Comparison, MetaEntry, Metadata, Rule, Fact, Decl):
+    setattr(_node, "span", _SpanOnFirstRead())
+del _node
+
+# A cached program's declarations, built when first read: a warm run reads only the shared base's
+# (for its extension points, packs.extension_points); the others serve the static checks, which a
+# cached program has passed. The program cache builds its Modules and Program without `decls`,
+# with a function under DECLS_FROM in their __dict__ instead, which stores the node's `decls` and
+# drops DECLS_FROM (each module's declarations are built once, and the program's table holds the
+# modules' own Decl objects). Reading `decls` finds no `decls` there and falls back to the class
+# attribute set below, which calls it with the node.
+DECLS_FROM = "_decls_from"
+
+
+class _DeclsOnFirstRead:
+    """The class-level fallback for `decls` of a Module or Program (as _SpanOnFirstRead)."""
+
+    __slots__ = ()
+
+    def __get__(self, node: Any, owner: type | None = None) -> Any:
+        if node is None:
+            raise AttributeError("decls")  # on the class, as without this
+        d = node.__dict__
+        build = d.get(DECLS_FROM)
+        if build is not None:
+            build(node)
+        try:
+            return d["decls"]
+        except KeyError:
+            raise AttributeError(f"{type(node).__name__!r} object has no attribute 'decls'") from None
+
+
+setattr(Module, "decls", _DeclsOnFirstRead())
+setattr(Program, "decls", _DeclsOnFirstRead())

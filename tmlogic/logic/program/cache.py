@@ -19,10 +19,13 @@ import binascii
 import json
 import os
 import sys
+import threading
 import zlib
 from array import array
 from collections.abc import Callable, Sequence
+from functools import partial
 from itertools import repeat
+from operator import getitem, lt
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -35,9 +38,10 @@ from ..language.checks import KnownIds
 
 __all__ = ["cache_dir", "program_key", "read_program", "write_program", "derived", "SectionError"]
 
-_FORMAT = 7  # 2: modules know their rule pack; 3: positional arrays; 4: flat terms, objects built directly;
+_FORMAT = 8  # 2: modules know their rule pack; 3: positional arrays; 4: flat terms, objects built directly;
 # 5: columns, children taken in order, a CRC of the body; 6: numbers packed, names in one table of strings;
-# 7: each packed column in the narrowest of 1, 2 or 4 bytes a number
+# 7: each packed column in the narrowest of 1, 2 or 4 bytes a number; 8: columns of numbers that are never
+# negative packed unsigned, which makes them checked by their width
 _KEEP = 8  # cache files kept (one per rule set and working folder); older ones are removed
 
 
@@ -49,8 +53,9 @@ class _Corrupt(Exception):
 #
 # The body is one JSON array of flat columns, one column per field of each kind of node; _COLUMNS
 # names them in order. A column of numbers is packed: one string, base64 of little-endian C ints
-# (_pack: a letter naming the width, 1, 2 or 4 bytes, then the base64), -1 where a field may be None. Names (paths, predicates, variables, string constants,
-# metadata keys, declared arguments) are numbers into one table of distinct strings ("strings"),
+# (_pack: a letter naming the width, 1, 2 or 4 bytes, and whether they are signed, then the base64),
+# -1 where a field may be None (only those columns may be signed). Names (paths, predicates,
+# variables, string constants, metadata keys, declared arguments) are numbers into one table of distinct strings ("strings"),
 # so json.loads reads ~3,000 strings and a few dozen packed columns instead of ~100,000 values, and
 # equal names are one object; numeric constants are numbers into "numbers" (a JSON array: any
 # size). Metadata values and rule texts, mostly distinct, are JSON arrays of strings. Nothing refers
@@ -65,15 +70,17 @@ class _Corrupt(Exception):
 #   literals, rules, facts, declarations   module by module, in order.
 # Decoding is plain json.loads (no object hook), array.array over each packed column (numbers
 # only, by construction), and a decoder that checks each JSON column's types, each number against
-# its range (a string's number inside the table, counts not negative, kinds and flags known) and
-# every count against the lengths it must add up to, all in bulk (set(), min(), max() are C-speed),
+# its range (a string's number inside the table, counts not negative: unsigned, kinds and flags
+# known) and every count against the lengths it must add up to, all in bulk (C-speed: set(), max(),
+# and a name's lookup in the table, whose IndexError is a miss),
 # and builds only the AST's own classes: a tampered file can name no other class, and any other
 # shape is a corrupt cache. The header also holds the CRC-32 of the body: damage that leaves every
 # type and count intact (a digit of a line number) is caught there, not shown in a report. A CRC
 # detects damage, not tampering; nothing can, against a writer of the cache folder, and a file
 # that passes both checks still only ever builds the AST's classes.
 
-_VAR, _ANONYMOUS, _CONST, _NUMBER = 0, 1, 2, 3  # a constant: a string (_CONST) or a number (_NUMBER)
+_VAR, _ANONYMOUS, _CONST, _NUMBER = 0, 1, 2, 3  # a constant: a string (_CONST) or a number (_NUMBER); the
+# decoder takes each term's value from the table its kind names, in this order
 _ATOM, _NEGATION, _COMPARISON = 0, 1, 2
 _COLUMNS = ("strings", "paths", "span paths", "span lines", "span cols", "span end lines", "span end cols",
             "term kinds", "term values", "numbers", "atom predicates", "atom arities", "literal tags",
@@ -87,18 +94,25 @@ _JSON_COLUMNS = frozenset({"strings", "numbers", "metadata values", "rule texts"
 _STRING_COLUMNS = frozenset({"paths", "atom predicates", "comparison ops", "metadata keys", "decl predicates",
                              "decl args", "module paths", "module packs"})
 _LITTLE = sys.byteorder == "little"
-_WIDTHS = frozenset("bhi")  # array's signed C char, short and int: 1, 2 and 4 bytes
+_UNSIGNED = frozenset("BHI")  # array's unsigned C char, short and int: 1, 2 and 4 bytes
+_WIDTHS = _UNSIGNED | frozenset("bhi")  # and the signed ones
+# The columns that may hold -1 (None), and so may be signed; every other packed column is unsigned.
+_OPTIONAL_COLUMNS = frozenset({"span end lines", "span end cols", "module packs"})
 # in the key: a cache folder shared with another kind of machine misses
-_LAYOUT = f"i{array('i').itemsize}h{array('h').itemsize}"
+_LAYOUT = f"i{array('i').itemsize}h{array('h').itemsize}I{array('I').itemsize}H{array('H').itemsize}"
 
 
 def _pack(numbers: list[int]) -> str:
     """A column of numbers as base64 of little-endian C ints, as narrow as its numbers allow (most
-    columns fit one byte a number; lines and names two), after a letter that names the width:
-    json.loads reads one string instead of ~100,000 numbers, and array turns it back into a list
-    in C. OverflowError for a number that does not fit (the program is then not cached)."""
+    columns fit one byte a number; lines and names two), and unsigned unless a number is negative,
+    after a letter that names the width: json.loads reads one string instead of ~100,000 numbers,
+    and array turns it back into a list in C. OverflowError for a number that does not fit (the
+    program is then not cached)."""
     low, high = (min(numbers), max(numbers)) if numbers else (0, 0)
-    width = "b" if -128 <= low and high < 128 else "h" if -32768 <= low and high < 32768 else "i"
+    if low >= 0:
+        width = "B" if high < 256 else "H" if high < 65536 else "I"
+    else:
+        width = "b" if -128 <= low and high < 128 else "h" if -32768 <= low and high < 32768 else "i"
     packed = array(width, numbers)
     if not _LITTLE:
         packed.byteswap()
@@ -215,6 +229,9 @@ def _encode(p: ast.Program) -> list[Any]:
         "program decls": table}
     if -1 in columns["paths"] + columns["atom predicates"] + columns["decl predicates"] + columns["module paths"]:
         raise TypeError("a name that is None")
+    for name, numbers in columns.items():  # packed unsigned: the decoder takes a signed one for damage
+        if name not in _JSON_COLUMNS and name not in _OPTIONAL_COLUMNS and numbers and min(numbers) < 0:
+            raise TypeError(f"a negative number among the {name}")
     columns["strings"] = list(strings)
     return [columns[name] if name in _JSON_COLUMNS else _pack(columns[name]) for name in _COLUMNS]
 
@@ -222,28 +239,41 @@ def _encode(p: ast.Program) -> list[Any]:
 # The decoder builds each object the way its dataclass's own __init__ would (the same fields, in
 # declaration order, into the instance's __dict__), without calling it: a frozen dataclass's
 # __init__ sets each field through object.__setattr__, about three times the cost of the object
-# itself, and a warm run builds ~35,000 of them. These AST classes and SourceSpan are plain frozen
-# dataclasses (no __slots__, no __post_init__); tests/test_program_cache.py holds the decoded
-# program equal to the parsed one and checks those two conditions.
+# itself, and a warm run builds ~19,000 of them (most spans and the declarations, ~15,500 objects a
+# warm run never reads, are built only if read: ast.SPAN_ROW, ast.DECLS_FROM). These AST classes
+# and SourceSpan are plain frozen dataclasses (no __slots__, no __post_init__);
+# tests/test_program_cache.py holds the decoded program equal to the parsed one and checks those
+# two conditions.
 _new = object.__new__
 _Span, _Var, _Const, _Atom, _Negation, _Comparison = SourceSpan, ast.Var, ast.Const, ast.Atom, ast.Negation, ast.Comparison
 _Entry, _Metadata, _Rule, _Fact, _Decl = ast.MetaEntry, ast.Metadata, ast.Rule, ast.Fact, ast.Decl
+_ROW, _FROM = ast.SPAN_ROW, ast.DECLS_FROM
+_Module, _Program = ast.Module, ast.Program
 _OPS = frozenset(ast.COMPARISON_OPS)
 _Types = frozenset[type]
 _STR: _Types = frozenset({str})
 _INT: _Types = frozenset({int})
 
 
+def _spans(rows: list[tuple[Any, ...]]) -> list[SourceSpan]:
+    """The spans of `rows`, built now: those a warm run reads."""
+    spans: list[SourceSpan] = []
+    add = spans.append
+    for path, line, col, end_line, end_col in rows:
+        s = _new(_Span)
+        d = s.__dict__
+        d["path"] = path
+        d["line"] = line
+        d["col"] = col
+        d["end_line"] = end_line
+        d["end_col"] = end_col
+        add(s)
+    return spans
+
+
 def _column(v: Any, types: _Types, what: str) -> list[Any]:
     if type(v) is not list or not set(map(type, v)) <= types:
         raise _Corrupt(f"a column of {what} of an unexpected shape")
-    return v
-
-
-def _counts(v: list[int], what: str) -> list[int]:
-    """A column of counts or positions: none negative."""
-    if v and min(v) < 0:
-        raise _Corrupt(f"a negative number among the {what}")
     return v
 
 
@@ -253,13 +283,7 @@ def _flags(v: list[int], what: str) -> list[int]:
     return v
 
 
-def _optional(v: list[int], what: str) -> list[int | None]:
-    """A column of numbers, -1 for None, none below."""
-    if not v or min(v) >= 0:
-        return v  # type: ignore[return-value]
-    if min(v) < -1:
-        raise _Corrupt(f"a negative number among the {what}")
-    return [None if n == -1 else n for n in v]
+_NONE = {-1: None}.get  # n -> None for -1, else n: _NONE(n, n)
 
 
 def _decode(data: Any) -> ast.Program:  # noqa: C901 (one pass per kind of node, in order)
@@ -272,41 +296,35 @@ def _decode(data: Any) -> ast.Program:  # noqa: C901 (one pass per kind of node,
         if name in _JSON_COLUMNS:
             column[name] = v
             continue
+        signed = type(v) is str and v[:1] not in _UNSIGNED
         v = _unpack(v, name)
-        if name in _STRING_COLUMNS:
-            if v and (min(v) < (-1 if name == "module packs" else 0) or max(v) >= len(strings)):
+        if signed:  # numbers below 0: -1 (None), where a field may be None
+            if name not in _OPTIONAL_COLUMNS or (v and min(v) < -1):
+                raise _Corrupt(f"a negative number among the {name}")
+            if name in _STRING_COLUMNS and v and max(v) >= len(strings):
                 raise _Corrupt(f"a column of {name} that names no string")
-            v = list(map(names.__getitem__, v))
+            v = list(map(names.__getitem__, v)) if name in _STRING_COLUMNS else list(map(_NONE, v, v))
+        elif name in _STRING_COLUMNS:
+            v = list(map(strings.__getitem__, v))  # past the table: an IndexError, a miss
         column[name] = v
     (_, paths, runs, lines, cols, end_lines, end_cols, kinds, values, numbers, predicates, arities, tags, ops,
      meta_sizes, meta_keys, meta_values, body_sizes, texts, has_meta, indexes,
      decl_predicates, decl_arities, decl_args, has_doc, module_paths, module_packs, module_sizes, table) = \
         [column[name] for name in _COLUMNS]
-    _counts(runs, "span paths")
-    _counts(lines, "span lines")
-    _counts(cols, "span columns")
-    end_lines = _optional(end_lines, "span ends")
-    end_cols = _optional(end_cols, "span ends")
     if not set(kinds) <= {_VAR, _ANONYMOUS, _CONST, _NUMBER}:
         raise _Corrupt("an unknown kind of term")
     _column(numbers, _INT, "numbers")
-    _counts(values, "term values")
     # A number's value is its place in `numbers`, any other term's a string's: out of range, an IndexError.
-    values = [numbers[v] if k == _NUMBER else strings[v] for k, v in zip(kinds, values)]
-    _counts(arities, "arities")
+    tables = [strings, strings, strings, numbers]  # by kind: _VAR, _ANONYMOUS, _CONST, _NUMBER
+    values = list(map(getitem, map(tables.__getitem__, kinds), values))
     if not set(tags) <= {_ATOM, _NEGATION, _COMPARISON}:
         raise _Corrupt("an unknown kind of literal")
     if not set(ops) <= _OPS:
         raise _Corrupt("an unknown comparison operator")
-    _counts(meta_sizes, "metadata sizes")
     _column(meta_values, _STR, "metadata values")
-    _counts(body_sizes, "rule body sizes")
     _column(texts, _STR, "rule texts")
     _flags(has_meta, "rule metadata flags")
-    _counts(decl_arities, "declared arities")
     _flags(has_doc, "declaration doc flags")
-    _counts(module_sizes, "module sizes")
-    _counts(table, "the declaration table")
 
     # Every count against what it must add up to: then each parent below finds its children.
     n_rules, n_decls, n_literals, n_modules = len(body_sizes), len(decl_predicates), len(tags), len(module_paths)
@@ -336,48 +354,46 @@ def _decode(data: Any) -> ast.Program:  # noqa: C901 (one pass per kind of node,
         raise _Corrupt("a span in no known file")
     if table and max(table[0::3]) >= len(strings):
         raise _Corrupt("a declaration of no known predicate")
+    # The table is read only when the declarations are (build_decls below): checked now, while a
+    # damaged file can still be a miss. A module past the last: an IndexError.
+    if table and not all(map(lt, table[2::3], map(module_sizes[0::4].__getitem__, table[1::3]))):
+        raise _Corrupt("a declaration past its module's")
 
     span_paths: list[str] = []
     for number, count in zip(runs[0::2], runs[1::2]):
         span_paths += repeat(paths[number], count)
-    spans: list[SourceSpan] = []
-    add: Any = spans.append
-    for path, line, col, end_line, end_col in zip(span_paths, lines, cols, end_lines, end_cols):
-        s = _new(_Span)
-        d = s.__dict__
-        d["path"] = path
-        d["line"] = line
-        d["col"] = col
-        d["end_line"] = end_line
-        d["end_col"] = end_col
-        add(s)
+    # Each span as a row of its fields, made in C: most nodes keep only the row (ast.SPAN_ROW) and
+    # build their span if it is ever read; rules', rule heads' and facts' spans, which a warm run
+    # reads, are built here.
+    rows = list(zip(span_paths, lines, cols, end_lines, end_cols))
     at = 0
 
-    def segment(n: int) -> list[SourceSpan]:
+    def segment(n: int) -> list[tuple[Any, ...]]:
         nonlocal at
         at += n
-        return spans[at - n:at]
+        return rows[at - n:at]
 
     terms: list[ast.Term] = []
-    add = terms.append
-    for kind, value, span in zip(kinds, values, segment(len(kinds))):
+    add: Any = terms.append
+    for kind, value, row in zip(kinds, values, segment(len(kinds))):
         t: Any
         if kind >= _CONST:
             t = _new(_Const)
             d = t.__dict__
             d["value"] = value
-            d["span"] = span
+            d[_ROW] = row
         else:
             t = _new(_Var)
             d = t.__dict__
             d["name"] = value
-            d["span"] = span
+            d[_ROW] = row
             d["anonymous"] = kind == _ANONYMOUS
         add(t)
     atoms: list[ast.Atom] = []
     add = atoms.append
     start = 0
-    for predicate, arity, span in zip(predicates, arities, segment(n_atoms)):
+    atom_rows = segment(n_atoms)
+    for predicate, arity, span in zip(predicates, arities, _spans(atom_rows[:n_rules])):  # the rules' heads
         a = _new(_Atom)
         d = a.__dict__
         d["predicate"] = predicate
@@ -385,9 +401,17 @@ def _decode(data: Any) -> ast.Program:  # noqa: C901 (one pass per kind of node,
         d["span"] = span
         start += arity
         add(a)
+    for predicate, arity, row in zip(predicates[n_rules:], arities[n_rules:], atom_rows[n_rules:]):
+        a = _new(_Atom)
+        d = a.__dict__
+        d["predicate"] = predicate
+        d["args"] = tuple(terms[start:start + arity])
+        d[_ROW] = row
+        start += arity
+        add(a)
     body_atoms = iter(atoms[n_rules:n_rules + n_body_atoms])
-    negation_spans = iter(segment(n_negations))
-    comparison_spans = iter(segment(n_comparisons))
+    negation_rows = iter(segment(n_negations))
+    comparison_rows = iter(segment(n_comparisons))
     comparison_terms = iter(terms[n_atom_terms:])
     operators = iter(ops)
     literals: list[ast.Literal] = []
@@ -399,7 +423,7 @@ def _decode(data: Any) -> ast.Program:  # noqa: C901 (one pass per kind of node,
             n = _new(_Negation)
             d = n.__dict__
             d["atom"] = next(body_atoms)
-            d["span"] = next(negation_spans)
+            d[_ROW] = next(negation_rows)
             add(n)
         else:
             c = _new(_Comparison)
@@ -407,32 +431,26 @@ def _decode(data: Any) -> ast.Program:  # noqa: C901 (one pass per kind of node,
             d["op"] = next(operators)
             d["left"] = next(comparison_terms)
             d["right"] = next(comparison_terms)
-            d["span"] = next(comparison_spans)
+            d[_ROW] = next(comparison_rows)
             add(c)
-    entries: list[ast.MetaEntry] = []
-    add = entries.append
-    for key, value, span in zip(meta_keys, meta_values, segment(n_entries)):
-        e = _new(_Entry)
-        d = e.__dict__
-        d["key"] = key
-        d["value"] = value
-        d["span"] = span
-        add(e)
-    metas: list[ast.Metadata] = []
-    add = metas.append
-    start = 0
-    for size, span in zip(meta_sizes, segment(n_metas)):
-        m = _new(_Metadata)
-        d = m.__dict__
-        d["entries"] = tuple(entries[start:start + size])
-        d["span"] = span
-        start += size
-        add(m)
-    next_meta = iter(metas).__next__
+    # The metadata blocks: the rules', then the declarations' docs, then the modules' dangling docs,
+    # each taking the next n entries; the declarations' are built with the declarations.
+    entry_rows, meta_rows = segment(n_entries), segment(n_metas)
+    n_rule_metas, n_docs = sum(has_meta), sum(has_doc)
+    doc_entries = sum(meta_sizes[:n_rule_metas])
+    dangling_entries = doc_entries + sum(meta_sizes[n_rule_metas:n_rule_metas + n_docs])
+
+    def metadata(first: int, last: int, first_entry: int, last_entry: int) -> list[ast.Metadata]:
+        return _metadata(meta_sizes[first:last], meta_keys[first_entry:last_entry],
+                         meta_values[first_entry:last_entry], entry_rows[first_entry:last_entry],
+                         meta_rows[first:last])
+
+    next_meta = iter(metadata(0, n_rule_metas, 0, doc_entries)).__next__
     rules: list[ast.Rule] = []
     add = rules.append
     start = 0
-    for head, size, span, text, flag, index in zip(atoms, body_sizes, segment(n_rules), texts, has_meta, indexes):
+    for head, size, span, text, flag, index in zip(atoms, body_sizes, _spans(segment(n_rules)), texts, has_meta,
+                                                   indexes):
         r = _new(_Rule)
         d = r.__dict__
         d["head"] = head
@@ -445,19 +463,129 @@ def _decode(data: Any) -> ast.Program:  # noqa: C901 (one pass per kind of node,
         add(r)
     facts: list[ast.Fact] = []
     add = facts.append
-    for atom, span in zip(atoms[n_rules + n_body_atoms:], segment(n_facts)):
+    for atom, span in zip(atoms[n_rules + n_body_atoms:], _spans(segment(n_facts))):
         f = _new(_Fact)
         d = f.__dict__
         d["atom"] = atom
         d["span"] = span
         add(f)
+    decl_rows = segment(n_decls)
+    next_meta = iter(metadata(n_rule_metas + n_docs, n_metas, dangling_entries, n_entries)).__next__
+    modules: list[ast.Module] = []
+    add = modules.append
+    counts = iter(module_sizes)
+    j = k = 0
+    for path, pack, _n_decl, n_rule, n_fact, n_doc in zip(module_paths, module_packs, counts, counts, counts, counts):
+        m = _new(_Module)
+        d = m.__dict__
+        d["path"] = path
+        d["rules"] = tuple(rules[j:j + n_rule])
+        d["facts"] = tuple(facts[k:k + n_fact])
+        d["dangling_docs"] = tuple([next_meta() for _ in range(n_doc)])
+        d["pack"] = pack
+        j += n_rule
+        k += n_fact
+        add(m)
+    program = _new(_Program)
+    program.__dict__["modules"] = tuple(modules)
+
+    decl_counts = module_sizes[0::4]
     shared: dict[tuple[str, str], ast.DeclArg] = {}  # equal arguments are one object (they hold no span)
+
+    def module_decls(i: int) -> tuple[ast.Decl, ...]:
+        """Module i's declarations, with their docs (the next n of the declarations' docs)."""
+        first = sum(decl_counts[:i])
+        last = first + decl_counts[i]
+        first_arg = 2 * sum(decl_arities[:first])
+        first_doc = n_rule_metas + sum(has_doc[:first])
+        last_doc = first_doc + sum(has_doc[first:last])
+        first_entry = doc_entries + sum(meta_sizes[n_rule_metas:first_doc])
+        last_entry = first_entry + sum(meta_sizes[first_doc:last_doc])
+        docs = iter(metadata(first_doc, last_doc, first_entry, last_entry)).__next__
+        return tuple(_decls(decl_predicates[first:last], decl_arities[first:last],
+                            decl_args[first_arg:first_arg + 2 * sum(decl_arities[first:last])],
+                            decl_rows[first:last], has_doc[first:last], docs, shared))
+
+    def program_decls(module: Callable[[int], tuple[ast.Decl, ...]]) -> dict[str, ast.Decl]:
+        return {strings[predicate]: module(mi)[di] for predicate, mi, di in zip(table[0::3], table[1::3], table[2::3])}
+
+    pending = _Declarations(module_decls, program_decls)
+    for i, m in enumerate(modules):
+        m.__dict__[_FROM] = partial(pending.of_module, i)
+    program.__dict__[_FROM] = pending.of_program
+    return program
+
+
+class _Declarations:
+    """A decoded program's declarations, each module's built when it or the program's table is
+    first read (ast.DECLS_FROM), once: the table holds the modules' own Decl objects. It refers to
+    no node (nodes refer to it): no reference cycle keeps a program alive for the collector."""
+
+    def __init__(self, module: Callable[[int], tuple[ast.Decl, ...]],
+                 table: Callable[[Callable[[int], tuple[ast.Decl, ...]]], dict[str, ast.Decl]]) -> None:
+        self._module = module
+        self._table_of = table
+        self._modules: dict[int, tuple[ast.Decl, ...]] = {}
+        self._table: dict[str, ast.Decl] | None = None
+        self._lock = threading.RLock()  # a read on another thread waits for the same objects
+
+    def _of(self, i: int) -> tuple[ast.Decl, ...]:
+        with self._lock:
+            decls = self._modules.get(i)
+            if decls is None:
+                decls = self._modules[i] = self._module(i)
+            return decls
+
+    def of_module(self, i: int, module: ast.Module) -> None:
+        d = module.__dict__
+        d["decls"] = self._of(i)
+        d.pop(_FROM, None)
+
+    def of_program(self, program: ast.Program) -> None:
+        with self._lock:
+            if self._table is None:
+                self._table = self._table_of(self._of)
+        d = program.__dict__
+        d["decls"] = self._table
+        d.pop(_FROM, None)
+
+
+def _metadata(sizes: list[int], keys: list[str], values: list[str], entry_rows: list[tuple[Any, ...]],
+              rows: list[tuple[Any, ...]]) -> list[ast.Metadata]:
+    """Metadata blocks, each taking the next `size` entries."""
+    entries: list[ast.MetaEntry] = []
+    add: Any = entries.append
+    for key, value, row in zip(keys, values, entry_rows):
+        e = _new(_Entry)
+        d = e.__dict__
+        d["key"] = key
+        d["value"] = value
+        d[_ROW] = row
+        add(e)
+    metas: list[ast.Metadata] = []
+    add = metas.append
+    start = 0
+    for size, row in zip(sizes, rows):
+        m = _new(_Metadata)
+        d = m.__dict__
+        d["entries"] = tuple(entries[start:start + size])
+        d[_ROW] = row
+        start += size
+        add(m)
+    return metas
+
+
+def _decls(predicates: list[str], arities: list[int], flat_args: list[str], rows: list[tuple[Any, ...]],
+           has_doc: list[int], next_doc: Callable[[], ast.Metadata],
+           shared: dict[tuple[str, str], ast.DeclArg]) -> list[ast.Decl]:
+    """Declarations, each taking the next `arity` (name, type) pairs of `flat_args` (equal ones are
+    one object, kept in `shared`) and, if it has one, the next doc."""
     decls: list[ast.Decl] = []
     add = decls.append
     start = 0
-    for predicate, arity, span, flag in zip(decl_predicates, decl_arities, segment(n_decls), has_doc):
+    for predicate, arity, row, flag in zip(predicates, arities, rows, has_doc):
         args = []
-        flat = decl_args[start:start + 2 * arity]
+        flat = flat_args[start:start + 2 * arity]
         start += 2 * arity
         for name, kind in zip(flat[0::2], flat[1::2]):
             arg = shared.get((name, kind))
@@ -468,22 +596,10 @@ def _decode(data: Any) -> ast.Program:  # noqa: C901 (one pass per kind of node,
         d = g.__dict__
         d["predicate"] = predicate
         d["args"] = tuple(args)
-        d["span"] = span
-        d["doc"] = next_meta() if flag else None
+        d[_ROW] = row
+        d["doc"] = next_doc() if flag else None
         add(g)
-    decoded = []
-    counts = iter(module_sizes)
-    starts = [0, 0, 0]
-    for path, pack, n_decl, n_rule, n_fact, n_doc in zip(module_paths, module_packs, counts, counts, counts, counts):
-        docs = tuple([next_meta() for _ in range(n_doc)])
-        i, j, k = starts
-        decoded.append(ast.Module(path, tuple(decls[i:i + n_decl]), tuple(rules[j:j + n_rule]),
-                                  tuple(facts[k:k + n_fact]), docs, pack))
-        starts = [i + n_decl, j + n_rule, k + n_fact]
-    program_decls: dict[str, ast.Decl] = {}
-    for predicate, mi, di in zip(table[0::3], table[1::3], table[2::3]):
-        program_decls[strings[predicate]] = decoded[mi].decls[di]
-    return ast.Program(tuple(decoded), program_decls)
+    return decls
 
 
 def cache_dir() -> Path | None:
