@@ -113,3 +113,16 @@ def test_a_source_allow_list_makes_unauthenticated_input_one_step_less_likely() 
     open_trunk = finding("authentication/tests/TM-AUTH-001/positive6.md", "TM-AUTH-001", "Open Trunk")
     assert allowed[0] == "elevated" and any("allow-list" in r for r in allowed[1])
     assert open_trunk[0] == "high" and not any("allow-list" in r for r in open_trunk[1])
+
+
+REACH = ("the login reaches only one account's files or media relay on a transfer or relay service, "
+         "not a session in an application")
+
+
+def test_a_guessed_login_on_a_file_drop_or_media_relay_is_one_step_less() -> None:
+    level, reasons = finding("authentication/tests/TM-AUTH-013/positive1.md", "TM-AUTH-013", "File Drop")
+    assert REACH in reasons and level == "elevated"
+    _, reasons = finding("authentication/tests/TM-AUTH-013/positive1.md", "TM-AUTH-013", "Intranet Wiki")
+    assert REACH not in reasons
+    _, reasons = finding("authentication/tests/TM-AUTH-013/positive2.md", "TM-AUTH-013", "Branch Router")
+    assert REACH not in reasons
