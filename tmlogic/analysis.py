@@ -393,7 +393,8 @@ def _enrich(threats: list[Threat], compiled: CompiledProgram) -> tuple[list[Thre
     """Attach each threat's MITRE enrichment and chain: one Datalog enrichment per rule that fired."""
     if not threats:
         return threats, {}
-    metas = {t.rule.id: RuleMeta.from_rule(t.rule.rule) for t in threats if t.rule.rule is not None}
+    rules = {t.rule.id: t.rule.rule for t in threats if t.rule.rule is not None}  # each rule once, not each threat
+    metas = {key: RuleMeta.from_rule(rule) for key, rule in rules.items()}
     # A hand-written threat has no rule: its own STRIDE, CAPEC and CWE, keyed by its threat id.
     metas.update({t.id: RuleMeta(t.id, t.rule.stride, t.rule.capec, t.rule.cwe) for t in threats if t.rule.rule is None})
     keys = {t.id: (t.rule.id if t.rule.rule is not None else t.id) for t in threats}
