@@ -241,3 +241,22 @@ def test_a_file_past_its_size_keeps_only_the_rules_of_the_run(cache_dir: Path, m
     calls = _run_and_check_it_enriched_again(monkeypatch, expected)
     assert calls == [1]
     assert path.read_text(encoding="utf-8").split("\n")[1:] == lines  # the stale lines are gone
+
+
+def test_an_enriched_threat_equals_its_replace() -> None:
+    """analysis._enriched passes Threat's fields positionally: it must list them all, in order."""
+    from tmlogic import analysis
+    from tmlogic.kb.enrich import MitreChain
+    from tmlogic.records import fields, replace
+    from tmlogic.result import Threat
+
+    assert [f.name for f in fields(Threat)] == [
+        "id", "rule", "targets", "target_names", "message", "severity", "location", "proof", "suppression", "mitre",
+        "chain", "manual", "superseded", "corroborated_by"]
+    result = analysis.analyze(Path(__file__).parent.parent / "examples" / "webshop" / "threat_model.md").result
+    threat = result.threats[0]
+    assert threat.mitre is not None
+    other = analysis._enriched(threat, threat.mitre, MitreChain())
+    expected = replace(threat, mitre=threat.mitre, chain=MitreChain())
+    assert other == expected and vars(other) == vars(expected)
+    assert other.chain != threat.chain  # the chain given, not the threat's own

@@ -254,3 +254,61 @@ def test_attributes_and_spans_are_the_records_their_init_makes() -> None:
         assert type(a) is RawAttr and type(a.span) is SourceSpan and type(a.value_span) is SourceSpan
     assert not hasattr(RawAttr, "__post_init__") and not hasattr(SourceSpan, "__post_init__")
     assert attrs[3].value_span == SourceSpan("m.md", 4, 5, 4, 15)  # on the continued line
+
+
+def _parsed_in_full(text: str) -> list[object]:
+    from tmlogic.model.values import _Parser
+
+    parser = _Parser(text, "m.md", 4, 9)
+    return [(vars(a), vars(a.span), vars(a.value_span)) for a in parser.attributes()] + [parser.diags]
+
+
+def _parsed_plain(text: str) -> list[object] | None:
+    from tmlogic.model.values import _plain_attributes
+
+    plain = _plain_attributes(text, "m.md", 4, 9)
+    return None if plain is None else [(vars(a), vars(a.span), vars(a.value_span)) for a in plain] + [[]]
+
+
+@pytest.mark.parametrize("text", [
+    'boundary=DMZ, color=gold, isFilled=True, type="load_balancer"',
+    'from="A", to="B", protocol="HTTPS", data="Web Traffic", is_encrypted=True',
+    "description=User personal information, with commas, and more, k=1",
+    "a=x,, b=1", "a=1,", 'a="x",   ', "  a = 'q' ,b=2.5e3 ", "a=b=c", "a==b", "a=x, b==y", "n=-12, m=+0.5",
+    "a=,b=1", "a=,x", "a=", "a= ", '"x"=1', 'a="x" y', 'a="x" y", b=1', "a=x'y, b=2", ",a=1", "a=1, ,b=2",
+    "a 1", "a=1 b=2", "a=\u00a0x, b=\u2003y", "a=x\u00a0, b=1", "é=1", "a=tr\u00fce", 'a="", b=\'\'',
+    "a=None, b=null, c=TRUE, d=0x10, e=007, f=1_000", "color=#F0F0F0, submodel=./backend/model.md",
+])
+def test_plain_lines_read_as_the_parser_reads_them(text: str) -> None:
+    """The one-match-a-pair reader (values._plain_attributes) answers exactly as the parser, or not at all."""
+    plain = _parsed_plain(text)
+    assert plain is None or plain == _parsed_in_full(text)
+
+
+def test_plain_reader_takes_the_lines_of_real_models() -> None:
+    import random
+
+    rng = random.Random(20261203)
+    keys = ["a", "key", "x.y-z", "_k", "é", "1a"]
+    values = ['"two words"', "'single'", '""', "bare", "two words", "x, y", "1", "-3.5", "1e5", "True", "none", "=v",
+              "a'b", '"open', "", " ", ",", "#F0F0F0", "./m.md", "\u00a0x", "v ", "tr\u00fce"]
+    seps = [", ", ",", " , ", ",, ", "; ", " ", ", ,"]
+    taken = 0
+    for _ in range(4000):
+        pairs = [rng.choice(keys) + rng.choice(["=", " = ", "==", "= ", ""]) + rng.choice(values)
+                 for _ in range(rng.randint(1, 5))]
+        text = rng.choice(["", " ", ","]) + "".join(p + rng.choice(seps) for p in pairs[:-1]) + pairs[-1] + \
+            rng.choice(["", " ", ",", ", "])
+        plain = _parsed_plain(text)
+        if plain is not None:
+            taken += 1
+            assert plain == _parsed_in_full(text), text
+    assert taken > 500  # the generator reaches plain lines, not only text the parser must read
+    root = Path(__file__).parent.parent
+    models = sorted(root.glob("examples/*/*.md")) + sorted((root / "tests" / "data").rglob("*.md"))
+    lines = [line.split(":", 1)[1] for m in models for line in m.read_text(encoding="utf-8").splitlines()
+             if line.lstrip().startswith("- **") and "**:" in line]
+    read = [line for line in lines if _parsed_plain(line) is not None]
+    assert len(read) > 0.8 * len(lines)
+    for line in read:
+        assert _parsed_plain(line) == _parsed_in_full(line), line

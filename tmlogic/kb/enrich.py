@@ -49,10 +49,12 @@ class RuleMeta:
     @classmethod
     def from_rule(cls, rule: Rule) -> RuleMeta:
         """The metadata of a checked threat rule (its `/// id`, `stride`, `capec`, `cwe`, `attack` lines)."""
-        meta = rule.metadata
+        values: dict[str, str] = {}  # the first value of each key, as Metadata.get answers: one pass, not five
+        for entry in rule.metadata.entries if rule.metadata is not None else ():
+            values.setdefault(entry.key, entry.value)
 
         def get(key: str) -> str:
-            return (meta.get(key) if meta is not None else None) or ""
+            return values.get(key) or ""
 
         return cls(get("id"), get("stride"), tuple(metadata_ids(get("capec"))), tuple(metadata_ids(get("cwe"))),
                    tuple(metadata_ids(get("attack"))))

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -176,6 +177,7 @@ def _encode(enrichment: Enrichment, chain: MitreChain) -> list[Any]:
 
 _STR = frozenset({str})
 _INT = frozenset({int})
+_LIST = frozenset({list})
 _new = object.__new__
 
 
@@ -206,6 +208,12 @@ def _tactic(ident: str, name: str) -> Tactic:
     tactic = _new(Tactic)
     tactic.__dict__.update(id=ident, name=name)
     return tactic
+
+
+def _technique(ident: str, name: str, tactics: tuple[Tactic, ...], via: tuple[Via, ...]) -> TechniqueLink:
+    technique = _new(TechniqueLink)
+    technique.__dict__.update(id=ident, name=name, tactics=tactics, via=via)
+    return technique
 
 
 def _ref(ident: str, name: str, via: str) -> MitreRef:
@@ -248,22 +256,27 @@ class _Decoder:
         return enrichment, chain
 
     @staticmethod
-    def _vias(numbers: Any, vias: list[Via]) -> tuple[Via, ...]:
-        if type(numbers) is not list or (numbers and (not set(map(type, numbers)) <= _INT or min(numbers) < 0
-                                                     or max(numbers) >= len(vias))):
+    def _numbers(lists: list[Any], vias: list[Via]) -> None:
+        """Raise _Corrupt unless every item of `lists` is a list of numbers of `vias` (checked for
+        all the links of a list at once, at C speed)."""
+        if not set(map(type, lists)) <= _LIST:
             raise _Corrupt("via numbers of an unexpected shape")
-        return tuple(map(vias.__getitem__, numbers))
+        numbers = list(chain.from_iterable(lists))
+        if numbers and (not set(map(type, numbers)) <= _INT or min(numbers) < 0 or max(numbers) >= len(vias)):
+            raise _Corrupt("via numbers of an unexpected shape")
 
     def links(self, v: Any, vias: list[Via]) -> tuple[Link, ...]:
         if type(v) is not list or len(v) % 3:
             raise _Corrupt("links of an unexpected shape")
-        idents, names = v[0::3], v[1::3]
+        idents, names, numbers = v[0::3], v[1::3], v[2::3]
         if not set(map(type, idents)) <= _STR or not set(map(type, names)) <= _STR:
             raise _Corrupt("a link of an unexpected shape")
+        self._numbers(numbers, vias)
         shared = self.shared_links
+        via_at = vias.__getitem__
         out = []
-        for ident, name, numbers in zip(idents, names, v[2::3]):
-            via = self._vias(numbers, vias)
+        for ident, name, at in zip(idents, names, numbers):
+            via = tuple(map(via_at, at))
             key = (ident, name, tuple(map(id, via)))  # the vias are shared objects, alive in self.vias
             link = shared.get(key)
             if link is None:
@@ -274,15 +287,17 @@ class _Decoder:
     def techniques(self, v: Any, vias: list[Via]) -> tuple[TechniqueLink, ...]:
         if type(v) is not list or len(v) % 4:
             raise _Corrupt("techniques of an unexpected shape")
+        idents, names, tactic_lists, numbers = v[0::4], v[1::4], v[2::4], v[3::4]
+        if not set(map(type, idents)) <= _STR or not set(map(type, names)) <= _STR:
+            raise _Corrupt("a technique of an unexpected shape")
+        self._numbers(numbers, vias)
+        via_at = vias.__getitem__
+        tactic = self.tactic
         out = []
-        for i in range(0, len(v), 4):
-            ident, name = v[i], v[i + 1]
-            if type(ident) is not str or type(name) is not str:
-                raise _Corrupt("a technique of an unexpected shape")
-            tactics = _strings(v[i + 2], 2)
-            out.append(TechniqueLink(ident, name, tuple([self.tactic(tactics[j], tactics[j + 1])
-                                                         for j in range(0, len(tactics), 2)]),
-                                     self._vias(v[i + 3], vias)))
+        for ident, name, tactics, at in zip(idents, names, tactic_lists, numbers):
+            tactics = _strings(tactics, 2)
+            out.append(_technique(ident, name, tuple(map(tactic, tactics[0::2], tactics[1::2])),
+                                  tuple(map(via_at, at))))
         return tuple(out)
 
     def tactic(self, ident: str, name: str) -> Tactic:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from operator import itemgetter
+from itertools import filterfalse
+from operator import attrgetter, itemgetter
 
 from .._errors import SourceSpan
 from ..records import fields, record
@@ -62,6 +63,9 @@ class ProofNode:
 _FIELDS = tuple([f.name for f in fields(ProofNode)])
 
 
+_HEIGHT = attrgetter("height")
+
+
 def _node(*values: object) -> ProofNode:
     """ProofNode(*values) without binding arguments (the record's __init__ is general, and a
     proof search builds one node per fact it shows). Every field is given, in declaration order."""
@@ -89,20 +93,30 @@ class _Firing:
     """One explored rule instance. A plain class with slots: a proof search makes one per firing
     row it reads (a dataclass would generate and exec its methods at import for nothing here)."""
 
-    __slots__ = ("relation", "row", "body", "derived")
+    __slots__ = ("shape", "row", "body", "derived")
 
-    def __init__(self, relation: FiringRelation, row: Row, body: tuple[FactKey, ...],
-                 derived: tuple[FactKey, ...]) -> None:
-        self.relation = relation
+    def __init__(self, shape: _Shape, row: Row, body: tuple[FactKey, ...], derived: tuple[FactKey, ...]) -> None:
+        self.shape = shape  # what the prover knows of the firing relation
         self.row = row
         self.body = body  # the positive body atoms, instantiated
         self.derived = derived  # those of them that are not input facts: the ones with heights
 
+    @property
+    def relation(self) -> FiringRelation:
+        return self.shape.relation
+
     def sort_key(self) -> tuple[str, ...]:
-        return (self.relation.name,) + tuple(str(v) for v in self.row)
+        return (self.shape.relation.name,) + tuple(str(v) for v in self.row)
 
 
 _HeadKey = Callable[[Row], Row | None]
+
+
+def _same(args: Row) -> Row:
+    return args
+
+
+_VAR_ONLY = frozenset({Var})
 
 
 def _head_key(relation: FiringRelation) -> tuple[tuple[int, ...], _HeadKey]:
@@ -110,11 +124,21 @@ def _head_key(relation: FiringRelation) -> tuple[tuple[int, ...], _HeadKey]:
     to the values at those positions (None if the head cannot match: a constant or a repeated
     variable disagrees): `FiringRelation.head_pattern` without the unbound positions, worked out
     once per rule rather than per fact."""
+    head = relation.rule.head.args
+    if set(map(type, head)) <= _VAR_ONLY:
+        # Variables only (nearly every head): their positions found at C speed.
+        found = tuple(map(relation.variables.index, map(_NAME, head)))
+        if len(set(found)) == len(found):
+            positions = tuple(sorted(found))
+            if positions == found:
+                return positions, _same
+            order = tuple(sorted(range(len(found)), key=found.__getitem__))
+            return positions, itemgetter(*order)  # two or more arguments: a tuple
     position = {v: i for i, v in enumerate(relation.variables)}
     source: dict[int, int] = {}  # firing position -> the head argument that gives its value
     constants: list[tuple[int, str | int]] = []
     repeats: list[tuple[int, int]] = []  # head arguments that must equal an earlier one
-    for j, term in enumerate(relation.rule.head.args):
+    for j, term in enumerate(head):
         if isinstance(term, Const):
             constants.append((j, term.value))
         elif position[term.name] in source:
@@ -123,8 +147,8 @@ def _head_key(relation: FiringRelation) -> tuple[tuple[int, ...], _HeadKey]:
             source[position[term.name]] = j
     positions = tuple(sorted(source))
     order = tuple(source[i] for i in positions)
-    if not constants and not repeats and order == tuple(range(len(relation.rule.head.args))):
-        return positions, lambda args: args
+    if not constants and not repeats and order == tuple(range(len(head))):
+        return positions, _same
 
     def key(args: Row) -> Row | None:
         if any(args[j] != value for j, value in constants) or any(args[j] != args[k] for j, k in repeats):
@@ -134,29 +158,33 @@ def _head_key(relation: FiringRelation) -> tuple[tuple[int, ...], _HeadKey]:
     return positions, key
 
 
+_NAME = attrgetter("name")
+
+
 def _body_maker(relation: FiringRelation) -> Callable[[Row], tuple[FactKey, ...]]:
     """The positive body facts of a firing row, as a function of the row: each atom's arguments
     are positions of the row or constants, worked out once per rule rather than per firing."""
-    position = {v: i for i, v in enumerate(relation.variables)}
-    parts = [(atom.predicate, _args_maker(atom.args, position)) for atom in relation.rule.positive_atoms()]
+    variables = relation.variables
+    parts = [(atom.predicate, _args_maker(atom.args, variables)) for atom in relation.rule.positive_atoms()]
     if len(parts) == 1:
         (predicate, args), = parts
         return lambda row: ((predicate, args(row)),)
     return lambda row: tuple([(predicate, args(row)) for predicate, args in parts])
 
 
-def _args_maker(terms: tuple[Var | Const, ...], position: dict[str, int]) -> Callable[[Row], Row]:
+def _args_maker(terms: tuple[Var | Const, ...], variables: tuple[str, ...]) -> Callable[[Row], Row]:
     """A body atom's arguments as a function of the firing row: an itemgetter when every argument
-    is a variable (most atoms), else each argument a row position or a constant."""
-    if all(isinstance(t, Var) for t in terms):
-        indices = [position[t.name] for t in terms]  # type: ignore[union-attr]
+    is a variable (most atoms), else each argument a row position or a constant. A variable's
+    position is its first in `variables` (the firing relation's, which holds every positive one)."""
+    if set(map(type, terms)) <= _VAR_ONLY:
+        indices = list(map(variables.index, map(_NAME, terms)))
         if len(indices) > 1:
             return itemgetter(*indices)
         if indices:
             index = indices[0]
             return lambda row: (row[index],)
         return lambda row: ()
-    args = tuple((False, t.value) if isinstance(t, Const) else (True, position[t.name]) for t in terms)
+    args = tuple((False, t.value) if isinstance(t, Const) else (True, variables.index(t.name)) for t in terms)
     return lambda row: tuple([row[v] if is_var else v for is_var, v in args])  # type: ignore[index]
 
 
@@ -198,6 +226,22 @@ def _comparison_text(c: Comparison, position: dict[str, int]) -> _Text:
     return text
 
 
+_Bindings = Callable[[Row], tuple[tuple[str, str | int], ...]]
+_ATOM_ONLY = frozenset({Atom})
+
+
+def _bindings(variables: tuple[str, ...]) -> _Bindings:
+    """Firing row -> (name, value) of each named variable (anonymous ones start with `_`)."""
+    shown = [i for i, v in enumerate(variables) if not v.startswith("_")]
+    names = tuple(variables[i] for i in shown)
+    if len(shown) == len(variables):
+        return lambda row: tuple(zip(names, row))
+    if len(shown) > 1:
+        values = itemgetter(*shown)
+        return lambda row: tuple(zip(names, values(row)))
+    return lambda row: tuple((name, row[i]) for name, i in zip(names, shown))
+
+
 class _Shape:
     """What the prover needs of one firing relation, worked out once per rule, each part when it
     is first needed: the head's positions for every relation a proof search asks about, the body
@@ -211,7 +255,7 @@ class _Shape:
         # the firing positions a head fact binds, and head fact arguments -> the values there, or None
         self.positions, self.head_key = _head_key(relation)
         self._body: Callable[[Row], tuple[FactKey, ...]] | None = None
-        self._texts: tuple[tuple[_Text, ...], tuple[_Text, ...], tuple[tuple[str, int], ...]] | None = None
+        self._texts: tuple[tuple[_Text, ...], tuple[_Text, ...], _Bindings] | None = None
 
     @property
     def body(self) -> Callable[[Row], tuple[FactKey, ...]]:
@@ -220,16 +264,20 @@ class _Shape:
             self._body = _body_maker(self.relation)
         return self._body
 
-    def texts(self) -> tuple[tuple[_Text, ...], tuple[_Text, ...], tuple[tuple[str, int], ...]]:
+    def texts(self) -> tuple[tuple[_Text, ...], tuple[_Text, ...], _Bindings]:
         """Firing row -> each negated atom, instantiated; firing row -> each comparison,
-        instantiated; and the bindings a proof node lists (named variables, row positions)."""
+        instantiated; and firing row -> the bindings a proof node lists (the named variables)."""
         if self._texts is None:
             relation = self.relation
-            position = {v: i for i, v in enumerate(relation.variables)}
+            variables = relation.variables
             body = relation.rule.body
-            self._texts = (tuple(_negation_text(lit.atom, position) for lit in body if isinstance(lit, Negation)),
-                           tuple(_comparison_text(lit, position) for lit in body if isinstance(lit, Comparison)),
-                           tuple((v, i) for i, v in enumerate(relation.variables) if not v.startswith("_")))
+            absent: tuple[_Text, ...] = ()
+            constraints: tuple[_Text, ...] = ()
+            if not set(map(type, body)) <= _ATOM_ONLY:  # most bodies are positive atoms only
+                position = {v: i for i, v in enumerate(variables)}
+                absent = tuple(_negation_text(lit.atom, position) for lit in body if isinstance(lit, Negation))
+                constraints = tuple(_comparison_text(lit, position) for lit in body if isinstance(lit, Comparison))
+            self._texts = (absent, constraints, _bindings(variables))
         return self._texts
 
 
@@ -255,7 +303,8 @@ class Prover:
         self._nodes: dict[FactKey, ProofNode] = {}
         # Input facts and where they come from, model facts winning over .dl facts: asked once per
         # body atom of every firing explored, so one dictionary, not two lookups through methods.
-        self._inputs: dict[FactKey, SourceSpan] = {**self._dl_facts, **facts.origins()}
+        self._inputs: dict[FactKey, SourceSpan] = self._dl_facts.copy()
+        self._inputs.update(facts.origins())
         self._shapes: dict[str, _Shape] = {}  # by firing relation name
 
     # -- exploring -------------------------------------------------------------------
@@ -266,9 +315,9 @@ class Prover:
         return shape
 
     def _firing(self, relation: FiringRelation, row: Row) -> _Firing:
-        body = self._shape(relation).body(row)
-        inputs = self._inputs
-        return _Firing(relation, row, body, tuple(b for b in body if b not in inputs))
+        shape = self._shape(relation)
+        body = shape.body(row)
+        return _Firing(shape, row, body, tuple(filterfalse(self._inputs.__contains__, body)))
 
     def _explore(self, roots: list[FactKey]) -> None:
         """Query the firings of every derived fact the roots rest on, then give the new facts heights.
@@ -277,6 +326,7 @@ class Prover:
         of its head relation in the wave with one `query_many` (a proof search at 5,000 elements
         asks over 100,000 questions). A fact's firings are in rule order, each rule's rows sorted."""
         inputs, explored, session = self._inputs, self._firings, self._session
+        is_input = inputs.__contains__
         new: list[FactKey] = []
         wave = [k for k in dict.fromkeys(roots) if k not in inputs and k not in explored]
         with session.batch():
@@ -309,8 +359,8 @@ class Prover:
                                 firings = explored[owner]
                                 for row in rows:
                                     body = make_body(row)
-                                    derived = tuple(b for b in body if b not in inputs)
-                                    firings.append(_Firing(relation, row, body, derived))
+                                    derived = tuple(filterfalse(is_input, body))
+                                    firings.append(_Firing(shape, row, body, derived))
                                     reached += derived
                 wave = [k for k in dict.fromkeys(reached) if k not in explored]
         self._settle(new)
@@ -330,9 +380,13 @@ class Prover:
         # not settled, shared by the entries of those facts in `users`.
         users: dict[FactKey, list[tuple[list[int], _Firing, FactKey]]] = defaultdict(list)
         queue: dict[int, list[FactKey]] = defaultdict(list)
+        settled = heights.__contains__
         for key in new:
             for firing in firings_of[key]:
-                open_body = {b for b in firing.derived if b not in heights}
+                if not firing.derived:  # a body of input facts only
+                    queue[1].append(key)
+                    continue
+                open_body = set(filterfalse(settled, firing.derived))
                 if open_body:
                     waiting = [len(open_body)]
                     for b in open_body:
@@ -358,11 +412,11 @@ class Prover:
         return self._assemble(firing, key)
 
     def _assemble(self, firing: _Firing, key: FactKey) -> ProofNode:
-        row = firing.row
-        absent, constraints, shown = self._shape(firing.relation).texts()
-        children = tuple(self._nodes[b] for b in firing.body)
-        return _node(key[0], key[1], 1 + max([c.height for c in children], default=0), None, firing.relation.rule,
-                     tuple([(v, row[i]) for v, i in shown]), children,
+        row, shape = firing.row, firing.shape
+        absent, constraints, bindings = shape.texts()
+        children = tuple(map(self._nodes.__getitem__, firing.body))
+        return _node(key[0], key[1], 1 + max(map(_HEIGHT, children), default=0), None, shape.relation.rule,
+                     bindings(row), children,
                      tuple([text(row) for text in absent]) if absent else (),
                      tuple([text(row) for text in constraints]) if constraints else (), None)
 

@@ -12,6 +12,7 @@ from .. import __version__
 from .._errors import Diagnostic, SourceSpan
 from ..kb.enrich import Enrichment, Link, Tactic, TechniqueLink, Via
 from ..logic.language.ast import Rule
+from ..logic.program.facts import format_fact
 from ..logic.provenance import ProofNode
 from ..result import RESULT_FORMAT_VERSION, Result, RunTracking, Threat, ThreatState
 from ..severity import LEVELS
@@ -62,29 +63,31 @@ class _ProofTable:
         known = self._node_index
         if id(root) in known:
             return known[id(root)]
+        index = known.__getitem__
         stack: list[tuple[ProofNode, bool]] = [(root, False)]  # iterative: proofs can be deep
         while stack:
             node, expanded = stack.pop()
             if id(node) in known:
                 continue
-            if not expanded and node.children:
+            children = node.children
+            if not expanded and children:
                 stack.append((node, True))
-                stack.extend((c, False) for c in reversed(node.children) if id(c) not in known)
+                stack.extend((c, False) for c in reversed(children) if id(c) not in known)
                 continue
             known[id(node)] = len(self.nodes)
             self._keep.append(node)
-            self.nodes.append(self._entry(node, [known[id(c)] for c in node.children]))
+            self.nodes.append(self._entry(node, list(map(index, map(id, children)))))
         return known[id(root)]
 
     def _entry(self, node: ProofNode, children: list[Any]) -> dict[str, Any]:
-        out: dict[str, Any] = {"fact": node.text, "height": node.height}
+        out: dict[str, Any] = {"fact": format_fact(node.predicate, node.args), "height": node.height}  # node.text
         if node.rule is None:
             out["source"] = _location(node.origin) if node.origin else None
             if node.extension is not None:
                 out["extension"] = node.extension
             return out
         out["rule"] = self.rule(node.rule)
-        out["bindings"] = {k: v for k, v in node.bindings}
+        out["bindings"] = dict(node.bindings)
         out["children"] = children
         if node.absent:
             out["absent"] = list(node.absent)
@@ -273,7 +276,15 @@ class _MitreText:
         return text
 
     def _each(self, parts: Iterable[Any], render: Callable[[Any], str]) -> str:
-        return ",".join([self._once(part, render) for part in parts])
+        """The parts' texts joined by commas; `_once` for each, written out (~1,300 parts)."""
+        known = self._text
+        out = []
+        for part in parts:
+            text = known.get(id(part))
+            if text is None:
+                text = known[id(part)] = render(part)
+            out.append(text)
+        return ",".join(out)
 
     def _chain(self, e: Enrichment) -> str:
         return ('{"capec":[' + self._each(e.capec, self._link)
