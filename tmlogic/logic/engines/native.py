@@ -20,18 +20,19 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence, Set as AbstractSet
 from contextlib import AbstractContextManager
 from functools import cached_property
+from operator import itemgetter
 from typing import Any
 
 from ..._errors import SourceSpan
 from ...memo import IdentityCache
-from ..language.ast import Atom, Const, Literal, Negation, Rule
+from ..language.ast import Atom, Const, Literal, Negation, Rule, Var
 from ..language.graph import dependency_components
 from ..program.cache import SectionError, derived
 from ..program.compile import Clause, CompiledProgram
 from ..program.facts import FactBase
 from .base import Backend, Pattern, Row, Session, sort_rows
 from .budget import Budget, OverBudget
-from .join import CompiledBody, compile_body
+from .join import CompiledBody, compare, compile_body
 from .plan import Plan, Planner
 from .relation import Relation
 
@@ -169,6 +170,66 @@ class _Stratum:
         self.recursive = any(r.recursive for r in self.rules)
 
 
+def _row_maker(terms: Sequence[Var | Const], position: Mapping[str, int]) -> Callable[[Row], Row]:
+    """`terms` instantiated by a firing row: each a constant or the row's value of its variable."""
+    parts = tuple((False, t.value) if type(t) is Const else (True, position[t.name]) for t in terms)  # type: ignore[union-attr]
+    if all(is_var for is_var, _ in parts):
+        indices: list[int] = [i for _, i in parts]  # type: ignore[misc]
+        if len(indices) == 1:
+            (index,) = indices
+            return lambda row: (row[index],)
+        if indices:
+            return itemgetter(*indices)
+        return lambda row: ()
+    return lambda row: tuple([row[v] if is_var else v for is_var, v in parts])  # type: ignore[index]
+
+
+class _Check:
+    """Whether the body of a firing relation holds for a firing row, every variable given: what
+    a proof asks of a rule whose head holds every variable of its body (zone(E, Z) :- in_boundary(E, Z),
+    and most helper rules). Each atom, instantiated, is a lookup, so the body is neither planned
+    nor compiled (join.py) for it."""
+
+    __slots__ = ("_positives", "_negations", "_comparisons")
+
+    def __init__(self, clause: Clause) -> None:
+        position = {t.name: i for i, t in enumerate(clause.head.args)}  # type: ignore[union-attr]
+        positives: list[tuple[str, Callable[[Row], Row]]] = []
+        negations: list[tuple[str, tuple[int, ...], Callable[[Row], Row]]] = []
+        comparisons: list[tuple[str, Callable[[Row], Row]]] = []
+        for literal in clause.body:
+            if type(literal) is Atom:
+                positives.append((literal.predicate, _row_maker(literal.args, position)))
+            elif type(literal) is Negation:
+                args = literal.atom.args
+                named = tuple([i for i, t in enumerate(args) if not (type(t) is Var and t.anonymous)])
+                negations.append((literal.atom.predicate, named, _row_maker([args[i] for i in named], position)))
+            else:
+                comparisons.append((literal.op, _row_maker((literal.left, literal.right), position)))  # type: ignore[union-attr]
+        self._positives = tuple(positives)
+        self._negations = tuple(negations)
+        self._comparisons = tuple(comparisons)
+
+    def holds(self, relations: Mapping[str, Relation], row: Row) -> bool:
+        """On finished relations: every positive atom has its row, no negated one matches, every
+        comparison is true."""
+        for predicate, make in self._positives:
+            relation = relations.get(predicate)
+            if relation is None or make(row) not in relation.rows:
+                return False
+        for predicate, named, make in self._negations:
+            relation = relations.get(predicate)
+            if relation is None or not relation.rows:
+                continue
+            if not named or (make(row) in (relation.rows if len(named) == relation.arity else relation.index(named))):
+                return False
+        for op, make in self._comparisons:
+            left, right = make(row)
+            if not compare(op, left, right):
+                return False
+        return True
+
+
 class _Queries:
     """The firing relations a session solves on demand, and their planners by bound head
     positions, kept per program with `_Prepared`. Each is made when first queried: a run asks
@@ -179,6 +240,7 @@ class _Queries:
         self.firings: dict[str, _Rule] = {}
         # (firing relation, bound head positions) -> planner and the bound variables' names in position order
         self._planners: dict[tuple[str, tuple[int, ...]], tuple[Planner, list[str]]] = {}
+        self._checks: dict[str, _Check] = {}
 
     def rule(self, predicate: str) -> _Rule | None:
         """The firing relation `predicate`, or None if it is not one."""
@@ -197,6 +259,13 @@ class _Queries:
                 made = _Rule(found)
             rule = self.firings.setdefault(predicate, made)
         return rule
+
+    def check(self, predicate: str) -> _Check:
+        """The membership check of firing relation `predicate` (queried before: rule())."""
+        check = self._checks.get(predicate)
+        if check is None:
+            check = self._checks.setdefault(predicate, _Check(self.firings[predicate].clause))
+        return check
 
     def planner(self, predicate: str, bound: tuple[int, ...]) -> tuple[Planner, list[str]]:
         hit = self._planners.get((predicate, bound))
@@ -583,9 +652,19 @@ class NativeSession(Session):
             empty = self._empty[predicate] = not self._evaluation.live(rule)
             if empty:
                 return [[] for _ in keys]
-        body, names = self._planned(predicate, rule, positions)
         budget = self._budget
         span = self._span = rule.clause.head.span
+        if len(positions) == len(rule.clause.head.args) and positions == tuple(range(len(positions))):
+            # Every variable given: the key is the firing row, if the body holds for it.
+            budget.check_clock(span)
+            relations, holds = self._relations, self._queries.check(predicate).holds
+            answers = [[key] if holds(relations, key) else [] for key in keys]
+            found = sum(map(len, answers))
+            if found > budget.room():
+                raise budget.over_tuples(span)
+            budget.grew(found, span)
+            return answers
+        body, names = self._planned(predicate, rule, positions)
         try:
             budget.check_clock(span)
             answers = body.each_heads(self._relations, names, keys, budget.room())
