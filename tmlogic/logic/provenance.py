@@ -288,14 +288,12 @@ class Prover:
         self._compiled = compiled
         self._facts = facts
         self._session = session
-        self._dl_facts = {(f.predicate, f.args): f.span for f in compiled.facts}
+        self._dl_facts = compiled.fact_spans
         points = extension_points(list(compiled.program.modules))
         self._extensions = {(f.atom.predicate, tuple(_value(t, {}) for t in f.atom.args)): m.pack
                             for m in compiled.program.modules if m.pack is not None
                             for f in m.facts if f.atom.predicate in points}
-        self._by_head: dict[str, list[FiringRelation]] = {}
-        for firing in compiled.firings:
-            self._by_head.setdefault(firing.rule.head.predicate, []).append(firing)
+        self._by_head = compiled.firings_by_head  # made per head predicate when first asked about
         self._firings: dict[FactKey, list[_Firing]] = {}  # explored derived facts
         self._heights: dict[FactKey, int] = {}  # settled heights of explored derived facts
         # Built proof nodes, shared: a subproof such as zone(...) is one object wherever it is used,

@@ -17,21 +17,22 @@ from __future__ import annotations
 
 import _thread
 from collections import defaultdict
-from collections.abc import Mapping, Sequence, Set as AbstractSet
+from collections.abc import Callable, Mapping, Sequence, Set as AbstractSet
 from contextlib import AbstractContextManager
 from functools import cached_property
+from operator import itemgetter
 from typing import Any
 
 from ..._errors import SourceSpan
 from ...memo import IdentityCache
-from ..language.ast import Atom, Const, Negation
+from ..language.ast import Atom, Const, Literal, Negation, Rule, Var
 from ..language.graph import dependency_components
 from ..program.cache import SectionError, derived
 from ..program.compile import Clause, CompiledProgram
 from ..program.facts import FactBase
 from .base import Backend, Pattern, Row, Session, sort_rows
 from .budget import Budget, OverBudget
-from .join import CompiledBody, compile_body
+from .join import CompiledBody, compare, compile_body
 from .plan import Plan, Planner
 from .relation import Relation
 
@@ -74,15 +75,30 @@ _BODIES = _Bodies()
 
 class _Rule:
     """A clause and its planner, made when first needed (a run skips most clauses, see
-    `_derives_nothing`) and kept with the program."""
+    `_derives_nothing`) and kept with the program. The clause itself is made when first read:
+    what `need` reads is in the rule's own body (the same literals, positive atoms in the same
+    order), and most clauses are ruled out by that alone."""
 
-    __slots__ = ("clause", "recursive", "_planner", "_reads")
+    __slots__ = ("_clause", "_make", "body", "recursive", "_planner", "_reads")
 
-    def __init__(self, clause: Clause, recursive: tuple[tuple[int, str], ...] = ()) -> None:
-        self.clause = clause
+    def __init__(self, clause: Clause | None, recursive: tuple[tuple[int, str], ...] = (),
+                 made: tuple[Callable[[int], Clause], int, tuple[Literal, ...]] | None = None) -> None:
+        """`clause`, or None and `made`: the function that makes it, its argument, and the body
+        of the rule it is made of."""
+        self._clause = clause
+        self._make = made
+        self.body = clause.body if clause is not None else made[2]  # type: ignore[index]
         self.recursive = recursive  # positive atoms (by index among them) that read the clause's own stratum
         self._planner: Planner | None = None
         self._reads: _Reads | None = None
+
+    @property
+    def clause(self) -> Clause:
+        clause = self._clause
+        if clause is None:
+            make, n, _ = self._make  # type: ignore[misc]
+            clause = self._clause = make(n)
+        return clause
 
     def reads(self) -> _Reads:
         """What `_Evaluation.need` reads of the body: each positive atom's relation with the positions
@@ -92,11 +108,15 @@ class _Rule:
         if reads is None:
             positives: list[tuple[str, tuple[int, ...], Row]] = []
             negated: list[str] = []
-            for literal in self.clause.body:
+            for literal in self.body:
                 if type(literal) is Atom:
-                    positions = tuple([i for i, t in enumerate(literal.args) if type(t) is Const])
-                    positives.append((literal.predicate, positions,
-                                      tuple([literal.args[i].value for i in positions])))  # type: ignore[union-attr]
+                    args = literal.args
+                    if Const in map(type, args):  # most atoms have no constant: looked for in C
+                        positions = tuple([i for i, t in enumerate(args) if type(t) is Const])
+                        positives.append((literal.predicate, positions,
+                                          tuple([args[i].value for i in positions])))  # type: ignore[union-attr]
+                    else:
+                        positives.append((literal.predicate, (), ()))
                 elif type(literal) is Negation:
                     negated.append(literal.atom.predicate)
             reads = self._reads = (tuple(positives), tuple(negated))
@@ -116,7 +136,7 @@ def _derives_nothing(rule: _Rule, relations: Mapping[str, Relation], growing: Ab
     from the body each time: a run checks most clauses once, and keeping what the check reads
     costs more than reading it again."""
     read: list[tuple[Atom, Relation]] = []
-    for literal in rule.clause.body:
+    for literal in rule.body:
         if type(literal) is Atom and literal.predicate not in growing:
             relation = relations.get(literal.predicate)
             if relation is None or not relation.rows:
@@ -137,30 +157,119 @@ def _derives_nothing(rule: _Rule, relations: Mapping[str, Relation], growing: Ab
 class _Stratum:
     __slots__ = ("rules", "heads", "recursive")
 
-    def __init__(self, members: list[tuple[Clause, tuple[int, ...]]]) -> None:
-        """`members`: each clause with the positions, among its positive atoms, of the atoms that
-        read this stratum (_recursive)."""
-        self.heads = frozenset([c.head.predicate for c, _ in members])
+    def __init__(self, members: list[tuple[Callable[[int], Clause], int, Rule, tuple[int, ...]]]) -> None:
+        """`members`: for each clause, the function that makes it and its argument, the rule it is
+        made of, and the positions, among its positive atoms, of the atoms that read this stratum
+        (_recursive)."""
+        self.heads = frozenset([rule.head.predicate for _, _, rule, _ in members])
         rules = []
-        for c, atoms in members:
+        for make, n, rule, atoms in members:
             if atoms:
-                positives = [lit for lit in c.body if type(lit) is Atom]
-                rules.append(_Rule(c, tuple((i, positives[i].predicate) for i in atoms)))
+                positives = [lit for lit in rule.body if type(lit) is Atom]
+                rules.append(_Rule(None, tuple((i, positives[i].predicate) for i in atoms), (make, n, rule.body)))
             else:
-                rules.append(_Rule(c))
+                rules.append(_Rule(None, (), (make, n, rule.body)))
         self.rules = tuple(rules)
         # Whether a clause reads a relation of its own stratum: if none does, one round is the fixpoint.
         self.recursive = any(r.recursive for r in self.rules)
 
 
+def _row_maker(terms: Sequence[Var | Const], position: Mapping[str, int]) -> Callable[[Row], Row]:
+    """`terms` instantiated by a firing row: each a constant or the row's value of its variable."""
+    parts = tuple((False, t.value) if type(t) is Const else (True, position[t.name]) for t in terms)  # type: ignore[union-attr]
+    if all(is_var for is_var, _ in parts):
+        indices: list[int] = [i for _, i in parts]  # type: ignore[misc]
+        if len(indices) == 1:
+            (index,) = indices
+            return lambda row: (row[index],)
+        if indices:
+            return itemgetter(*indices)
+        return lambda row: ()
+    return lambda row: tuple([row[v] if is_var else v for is_var, v in parts])  # type: ignore[index]
+
+
+class _Check:
+    """Whether the body of a firing relation holds for a firing row, every variable given: what
+    a proof asks of a rule whose head holds every variable of its body (zone(E, Z) :- in_boundary(E, Z),
+    and most helper rules). Each atom, instantiated, is a lookup, so the body is neither planned
+    nor compiled (join.py) for it."""
+
+    __slots__ = ("_positives", "_negations", "_comparisons")
+
+    def __init__(self, clause: Clause) -> None:
+        position = {t.name: i for i, t in enumerate(clause.head.args)}  # type: ignore[union-attr]
+        positives: list[tuple[str, Callable[[Row], Row]]] = []
+        negations: list[tuple[str, tuple[int, ...], Callable[[Row], Row]]] = []
+        comparisons: list[tuple[str, Callable[[Row], Row]]] = []
+        for literal in clause.body:
+            if type(literal) is Atom:
+                positives.append((literal.predicate, _row_maker(literal.args, position)))
+            elif type(literal) is Negation:
+                args = literal.atom.args
+                named = tuple([i for i, t in enumerate(args) if not (type(t) is Var and t.anonymous)])
+                negations.append((literal.atom.predicate, named, _row_maker([args[i] for i in named], position)))
+            else:
+                comparisons.append((literal.op, _row_maker((literal.left, literal.right), position)))  # type: ignore[union-attr]
+        self._positives = tuple(positives)
+        self._negations = tuple(negations)
+        self._comparisons = tuple(comparisons)
+
+    def holds(self, relations: Mapping[str, Relation], row: Row) -> bool:
+        """On finished relations: every positive atom has its row, no negated one matches, every
+        comparison is true."""
+        for predicate, make in self._positives:
+            relation = relations.get(predicate)
+            if relation is None or make(row) not in relation.rows:
+                return False
+        for predicate, named, make in self._negations:
+            relation = relations.get(predicate)
+            if relation is None or not relation.rows:
+                continue
+            if not named or (make(row) in (relation.rows if len(named) == relation.arity else relation.index(named))):
+                return False
+        for op, make in self._comparisons:
+            left, right = make(row)
+            if not compare(op, left, right):
+                return False
+        return True
+
+
 class _Queries:
     """The firing relations a session solves on demand, and their planners by bound head
-    positions, kept per program with `_Prepared`."""
+    positions, kept per program with `_Prepared`. Each is made when first queried: a run asks
+    about fewer than a third of them."""
 
-    def __init__(self, firings: Mapping[str, Clause]) -> None:
-        self.firings = {predicate: _Rule(clause) for predicate, clause in firings.items()}
+    def __init__(self, firings: Mapping[str, Clause] | CompiledProgram) -> None:
+        self._source = firings
+        self.firings: dict[str, _Rule] = {}
         # (firing relation, bound head positions) -> planner and the bound variables' names in position order
         self._planners: dict[tuple[str, tuple[int, ...]], tuple[Planner, list[str]]] = {}
+        self._checks: dict[str, _Check] = {}
+
+    def rule(self, predicate: str) -> _Rule | None:
+        """The firing relation `predicate`, or None if it is not one."""
+        rule = self.firings.get(predicate)
+        if rule is None:
+            source = self._source
+            if isinstance(source, CompiledProgram):
+                n = source.firing_number(predicate)
+                if n is None:
+                    return None
+                made = _Rule(None, (), (source.firing_clause, n, source.rules[n].body))
+            else:
+                found = source.get(predicate)
+                if found is None:
+                    return None
+                made = _Rule(found)
+            rule = self.firings.setdefault(predicate, made)
+        return rule
+
+    def check(self, predicate: str) -> _Check:
+        """The membership check of firing relation `predicate` (queried before: rule())."""
+        check = self._checks.get(predicate)
+        if check is None:
+            check = self._checks.setdefault(predicate, _Check(self.firings[predicate].clause))
+        return check
 
     def planner(self, predicate: str, bound: tuple[int, ...]) -> tuple[Planner, list[str]]:
         hit = self._planners.get((predicate, bound))
@@ -177,7 +286,7 @@ class _Prepared:
 
     def __init__(self, program: CompiledProgram) -> None:
         self._program = program
-        self.queries = _Queries({c.head.predicate: c for c in program.clauses if c.head.predicate[0] == "#"})
+        self.queries = _Queries(program)
         self._strata: list[_Stratum | None] = []
 
     def stratum(self, n: int) -> _Stratum:
@@ -189,9 +298,23 @@ class _Prepared:
         stratum = strata[n]
         if stratum is None:
             order, recursive = self.layout[1][n]
-            clauses = self._clauses
-            stratum = strata[n] = _Stratum([(clauses[i], recursive.get(i, ())) for i in order])
+            program = self._program
+            clause, derived, rules = program.clause, program.derived, program.rules
+            stratum = strata[n] = _Stratum([(clause, derived[i], rules[derived[i]], recursive.get(i, ()))
+                                            for i in order])
         return stratum
+
+    @cached_property
+    def fact_rows(self) -> dict[str, frozenset[Row]]:
+        """The rows of the program's own facts (.dl files), by relation."""
+        rows: dict[str, set[Row]] = {}
+        for predicate, args in self._program.fact_spans:
+            found = rows.get(predicate)
+            if found is None:
+                rows[predicate] = {args}
+            else:
+                found.add(args)
+        return {predicate: frozenset(found) for predicate, found in rows.items()}
 
     @cached_property
     def strata(self) -> list[_Stratum]:
@@ -204,14 +327,14 @@ class _Prepared:
         return {heads[i]: n for n, (order, _) in enumerate(layout) for i in order}
 
     @cached_property
-    def _clauses(self) -> list[Clause]:
-        return [c for c in self._program.clauses if c.head.predicate[0] != "#"]
-
-    @cached_property
     def layout(self) -> tuple[list[str], _Layout]:
-        clauses = self._clauses
-        return derived(self._program.program, _STRATA_SECTION, lambda: _layout(clauses), _encoded,
-                       lambda data: _decoded(data, clauses))
+        """The strata, numbering the derived clauses in program order (CompiledProgram.derived).
+        A stored layout is checked against the rules: a derived clause has its rule's head and
+        the same positive atoms, so the clauses are made only for the strata evaluated."""
+        program = self._program
+        numbers = program.derived
+        return derived(program.program, _STRATA_SECTION, lambda: _layout([program.clause(n) for n in numbers]),
+                       _encoded, lambda data: _decoded(data, [program.rules[n] for n in numbers]))
 
 
 # The strata as plain data, kept with the program in its cache file (cache.derived): computing the
@@ -241,9 +364,10 @@ def _encoded(value: tuple[list[str], _Layout]) -> dict[str, Any]:
             "recursive": [[n, *atoms] for _, recursive in layout for n, atoms in recursive.items()]}
 
 
-def _decoded(data: Any, clauses: list[Clause]) -> tuple[list[str], _Layout]:
-    """The stored layout, checked: the same clauses, each in exactly one stratum, each recursive
-    atom a positive atom of its clause; a stored layout of another shape raises SectionError."""
+def _decoded(data: Any, clauses: Sequence[Clause | Rule]) -> tuple[list[str], _Layout]:
+    """The stored layout, checked: the same clauses (or the rules they are made of), each in
+    exactly one stratum, each recursive atom a positive atom of its clause; a stored layout of
+    another shape raises SectionError."""
     if type(data) is not dict or data.get("heads") != [c.head.predicate for c in clauses]:
         raise SectionError("strata of other clauses")
     strata, recursive = data["strata"], data["recursive"]
@@ -411,27 +535,41 @@ class _Evaluation:
         if first is None or done[first]:
             return
         stack = [first]
+        # Per stratum on the stack: its runnable clauses by number, and the clauses that wait for
+        # another stratum. A clause's answer is final once the relations it read are finished, so
+        # only the waiting ones are checked again when the stratum comes back to the top.
+        waiting: dict[int, tuple[list[tuple[int, _Rule]], list[int]]] = {}
         while stack:
             n = stack[-1]
             if done[n]:
                 stack.pop()
                 continue
             stratum = prepared.stratum(n)
-            heads = stratum.heads
-            runnable: list[_Rule] = []
+            heads, rules = stratum.heads, stratum.rules
+            state = waiting.get(n)
+            runnable, undecided = state if state is not None else ([], range(len(rules)))
+            still: list[int] = []
             wanted: list[int] = []
-            for rule in stratum.rules:
+            for i in undecided:
+                rule = rules[i]
                 need = self.need(rule, heads)
                 if need is None:
-                    runnable.append(rule)
+                    runnable.append((i, rule))
                 elif need != _DEAD:
+                    still.append(i)
                     wanted.append(stratum_of[need])
             if wanted:
+                waiting[n] = (runnable, still)
                 stack += wanted
                 continue
-            _fixpoint(self.store, stratum, runnable)
+            runnable.sort(key=_first)
+            _fixpoint(self.store, stratum, [rule for _, rule in runnable])
             done[n] = True
             stack.pop()
+
+
+def _first(pair: tuple[int, _Rule]) -> int:
+    return pair[0]
 
 
 class NativeSession(Session):
@@ -444,7 +582,6 @@ class NativeSession(Session):
         self._relations = relations
         self._evaluation = evaluation
         self._queries = firings if isinstance(firings, _Queries) else _Queries(firings)
-        self._firings = self._queries.firings
         self._budget = budget
         self._plans: dict[tuple[str, tuple[int, ...]], tuple[CompiledBody, list[str]]] = {}
         self._empty: dict[str, bool] = {}  # firing relations by whether they have no rows at all
@@ -481,7 +618,7 @@ class NativeSession(Session):
         return self.query_many(predicate, len(pattern), bound, [tuple(pattern[i] for i in bound)])[0]  # type: ignore[misc]
 
     def query_many(self, predicate: str, arity: int, positions: tuple[int, ...], keys: Sequence[Row]) -> list[list[Row]]:
-        rule = self._firings.get(predicate)
+        rule = self._queries.rule(predicate)
         evaluation = self._evaluation
         if rule is None:
             if evaluation is not None and not evaluation.finished(predicate):
@@ -519,11 +656,23 @@ class NativeSession(Session):
             empty = self._empty[predicate] = not self._evaluation.live(rule)
             if empty:
                 return [[] for _ in keys]
-        body, names = self._planned(predicate, rule, positions)
         budget = self._budget
         span = self._span = rule.clause.head.span
+        if len(positions) == len(rule.clause.head.args) and positions == tuple(range(len(positions))):
+            # Every variable given: the key is the firing row, if the body holds for it.
+            if not budget.armed:
+                budget.check_clock(span)
+            relations, holds = self._relations, self._queries.check(predicate).holds
+            answers = [[key] if holds(relations, key) else [] for key in keys]
+            found = sum(map(len, answers))
+            if found > budget.room():
+                raise budget.over_tuples(span)
+            budget.grew(found, span)
+            return answers
+        body, names = self._planned(predicate, rule, positions)
         try:
-            budget.check_clock(span)
+            if not budget.armed:  # the clock where no timer runs (budget.py); a timer stops the run itself
+                budget.check_clock(span)
             answers = body.each_heads(self._relations, names, keys, budget.room())
         except OverBudget:
             raise budget.over_tuples(span) from None
@@ -537,11 +686,18 @@ class NativeBackend(Backend):
 
     def load(self, program: CompiledProgram, facts: FactBase) -> Session:
         store = _Store(Budget())
-        relations = store.relations
-        for fact in program.facts:
-            relations[fact.predicate].add(fact.args)
-        for fact in facts:
-            relations[fact.predicate].add(fact.args)
         prepared = _PREPARED.get(program, _Prepared)
+        # The rows of each input relation gathered first, then each set becomes a relation's rows:
+        # no index exists yet, so nothing else is kept up to date row by row.
+        rows = {predicate: set(found) for predicate, found in prepared.fact_rows.items()}
+        for fact in facts:
+            found = rows.get(fact.predicate)
+            if found is None:
+                rows[fact.predicate] = {fact.args}
+            else:
+                found.add(fact.args)
+        relations = store.relations
+        for predicate, found in rows.items():
+            relations[predicate] = Relation.holding(found)
         # Nothing is evaluated yet: the queries evaluate the strata they read (_Evaluation).
         return NativeSession(relations, prepared.queries, store.budget, _Evaluation(store, prepared))

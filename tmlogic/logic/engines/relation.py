@@ -57,6 +57,15 @@ class Relation:
         self.arity = -1  # unknown until the first row
         self._indexes: dict[tuple[int, ...], Index] = {}
 
+    @classmethod
+    def holding(cls, rows: set[Row]) -> "Relation":
+        """A relation whose rows are `rows` (taken, not copied), all of one arity."""
+        relation = cls()
+        relation.rows = rows
+        if rows:
+            relation.arity = len(next(iter(rows)))
+        return relation
+
     def __len__(self) -> int:
         return len(self.rows)
 
