@@ -37,11 +37,6 @@ _MAX_DEPTH = 64
 _WS = re.compile(r"\s*")
 _BARE_STOPS = re.compile(r"[()\[\]{},]")
 _COMMAS = re.compile(r",")
-# One `key=value` of a plain line (see _plain_attributes): the key, then a value quoted with no
-# escape, or bare text up to a comma that starts the next `key=`; then the comma or the end.
-_PAIR = re.compile(r"""([A-Za-z_][A-Za-z0-9_.\-]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|"""
-                   r"""((?:[^,"']|,(?!\s*[A-Za-z_][A-Za-z0-9_.\-]*\s*=(?!=)))+))\s*(?:,\s*|\Z)""")
-_NOT_PLAIN = re.compile(r"[\n\\()\[\]{}]")  # what only the full parser reads: lines, escapes, containers
 
 
 @record
@@ -376,47 +371,9 @@ class _Parser:
         return out
 
 
-def _plain_attributes(text: str, path: str, line: int, col: int) -> list[RawAttr] | None:
-    """What `_Parser(text, ...).attributes()` returns, for a plain line: one line of `key=value`
-    pairs with no escape, list, dict or parenthesis and no error (nearly every entry of a model),
-    read with one regular-expression match a pair; None for any other text, which the parser reads.
-    tests/test_model_values.py holds the two equal on generated lines."""
-    if _NOT_PLAIN.search(text) is not None:
-        return None
-    out: list[RawAttr] = []
-    n = len(text)
-    pos = _WS.match(text).end()  # type: ignore[union-attr]
-    match = _PAIR.match
-    while pos < n:
-        m = match(text, pos)
-        if m is None:
-            return None
-        key_start, key_end = m.span(1)
-        if m.start(4) < 0:  # quoted: the text up to the first closing quote
-            inner = 2 if m.start(2) >= 0 else 3
-            value: Value = m.group(inner)
-            vstart, vend, bare = m.start(inner) - 1, m.end(inner) + 1, False
-        else:
-            vstart, end = m.span(4)
-            # the parser's bare value ends at the first comma before a `key=` (or the end of the line)
-            if end != n and not (text[end] == "," and _NEXT_KEY.match(text, end + 1)):
-                return None
-            raw = text[vstart:end].rstrip(" \t\r\n,")
-            if not raw or raw[0] in ",\"'" or raw[0].isspace():
-                return None  # a missing value or a stray comma: the parser's errors
-            vend, value, bare = vstart + len(raw), scalar(raw), True
-        out.append(_attr(m.group(1), value, _span(path, line, col + key_start, line, col + key_end),
-                         _span(path, line, col + vstart, line, col + vend), text[vstart:vend], bare))
-        pos = m.end()
-    return out
-
-
 def parse_attributes(text: str, path: str, line: int, col: int = 1) -> ParseResult:
     """Parse `key=value, ...`. `col` is the 1-based column of text[0] on `line`; text after a
     newline continues at column 1 of the next line (multi-line entries)."""
-    plain = _plain_attributes(text, path, line, col)
-    if plain is not None:
-        return ParseResult(plain, [])
     parser = _Parser(text, path, line, col)
     attrs = parser.attributes()
     return ParseResult(attrs, parser.diags)
