@@ -20,7 +20,7 @@ from ..records import fields, record
 from .engines.base import Row, Session
 from .language.ast import Atom, Comparison, Const, Negation, Rule, Var
 from .language.packs import extension_points
-from .program.compile import CompiledProgram, FiringRelation
+from .program.compile import CompiledProgram, FiringRelation, row_terms
 from .program.facts import FactBase, format_fact
 
 __all__ = ["ProofNode", "Prover", "instantiate"]
@@ -165,27 +165,11 @@ def _body_maker(relation: FiringRelation) -> Callable[[Row], tuple[FactKey, ...]
     """The positive body facts of a firing row, as a function of the row: each atom's arguments
     are positions of the row or constants, worked out once per rule rather than per firing."""
     variables = relation.variables
-    parts = [(atom.predicate, _args_maker(atom.args, variables)) for atom in relation.rule.positive_atoms()]
+    parts = [(atom.predicate, row_terms(atom.args, variables)) for atom in relation.rule.positive_atoms()]
     if len(parts) == 1:
         (predicate, args), = parts
         return lambda row: ((predicate, args(row)),)
     return lambda row: tuple([(predicate, args(row)) for predicate, args in parts])
-
-
-def _args_maker(terms: tuple[Var | Const, ...], variables: tuple[str, ...]) -> Callable[[Row], Row]:
-    """A body atom's arguments as a function of the firing row: an itemgetter when every argument
-    is a variable (most atoms), else each argument a row position or a constant. A variable's
-    position is its first in `variables` (the firing relation's, which holds every positive one)."""
-    if set(map(type, terms)) <= _VAR_ONLY:
-        indices = list(map(variables.index, map(_NAME, terms)))
-        if len(indices) > 1:
-            return itemgetter(*indices)
-        if indices:
-            index = indices[0]
-            return lambda row: (row[index],)
-        return lambda row: ()
-    args = tuple((False, t.value) if isinstance(t, Const) else (True, variables.index(t.name)) for t in terms)
-    return lambda row: tuple([row[v] if is_var else v for is_var, v in args])  # type: ignore[index]
 
 
 def _literal(value: str | int) -> str:

@@ -20,7 +20,6 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence, Set as AbstractSet
 from contextlib import AbstractContextManager
 from functools import cached_property
-from operator import itemgetter
 from typing import Any
 
 from ..._errors import SourceSpan
@@ -28,7 +27,7 @@ from ...memo import IdentityCache
 from ..language.ast import Atom, Const, Literal, Negation, Rule, Var
 from ..language.graph import dependency_components
 from ..program.cache import SectionError, derived
-from ..program.compile import Clause, CompiledProgram
+from ..program.compile import Clause, CompiledProgram, row_terms
 from ..program.facts import FactBase
 from .base import Backend, Pattern, Row, Session, sort_rows
 from .budget import Budget, OverBudget
@@ -174,20 +173,6 @@ class _Stratum:
         self.recursive = any(r.recursive for r in self.rules)
 
 
-def _row_maker(terms: Sequence[Var | Const], position: Mapping[str, int]) -> Callable[[Row], Row]:
-    """`terms` instantiated by a firing row: each a constant or the row's value of its variable."""
-    parts = tuple((False, t.value) if type(t) is Const else (True, position[t.name]) for t in terms)  # type: ignore[union-attr]
-    if all(is_var for is_var, _ in parts):
-        indices: list[int] = [i for _, i in parts]  # type: ignore[misc]
-        if len(indices) == 1:
-            (index,) = indices
-            return lambda row: (row[index],)
-        if indices:
-            return itemgetter(*indices)
-        return lambda row: ()
-    return lambda row: tuple([row[v] if is_var else v for is_var, v in parts])  # type: ignore[index]
-
-
 class _Check:
     """Whether the body of a firing relation holds for a firing row, every variable given: what
     a proof asks of a rule whose head holds every variable of its body (zone(E, Z) :- in_boundary(E, Z),
@@ -197,19 +182,19 @@ class _Check:
     __slots__ = ("_positives", "_negations", "_comparisons")
 
     def __init__(self, clause: Clause) -> None:
-        position = {t.name: i for i, t in enumerate(clause.head.args)}  # type: ignore[union-attr]
+        variables = [t.name for t in clause.head.args]  # type: ignore[union-attr]
         positives: list[tuple[str, Callable[[Row], Row]]] = []
         negations: list[tuple[str, tuple[int, ...], Callable[[Row], Row]]] = []
         comparisons: list[tuple[str, Callable[[Row], Row]]] = []
         for literal in clause.body:
             if type(literal) is Atom:
-                positives.append((literal.predicate, _row_maker(literal.args, position)))
+                positives.append((literal.predicate, row_terms(literal.args, variables)))
             elif type(literal) is Negation:
                 args = literal.atom.args
                 named = tuple([i for i, t in enumerate(args) if not (type(t) is Var and t.anonymous)])
-                negations.append((literal.atom.predicate, named, _row_maker([args[i] for i in named], position)))
+                negations.append((literal.atom.predicate, named, row_terms([args[i] for i in named], variables)))
             else:
-                comparisons.append((literal.op, _row_maker((literal.left, literal.right), position)))  # type: ignore[union-attr]
+                comparisons.append((literal.op, row_terms((literal.left, literal.right), variables)))  # type: ignore[union-attr]
         self._positives = tuple(positives)
         self._negations = tuple(negations)
         self._comparisons = tuple(comparisons)

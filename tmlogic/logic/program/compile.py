@@ -12,15 +12,16 @@ Each of these is made when first asked for (CompiledProgram).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cached_property
+from operator import itemgetter
 
 from ..._errors import SourceSpan
 from ...records import record
 from ..language.ast import THREAT, Atom, Comparison, Const, Literal, Program, Rule, Var
 from .facts import InputFact
 
-__all__ = ["Clause", "FiringRelation", "CompiledProgram", "compile_program"]
+__all__ = ["Clause", "FiringRelation", "CompiledProgram", "compile_program", "row_terms"]
 
 
 @record(frozen=True)
@@ -255,6 +256,22 @@ def _clause(head: Atom, body: tuple[Literal, ...]) -> Clause:
     d["head"] = head
     d["body"] = body
     return c
+
+
+def row_terms(terms: Sequence[Var | Const], variables: Sequence[str]) -> Callable[[Row], Row]:
+    """`terms` instantiated by a firing row whose values are those of `variables`, in order: an
+    itemgetter when every term is a variable (most atoms), else each term a row position or a
+    constant. The engine's membership checks and the prover's body facts both use it."""
+    parts = tuple((False, t.value) if type(t) is Const else (True, variables.index(t.name)) for t in terms)  # type: ignore[union-attr]
+    if all(is_var for is_var, _ in parts):
+        indices: list[int] = [i for _, i in parts]  # type: ignore[misc]
+        if len(indices) > 1:
+            return itemgetter(*indices)
+        if indices:
+            (index,) = indices
+            return lambda row: (row[index],)
+        return lambda row: ()
+    return lambda row: tuple([row[v] if is_var else v for is_var, v in parts])  # type: ignore[index]
 
 
 def compile_program(program: Program) -> CompiledProgram:
