@@ -544,7 +544,8 @@ def test_the_compiled_program_equals_one_built_through_the_constructors(cache_di
 # --- derived sections (cache.derived): the engine's strata, the threat rules' id variables and infos ---
 
 _MODEL = Path(__file__).parent.parent / "examples" / "webshop" / "threat_model.md"
-_SECTIONS = ("native strata 1", "threat id variables 1", "threat rule infos 1", "known spellings 1")
+_SECTIONS = ("native strata 1", "pack extension facts 1", "threat id variables 1", "threat rule infos 1",
+             "known spellings 1")
 
 
 def _report() -> str:
@@ -574,12 +575,18 @@ def _write_sections(cache_dir: Path, sections: object, crc: str = "recomputed") 
 
 
 def _spied(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Which of the three sections' computations ran."""
+    """Which of the four sections' computations ran."""
     from tmlogic import analysis
+    from tmlogic.logic import provenance
     from tmlogic.logic.engines import native
 
     ran: list[str] = []
     strata, positions, info = native._strata, analysis._id_positions, analysis.rule_info
+    extensions = provenance._extension_facts
+
+    def spy_extensions(program: Any) -> Any:
+        ran.append("extensions")
+        return extensions(program)
 
     def spy_strata(clauses: list[Any]) -> object:
         if any(c.head.predicate == "zone" for c in clauses):  # the rules' program, not the enrichment's
@@ -598,6 +605,7 @@ def _spied(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.setattr(native, "_strata", spy_strata)
     monkeypatch.setattr(analysis, "rule_info", spy_info)
     monkeypatch.setattr(analysis, "_id_positions", spy_positions)
+    monkeypatch.setattr(provenance, "_extension_facts", spy_extensions)
     return ran
 
 
@@ -605,7 +613,7 @@ def test_a_run_stores_what_it_derives_and_the_next_one_reads_it(cache_dir: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     ran = _spied(monkeypatch)
     first = _report()
-    assert ran == ["strata", "id variables", "rule infos"]
+    assert ran == ["strata", "extensions", "id variables", "rule infos"]
     header, body, sections = _lines(cache_dir)
     assert sorted(json.loads(sections)) == sorted(_SECTIONS)
     assert json.loads(header)["crc"] == cache._crc(body + "\n" + sections)
@@ -624,6 +632,10 @@ def _ids(sections: dict[str, Any]) -> list[list[str]]:
 
 def _infos(sections: dict[str, Any]) -> list[list[Any]]:
     return sections["threat rule infos 1"]  # type: ignore[no-any-return]
+
+
+def _extensions(sections: dict[str, Any]) -> list[list[Any]]:
+    return sections["pack extension facts 1"]  # type: ignore[no-any-return]
 
 
 def _first_recursive(sections: dict[str, Any]) -> list[int]:
@@ -659,6 +671,12 @@ _SECTION_DAMAGES: dict[str, Callable[[dict[str, Any]], None]] = {
     "infos-a-list-for-optional-text": lambda s: _infos(s)[0].__setitem__(15, []),  # description
     "infos-a-pair-of-three": lambda s: _infos(s)[0].__setitem__(-1, [["capec", "why", "more"]]),
     "infos-not-a-list": lambda s: s.update({"threat rule infos 1": "infos"}),
+    # the built-in packs state no fact at an extension point: the section is an empty list
+    "extensions-not-a-list": lambda s: s.update({"pack extension facts 1": {"flow": "pack"}}),
+    "extensions-an-entry-short": lambda s: _extensions(s).append(["pack"]),
+    "extensions-a-number-for-the-pack": lambda s: _extensions(s).append([3, "flow", "f", "a", "b"]),
+    "extensions-a-list-for-an-argument": lambda s: _extensions(s).append(["pack", "flow", ["f"], "a", "b"]),
+    "extensions-a-float-argument": lambda s: _extensions(s).append(["pack", "flow", 1.5]),
 }
 
 
@@ -683,7 +701,8 @@ def test_a_section_that_does_not_decode_is_computed_again_and_rewritten(cache_di
     ran = _spied(monkeypatch)
     assert _report() == first
     assert ran == (["strata"] if damage.startswith(("strata", "a-", "an-", "recursion"))
-                   else ["rule infos"] if damage.startswith("infos") else ["id variables"])
+                   else ["rule infos"] if damage.startswith("infos")
+                   else ["extensions"] if damage.startswith("extensions") else ["id variables"])
     assert json.loads(_lines(cache_dir)[2]) == sections  # rewritten as computed
 
 
@@ -719,7 +738,7 @@ def test_a_sections_line_of_another_shape_is_ignored_and_replaced(cache_dir: Pat
     if line == "not json":  # the file does not decode: a miss, parsed and written again
         assert _lines(cache_dir)[2] == sections
     else:
-        assert ran == ["strata", "id variables", "rule infos"] and _lines(cache_dir)[2] == sections
+        assert ran == ["strata", "extensions", "id variables", "rule infos"] and _lines(cache_dir)[2] == sections
 
 
 def test_a_user_pack_computes_everything_and_stores_nothing(cache_dir: Path, tmp_path: Path,
@@ -731,7 +750,7 @@ def test_a_user_pack_computes_everything_and_stores_nothing(cache_dir: Path, tmp
     pack.write_text(".decl mine(x: symbol)\n", encoding="utf-8")
     ran = _spied(monkeypatch)
     with_pack = render_json(analyze(_MODEL, AnalysisOptions(rule_paths=(pack,))).result)
-    assert ran == ["strata", "id variables", "rule infos"]
+    assert ran == ["strata", "extensions", "id variables", "rule infos"]
     # (the knowledge base's enrichment program may be cached; a program with the pack is not)
     assert all('"mine"' not in p.read_text(encoding="utf-8") for p in cache_dir.glob("program-*.json"))
     monkeypatch.undo()

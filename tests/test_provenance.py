@@ -102,3 +102,16 @@ def test_proof_nodes_built_by_the_prover_equal_ones_built_by_their_class() -> No
                                 absent=("trusted(z)",), constraints=("1 < 2",))
     assert repr(derived) == repr(ProofNode("zone", ("a", "z"), 1, bindings=(("E", "a"),), children=(leaf,),
                                            absent=("trusted(z)",), constraints=("1 < 2",)))
+
+
+def test_extension_facts_read_back_from_the_program_cache_as_computed() -> None:
+    from tmlogic.logic.program.cache import SectionError
+    from tmlogic.logic.provenance import _read_extensions, _stored_extensions
+
+    facts = {("network_device_type", ("toaster",)): "iot", ("port_service", (8080, "http")): "web"}
+    stored = _stored_extensions(facts)
+    assert stored == [["iot", "network_device_type", "toaster"], ["web", "port_service", 8080, "http"]]
+    assert _read_extensions(stored) == facts
+    for damaged in ({"iot": 1}, [["iot"]], [["iot", "p", True]], [["iot", "p", None]], [[1, "p", "a"]]):
+        with pytest.raises(SectionError):
+            _read_extensions(damaged)

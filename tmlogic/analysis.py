@@ -471,20 +471,23 @@ def _analyze_model(model: Model, program: Program, warnings: list[Diagnostic], e
     prover = Prover(compiled, facts, session)
     names = model.names()
     spans = _spans(model)
-    ctx = model_context(model, session)
+    # The queries below are many (one per threat rule, then the proof search's): the engine's time
+    # budget arms its interval timer once for all of them, not once per query.
+    with session.batch():
+        ctx = model_context(model, session)
 
-    infos: list[RuleInfo] = []
-    found: list[tuple[_ThreatRule, RuleInfo, Override | None, list[Row], Row]] = []
-    for rule in _THREAT_RULES.get(compiled, _threat_rules):
-        relation = rule.relation
-        info, override = _with_override(rule.info, policy)
-        infos.append(info)
-        rows_by_head: dict[Row, list[Row]] = defaultdict(list)
-        for row in session.query(relation.name, (None,) * len(relation.variables)):
-            bindings = relation.bindings(row)
-            rows_by_head[tuple(bindings[v] for v in rule.head_vars)].append(row)
-        found += [(rule, info, override, rows, head) for head, rows in rows_by_head.items()]
-    proofs = prover.prove_threats([(rule.relation, rows, head) for rule, _, _, rows, head in found])
+        infos: list[RuleInfo] = []
+        found: list[tuple[_ThreatRule, RuleInfo, Override | None, list[Row], Row]] = []
+        for rule in _THREAT_RULES.get(compiled, _threat_rules):
+            relation = rule.relation
+            info, override = _with_override(rule.info, policy)
+            infos.append(info)
+            rows_by_head: dict[Row, list[Row]] = defaultdict(list)
+            for row in session.query(relation.name, (None,) * len(relation.variables)):
+                bindings = relation.bindings(row)
+                rows_by_head[tuple(bindings[v] for v in rule.head_vars)].append(row)
+            found += [(rule, info, override, rows, head) for head, rows in rows_by_head.items()]
+        proofs = prover.prove_threats([(rule.relation, rows, head) for rule, _, _, rows, head in found])
     threats: list[Threat] = []
     for (rule, info, override, rows, head), proof in zip(found, proofs):
         relation = rule.relation

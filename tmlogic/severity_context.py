@@ -21,21 +21,26 @@ def _unary(session: Session, predicate: str) -> frozenset[str]:
     return frozenset(str(r[0]) for r in session.query(predicate, (None,)))
 
 
-def _ratings(attrs: tuple[Attribute, ...]) -> dict[str, str]:
-    return {a.key: str(a.value) for a in attrs if a.key in _RATINGS and isinstance(a.value, str)}
-
-
 _NEGATIVE = ("", "none", "false", "no", "off")
 
 
-def _kinds(attrs: tuple[Attribute, ...]) -> dict[str, str]:
-    """Keys set to a kind other than none (authorization=rbac)."""
-    return {a.key: a.value for a in attrs if isinstance(a.value, str) and a.value.lower() not in _NEGATIVE}
-
-
-def _flags(attrs: tuple[Attribute, ...]) -> frozenset[str]:
-    """Keys a target says it has: flags set True, and the keys of _kinds, which `mitigated-by` can name."""
-    return frozenset(a.key for a in attrs if a.value is True) | _kinds(attrs).keys()
+def _read(attrs: tuple[Attribute, ...], marker: str) -> tuple[dict[str, str], frozenset[str], dict[str, str], bool]:
+    """What severity reads of a target's attributes, in one pass: its CIA ratings; its flags (keys
+    set True, and the keys set to a kind other than none, which `mitigated-by` can name); those
+    kinds (authorization=rbac); and whether `marker` is set True."""
+    ratings: dict[str, str] = {}
+    kinds: dict[str, str] = {}
+    true: list[str] = []
+    for a in attrs:
+        key, value = a.key, a.value
+        if value is True:
+            true.append(key)
+        elif isinstance(value, str):
+            if key in _RATINGS:
+                ratings[key] = value
+            if value.lower() not in _NEGATIVE:
+                kinds[key] = value
+    return ratings, frozenset(true) | kinds.keys(), kinds, marker in true
 
 
 def _is_credential(attrs: tuple[Attribute, ...]) -> bool:
@@ -55,7 +60,7 @@ def model_context(model: Model, session: Session) -> ModelContext:
     elements = {e.id: e for m in models for e in m.elements}
     flows = [f for m in models for f in m.flows]
     data: dict[str, DataFacts] = {
-        d.id: DataFacts(d.name, _RANKS.get(d.classification, 1), _ratings(d.attrs), _is_credential(d.attrs))
+        d.id: DataFacts(d.name, _RANKS.get(d.classification, 1), _read(d.attrs, "")[0], _is_credential(d.attrs))
         for m in models for d in m.data
     }
 
@@ -69,7 +74,7 @@ def model_context(model: Model, session: Session) -> ModelContext:
 
     targets: dict[str, TargetFacts] = {}
     for e in elements.values():
-        facing = any(a.key == "internet_facing" and a.value is True for a in e.attrs)
+        ratings, flags, kinds, facing = _read(e.attrs, "internet_facing")
         if facing:
             direct: str | None = f"the model marks '{e.name}' internet-facing"
         elif e.boundary in facing_zones:
@@ -83,9 +88,9 @@ def model_context(model: Model, session: Session) -> ModelContext:
             direct = None
         holds = () if e.id in network_devices else tuple(dict.fromkeys(handled.get(e.id, ())))
         targets[e.id] = TargetFacts("element", e.name, holds, direct, e.id in reachable, e.id in unauthenticated,
-                                    _ratings(e.attrs), _flags(e.attrs), (e.id,), _kinds(e.attrs))
+                                    ratings, flags, (e.id,), kinds)
     for f in flows:
-        public = any(a.key == "is_public" and a.value is True for a in f.attrs)
+        _, flags, kinds, public = _read(f.attrs, "is_public")
         if public:
             direct = f"flow '{f.name}' crosses the public internet (is_public=True)"
         elif f.source in untrusted:
@@ -95,7 +100,7 @@ def model_context(model: Model, session: Session) -> ModelContext:
         else:
             direct = None
         targets[f.id] = TargetFacts("flow", f.name, f.data, direct, f.source in reachable,
-                                    f.source in unauthenticated, {}, _flags(f.attrs), (f.source, f.target), _kinds(f.attrs))
+                                    f.source in unauthenticated, {}, flags, (f.source, f.target), kinds)
     inside: dict[str, list[TargetFacts]] = defaultdict(list)
     for e in elements.values():
         if e.boundary is not None:
@@ -110,12 +115,14 @@ def model_context(model: Model, session: Session) -> ModelContext:
         for b in m.boundaries:
             members = inside.get(b.id, [])
             direct = next((f"'{t.name}' in it is reached directly: {t.direct}" for t in members if t.direct), None)
+            ratings, flags, _, _ = _read(b.attrs, "")
             targets[b.id] = TargetFacts("boundary", b.name, (), direct, any(t.reachable for t in members),
-                                        any(t.unauthenticated for t in members), _ratings(b.attrs), _flags(b.attrs))
+                                        any(t.unauthenticated for t in members), ratings, flags)
         for d in m.data:
             carriers = carried_by.get(d.id, [])
             direct = next((f"it travels on a flow where {t.direct}" for t in carriers if t.direct), None)
+            ratings, flags, _, _ = _read(d.attrs, "")
             targets[d.id] = TargetFacts("data", d.name, (d.id,), direct, any(t.reachable for t in carriers),
-                                        any(t.unauthenticated for t in carriers), _ratings(d.attrs), _flags(d.attrs))
+                                        any(t.unauthenticated for t in carriers), ratings, flags)
     multipliers = {mult.target: mult.factor for m in models for mult in m.multipliers}
     return ModelContext(targets=targets, data=data, multipliers=multipliers, names=names)

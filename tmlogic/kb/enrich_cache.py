@@ -192,33 +192,49 @@ def _strings(v: Any, width: int) -> list[str]:
 # general (keywords, defaults, factories) and costs about twice the object, and a run decodes
 # ~1,700 of them. These classes are frozen records without __post_init__;
 # tests/test_enrich_cache.py holds the decoded entries equal to the computed ones.
+# (Each field stored by subscript: no keyword dictionary made per object.)
 def _via(kind: str, ident: str, detail: str) -> Via:
     v = _new(Via)
-    v.__dict__.update(kind=kind, id=ident, detail=detail)
+    d = v.__dict__
+    d["kind"] = kind
+    d["id"] = ident
+    d["detail"] = detail
     return v
 
 
 def _link(ident: str, name: str, via: tuple[Via, ...]) -> Link:
     link = _new(Link)
-    link.__dict__.update(id=ident, name=name, via=via)
+    d = link.__dict__
+    d["id"] = ident
+    d["name"] = name
+    d["via"] = via
     return link
 
 
 def _tactic(ident: str, name: str) -> Tactic:
     tactic = _new(Tactic)
-    tactic.__dict__.update(id=ident, name=name)
+    d = tactic.__dict__
+    d["id"] = ident
+    d["name"] = name
     return tactic
 
 
 def _technique(ident: str, name: str, tactics: tuple[Tactic, ...], via: tuple[Via, ...]) -> TechniqueLink:
     technique = _new(TechniqueLink)
-    technique.__dict__.update(id=ident, name=name, tactics=tactics, via=via)
+    d = technique.__dict__
+    d["id"] = ident
+    d["name"] = name
+    d["tactics"] = tactics
+    d["via"] = via
     return technique
 
 
 def _ref(ident: str, name: str, via: str) -> MitreRef:
     ref = _new(MitreRef)
-    ref.__dict__.update(id=ident, name=name, via=via)
+    d = ref.__dict__
+    d["id"] = ident
+    d["name"] = name
+    d["via"] = via
     return ref
 
 

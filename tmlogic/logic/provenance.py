@@ -18,8 +18,9 @@ from operator import attrgetter, itemgetter
 from .._errors import SourceSpan
 from ..records import fields, record
 from .engines.base import Row, Session
-from .language.ast import Atom, Comparison, Const, Negation, Rule, Var
+from .language.ast import Atom, Comparison, Const, Negation, Program, Rule, Var
 from .language.packs import extension_points
+from .program.cache import SectionError, derived
 from .program.compile import CompiledProgram, FiringRelation, row_terms
 from .program.facts import FactBase, format_fact
 
@@ -87,6 +88,41 @@ def instantiate(atom: Atom, bindings: dict[str, str | int]) -> str:
         v = _value(t, bindings)
         parts.append("_" if v is None else format_fact("", (v,))[1:-1])
     return f"{atom.predicate}({', '.join(parts)})"
+
+
+def _extension_facts(program: Program) -> dict[FactKey, str]:
+    """The facts rule packs state at the prelude's extension points, with the pack of each."""
+    points = extension_points(list(program.modules))
+    return {(f.atom.predicate, _ground(f.atom)): m.pack for m in program.modules if m.pack is not None
+            for f in m.facts if f.atom.predicate in points}
+
+
+def _ground(atom: Atom) -> Row:
+    values = tuple([t.value for t in atom.args if isinstance(t, Const)])
+    assert len(values) == len(atom.args), "the checker guarantees ground facts"
+    return values
+
+
+def _stored_extensions(facts: dict[FactKey, str]) -> list[list[str | int]]:
+    """How the program cache holds _extension_facts: [pack, predicate, args...] per fact, in order."""
+    return [[pack, predicate, *args] for (predicate, args), pack in facts.items()]
+
+
+_VALUE: frozenset[type] = frozenset({str, int})
+
+
+def _read_extensions(data: object) -> dict[FactKey, str]:
+    """_extension_facts as stored (above), every value checked for its type; anything else
+    raises SectionError (and the section is computed again)."""
+    if type(data) is not list:
+        raise SectionError("extension facts")
+    out: dict[FactKey, str] = {}
+    for entry in data:
+        if (type(entry) is not list or len(entry) < 2 or type(entry[0]) is not str or type(entry[1]) is not str
+                or not set(map(type, entry[2:])) <= _VALUE):
+            raise SectionError("extension facts")
+        out[(entry[1], tuple(entry[2:]))] = entry[0]
+    return out
 
 
 class _Firing:
@@ -273,10 +309,12 @@ class Prover:
         self._facts = facts
         self._session = session
         self._dl_facts = compiled.fact_spans
-        points = extension_points(list(compiled.program.modules))
-        self._extensions = {(f.atom.predicate, tuple(_value(t, {}) for t in f.atom.args)): m.pack
-                            for m in compiled.program.modules if m.pack is not None
-                            for f in m.facts if f.atom.predicate in points}
+        # Finding the extension points reads every declaration of the prelude and the schema,
+        # which a program read from the cache builds only when asked: kept with the program in
+        # the cache instead (the section's name changes with the code of _extension_facts).
+        program = compiled.program
+        self._extensions = derived(program, "pack extension facts 1", lambda: _extension_facts(program),
+                                   _stored_extensions, _read_extensions)
         self._by_head = compiled.firings_by_head  # made per head predicate when first asked about
         self._firings: dict[FactKey, list[_Firing]] = {}  # explored derived facts
         self._heights: dict[FactKey, int] = {}  # settled heights of explored derived facts
