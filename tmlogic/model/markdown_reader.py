@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from .._errors import Diagnostic, Level, SourceSpan
+from ..lazy import lazy_pattern
 from .markdown_blocks import Block, read_blocks
 from .raw import RawDocument, RawEntry, RawSection
 from .values import looks_like_attributes, parse_attributes, parse_value
@@ -25,13 +26,66 @@ __all__ = ["read_markdown"]
 
 # `**Name**: rest` or `**Name:** rest` (also with __ ... __).
 _ENTRY = re.compile(r"(?P<b>\*\*|__)(?P<name>.+?)(?P<c1>:?)(?P=b)(?P<c2>[ \t]*:)?")
-_TITLE = re.compile(r"threat\s+model\b\s*[:\-\u2013\u2014]?\s*", re.IGNORECASE)
-_NEWLINES = re.compile(r"\r\n?")
 _EXPECTED = "- **Name**: key=value, key2=value2"
 
-_BULLET = re.compile(r"[ \t]*[-*+][ \t]")
-_FENCE = re.compile(r"[ \t]{0,3}(`{3,}|~{3,})")
-_SECTION_HEADING = re.compile(r"[ \t]{0,3}##[ \t]+(.*?)[ \t#]*$")
+# Only a line holding ``` or ~~~ can open or close a fence: the pattern compiles for those alone.
+_FENCE = lazy_pattern(r"[ \t]{0,3}(`{3,}|~{3,})")
+
+# The other line shapes the reader tests are read by hand, not by regular expressions: compiling
+# the six patterns they were cost some 4 M instructions of every analysis, more than reading a
+# model with them. tests/test_hand_matchers.py holds each equal to the pattern it replaces.
+
+
+def _normalise_newlines(text: str) -> str:
+    r"""`text` with CRLF and lone CR as LF (re.sub(r"\r\n?", "\n", text))."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+def _is_bullet(line: str) -> bool:
+    r"""Whether the line starts a `-`, `*` or `+` list item (re.match(r"[ \t]*[-*+][ \t]", line))."""
+    s = line.lstrip(" \t")
+    return len(s) > 1 and s[0] in "-*+" and s[1] in " \t"
+
+
+def _section_heading(line: str) -> str | None:
+    r"""The text of a `## heading` line, closing #s and blanks cut, else None
+    (re.match(r"[ \t]{0,3}##[ \t]+(.*?)[ \t#]*$", line).group(1), for a line without a newline)."""
+    start = 0
+    while start < 3 and line[start:start + 1] in (" ", "\t"):
+        start += 1
+    if not line.startswith("##", start):
+        return None
+    text = line[start + 2:]
+    rest = text.lstrip(" \t")
+    if len(rest) == len(text):
+        return None  # `###` or `##x`: not a level-2 heading
+    return rest.rstrip(" \t#")
+
+
+def _title_end(text: str) -> int | None:
+    r"""Where a title begins after `Threat Model`, its blanks and one `:`, `-`, en or em dash; None
+    when `text` does not start so (re.match(r"threat\s+model\b\s*[:\-\u2013\u2014]?\s*", text,
+    re.IGNORECASE).end(): no other character folds to a letter of those two words)."""
+    head = text[:6]
+    if not (head.isascii() and head.lower() == "threat"):
+        return None
+    n = len(text)
+    i = 6
+    while i < n and text[i].isspace():
+        i += 1
+    word = text[i:i + 5]
+    if i == 6 or not (word.isascii() and word.lower() == "model"):
+        return None
+    i += 5
+    if i < n and (text[i].isalnum() or text[i] == "_"):
+        return None  # `Threat Modeling`: no word boundary after "model"
+    while i < n and text[i].isspace():
+        i += 1
+    if i < n and text[i] in ":-\u2013\u2014":
+        i += 1
+        while i < n and text[i].isspace():
+            i += 1
+    return i
 
 
 def _nest_by_indentation(lines: list[str]) -> tuple[list[str], list[tuple[int, int]]]:
@@ -46,7 +100,7 @@ def _nest_by_indentation(lines: list[str]) -> tuple[list[str], list[tuple[int, i
     in_entries = False
     fence: str | None = None
     for i, line in enumerate(lines):
-        m = _FENCE.match(line)
+        m = _FENCE.match(line) if "```" in line or "~~~" in line else None
         if fence is not None:
             if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
                 fence = None
@@ -54,12 +108,12 @@ def _nest_by_indentation(lines: list[str]) -> tuple[list[str], list[tuple[int, i
         if m:
             fence = m.group(1)
             continue
-        heading = _SECTION_HEADING.match(line)
-        if heading:
-            kind = section_for(heading.group(1).strip())
+        heading = _section_heading(line)
+        if heading is not None:
+            kind = section_for(heading.strip())
             in_entries, stack = kind is not None and kind != "description", []
             continue
-        if not in_entries or not _BULLET.match(line):
+        if not in_entries or not _is_bullet(line):
             continue
         indent = _indent(line)
         while stack and stack[-1] >= indent:
@@ -86,7 +140,7 @@ def _indent(line: str) -> int:
 class _Reader:
     def __init__(self, text: str, path: str) -> None:
         # markdown-it normalises newlines and NUL the same way before numbering lines.
-        self.text = _NEWLINES.sub("\n", text).replace("\0", "\ufffd")
+        self.text = _normalise_newlines(text).replace("\0", "\ufffd")
         self.lines = self.text.split("\n")
         self.max_depth = current_limits().nesting_depth
         parsed, levels = _nest_by_indentation(self.lines)
@@ -131,15 +185,15 @@ class _Reader:
         if level == 1:
             # Only `# Threat Model: ...` means something; SecOpsTM writes comments and licence
             # headers as `# ...` lines, which Markdown reads as H1: those are ignored.
-            m = _TITLE.match(text)
-            if m is None:
+            end = _title_end(text)
+            if end is None:
                 return
             col = self.lines[line0].find(text) + 1 if text else 1
             if self.doc.title_span is not None:
                 self.diag(Level.WARNING, self.span(line0, max(col, 1)), "a second '# Threat Model' title is ignored",
                           "duplicate-title", f"the title is set at line {self.doc.title_span.line}")
                 return
-            self.doc.title = text[m.end():].strip() or None
+            self.doc.title = text[end:].strip() or None
             self.doc.title_span = self.span(line0, max(col, 1), max(col, 1) + len(text))
             return
         if level != 2:

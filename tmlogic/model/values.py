@@ -27,9 +27,7 @@ __all__ = ["ParseResult", "ValueResult", "parse_attributes", "parse_value", "sca
 
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
 _NEXT_KEY = re.compile(r"\s*[A-Za-z_][A-Za-z0-9_.\-]*\s*=(?!=)")
-_STARTS_WITH_KEY = re.compile(r"\s*[A-Za-z_][A-Za-z0-9_.\-]*\s*=(?!=)")
-_INT = re.compile(r"[+-]?(?:0|[1-9][0-9]*)")
-_FLOAT = re.compile(r"[+-]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?[0-9]+[eE][+-]?[0-9]+")
+_STARTS_WITH_KEY = _NEXT_KEY
 _NULLS = frozenset({"None", "null", "Null", "NULL"})
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "0": "\0"}
 _CLOSERS = {"[": "]", "{": "}", "(": ")"}
@@ -83,6 +81,36 @@ class _Fail(Exception):
         self.fatal = fatal
 
 
+# Numbers are told by hand, not by the two regular expressions they were (their compiling cost
+# about 2 M instructions of every run, some hundred times reading a model's numbers with them);
+# tests/test_hand_matchers.py holds these equal to the patterns on generated text.
+def _digits(text: str) -> bool:
+    """Whether `text` is [0-9]* (ASCII digits only, as the pattern's class; may be empty)."""
+    return text.isascii() and (text.isdigit() or not text)
+
+
+def _is_int(text: str) -> bool:
+    r"""re.fullmatch(r"[+-]?(?:0|[1-9][0-9]*)", text)"""
+    s = text[1:] if text[:1] in ("+", "-") else text
+    return s != "" and _digits(s) and (s[0] != "0" or s == "0")
+
+
+def _is_float(text: str) -> bool:
+    r"""re.fullmatch(r"[+-]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?[0-9]+[eE][+-]?[0-9]+", text)"""
+    s = text[1:] if text[:1] in ("+", "-") else text
+    if not s or s[0] not in "0123456789.":
+        return False  # a word
+    mantissa, e, exponent = s.replace("E", "e").partition("e")
+    if e:
+        exponent = exponent[1:] if exponent[:1] in ("+", "-") else exponent
+        if exponent == "" or not _digits(exponent):
+            return False
+    whole, dot, fraction = mantissa.partition(".")
+    if not dot:
+        return e != "" and whole != "" and _digits(whole)
+    return (whole != "" or fraction != "") and _digits(whole) and _digits(fraction)
+
+
 def scalar(text: str) -> Value:
     """A bare word as data: booleans (any case), None/null, int, float, else the text itself."""
     low = text.lower()
@@ -92,12 +120,12 @@ def scalar(text: str) -> Value:
         return False
     if text in _NULLS:
         return None
-    if _INT.fullmatch(text):
+    if _is_int(text):
         # More digits than the integer limit: the text as written (an account number, say);
         # a key that needs a number then reports it, and no arithmetic sees a huge value.
         digits = len(text.lstrip("+-").replace("_", ""))
         return int(text) if digits <= current_limits().integer_digits else text
-    if _FLOAT.fullmatch(text):
+    if _is_float(text):
         return float(text)
     return text
 
