@@ -159,3 +159,34 @@ def test_normalised_names(name: str) -> None:
     }
     want, got = cases[name]
     _equal(_NAMES + ["LoadBalancer", "PostgreSQL", "APIGateway", "load_balancer", "External Client 1"], want, got)
+
+
+def test_entry_heads() -> None:
+    pattern = re.compile(r"(?P<b>\*\*|__)(?P<name>.+?)(?P<c1>:?)(?P=b)(?P<c2>[ \t]*:)?")
+
+    def want(t: str) -> tuple[str, str, str | None, int] | None:
+        m = pattern.match(t)
+        return None if m is None else (m.group("name"), m.group("c1"), m.group("c2"), m.end())
+
+    def got(t: str) -> tuple[str, str, str | None, int] | None:
+        head = markdown_reader._entry_head(t)
+        return None if head is None else (head.name, head.c1, head.c2, head.end)
+
+    parts = ["**", "__", "*", "_", ":", " ", "\t", "N", "ab", "\n", "x=1"]
+    _equal(_texts(parts, 8, 8) + ["**Name**: a=1", "**Name:** a", "**N**", "**:**", "***x**", "**a:**:"], want, got)
+
+
+def test_keys() -> None:
+    key = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
+    follows = re.compile(r"\s*[A-Za-z_][A-Za-z0-9_.\-]*\s*=(?!=)")
+    texts = _texts("aZ_9.-= ,\t\u3000\u00e9\"", 8, 9)
+
+    def key_end(t: str) -> list[int]:
+        return [values._key_end(t, i) for i in range(len(t) + 1)]
+
+    def want_end(t: str) -> list[int]:
+        return [m.end() if (m := key.match(t, i)) else i for i in range(len(t) + 1)]
+
+    _equal(texts, want_end, key_end)
+    _equal(texts, lambda t: [follows.match(t, i) is not None for i in range(len(t) + 1)],
+           lambda t: [values._key_follows(t, i) for i in range(len(t) + 1)])

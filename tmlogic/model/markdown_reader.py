@@ -12,8 +12,6 @@ Meaning is not judged here (unknown keys, references...): build.py does that for
 
 from __future__ import annotations
 
-import re
-
 from .._errors import Diagnostic, Level, SourceSpan
 from ..lazy import lazy_pattern
 from .markdown_blocks import Block, read_blocks
@@ -24,16 +22,47 @@ from .vocabulary import section_for
 
 __all__ = ["read_markdown"]
 
-# `**Name**: rest` or `**Name:** rest` (also with __ ... __).
-_ENTRY = re.compile(r"(?P<b>\*\*|__)(?P<name>.+?)(?P<c1>:?)(?P=b)(?P<c2>[ \t]*:)?")
 _EXPECTED = "- **Name**: key=value, key2=value2"
 
 # Only a line holding ``` or ~~~ can open or close a fence: the pattern compiles for those alone.
 _FENCE = lazy_pattern(r"[ \t]{0,3}(`{3,}|~{3,})")
 
 # The other line shapes the reader tests are read by hand, not by regular expressions: compiling
-# the six patterns they were cost some 4 M instructions of every analysis, more than reading a
+# the seven patterns they were cost some 5 M instructions of every analysis, more than reading a
 # model with them. tests/test_hand_matchers.py holds each equal to the pattern it replaces.
+
+
+class _Head:
+    """The `**Name**:` (or `**Name:**`, with __ too) that opens an entry: the name as written (it
+    starts at offset 2), the colon inside the marks ("" or ":"), the colon after them with the
+    blanks before it (None when there is none), and the offset after all of it."""
+
+    __slots__ = ("name", "c1", "c2", "end")
+
+    def __init__(self, name: str, c1: str, c2: str | None, end: int) -> None:
+        self.name, self.c1, self.c2, self.end = name, c1, c2, end
+
+
+def _entry_head(text: str) -> _Head | None:
+    r"""The head of an entry at the start of `text`, else None: re.match(r"(?P<b>\*\*|__)(?P<name>.+?)
+    (?P<c1>:?)(?P=b)(?P<c2>[ \t]*:)?", text). The shortest name is the one before the first closing
+    marks after its first character, less a colon just before them."""
+    marks = text[:2]
+    if marks != "**" and marks != "__":
+        return None
+    close = text.find(marks, 3)
+    if close < 0:
+        return None
+    cut = close - 1 if close > 3 and text[close - 1] == ":" else close
+    name = text[2:cut]
+    if "\n" in name:
+        return None  # the name is one line
+    end = after = close + 2
+    while end < len(text) and text[end] in " \t":
+        end += 1
+    if text[end:end + 1] == ":":
+        return _Head(name, text[cut:close], text[after:end + 1], end + 1)
+    return _Head(name, text[cut:close], None, after)
 
 
 def _normalise_newlines(text: str) -> str:
@@ -218,7 +247,7 @@ class _Reader:
             return
         if section.kind is None or block.kind != "paragraph_open":
             return
-        if _ENTRY.match(block.text):
+        if _entry_head(block.text) is not None:
             line0 = block.start
             col = _indent(self.lines[line0]) + 1
             self.diag(Level.WARNING, self.span(line0, col), "an entry outside a list item is ignored", "ignored-text",
@@ -244,16 +273,16 @@ class _Reader:
         first_line = content.split("\n", 1)[0]
         start = src.find(first_line, _indent(src)) if first_line else -1
         start = start if start >= 0 else _indent(src)
-        m = _ENTRY.match(content)
+        m = _entry_head(content)
         # `- **Name**` alone, with no colon and nothing after it, is an entry without keys.
-        bare = m is not None and not (m.group("c1") or m.group("c2")) and not content[m.end():].strip()
-        if m is None or (bool(m.group("c1")) == bool(m.group("c2")) and not bare) or not m.group("name").strip():
+        bare = m is not None and not (m.c1 or m.c2) and not content[m.end:].strip()
+        if m is None or (bool(m.c1) == bool(m.c2) and not bare) or not m.name.strip():
             self.bad_entry(content, p0, start, m)
             return
-        name = m.group("name").strip()
-        name_off = start + m.start("name") + (len(m.group("name")) - len(m.group("name").lstrip()))
+        name = m.name.strip()
+        name_off = start + 2 + (len(m.name) - len(m.name.lstrip()))
         entry = RawEntry(name, self.span(p0, name_off + 1, name_off + 1 + len(name)))
-        rest_off = start + m.end()
+        rest_off = start + m.end
         rest = src[rest_off:]
         if p1 - p0 > 1:
             # Continuation lines are indented under the entry's text. An unindented line is glued
@@ -278,11 +307,11 @@ class _Reader:
         self.stack.append((indent, len(section.entries)))
         section.entries.append(entry)
 
-    def bad_entry(self, content: str, line0: int, start: int, m: re.Match[str] | None) -> None:
+    def bad_entry(self, content: str, line0: int, start: int, m: _Head | None) -> None:
         col = start + 1
-        if m is not None and m.group("name").strip() and not (m.group("c1") or m.group("c2")):
-            at = start + m.end()
-            self.diag(Level.ERROR, self.span(line0, at + 1), f"expected ':' after **{m.group('name').strip()}**",
+        if m is not None and m.name.strip() and not (m.c1 or m.c2):
+            at = start + m.end
+            self.diag(Level.ERROR, self.span(line0, at + 1), f"expected ':' after **{m.name.strip()}**",
                       "syntax", f"write {_EXPECTED}")
             return
         words = content.split("\n", 1)[0].split(":", 1)[0].strip().strip("*_ ") or "Name"

@@ -18,6 +18,7 @@ import bisect
 import re
 
 from .._errors import Diagnostic, Level, SourceSpan
+from ..lazy import lazy_pattern
 from ..limits import current as current_limits
 from ..records import field, record
 from .raw import RawAttr
@@ -25,16 +26,17 @@ from .schema import Value
 
 __all__ = ["ParseResult", "ValueResult", "parse_attributes", "parse_value", "scalar", "looks_like_attributes"]
 
-_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
-_NEXT_KEY = re.compile(r"\s*[A-Za-z_][A-Za-z0-9_.\-]*\s*=(?!=)")
-_STARTS_WITH_KEY = _NEXT_KEY
+# Keys are found by hand (_key_end, _key_follows), not by the patterns that define them,
+# [A-Za-z_][A-Za-z0-9_.\-]* and \s*[A-Za-z_][A-Za-z0-9_.\-]*\s*=(?!=): compiling the two cost
+# more than finding every key of a model with str methods.
+_KEY_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+_KEY_CHARS = _KEY_START | frozenset("0123456789.-")
 _NULLS = frozenset({"None", "null", "Null", "NULL"})
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "0": "\0"}
 _CLOSERS = {"[": "]", "{": "}", "(": ")"}
 _MAX_DEPTH = 64
-_WS = re.compile(r"\s*")
 _BARE_STOPS = re.compile(r"[()\[\]{},]")
-_COMMAS = re.compile(r",")
+_COMMAS = lazy_pattern(r",")  # for prose with unbalanced brackets and for recovering from errors
 
 
 @record
@@ -130,9 +132,39 @@ def scalar(text: str) -> Value:
     return text
 
 
+def _skip_space(text: str, pos: int) -> int:
+    r"""The first offset from `pos` on that is not white space (str.isspace is the `\s` of a str pattern)."""
+    n = len(text)
+    while pos < n and text[pos].isspace():
+        pos += 1
+    return pos
+
+
+def _key_end(text: str, pos: int) -> int:
+    r"""The end of the key that starts at `pos` ([A-Za-z_][A-Za-z0-9_.\-]*), or `pos` when none does."""
+    n = len(text)
+    if pos >= n or text[pos] not in _KEY_START:
+        return pos
+    end = pos + 1
+    while end < n and text[end] in _KEY_CHARS:
+        end += 1
+    return end
+
+
+def _key_follows(text: str, pos: int) -> bool:
+    r"""Whether `key=` (not `key==`) comes next, after any white space: re.match(r"\s*[A-Za-z_]
+    [A-Za-z0-9_.\-]*\s*=(?!=)", text[pos:])."""
+    start = _skip_space(text, pos)
+    end = _key_end(text, start)
+    if end == start:
+        return False
+    at = _skip_space(text, end)
+    return text[at:at + 1] == "=" and text[at + 1:at + 2] != "="
+
+
 def looks_like_attributes(text: str) -> bool:
     """True when the text starts with `key=` (used to choose between key=value and a single value)."""
-    return _STARTS_WITH_KEY.match(text) is not None
+    return _key_follows(text, 0)
 
 
 class _Parser:
@@ -174,7 +206,7 @@ class _Parser:
         # is the `\s` of a str pattern).
         pos = self.pos
         if pos < self.n and self.text[pos].isspace():
-            self.pos = _WS.match(self.text, pos).end()  # type: ignore[union-attr]
+            self.pos = _skip_space(self.text, pos + 1)
 
     def _bare_end(self, start: int, track_depth: bool = True) -> int:
         """End of a bare value: the next top-level comma followed by `key=`, or the end."""
@@ -186,7 +218,7 @@ class _Parser:
                 depth += 1
             elif c in ")]}":
                 depth = max(0, depth - 1)
-            elif depth == 0 and _NEXT_KEY.match(text, m.end()):
+            elif depth == 0 and _key_follows(text, m.end()):
                 return m.start()
         if track_depth and depth > 0:
             return self._bare_end(start, track_depth=False)  # unbalanced brackets in prose
@@ -346,8 +378,8 @@ class _Parser:
                 self.pos += 1
                 self.ws()
                 continue
-            m = _KEY.match(self.text, self.pos)
-            if m is None:
+            key_start, key_end = self.pos, _key_end(self.text, self.pos)
+            if key_end == key_start:
                 if c == "=":
                     self.error(self.pos, "missing key before '='", "write key=value, e.g. color=red")
                 elif c in ("'", '"', "["):
@@ -358,7 +390,7 @@ class _Parser:
                 self.skip_to_next_pair()
                 self.ws()
                 continue
-            key, key_start, key_end = m.group(), m.start(), m.end()
+            key = self.text[key_start:key_end]
             self.pos = key_end
             self.ws()
             if self.pos >= self.n or self.text[self.pos] != "=":
@@ -371,7 +403,7 @@ class _Parser:
             self.pos += 1
             self.ws()
             if self.pos >= self.n or (self.text[self.pos] == "," and (
-                    _NEXT_KEY.match(self.text, self.pos + 1) or not self.text[self.pos + 1:].strip())):
+                    _key_follows(self.text, self.pos + 1) or not self.text[self.pos + 1:].strip())):
                 self.error(eq, f"missing value after '{key}='", f'write {key}="" for an empty text')
                 self.skip_to_next_pair()
                 self.ws()
