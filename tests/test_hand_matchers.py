@@ -190,3 +190,32 @@ def test_keys() -> None:
     _equal(texts, want_end, key_end)
     _equal(texts, lambda t: [follows.match(t, i) is not None for i in range(len(t) + 1)],
            lambda t: [values._key_follows(t, i) for i in range(len(t) + 1)])
+
+
+def test_bare_value_ends() -> None:
+    """A bare value ends at the first top-level comma before `key=`, brackets or none."""
+    stops = re.compile(r"[()\[\]{},]")
+    follows = re.compile(r"\s*[A-Za-z_][A-Za-z0-9_.\-]*\s*=(?!=)")
+
+    def want(t: str) -> list[int]:
+        def end(start: int, track_depth: bool) -> int:
+            depth = 0
+            for m in (stops if track_depth else re.compile(",")).finditer(t, start):
+                c = m.group()
+                if c in "([{":
+                    depth += 1
+                elif c in ")]}":
+                    depth = max(0, depth - 1)
+                elif depth == 0 and follows.match(t, m.end()):
+                    return m.start()
+            if track_depth and depth > 0:
+                return end(start, False)
+            return len(t)
+
+        return [end(i, d) for i in range(len(t) + 1) for d in (True, False)]
+
+    def got(t: str) -> list[int]:
+        parser = values._Parser(t, "m.md", 1, 1)
+        return [parser._bare_end(i, d) for i in range(len(t) + 1) for d in (True, False)]
+
+    _equal(_texts(["a", "b=", ", ", ",", "(", ")", "[", "]", "{", "}", " ", "==", "x y"], 9, 10), want, got)

@@ -35,8 +35,8 @@ _NULLS = frozenset({"None", "null", "Null", "NULL"})
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "0": "\0"}
 _CLOSERS = {"[": "]", "{": "}", "(": ")"}
 _MAX_DEPTH = 64
-_BARE_STOPS = re.compile(r"[()\[\]{},]")
-_COMMAS = lazy_pattern(r",")  # for prose with unbalanced brackets and for recovering from errors
+_BRACKETS = frozenset("()[]{}")
+_BARE_STOPS = lazy_pattern(r"[()\[\]{},]")  # for text with brackets after the value's start only
 
 
 @record
@@ -212,7 +212,14 @@ class _Parser:
         """End of a bare value: the next top-level comma followed by `key=`, or the end."""
         depth = 0
         text = self.text
-        for m in (_BARE_STOPS if track_depth else _COMMAS).finditer(text, start):
+        if not track_depth or _BRACKETS.isdisjoint(text[start:]):  # nothing nests: each comma is top-level
+            comma = text.find(",", start)
+            while comma >= 0:
+                if _key_follows(text, comma + 1):
+                    return comma
+                comma = text.find(",", comma + 1)
+            return self.n
+        for m in _BARE_STOPS.finditer(text, start):
             c = m.group()
             if c in "([{":
                 depth += 1
@@ -220,7 +227,7 @@ class _Parser:
                 depth = max(0, depth - 1)
             elif depth == 0 and _key_follows(text, m.end()):
                 return m.start()
-        if track_depth and depth > 0:
+        if depth > 0:
             return self._bare_end(start, track_depth=False)  # unbalanced brackets in prose
         return self.n
 
