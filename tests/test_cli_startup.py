@@ -91,6 +91,8 @@ def test_a_markdown_model_without_config_or_risk_file_is_analyzed_without_the_ya
     # Its Markdown is plain: the reader's own block scanner reads it, markdown-it is not imported.
     assert "tmlogic.model.markdown_blocks" in loaded
     assert not [m for m in loaded if m == "markdown_it" or m.startswith("markdown_it.")], loaded
+    # Every key of it is known: the typo finder for unknown keys is not imported.
+    assert "tmlogic.model.build.typos" not in loaded
     # With a risk file and a .tmlogic.yaml there is YAML to read, and both are read.
     (tmp_path / "threat_model.risks.yaml").write_text("version: 1\nrisks: []\n")
     (tmp_path / ".tmlogic.yaml").write_text("fail_on: none\n")

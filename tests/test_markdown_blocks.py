@@ -25,7 +25,7 @@ DEPTH = current_limits().nesting_depth  # what the reader passes
 
 def _as_parsed(text: str) -> str:
     """The text the reader hands to the block parser (newlines normalised, bullets re-indented)."""
-    text = markdown_reader._NEWLINES.sub("\n", text).replace("\0", "\ufffd")
+    text = markdown_reader._normalise_newlines(text).replace("\0", "\ufffd")
     return "\n".join(markdown_reader._nest_by_indentation(text.split("\n"))[0])
 
 

@@ -15,8 +15,6 @@ on generated text, corner cases included.
 
 from __future__ import annotations
 
-import re
-
 from ..lazy import lazy_pattern
 
 __all__ = ["Block", "read_blocks", "parse_blocks", "scan_blocks"]
@@ -26,9 +24,17 @@ __all__ = ["Block", "read_blocks", "parse_blocks", "scan_blocks"]
 _TRIM = "".join(chr(c) for c in sorted({0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0xA0, 0x1680, 0x202F, 0x205F, 0x3000,
                                          0x2028, 0x2029} | set(range(0x2000, 0x200B))))
 
-_ATX = re.compile(r"#{1,6}(?:[ \t]|$)")
 _ORDERED = lazy_pattern(r"[0-9]{1,9}[.)](?:[ \t]|$)")
-_SETEXT_OR_BREAK = re.compile(r"(?:=+|-+)[ \t]*$|(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
+# Compiled only for a line made of nothing but these marks and blanks (never an entry's line).
+_SETEXT_OR_BREAK = lazy_pattern(r"(?:=+|-+)[ \t]*$|(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
+_BREAK_MARKS = "=-*_ \t"
+
+
+def _is_atx(s: str) -> bool:
+    r"""Whether a line (no indentation, no newline) opens an ATX heading: re.match(r"#{1,6}(?:[ \t]|$)", s),
+    by hand: that pattern's compiling cost more than every heading of a model."""
+    n = len(s) - len(s.lstrip("#"))
+    return 0 < n <= 6 and (n == len(s) or s[n] in " \t")
 
 
 class Block:
@@ -112,9 +118,9 @@ def _plain_start(s: str) -> bool:
     if c in "`~":
         return not s.startswith(c * 3)  # a code fence
     if c == "#":
-        return _ATX.match(s) is None
+        return not _is_atx(s)
     if c in "=-*_":
-        return _SETEXT_OR_BREAK.match(s) is None
+        return s.strip(_BREAK_MARKS) != "" or _SETEXT_OR_BREAK.match(s) is None
     if "0" <= c <= "9":
         return _ORDERED.match(s) is None
     return True
@@ -194,7 +200,7 @@ def scan_blocks(text: str, max_nesting: int) -> list[Block] | None:
             blocks.append(Block("list_item_open", i, i, 0, "", first))
             para = _Paragraph(first, indent + 2, s[2:])
             continue
-        if indent == 0 and s[0] == "#" and _ATX.match(s):
+        if indent == 0 and s[0] == "#" and _is_atx(s):
             close_paragraph(i)
             if top_list is not None:
                 top_list.end, top_list = i, None

@@ -12,9 +12,8 @@ Meaning is not judged here (unknown keys, references...): build.py does that for
 
 from __future__ import annotations
 
-import re
-
 from .._errors import Diagnostic, Level, SourceSpan
+from ..lazy import lazy_pattern
 from .markdown_blocks import Block, read_blocks
 from .raw import RawDocument, RawEntry, RawSection
 from .values import looks_like_attributes, parse_attributes, parse_value
@@ -23,15 +22,99 @@ from .vocabulary import section_for
 
 __all__ = ["read_markdown"]
 
-# `**Name**: rest` or `**Name:** rest` (also with __ ... __).
-_ENTRY = re.compile(r"(?P<b>\*\*|__)(?P<name>.+?)(?P<c1>:?)(?P=b)(?P<c2>[ \t]*:)?")
-_TITLE = re.compile(r"threat\s+model\b\s*[:\-\u2013\u2014]?\s*", re.IGNORECASE)
-_NEWLINES = re.compile(r"\r\n?")
 _EXPECTED = "- **Name**: key=value, key2=value2"
 
-_BULLET = re.compile(r"[ \t]*[-*+][ \t]")
-_FENCE = re.compile(r"[ \t]{0,3}(`{3,}|~{3,})")
-_SECTION_HEADING = re.compile(r"[ \t]{0,3}##[ \t]+(.*?)[ \t#]*$")
+# Only a line holding ``` or ~~~ can open or close a fence: the pattern compiles for those alone.
+_FENCE = lazy_pattern(r"[ \t]{0,3}(`{3,}|~{3,})")
+
+# The other line shapes the reader tests are read by hand, not by regular expressions: compiling
+# the seven patterns they were cost some 5 M instructions of every analysis, more than reading a
+# model with them. tests/test_hand_matchers.py holds each equal to the pattern it replaces.
+
+
+class _Head:
+    """The `**Name**:` (or `**Name:**`, with __ too) that opens an entry: the name as written (it
+    starts at offset 2), the colon inside the marks ("" or ":"), the colon after them with the
+    blanks before it (None when there is none), and the offset after all of it."""
+
+    __slots__ = ("name", "c1", "c2", "end")
+
+    def __init__(self, name: str, c1: str, c2: str | None, end: int) -> None:
+        self.name, self.c1, self.c2, self.end = name, c1, c2, end
+
+
+def _entry_head(text: str) -> _Head | None:
+    r"""The head of an entry at the start of `text`, else None: re.match(r"(?P<b>\*\*|__)(?P<name>.+?)
+    (?P<c1>:?)(?P=b)(?P<c2>[ \t]*:)?", text). The shortest name is the one before the first closing
+    marks after its first character, less a colon just before them."""
+    marks = text[:2]
+    if marks != "**" and marks != "__":
+        return None
+    close = text.find(marks, 3)
+    if close < 0:
+        return None
+    cut = close - 1 if close > 3 and text[close - 1] == ":" else close
+    name = text[2:cut]
+    if "\n" in name:
+        return None  # the name is one line
+    end = after = close + 2
+    while end < len(text) and text[end] in " \t":
+        end += 1
+    if text[end:end + 1] == ":":
+        return _Head(name, text[cut:close], text[after:end + 1], end + 1)
+    return _Head(name, text[cut:close], None, after)
+
+
+def _normalise_newlines(text: str) -> str:
+    r"""`text` with CRLF and lone CR as LF (re.sub(r"\r\n?", "\n", text))."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+def _is_bullet(line: str) -> bool:
+    r"""Whether the line starts a `-`, `*` or `+` list item (re.match(r"[ \t]*[-*+][ \t]", line))."""
+    s = line.lstrip(" \t")
+    return len(s) > 1 and s[0] in "-*+" and s[1] in " \t"
+
+
+def _section_heading(line: str) -> str | None:
+    r"""The text of a `## heading` line, closing #s and blanks cut, else None
+    (re.match(r"[ \t]{0,3}##[ \t]+(.*?)[ \t#]*$", line).group(1), for a line without a newline)."""
+    start = 0
+    while start < 3 and line[start:start + 1] in (" ", "\t"):
+        start += 1
+    if not line.startswith("##", start):
+        return None
+    text = line[start + 2:]
+    rest = text.lstrip(" \t")
+    if len(rest) == len(text):
+        return None  # `###` or `##x`: not a level-2 heading
+    return rest.rstrip(" \t#")
+
+
+def _title_end(text: str) -> int | None:
+    r"""Where a title begins after `Threat Model`, its blanks and one `:`, `-`, en or em dash; None
+    when `text` does not start so (re.match(r"threat\s+model\b\s*[:\-\u2013\u2014]?\s*", text,
+    re.IGNORECASE).end(): no other character folds to a letter of those two words)."""
+    head = text[:6]
+    if not (head.isascii() and head.lower() == "threat"):
+        return None
+    n = len(text)
+    i = 6
+    while i < n and text[i].isspace():
+        i += 1
+    word = text[i:i + 5]
+    if i == 6 or not (word.isascii() and word.lower() == "model"):
+        return None
+    i += 5
+    if i < n and (text[i].isalnum() or text[i] == "_"):
+        return None  # `Threat Modeling`: no word boundary after "model"
+    while i < n and text[i].isspace():
+        i += 1
+    if i < n and text[i] in ":-\u2013\u2014":
+        i += 1
+        while i < n and text[i].isspace():
+            i += 1
+    return i
 
 
 def _nest_by_indentation(lines: list[str]) -> tuple[list[str], list[tuple[int, int]]]:
@@ -46,7 +129,7 @@ def _nest_by_indentation(lines: list[str]) -> tuple[list[str], list[tuple[int, i
     in_entries = False
     fence: str | None = None
     for i, line in enumerate(lines):
-        m = _FENCE.match(line)
+        m = _FENCE.match(line) if "```" in line or "~~~" in line else None
         if fence is not None:
             if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
                 fence = None
@@ -54,12 +137,12 @@ def _nest_by_indentation(lines: list[str]) -> tuple[list[str], list[tuple[int, i
         if m:
             fence = m.group(1)
             continue
-        heading = _SECTION_HEADING.match(line)
-        if heading:
-            kind = section_for(heading.group(1).strip())
+        heading = _section_heading(line)
+        if heading is not None:
+            kind = section_for(heading.strip())
             in_entries, stack = kind is not None and kind != "description", []
             continue
-        if not in_entries or not _BULLET.match(line):
+        if not in_entries or not _is_bullet(line):
             continue
         indent = _indent(line)
         while stack and stack[-1] >= indent:
@@ -86,7 +169,7 @@ def _indent(line: str) -> int:
 class _Reader:
     def __init__(self, text: str, path: str) -> None:
         # markdown-it normalises newlines and NUL the same way before numbering lines.
-        self.text = _NEWLINES.sub("\n", text).replace("\0", "\ufffd")
+        self.text = _normalise_newlines(text).replace("\0", "\ufffd")
         self.lines = self.text.split("\n")
         self.max_depth = current_limits().nesting_depth
         parsed, levels = _nest_by_indentation(self.lines)
@@ -131,15 +214,15 @@ class _Reader:
         if level == 1:
             # Only `# Threat Model: ...` means something; SecOpsTM writes comments and licence
             # headers as `# ...` lines, which Markdown reads as H1: those are ignored.
-            m = _TITLE.match(text)
-            if m is None:
+            end = _title_end(text)
+            if end is None:
                 return
             col = self.lines[line0].find(text) + 1 if text else 1
             if self.doc.title_span is not None:
                 self.diag(Level.WARNING, self.span(line0, max(col, 1)), "a second '# Threat Model' title is ignored",
                           "duplicate-title", f"the title is set at line {self.doc.title_span.line}")
                 return
-            self.doc.title = text[m.end():].strip() or None
+            self.doc.title = text[end:].strip() or None
             self.doc.title_span = self.span(line0, max(col, 1), max(col, 1) + len(text))
             return
         if level != 2:
@@ -164,7 +247,7 @@ class _Reader:
             return
         if section.kind is None or block.kind != "paragraph_open":
             return
-        if _ENTRY.match(block.text):
+        if _entry_head(block.text) is not None:
             line0 = block.start
             col = _indent(self.lines[line0]) + 1
             self.diag(Level.WARNING, self.span(line0, col), "an entry outside a list item is ignored", "ignored-text",
@@ -190,16 +273,16 @@ class _Reader:
         first_line = content.split("\n", 1)[0]
         start = src.find(first_line, _indent(src)) if first_line else -1
         start = start if start >= 0 else _indent(src)
-        m = _ENTRY.match(content)
+        m = _entry_head(content)
         # `- **Name**` alone, with no colon and nothing after it, is an entry without keys.
-        bare = m is not None and not (m.group("c1") or m.group("c2")) and not content[m.end():].strip()
-        if m is None or (bool(m.group("c1")) == bool(m.group("c2")) and not bare) or not m.group("name").strip():
+        bare = m is not None and not (m.c1 or m.c2) and not content[m.end:].strip()
+        if m is None or (bool(m.c1) == bool(m.c2) and not bare) or not m.name.strip():
             self.bad_entry(content, p0, start, m)
             return
-        name = m.group("name").strip()
-        name_off = start + m.start("name") + (len(m.group("name")) - len(m.group("name").lstrip()))
+        name = m.name.strip()
+        name_off = start + 2 + (len(m.name) - len(m.name.lstrip()))
         entry = RawEntry(name, self.span(p0, name_off + 1, name_off + 1 + len(name)))
-        rest_off = start + m.end()
+        rest_off = start + m.end
         rest = src[rest_off:]
         if p1 - p0 > 1:
             # Continuation lines are indented under the entry's text. An unindented line is glued
@@ -224,11 +307,11 @@ class _Reader:
         self.stack.append((indent, len(section.entries)))
         section.entries.append(entry)
 
-    def bad_entry(self, content: str, line0: int, start: int, m: re.Match[str] | None) -> None:
+    def bad_entry(self, content: str, line0: int, start: int, m: _Head | None) -> None:
         col = start + 1
-        if m is not None and m.group("name").strip() and not (m.group("c1") or m.group("c2")):
-            at = start + m.end()
-            self.diag(Level.ERROR, self.span(line0, at + 1), f"expected ':' after **{m.group('name').strip()}**",
+        if m is not None and m.name.strip() and not (m.c1 or m.c2):
+            at = start + m.end
+            self.diag(Level.ERROR, self.span(line0, at + 1), f"expected ':' after **{m.name.strip()}**",
                       "syntax", f"write {_EXPECTED}")
             return
         words = content.split("\n", 1)[0].split(":", 1)[0].strip().strip("*_ ") or "Name"

@@ -18,6 +18,7 @@ import bisect
 import re
 
 from .._errors import Diagnostic, Level, SourceSpan
+from ..lazy import lazy_pattern
 from ..limits import current as current_limits
 from ..records import field, record
 from .raw import RawAttr
@@ -25,18 +26,17 @@ from .schema import Value
 
 __all__ = ["ParseResult", "ValueResult", "parse_attributes", "parse_value", "scalar", "looks_like_attributes"]
 
-_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
-_NEXT_KEY = re.compile(r"\s*[A-Za-z_][A-Za-z0-9_.\-]*\s*=(?!=)")
-_STARTS_WITH_KEY = re.compile(r"\s*[A-Za-z_][A-Za-z0-9_.\-]*\s*=(?!=)")
-_INT = re.compile(r"[+-]?(?:0|[1-9][0-9]*)")
-_FLOAT = re.compile(r"[+-]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?[0-9]+[eE][+-]?[0-9]+")
+# Keys are found by hand (_key_end, _key_follows), not by the patterns that define them,
+# [A-Za-z_][A-Za-z0-9_.\-]* and \s*[A-Za-z_][A-Za-z0-9_.\-]*\s*=(?!=): compiling the two cost
+# more than finding every key of a model with str methods.
+_KEY_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+_KEY_CHARS = _KEY_START | frozenset("0123456789.-")
 _NULLS = frozenset({"None", "null", "Null", "NULL"})
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "0": "\0"}
 _CLOSERS = {"[": "]", "{": "}", "(": ")"}
 _MAX_DEPTH = 64
-_WS = re.compile(r"\s*")
-_BARE_STOPS = re.compile(r"[()\[\]{},]")
-_COMMAS = re.compile(r",")
+_BRACKETS = frozenset("()[]{}")
+_BARE_STOPS = lazy_pattern(r"[()\[\]{},]")  # for text with brackets after the value's start only
 
 
 @record
@@ -83,6 +83,36 @@ class _Fail(Exception):
         self.fatal = fatal
 
 
+# Numbers are told by hand, not by the two regular expressions they were (their compiling cost
+# about 2 M instructions of every run, some hundred times reading a model's numbers with them);
+# tests/test_hand_matchers.py holds these equal to the patterns on generated text.
+def _digits(text: str) -> bool:
+    """Whether `text` is [0-9]* (ASCII digits only, as the pattern's class; may be empty)."""
+    return text.isascii() and (text.isdigit() or not text)
+
+
+def _is_int(text: str) -> bool:
+    r"""re.fullmatch(r"[+-]?(?:0|[1-9][0-9]*)", text)"""
+    s = text[1:] if text[:1] in ("+", "-") else text
+    return s != "" and _digits(s) and (s[0] != "0" or s == "0")
+
+
+def _is_float(text: str) -> bool:
+    r"""re.fullmatch(r"[+-]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?[0-9]+[eE][+-]?[0-9]+", text)"""
+    s = text[1:] if text[:1] in ("+", "-") else text
+    if not s or s[0] not in "0123456789.":
+        return False  # a word
+    mantissa, e, exponent = s.replace("E", "e").partition("e")
+    if e:
+        exponent = exponent[1:] if exponent[:1] in ("+", "-") else exponent
+        if exponent == "" or not _digits(exponent):
+            return False
+    whole, dot, fraction = mantissa.partition(".")
+    if not dot:
+        return e != "" and whole != "" and _digits(whole)
+    return (whole != "" or fraction != "") and _digits(whole) and _digits(fraction)
+
+
 def scalar(text: str) -> Value:
     """A bare word as data: booleans (any case), None/null, int, float, else the text itself."""
     low = text.lower()
@@ -92,19 +122,49 @@ def scalar(text: str) -> Value:
         return False
     if text in _NULLS:
         return None
-    if _INT.fullmatch(text):
+    if _is_int(text):
         # More digits than the integer limit: the text as written (an account number, say);
         # a key that needs a number then reports it, and no arithmetic sees a huge value.
         digits = len(text.lstrip("+-").replace("_", ""))
         return int(text) if digits <= current_limits().integer_digits else text
-    if _FLOAT.fullmatch(text):
+    if _is_float(text):
         return float(text)
     return text
 
 
+def _skip_space(text: str, pos: int) -> int:
+    r"""The first offset from `pos` on that is not white space (str.isspace is the `\s` of a str pattern)."""
+    n = len(text)
+    while pos < n and text[pos].isspace():
+        pos += 1
+    return pos
+
+
+def _key_end(text: str, pos: int) -> int:
+    r"""The end of the key that starts at `pos` ([A-Za-z_][A-Za-z0-9_.\-]*), or `pos` when none does."""
+    n = len(text)
+    if pos >= n or text[pos] not in _KEY_START:
+        return pos
+    end = pos + 1
+    while end < n and text[end] in _KEY_CHARS:
+        end += 1
+    return end
+
+
+def _key_follows(text: str, pos: int) -> bool:
+    r"""Whether `key=` (not `key==`) comes next, after any white space: re.match(r"\s*[A-Za-z_]
+    [A-Za-z0-9_.\-]*\s*=(?!=)", text[pos:])."""
+    start = _skip_space(text, pos)
+    end = _key_end(text, start)
+    if end == start:
+        return False
+    at = _skip_space(text, end)
+    return text[at:at + 1] == "=" and text[at + 1:at + 2] != "="
+
+
 def looks_like_attributes(text: str) -> bool:
     """True when the text starts with `key=` (used to choose between key=value and a single value)."""
-    return _STARTS_WITH_KEY.match(text) is not None
+    return _key_follows(text, 0)
 
 
 class _Parser:
@@ -146,21 +206,28 @@ class _Parser:
         # is the `\s` of a str pattern).
         pos = self.pos
         if pos < self.n and self.text[pos].isspace():
-            self.pos = _WS.match(self.text, pos).end()  # type: ignore[union-attr]
+            self.pos = _skip_space(self.text, pos + 1)
 
     def _bare_end(self, start: int, track_depth: bool = True) -> int:
         """End of a bare value: the next top-level comma followed by `key=`, or the end."""
         depth = 0
         text = self.text
-        for m in (_BARE_STOPS if track_depth else _COMMAS).finditer(text, start):
+        if not track_depth or _BRACKETS.isdisjoint(text[start:]):  # nothing nests: each comma is top-level
+            comma = text.find(",", start)
+            while comma >= 0:
+                if _key_follows(text, comma + 1):
+                    return comma
+                comma = text.find(",", comma + 1)
+            return self.n
+        for m in _BARE_STOPS.finditer(text, start):
             c = m.group()
             if c in "([{":
                 depth += 1
             elif c in ")]}":
                 depth = max(0, depth - 1)
-            elif depth == 0 and _NEXT_KEY.match(text, m.end()):
+            elif depth == 0 and _key_follows(text, m.end()):
                 return m.start()
-        if track_depth and depth > 0:
+        if depth > 0:
             return self._bare_end(start, track_depth=False)  # unbalanced brackets in prose
         return self.n
 
@@ -318,8 +385,8 @@ class _Parser:
                 self.pos += 1
                 self.ws()
                 continue
-            m = _KEY.match(self.text, self.pos)
-            if m is None:
+            key_start, key_end = self.pos, _key_end(self.text, self.pos)
+            if key_end == key_start:
                 if c == "=":
                     self.error(self.pos, "missing key before '='", "write key=value, e.g. color=red")
                 elif c in ("'", '"', "["):
@@ -330,7 +397,7 @@ class _Parser:
                 self.skip_to_next_pair()
                 self.ws()
                 continue
-            key, key_start, key_end = m.group(), m.start(), m.end()
+            key = self.text[key_start:key_end]
             self.pos = key_end
             self.ws()
             if self.pos >= self.n or self.text[self.pos] != "=":
@@ -343,7 +410,7 @@ class _Parser:
             self.pos += 1
             self.ws()
             if self.pos >= self.n or (self.text[self.pos] == "," and (
-                    _NEXT_KEY.match(self.text, self.pos + 1) or not self.text[self.pos + 1:].strip())):
+                    _key_follows(self.text, self.pos + 1) or not self.text[self.pos + 1:].strip())):
                 self.error(eq, f"missing value after '{key}='", f'write {key}="" for an empty text')
                 self.skip_to_next_pair()
                 self.ws()

@@ -9,11 +9,11 @@ the canonical form. The key tables below are also the documentation of the langu
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from functools import lru_cache
 from typing import Literal, cast
 
+from ..lazy import lazy_pattern
 from ..records import record
 from .schema import Value
 from .vocabulary_controls import CONTROL_KEY_ALIASES, ELEMENT_CONTROL_KEYS, FLOW_CONTROL_KEYS, TLS_VERSION_ALIASES, TLS_VERSIONS
@@ -46,22 +46,44 @@ __all__ = [
 
 # --- name normalisation -------------------------------------------------------------------
 
-_CAMEL_1 = re.compile(r"([a-z0-9])([A-Z])")  # isTrusted -> is_Trusted
-_CAMEL_2 = re.compile(r"([A-Z]+)([A-Z][a-z])")  # HTTPPort -> HTTP_Port
-_NON_ALNUM = re.compile(r"[^0-9a-zA-Z]+")
-_NON_ALNUM_LOWER = re.compile(r"[^0-9a-z]+")
-_SPACES = re.compile(r"\s+")
+# Names are cut into words by hand, with str methods, not by the regular expressions that were the
+# definition (their compiling cost about 3 M instructions of every run, far more than cutting a
+# model's few dozen distinct names); tests/test_hand_matchers.py holds them equal.
+_NON_ALNUM = lazy_pattern(r"[^0-9a-zA-Z]+")  # for text beyond ASCII only
+_ASCII_NON_ALNUM = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalnum()})
+
+
+def _alnum_words(text: str) -> list[str]:
+    """The runs of ASCII letters and digits in `text`: [w for w in re.split(r"[^0-9a-zA-Z]+", text) if w]."""
+    if text.isascii():
+        return text.translate(_ASCII_NON_ALNUM).split()
+    return [w for w in _NON_ALNUM.split(text) if w]
 
 
 def _split_camel(text: str) -> str:
-    return _CAMEL_1.sub(r"\1_\2", _CAMEL_2.sub(r"\1_\2", text))
+    r"""`_` at each camelCase joint: re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", re.sub(r"([A-Z]+)([A-Z][a-z])",
+    r"\1_\2", text)): isTrusted -> is_Trusted, HTTPPort -> HTTP_Port."""
+    if text == text.lower():
+        return text  # no capital A-Z: no joint
+    out: list[str] = []
+    last = len(text) - 1
+    before = ""
+    for i, c in enumerate(text):
+        if "A" <= c <= "Z" and i:
+            if "A" <= before <= "Z":
+                if i < last and "a" <= text[i + 1] <= "z":
+                    out.append("_")  # the last capital of an acronym starts the next word
+            elif "a" <= before <= "z" or "0" <= before <= "9":
+                out.append("_")
+        out.append(c)
+        before = c
+    return "".join(out)
 
 
 @lru_cache(maxsize=4096)  # the same few keys repeat on every line of a model
 def canonical_key(key: str) -> str:
     """snake_case of a key: isTrusted -> is_trusted, credentialsLife -> credentials_life, line-style -> line_style."""
-    text = _split_camel(key.strip())
-    return _NON_ALNUM.sub("_", text).strip("_").lower()
+    return "_".join(_alnum_words(_split_camel(key.strip()))).lower()
 
 
 # Technology types split camelCase only before a capitalised word of three or more letters, so
@@ -70,7 +92,7 @@ def canonical_key(key: str) -> str:
 # A split point: before a capitalised word of 3+ letters that follows a lower-case letter or
 # digit (WebServer), or follows a capital that ends an acronym (APIGateway, DDoSProtection);
 # never inside a leading capital (OAuth).
-_TYPE_CAMEL = re.compile(r"(?:(?<=[a-z0-9])|(?<=[A-Za-z0-9][A-Z]))(?=[A-Z][a-z]{2,})")
+_TYPE_CAMEL = lazy_pattern(r"(?:(?<=[a-z0-9])|(?<=[A-Za-z0-9][A-Z]))(?=[A-Z][a-z]{2,})")  # for text with a capital
 # Brand and product words that camelCase splitting (the rule above, or the one tmlogic used
 # before, which split every capital: PostgreSQL -> postgre-sql) cuts in two. Their split
 # spellings are joined again, so models written either way and rule packs that list the
@@ -105,20 +127,20 @@ def _join_compounds(words: list[str]) -> list[str]:
 def canonical_type(text: str) -> str:
     """A technology type in kebab case: load_balancer, Load Balancer, LoadBalancer -> load-balancer;
     acronyms and product names stay whole: PostgreSQL, postgre-sql -> postgresql; IdP -> idp."""
-    split = _TYPE_CAMEL.sub("_", text.strip())
-    words = [w for w in _NON_ALNUM.split(split.lower()) if w]
-    return "-".join(_join_compounds(words))
+    text = text.strip()
+    split = text if text == text.lower() else _TYPE_CAMEL.sub("_", text)
+    return "-".join(_join_compounds(_alnum_words(split.lower())))
 
 
 def canonical_protocol(text: str) -> str:
     """Protocols compare upper case, with single spaces: 'https' -> 'HTTPS', 'DB  Sync' -> 'DB SYNC'."""
-    return _SPACES.sub(" ", text.strip()).upper()
+    return " ".join(text.split()).upper()
 
 
 def _fold(text: str) -> str:
     """Lower case ASCII with '-' between words: accents dropped, no camelCase splitting."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return _NON_ALNUM_LOWER.sub("-", ascii_text.lower()).strip("-")
+    return "-".join(_alnum_words(ascii_text.lower()))
 
 
 def slug(name: str) -> str:
@@ -531,7 +553,7 @@ for _section, _keys in _SECTION_KEYS.items():
 
 def _section_text(heading: str) -> str:
     text = heading.strip().rstrip(":").replace("_", " ").replace("-", " ")
-    return _SPACES.sub(" ", text).strip().lower()
+    return " ".join(text.split()).lower()
 
 
 def section_for(heading: str) -> str | None:

@@ -11,7 +11,6 @@ from ...records import record
 from ...textsafe import describe_character, plain_text_problem
 from ..raw import RawAttr, RawDocument, RawEntry
 from ..schema import Attribute, Model, Value
-from .typos import SECURITY_KEYS, resembled_security_key
 from ..vocabulary import (SECTIONS, KeySpec, canonical_enum, is_extension_key, keys_for, parse_bool, resolve_key,
                           slug)
 
@@ -151,6 +150,8 @@ class EntryChecker:
                     pool = list(known) + [a for s in known.values() for a in s.aliases]
                     hint = did_you_mean(key, pool) or (f"the keys of {SECTIONS[section]} are listed in "
                                                        "docs/model-language.md; name your own keys x-...")
+                    from .typos import SECURITY_KEYS, resembled_security_key  # for an unknown key only
+
                     meant = resembled_security_key(key, section, pool)
                     if meant is not None and not self.lenient:
                         self.bag.error(attr.span, f"unknown key '{attr.key}' in {SECTIONS[section]} looks like a typo of "
