@@ -195,11 +195,13 @@ def test_an_analysis_imports_neither_dataclasses_nor_inspect(tmp_path: Path) -> 
     assert _analyze_secopstm(tmp_path, report) == ["imported:"]
 
 
-def test_an_analysis_without_risk_file_imports_no_argparse_traceback_nor_datetime(tmp_path: Path) -> None:
+def test_an_analysis_without_risk_file_imports_no_argparse_traceback_datetime_nor_threading(tmp_path: Path) -> None:
     # argparse (with gettext, locale, shutil), traceback (linecache, tokenize) and datetime were
     # some 40 M instructions of a JSON run: the command line reads its words itself, a traceback
-    # is printed only with --debug, and today's date is looked up only for a risk entry's expiry
-    report = "['imported:', *(m for m in ('argparse', 'traceback', 'datetime', 'shutil') if m in sys.modules)]"
+    # is printed only with --debug, and today's date is looked up only for a risk entry's expiry;
+    # threading (some 6.5 M) for a lock, which _thread has
+    report = ("['imported:', *(m for m in ('argparse', 'traceback', 'datetime', 'shutil', 'threading') "
+              "if m in sys.modules)]")
     assert _analyze_secopstm(tmp_path, report) == ["imported:"]
 
 
@@ -244,3 +246,39 @@ def test_an_annotation_reads_the_same_with_typings_annotated() -> None:
         read.append(command_of("x", command).params[0])
     assert [(p.name, p.base, p.many, p.optional, p.default, p.flags) for p in read] == [
         ("fmt", str, True, True, None, ("--format", "-f"))] * 2
+
+
+def _console_probe(args: list[str], cwd: Path, entry: str = "console") -> subprocess.CompletedProcess[str]:
+    """`tmlogic ARGS` through `entry` in a fresh process with an atexit function, and a report of
+    the interpreter's shutdown (whose first step, with threading imported, is threading's own)."""
+    probe = ("import atexit, os, sys, threading\n"
+             "down = threading._shutdown\n"
+             "def shutdown():\n"
+             "    os.write(2, b'\\ntorn down')\n"
+             "    down()\n"
+             "threading._shutdown = shutdown\n"
+             "atexit.register(lambda: sys.stderr.write('\\natexit ran'))\n"
+             f"sys.argv = ['tmlogic', *{args!r}]\n"
+             f"from tmlogic.cli import {entry}\n"
+             f"{entry}()\n")
+    env = {**os.environ, "TMLOGIC_CACHE_DIR": str(cwd / "probe-cache")}
+    return subprocess.run([sys.executable, "-c", probe], cwd=cwd, capture_output=True, text=True, timeout=120,
+                          check=False, env=env)
+
+
+def test_the_console_script_ends_its_process_without_the_shutdown_after_atexit_and_flushing(tmp_path: Path) -> None:
+    model = str(ROOT / "tests" / "data" / "anchors" / "secopstm" / "threat_model.md")
+    done = _console_probe(["analyze", model, "-f", "json"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["threats"]  # the whole document, flushed to the pipe
+    assert done.stderr.split() == ["atexit", "ran"], done.stderr
+    # the exit codes stay: 1 for the gate, 2 for bad input (with its message)
+    gate = _console_probe(["analyze", model, "-q", "--fail-on", "low"], tmp_path)
+    assert gate.returncode == 1 and "torn down" not in gate.stderr, gate.stderr
+    (tmp_path / "bad.md").write_text("# Threat Model: bad\n## Dataflows\n- **F**: from=\"Nobody\", to=\"None\"\n")
+    bad = _console_probe(["analyze", str(tmp_path / "bad.md")], tmp_path)
+    assert bad.returncode == 2 and "error" in bad.stderr and "torn down" not in bad.stderr, bad.stderr
+    # main(), which host programs and tests call, still ends through SystemExit and the shutdown
+    hosted = _console_probe(["analyze", model, "-f", "json"], tmp_path, entry="main")
+    assert hosted.returncode == 0 and json.loads(hosted.stdout)["threats"]
+    assert hosted.stderr.split() == ["torn", "down", "atexit", "ran"], hosted.stderr

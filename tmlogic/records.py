@@ -40,7 +40,9 @@ import sys
 from _thread import get_ident
 from collections.abc import Callable
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, dataclass_transform, overload
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, dataclass_transform, overload
+
+from .typing_runtime import ClassVar
 
 __all__ = ["MISSING", "Field", "FrozenInstanceError", "field", "fields", "record", "replace"]
 
@@ -308,11 +310,18 @@ def _annotation_kind(annotation: Any, namespace: dict[str, Any], markers: tuple[
             annotation = namespace.get(head)
         if annotation is None:  # a builtin (str, tuple...) or a name the module does not hold
             return _FIELD
+    # ClassVar is this program's (typing_runtime.py: typing's to type checkers), or typing's in a
+    # module that imported typing; it can only be typing's if some module did
+    typing = sys.modules.get("typing")
+    typings = typing.ClassVar if typing is not None else ClassVar
+    if annotation is ClassVar or annotation is typings:
+        return _FIELD_CLASSVAR
     # a class is never ClassVar[...]: only other objects are asked for an __origin__, which a
     # class would answer by raising (and catching) an AttributeError, one a field
-    if annotation is ClassVar or (not isinstance(annotation, type)
-                                  and getattr(annotation, "__origin__", None) is ClassVar):
-        return _FIELD_CLASSVAR
+    if not isinstance(annotation, type):
+        origin = getattr(annotation, "__origin__", None)
+        if origin is ClassVar or origin is typings:
+            return _FIELD_CLASSVAR
     init_var, kw_only_marker = markers
     if init_var is not None and (annotation is init_var or isinstance(annotation, init_var)):
         return _FIELD_INITVAR

@@ -9,7 +9,6 @@ fact tables of the prelude and the loaded packs.
 
 from __future__ import annotations
 
-import difflib
 import re
 from itertools import groupby, repeat
 
@@ -106,6 +105,8 @@ def _close(word: str, by_length: dict[int, list[str]], key: str) -> str | None:
     candidates = _reachable(word, by_length)
     if not candidates:
         return None
+    import difflib  # here: only a word near a known spelling needs it (some 4.7 M instructions to import)
+
     for match in difflib.get_close_matches(word, candidates, n=3, cutoff=_CUTOFF):
         if not _variant(word, match, key):
             return match

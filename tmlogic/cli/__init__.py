@@ -2,7 +2,7 @@
 3 an internal error.
 
     __init__   the COMMANDS table, the root options (--version, --debug, --limit, ...), `app` and
-               `main` (the console script)
+               `main`, and `console` (the console script)
     common     what every command shares: error exits, output writing, model and project-folder
                resolution, the shared options, running an analysis
     analyze    analyze
@@ -38,7 +38,7 @@ from .. import __version__
 from .params import Annotated, Exit, Group, Option
 from .spec import Command
 
-__all__ = ["COMMANDS", "ROOT_HELP", "app", "load_command", "main"]
+__all__ = ["COMMANDS", "ROOT_HELP", "app", "console", "load_command", "main"]
 
 
 class Entry:
@@ -150,7 +150,8 @@ class App:
 app = App()
 
 
-def main() -> None:
+def main(end_process: bool = False) -> None:
+    """The command line of `sys.argv`; ends with SystemExit (the exit code)."""
     import os
 
     if "_TMLOGIC_COMPLETE" in os.environ:  # the shell asks what may come next (completion.py)
@@ -160,4 +161,10 @@ def main() -> None:
         return
     from .entry import run_main
 
-    run_main(app)
+    run_main(app, end_process)
+
+
+def console() -> None:
+    """The `tmlogic` console script: `main()`, ending the process without the interpreter's
+    shutdown once the command is done (cli/entry.py)."""
+    main(end_process=True)

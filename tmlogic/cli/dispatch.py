@@ -12,9 +12,9 @@ shown.
 
 import sys
 from collections.abc import Callable
-from importlib import import_module
 from typing import Any
 
+from ..lazy import import_module
 from .params import CommandLineError, Exit, Group
 from .spec import Command, command_of, first_sentence
 

@@ -2,10 +2,12 @@
 object, the defaults and the annotations (objects, not text: nothing is evaluated, and the
 `inspect` module is not imported)."""
 
+import sys
 from collections.abc import Callable
 from enum import Enum
-from typing import Any, Literal
+from typing import Any
 
+from ..typing_runtime import Literal
 from .params import Argument, Option
 
 __all__ = ["Command", "Param", "REQUIRED", "command_of", "first_sentence"]
@@ -17,6 +19,14 @@ class _Required:
 
 
 REQUIRED: Any = _Required()  # the default of a parameter that has none
+
+
+def _typings(name: str) -> Any:
+    """typing's `name` if some module imported typing, else None: Literal here is this program's
+    (tmlogic/typing_runtime.py), and a command's annotation can only hold typing's own if typing
+    was imported."""
+    typing = sys.modules.get("typing")
+    return getattr(typing, name) if typing is not None else None
 
 
 class Param:
@@ -65,7 +75,8 @@ class Param:
         """The values it takes, in order: its Enum's or its Literal's; None for any other type."""
         if self.is_enum:
             return tuple(m.value for m in self.base)
-        if getattr(self.base, "__origin__", None) is Literal:
+        origin = getattr(self.base, "__origin__", None)
+        if origin is not None and (origin is Literal or origin is _typings("Literal")):
             return tuple(self.base.__args__)
         return None
 

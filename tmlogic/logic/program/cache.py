@@ -19,8 +19,8 @@ import binascii
 import json
 import os
 import sys
-import threading
 import zlib
+from _thread import RLock  # threading's RLock is this one; importing threading is some 6.5 M instructions
 from array import array
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -527,7 +527,7 @@ class _Declarations:
         self._table_of = table
         self._modules: dict[int, tuple[ast.Decl, ...]] = {}
         self._table: dict[str, ast.Decl] | None = None
-        self._lock = threading.RLock()  # a read on another thread waits for the same objects
+        self._lock = RLock()  # a read on another thread waits for the same objects
 
     def _of(self, i: int) -> tuple[ast.Decl, ...]:
         with self._lock:

@@ -4,8 +4,6 @@ lenient); other unknown keys stay warnings."""
 
 from __future__ import annotations
 
-import difflib
-
 from ..vocabulary import resolve_key
 
 __all__ = ["SECURITY_KEYS", "resembled_security_key"]
@@ -21,6 +19,8 @@ SECURITY_KEYS = {
 
 def resembled_security_key(key: str, section: str, pool: list[str]) -> str | None:
     """The security-relevant canonical key an unknown key is a likely typo of, else None."""
+    import difflib  # here: a model without unknown keys never needs it (some 4.7 M instructions to import)
+
     for close in difflib.get_close_matches(key.lower(), [p.lower() for p in pool], n=2, cutoff=0.75):
         canon, spec = resolve_key(section, close)  # "form" is as close to from as to format: either counts
         if spec is not None and canon in SECURITY_KEYS:
