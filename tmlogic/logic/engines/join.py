@@ -101,10 +101,18 @@ class _Slots:
 _Spec = tuple[str, Literal, bool, tuple[Any, ...]]
 
 
-def _specify(plan: Plan, slots: _Slots, known: set[str]) -> list[_Spec]:
+def _specify(plan: Plan, slots: _Slots, known: set[str],
+             head_vars: set[str] | None = None) -> tuple[list[_Spec], int, set[str]]:
+    """The steps of `plan`, and, for `head_vars`, the number of steps after which all of them are
+    bound (the split of an existence check, CompiledBody) with the variables bound then; without
+    `head_vars`, len(plan) and `known`."""
     specs: list[_Spec] = []
     of_var, constants = slots.of_var, slots.constants
     count = slots.count  # the next free register
+    split = len(plan)
+    known_at_split = known
+    if head_vars is not None and head_vars <= known:
+        split, head_vars, known_at_split = 0, None, set(known)
     for literal, reads_delta in plan:
         kind = type(literal)
         if kind is Atom:
@@ -134,6 +142,8 @@ def _specify(plan: Plan, slots: _Slots, known: set[str]) -> list[_Spec]:
                     count += 1
             known |= here
             specs.append(("a", atom, reads_delta, (tuple(positions), key_slots, binds, checks)))
+            if head_vars is not None and head_vars <= known:
+                split, head_vars, known_at_split = len(specs), None, set(known)
         else:
             slots.count = count
             if kind is Negation:
@@ -144,7 +154,7 @@ def _specify(plan: Plan, slots: _Slots, known: set[str]) -> list[_Spec]:
                 specs.append(("c", literal, False, (slots.term(literal.left), slots.term(literal.right))))  # type: ignore[union-attr]
             count = slots.count
     slots.count = count
-    return specs
+    return specs, split, known_at_split
 
 
 def _build(specs: list[_Spec], binders: list[Binder], final: Step) -> Step:
@@ -301,29 +311,18 @@ class CompiledBody:
 
     def __init__(self, plan: Plan, head: Atom, bound: frozenset[str], existence: bool) -> None:
         slots = _Slots(bound)
-        self._given = dict(slots.of_var)
+        self._given = slots.of_var.copy() if not existence else {}  # (each_heads reads it)
         binders: list[Binder] = []
         self._binders = binders
-        # The first step after which every head variable is bound: from there on, one match is enough.
-        split = len(plan)
-        if existence:
-            head_vars = {t.name for t in head.args if type(t) is Var}
-            seen_vars = set(bound)
-            if head_vars <= seen_vars:
-                split = 0
-            else:
-                for n, (literal, _) in enumerate(plan, 1):
-                    if type(literal) is Atom:
-                        seen_vars.update([t.name for t in literal.args if type(t) is Var])
-                        if head_vars <= seen_vars:
-                            split = n
-                            break
-        known = set(bound)
-        prefix_specs = _specify(plan[:split] if split < len(plan) else plan, slots, known)
+        # The first step after which every head variable is bound (`split`): from there on, one
+        # match is enough. The registers are numbered in plan order either way.
+        head_vars = {t.name for t in head.args if type(t) is Var} if existence else None
+        specs, split, known = _specify(plan, slots, set(bound), head_vars)
+        prefix_specs = specs[:split] if split < len(specs) else specs
         suffix: Step | None = None
         memo_key: Callable[[Registers], Row] = _no_key
-        if split < len(plan):
-            suffix_specs = _specify(plan[split:], slots, set(known))
+        if split < len(specs):
+            suffix_specs = specs[split:]
             # The existence check depends only on the values it reads that are bound before it:
             # many head rows share them (every entry X of one zone Z), so each is answered once.
             reads = sorted(_reads(suffix_specs) & known)

@@ -58,7 +58,7 @@ class _Bodies(_thread._local):  # threading.local, without importing threading
 
     def get(self, clause: Clause, plan: Plan, bound: frozenset[str] = frozenset(), existence: bool = True) -> CompiledBody:
         # Literals by identity: the plan orders the clause's own literals, which the clause keeps alive.
-        key = (id(clause), tuple((id(lit), delta) for lit, delta in plan), bound, existence)
+        key = (id(clause), tuple([(id(lit), delta) for lit, delta in plan]), bound, existence)
         hit = self.bodies.get(key)
         if hit is not None and hit[0] is clause:
             return hit[1]
@@ -500,16 +500,19 @@ class _Evaluation:
                     return predicate
         return None
 
-    def live(self, rule: _Rule) -> bool:
+    def live(self, rule: _Rule, need: str | None = None) -> bool:
         """Whether the body of `rule` (a firing relation's) may have solutions, with every relation
-        it reads finished if so. On the budget's clock."""
-        while True:
+        it reads finished if so; `need`, if given, is what need(rule) has just answered. On the
+        budget's clock."""
+        if need is None:
             need = self.need(rule)
+        while True:
             if need is None:
                 return True
             if need == _DEAD:
                 return False
             self.require(need)
+            need = self.need(rule)
 
     def require(self, predicate: str) -> None:
         """Finish the relation `predicate`: evaluate its stratum after the strata that stratum
@@ -618,6 +621,7 @@ class NativeSession(Session):
             return [sort_rows(list(relation.lookup(positions, key))) for key in keys]
         # A firing relation: solve the rule body once per key, the key's constants bound.
         empty = self._empty.get(predicate)
+        need: str | None = None
         if empty is None:  # the answer holds for the session: what the body reads is finished
             if evaluation is None:
                 empty = _derives_nothing(rule, self._relations)
@@ -630,15 +634,17 @@ class NativeSession(Session):
         if empty:
             return [[] for _ in keys]
         if self._budget.armed:  # inside batch(): the block's timer is running
-            return self._solve(predicate, rule, positions, keys)
+            return self._solve(predicate, rule, positions, keys, need)
         with self._budget.clock(lambda: self._span):
-            return self._solve(predicate, rule, positions, keys)
+            return self._solve(predicate, rule, positions, keys, need)
 
-    def _solve(self, predicate: str, rule: _Rule, positions: tuple[int, ...], keys: Sequence[Row]) -> list[list[Row]]:
-        """query_many of firing relation `predicate`, on the budget's clock."""
+    def _solve(self, predicate: str, rule: _Rule, positions: tuple[int, ...], keys: Sequence[Row],
+               need: str | None = None) -> list[list[Row]]:
+        """query_many of firing relation `predicate`, on the budget's clock; `need` is what
+        _Evaluation.need answered for it just before, if it was asked."""
         if predicate not in self._empty:
             assert self._evaluation is not None
-            empty = self._empty[predicate] = not self._evaluation.live(rule)
+            empty = self._empty[predicate] = not self._evaluation.live(rule, need)
             if empty:
                 return [[] for _ in keys]
         budget = self._budget

@@ -90,13 +90,16 @@ class Planner:
             remaining.remove(best)
             atom = atoms[best]
             plan.append((atom, reads_delta))
+            if not remaining and not filters:
+                break  # what the last atom binds is read by nothing left
             known.update([t.name for t in atom.args if type(t) is Var])
             if filters:
-                ready = [f for f, needs in filters if needs <= known]
+                ready = [(f, False) for f, needs in filters if needs <= known]
                 if ready:
-                    plan.extend((f, False) for f in ready)
+                    plan += ready
                     filters = [(f, needs) for f, needs in filters if not needs <= known]
-        plan.extend((f, False) for f, _ in filters)  # unreachable for checked programs: every filter is safe
+        if filters:
+            plan += [(f, False) for f, _ in filters]  # unreachable for checked programs: every filter is safe
         out = tuple(plan)
         if not choices:
             self._fixed[delta_atom] = out

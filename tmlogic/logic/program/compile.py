@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cached_property
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 
 from ..._errors import SourceSpan
 from ...records import record
@@ -166,9 +166,10 @@ class CompiledProgram:
         on (the last, for a fact written twice): what the engine and the prover read of `facts`,
         without making an InputFact per fact."""
         spans: dict[tuple[str, Row], SourceSpan] = {}
+        value = _VALUE  # the checker guarantees ground facts: every argument is a Const
         for fact in self.program.facts:
             atom = fact.atom
-            spans[(atom.predicate, tuple([_const(t) for t in atom.args]))] = fact.span
+            spans[(atom.predicate, tuple(map(value, atom.args)))] = fact.span
         return spans
 
     @cached_property
@@ -248,6 +249,7 @@ def _positive_variables(rule: Rule) -> tuple[str, ...]:
 # InputFact have no __post_init__ and no field without init; tests/test_program_cache.py checks
 # that, and that the result equals the program compiled through the constructors.
 _new = object.__new__
+_VALUE = attrgetter("value")  # a Const's value, read in C (a ground fact's arguments)
 
 
 def _clause(head: Atom, body: tuple[Literal, ...]) -> Clause:
