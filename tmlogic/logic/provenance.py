@@ -274,9 +274,8 @@ class Prover:
         self._session = session
         self._dl_facts = compiled.fact_spans
         points = extension_points(list(compiled.program.modules))
-        self._extensions = {(f.atom.predicate, tuple(_value(t, {}) for t in f.atom.args)): m.pack
-                            for m in compiled.program.modules if m.pack is not None
-                            for f in m.facts if f.atom.predicate in points}
+        self._extensions = {(predicate, args): m.pack for m in compiled.program.modules if m.pack is not None
+                            for predicate, args, _ in m.fact_rows() if predicate in points}
         self._by_head = compiled.firings_by_head  # made per head predicate when first asked about
         self._firings: dict[FactKey, list[_Firing]] = {}  # explored derived facts
         self._heights: dict[FactKey, int] = {}  # settled heights of explored derived facts

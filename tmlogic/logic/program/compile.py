@@ -166,9 +166,8 @@ class CompiledProgram:
         on (the last, for a fact written twice): what the engine and the prover read of `facts`,
         without making an InputFact per fact."""
         spans: dict[tuple[str, Row], SourceSpan] = {}
-        for fact in self.program.facts:
-            atom = fact.atom
-            spans[(atom.predicate, tuple([_const(t) for t in atom.args]))] = fact.span
+        for predicate, args, span in self.program.fact_rows():
+            spans[(predicate, args)] = span
         return spans
 
     @cached_property
@@ -176,12 +175,12 @@ class CompiledProgram:
         """The ground facts written in .dl files (prelude constants, ...)."""
         facts: list[InputFact] = []
         add_fact = facts.append
-        for fact in self.program.facts:
+        for predicate, args, span in self.program.fact_rows():
             f = _new(InputFact)
             d = f.__dict__
-            d["predicate"] = fact.atom.predicate
-            d["args"] = tuple([_const(t) for t in fact.atom.args])
-            d["span"] = fact.span
+            d["predicate"] = predicate
+            d["args"] = args
+            d["span"] = span
             add_fact(f)
         return tuple(facts)
 
@@ -277,7 +276,3 @@ def row_terms(terms: Sequence[Var | Const], variables: Sequence[str]) -> Callabl
 def compile_program(program: Program) -> CompiledProgram:
     return CompiledProgram(program)
 
-
-def _const(term: object) -> str | int:
-    assert isinstance(term, Const), "the checker guarantees ground facts"
-    return term.value
