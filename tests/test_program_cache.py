@@ -92,12 +92,12 @@ def _unpacked_column(body: list[object]) -> None:
     body[cache._COLUMNS.index("span lines")] = [1, 2, 3]
 
 
-def _not_base64(body: list[object]) -> None:
-    body[cache._COLUMNS.index("span lines")] = "not base64!"
+def _not_hex(body: list[object]) -> None:
+    body[cache._COLUMNS.index("span lines")] = "Hnot hex!"
 
 
 def _not_whole_numbers(body: list[object]) -> None:
-    body[cache._COLUMNS.index("span lines")] = "hAAAAAAA="  # five bytes, of numbers of two
+    body[cache._COLUMNS.index("span lines")] = "h" + "00" * 5  # five bytes, of numbers of two
 
 
 def _unknown_width(body: list[object]) -> None:
@@ -124,11 +124,10 @@ def _signed_count(body: list[object]) -> None:
 
 def _signed(packed: object) -> str:
     """The numbers of a packed column, packed as signed 4-byte ints."""
-    import binascii
     from array import array
 
     numbers = array("i", cache._unpack(packed, ""))
-    return "i" + binascii.b2a_base64(numbers.tobytes(), newline=False).decode("ascii")
+    return "i" + numbers.tobytes().hex()
 
 
 def _signed_name(body: list[object]) -> None:
@@ -248,7 +247,7 @@ def _column_not_a_list(body: list[object]) -> None:
     body[cache._COLUMNS.index("rule texts")] = "text"
 
 
-_DAMAGES = [_unpacked_column, _not_base64, _not_whole_numbers, _unknown_width, _no_width, _negative_span, _negative_end,
+_DAMAGES = [_unpacked_column, _not_hex, _not_whole_numbers, _unknown_width, _no_width, _negative_span, _negative_end,
             _signed_count, _signed_name, _none_past_the_table, _unknown_literal,
             _short_span_table, _decl_out_of_range, _decl_in_no_module, _decl_of_no_string, _integer_string, _list_string,
             _unknown_term_kind, _term_cut_short, _name_past_the_table, _number_past_the_table,
