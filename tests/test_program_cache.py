@@ -92,12 +92,12 @@ def _unpacked_column(body: list[object]) -> None:
     body[cache._COLUMNS.index("span lines")] = [1, 2, 3]
 
 
-def _not_base64(body: list[object]) -> None:
-    body[cache._COLUMNS.index("span lines")] = "not base64!"
+def _not_hex(body: list[object]) -> None:
+    body[cache._COLUMNS.index("span lines")] = "Hnot hex!"
 
 
 def _not_whole_numbers(body: list[object]) -> None:
-    body[cache._COLUMNS.index("span lines")] = "hAAAAAAA="  # five bytes, of numbers of two
+    body[cache._COLUMNS.index("span lines")] = "h" + "00" * 5  # five bytes, of numbers of two
 
 
 def _unknown_width(body: list[object]) -> None:
@@ -124,11 +124,10 @@ def _signed_count(body: list[object]) -> None:
 
 def _signed(packed: object) -> str:
     """The numbers of a packed column, packed as signed 4-byte ints."""
-    import binascii
     from array import array
 
     numbers = array("i", cache._unpack(packed, ""))
-    return "i" + binascii.b2a_base64(numbers.tobytes(), newline=False).decode("ascii")
+    return "i" + numbers.tobytes().hex()
 
 
 def _signed_name(body: list[object]) -> None:
@@ -232,6 +231,14 @@ def _metadata_value_number(body: list[object]) -> None:
     _col(body, "metadata values")[0] = 3
 
 
+def _fact_variable(body: list[object]) -> None:
+    """The first fact's argument made a variable: the rows the engine reads would hold its name."""
+    n_rules = len(cache._unpack(_col(body, "rule body sizes"), ""))
+    n_body_atoms = sum(1 for tag in cache._unpack(_col(body, "literal tags"), "") if tag != 2)
+    first = sum(cache._unpack(_col(body, "atom arities"), "")[:n_rules + n_body_atoms])
+    _edit(body, "term kinds", _set(first, 0))
+
+
 def _column_missing(body: list[object]) -> None:
     body.pop()
 
@@ -240,13 +247,13 @@ def _column_not_a_list(body: list[object]) -> None:
     body[cache._COLUMNS.index("rule texts")] = "text"
 
 
-_DAMAGES = [_unpacked_column, _not_base64, _not_whole_numbers, _unknown_width, _no_width, _negative_span, _negative_end,
+_DAMAGES = [_unpacked_column, _not_hex, _not_whole_numbers, _unknown_width, _no_width, _negative_span, _negative_end,
             _signed_count, _signed_name, _none_past_the_table, _unknown_literal,
             _short_span_table, _decl_out_of_range, _decl_in_no_module, _decl_of_no_string, _integer_string, _list_string,
             _unknown_term_kind, _term_cut_short, _name_past_the_table, _number_past_the_table,
             _number_not_a_number, _negative_name, _predicate_past_the_table, _body_one_longer, _span_in_no_file,
             _negative_arity, _unknown_operator, _metadata_flag_two, _pack_below_none, _metadata_value_number,
-            _column_missing, _column_not_a_list]
+            _fact_variable, _column_missing, _column_not_a_list]
 
 
 @pytest.mark.parametrize("crc", ["stale", "recomputed"])
@@ -366,26 +373,37 @@ def test_decoded_objects_equal_parsed_ones_field_by_field(cache_dir: Path) -> No
     first, _ = load_rules([])
     second, _ = load_rules([])
     assert second is not first
+    assert second.fact_rows() == first.fact_rows()  # before any Fact object is built
     for a, b in zip(first.rules, second.rules):
-        assert vars(a.head) == vars(b.head) and [_fields(t) for t in a.head.args] == [_fields(t) for t in b.head.args]
+        assert _fields(a.head) == _fields(b.head) and [_fields(t) for t in a.head.args] == [_fields(t) for t in b.head.args]
         assert [_fields(lit) for lit in a.body] == [_fields(lit) for lit in b.body]
         assert hash(a) == hash(b) and repr(a) == repr(b)
-        # every span read: each node is now the one its constructor makes
+        # every span and body read: each node is now the one its constructor makes
+        assert vars(a) == vars(b) and vars(a.head) == vars(b.head)
         assert [vars(t) for t in a.head.args] == [vars(t) for t in b.head.args]
         assert [vars(lit) for lit in a.body] == [vars(lit) for lit in b.body]
+    for m, n in zip(first.modules, second.modules):
+        assert [_fields(f) for f in m.facts] == [_fields(f) for f in n.facts]
+        assert [_fields(f.atom) for f in m.facts] == [_fields(f.atom) for f in n.facts]
+        assert [[_fields(t) for t in f.atom.args] for f in m.facts] == [[_fields(t) for t in f.atom.args] for f in n.facts]
+        assert n.fact_rows() == m.fact_rows()  # from the Fact objects now
+        assert n.decls == m.decls and vars(m).keys() == vars(n).keys()
+        assert [vars(f) for f in m.facts] == [vars(f) for f in n.facts]
 
 
 def test_a_decoded_node_builds_its_span_when_first_read(cache_dir: Path) -> None:
-    """The decoder builds the spans a warm run reads (rules', rule heads', facts') and leaves the
-    others as rows (ast.SPAN_ROW) until read: the same span, and then the same node, as parsed."""
+    """The decoder builds the spans a warm run reads (facts') and leaves the others as rows
+    (ast.SPAN_ROW) until read: the same span, and then the same node, as parsed."""
     from tmlogic.logic.language import ast
 
     parsed, _ = load_rules([])
     decoded, _ = load_rules([])
+    assert all(type(span) is type(parsed.rules[0].span) for _, _, span in decoded.fact_rows())
     at = next(i for i, r in enumerate(decoded.rules) if any(type(lit) is ast.Negation for lit in r.body))
     rule, twin = decoded.rules[at], parsed.rules[at]
-    assert "span" in vars(rule) and "span" in vars(rule.head) and all("span" in vars(f) for f in decoded.facts)
-    nodes = [*rule.head.args, *rule.body, *(lit.atom for lit in rule.body if type(lit) is ast.Negation)]
+    assert all("span" in vars(f) for f in decoded.facts)
+    nodes = [rule, rule.head, *rule.head.args, *rule.body, *(lit.atom for lit in rule.body if type(lit) is ast.Negation),
+             *(f.atom for f in decoded.facts), *(t for f in decoded.facts for t in f.atom.args)]
     assert all(ast.SPAN_ROW in vars(n) and "span" not in vars(n) for n in nodes)
     assert all(ast.SPAN_ROW not in vars(n) for n in [*twin.head.args, *twin.body])  # never from the constructors
     literal, parsed_literal = rule.body[0], twin.body[0]
@@ -411,11 +429,77 @@ def test_a_decoded_program_builds_its_declarations_when_first_read(cache_dir: Pa
     assert "decls" in vars(decoded.modules[at]) and ast.DECLS_FROM not in vars(decoded.modules[at])
     assert all(ast.DECLS_FROM in vars(n) for n in nodes if n is not decoded.modules[at])  # one module's only
     assert decoded.modules[at].decls == parsed.modules[at].decls
+    assert decoded.modules[at].facts == parsed.modules[at].facts  # built when read (FACTS_FROM)
     assert vars(decoded.modules[at]).keys() == vars(parsed.modules[at]).keys()
     where = {id(d) for m in decoded.modules for d in m.decls}
     assert decoded.decls == parsed.decls and all(id(d) in where for d in decoded.decls.values())
     assert [_fields(d) for d in decoded.decls.values()] == [_fields(d) for d in parsed.decls.values()]
     assert not hasattr(ast.Module, "decls") and not hasattr(ast.Program, "decls")
+
+
+def test_a_decoded_rule_builds_its_body_when_first_read(cache_dir: Path) -> None:
+    """Each rule's body (ast.BODY_FROM), once: the same tuple from then on, equal to the parsed one."""
+    from tmlogic.logic.language import ast
+
+    parsed, _ = load_rules([])
+    decoded, _ = load_rules([])
+    rules = decoded.rules
+    assert all(ast.BODY_FROM in vars(r) and "body" not in vars(r) for r in rules)
+    assert all(ast.BODY_FROM not in vars(r) for r in parsed.rules)
+    at = next(i for i, r in enumerate(parsed.rules) if {type(lit) for lit in r.body} >= {ast.Atom, ast.Negation})
+    body = rules[at].body
+    assert body == parsed.rules[at].body and rules[at].body is body
+    assert "body" in vars(rules[at]) and ast.BODY_FROM not in vars(rules[at])
+    assert all(ast.BODY_FROM in vars(r) for i, r in enumerate(rules) if i != at)  # one rule's only
+    assert [r.body for r in rules] == [r.body for r in parsed.rules]
+    assert [type(lit) for r in rules for lit in r.body] == [type(lit) for r in parsed.rules for lit in r.body]
+    assert not hasattr(ast.Rule, "body")  # on the class, a field without a default, as before
+
+
+def test_a_decoded_module_builds_its_facts_when_first_read(cache_dir: Path) -> None:
+    """Each module's Fact objects (ast.FACTS_FROM) when `facts` is first read; until then its facts
+    are rows (ast.FACT_ROWS), whose spans the Fact objects then share."""
+    from tmlogic.logic.language import ast
+
+    parsed, _ = load_rules([])
+    decoded, _ = load_rules([])
+    at = next(i for i, m in enumerate(parsed.modules) if len(m.facts) > 1)
+    module, twin = decoded.modules[at], parsed.modules[at]
+    assert all(ast.FACTS_FROM in vars(m) and ast.FACT_ROWS in vars(m) and "facts" not in vars(m)
+               for m in decoded.modules)
+    rows = module.fact_rows()
+    assert rows == twin.fact_rows() and rows == [(f.atom.predicate, tuple(t.value for t in f.atom.args
+                                                                        if isinstance(t, ast.Const)), f.span)
+                                                 for f in twin.facts]
+    facts = module.facts
+    assert facts == twin.facts and module.facts is facts and [f.span for f in facts] == [s for _, _, s in rows]
+    assert all(f.span is span for f, (_, _, span) in zip(facts, rows))
+    assert module.decls == twin.decls and vars(module).keys() == vars(twin).keys()
+    assert all(ast.FACTS_FROM in vars(m) for i, m in enumerate(decoded.modules) if i != at)  # one module's only
+    assert decoded.facts == parsed.facts
+    assert not hasattr(ast.Module, "facts")
+
+
+@pytest.mark.parametrize("field", ["body", "facts"])
+def test_threads_reading_a_body_or_facts_at_once_get_the_same_objects(cache_dir: Path, field: str) -> None:
+    import threading
+
+    load_rules([])
+    decoded, _ = load_rules([])
+    node: Any = decoded.rules[-1] if field == "body" else max(decoded.modules, key=lambda m: len(m.fact_rows()))
+    start = threading.Barrier(4)
+    seen: list[object] = []
+
+    def read() -> None:
+        start.wait()
+        seen.append(getattr(node, field))
+
+    readers = [threading.Thread(target=read) for _ in range(4)]
+    for t in readers:
+        t.start()
+    for t in readers:
+        t.join()
+    assert len(seen) == 4 and all(x is seen[0] for x in seen) and getattr(node, field) is seen[0]
 
 
 def test_threads_reading_the_declarations_at_once_get_the_same_objects(cache_dir: Path) -> None:

@@ -93,14 +93,8 @@ def instantiate(atom: Atom, bindings: dict[str, str | int]) -> str:
 def _extension_facts(program: Program) -> dict[FactKey, str]:
     """The facts rule packs state at the prelude's extension points, with the pack of each."""
     points = extension_points(list(program.modules))
-    return {(f.atom.predicate, _ground(f.atom)): m.pack for m in program.modules if m.pack is not None
-            for f in m.facts if f.atom.predicate in points}
-
-
-def _ground(atom: Atom) -> Row:
-    values = tuple([t.value for t in atom.args if isinstance(t, Const)])
-    assert len(values) == len(atom.args), "the checker guarantees ground facts"
-    return values
+    return {(predicate, args): m.pack for m in program.modules if m.pack is not None
+            for predicate, args, _ in m.fact_rows() if predicate in points}
 
 
 def _stored_extensions(facts: dict[FactKey, str]) -> list[list[str | int]]:

@@ -31,6 +31,10 @@ __all__ = [
     "THREAT",
     "SPAN_ROW",
     "DECLS_FROM",
+    "BODY_FROM",
+    "FACTS_FROM",
+    "FACT_ROWS",
+    "FactRow",
 ]
 
 COMPARISON_OPS = ("=", "!=", "<", "<=", ">", ">=")
@@ -178,6 +182,15 @@ class Module:
     # fact schema and the prelude). A pack's own relations are private to it (checks.py).
     pack: str | None = None
 
+    def fact_rows(self) -> list[FactRow]:
+        """Each fact as (predicate, arguments, span), in order: what the engine and the prover read
+        of the facts. A module decoded from the program cache has them as rows (FACT_ROWS) until its
+        `facts` is first read."""
+        rows: list[FactRow] | None = self.__dict__.get(FACT_ROWS)
+        if rows is not None:
+            return rows
+        return [(f.atom.predicate, tuple([_constant(t) for t in f.atom.args]), f.span) for f in self.facts]
+
 
 @record(frozen=True)
 class Program:
@@ -196,6 +209,19 @@ class Program:
 
     def threat_rules(self) -> list[Rule]:
         return [r for r in self.rules if r.head.predicate == THREAT]
+
+    def fact_rows(self) -> list[FactRow]:
+        """Every module's facts as (predicate, arguments, span) (Module.fact_rows)."""
+        return [row for m in self.modules for row in m.fact_rows()]
+
+
+FactRow = tuple[str, tuple["str | int", ...], SourceSpan]  # a fact's predicate, arguments and span
+
+
+def _constant(term: Term) -> str | int:
+    if not isinstance(term, Const):
+        raise TypeError(f"a fact with the variable {term}")  # the checker allows none
+    return term.value
 
 
 # A node's span, built when first read. The program cache (logic/program/cache.py) builds most
@@ -235,33 +261,47 @@ for _node in (Var, Const, Atom, Negation, Comparison, MetaEntry, Metadata, Rule,
     setattr(_node, "span", _SpanOnFirstRead())
 del _node
 
-# A cached program's declarations, built when first read: a warm run reads only the shared base's
-# (for its extension points, packs.extension_points); the others serve the static checks, which a
-# cached program has passed. The program cache builds its Modules and Program without `decls`,
-# with a function under DECLS_FROM in their __dict__ instead, which stores the node's `decls` and
-# drops DECLS_FROM (each module's declarations are built once, and the program's table holds the
-# modules' own Decl objects). Reading `decls` finds no `decls` there and falls back to the class
-# attribute set below, which calls it with the node.
+# A cached program's declarations, rule bodies and facts, built when first read. A warm run reads
+# only the shared base's declarations (for its extension points, packs.extension_points); the others
+# serve the static checks, which a cached program has passed. It reads the bodies of the rules of
+# the strata it evaluates and of the threat rules it proves (about two thirds on the DMZ model), and
+# the facts only as rows (Module.fact_rows). The program cache builds its Modules and Program
+# without `decls`, with a function under DECLS_FROM in their __dict__ instead, its Rules without
+# `body` (BODY_FROM) and its Modules without `facts` (FACTS_FROM; their rows under FACT_ROWS). Each
+# function stores the node's field and drops its key (and FACT_ROWS), once: each module's
+# declarations are built once, and the program's table holds the modules' own Decl objects.
+# Reading the field finds nothing there and falls back to the class attribute set below, which
+# calls the function with the node.
 DECLS_FROM = "_decls_from"
+BODY_FROM = "_body_from"
+FACTS_FROM = "_facts_from"
+FACT_ROWS = "_fact_rows"
 
 
-class _DeclsOnFirstRead:
-    """The class-level fallback for `decls` of a Module or Program (as _SpanOnFirstRead)."""
+class _BuiltOnFirstRead:
+    """The class-level fallback for a field that a decoded node builds when first read (as
+    _SpanOnFirstRead): `decls` of a Module or Program, `body` of a Rule, `facts` of a Module."""
 
-    __slots__ = ()
+    __slots__ = ("_field", "_key")
+
+    def __init__(self, field: str, key: str) -> None:
+        self._field = field
+        self._key = key
 
     def __get__(self, node: Any, owner: type | None = None) -> Any:
         if node is None:
-            raise AttributeError("decls")  # on the class, as without this
+            raise AttributeError(self._field)  # on the class, as without this
         d = node.__dict__
-        build = d.get(DECLS_FROM)
+        build = d.get(self._key)
         if build is not None:
             build(node)
         try:
-            return d["decls"]
+            return d[self._field]
         except KeyError:
-            raise AttributeError(f"{type(node).__name__!r} object has no attribute 'decls'") from None
+            raise AttributeError(f"{type(node).__name__!r} object has no attribute {self._field!r}") from None
 
 
-setattr(Module, "decls", _DeclsOnFirstRead())
-setattr(Program, "decls", _DeclsOnFirstRead())
+setattr(Module, "decls", _BuiltOnFirstRead("decls", DECLS_FROM))
+setattr(Program, "decls", _BuiltOnFirstRead("decls", DECLS_FROM))
+setattr(Rule, "body", _BuiltOnFirstRead("body", BODY_FROM))
+setattr(Module, "facts", _BuiltOnFirstRead("facts", FACTS_FROM))

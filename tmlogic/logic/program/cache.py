@@ -24,8 +24,8 @@ from _thread import RLock  # threading's RLock is this one; importing threading 
 from array import array
 from collections.abc import Callable, Sequence
 from functools import partial
-from itertools import repeat
-from operator import getitem, lt
+from itertools import accumulate, islice, repeat
+from operator import lt
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -38,10 +38,11 @@ from ..language.checks import KnownIds
 
 __all__ = ["cache_dir", "program_key", "read_program", "write_program", "derived", "SectionError"]
 
-_FORMAT = 8  # 2: modules know their rule pack; 3: positional arrays; 4: flat terms, objects built directly;
+_FORMAT = 9  # 2: modules know their rule pack; 3: positional arrays; 4: flat terms, objects built directly;
 # 5: columns, children taken in order, a CRC of the body; 6: numbers packed, names in one table of strings;
 # 7: each packed column in the narrowest of 1, 2 or 4 bytes a number; 8: columns of numbers that are never
-# negative packed unsigned, which makes them checked by their width
+# negative packed unsigned, which makes them checked by their width; 9: packed columns in hex, not base64
+# (binascii decodes hex in half the instructions; the file is a tenth larger)
 _KEEP = 8  # cache files kept (one per rule set and working folder); older ones are removed
 
 
@@ -52,8 +53,8 @@ class _Corrupt(Exception):
 # --- the format: columns -------------------------------------------------------------------------
 #
 # The body is one JSON array of flat columns, one column per field of each kind of node; _COLUMNS
-# names them in order. A column of numbers is packed: one string, base64 of little-endian C ints
-# (_pack: a letter naming the width, 1, 2 or 4 bytes, and whether they are signed, then the base64),
+# names them in order. A column of numbers is packed: one string, hex of little-endian C ints
+# (_pack: a letter naming the width, 1, 2 or 4 bytes, and whether they are signed, then the hex),
 # -1 where a field may be None (only those columns may be signed). Names (paths, predicates,
 # variables, string constants, metadata keys, declared arguments) are numbers into one table of distinct strings ("strings"),
 # so json.loads reads ~3,000 strings and a few dozen packed columns instead of ~100,000 values, and
@@ -103,7 +104,7 @@ _LAYOUT = f"i{array('i').itemsize}h{array('h').itemsize}I{array('I').itemsize}H{
 
 
 def _pack(numbers: list[int]) -> str:
-    """A column of numbers as base64 of little-endian C ints, as narrow as its numbers allow (most
+    """A column of numbers as hex of little-endian C ints, as narrow as its numbers allow (most
     columns fit one byte a number; lines and names two), and unsigned unless a number is negative,
     after a letter that names the width: json.loads reads one string instead of ~100,000 numbers,
     and array turns it back into a list in C. OverflowError for a number that does not fit (the
@@ -116,15 +117,15 @@ def _pack(numbers: list[int]) -> str:
     packed = array(width, numbers)
     if not _LITTLE:
         packed.byteswap()
-    return width + binascii.b2a_base64(packed.tobytes(), newline=False).decode("ascii")
+    return width + packed.tobytes().hex()
 
 
 def _unpack(text: Any, what: str) -> list[int]:
     if type(text) is not str or text[:1] not in _WIDTHS:
         raise _Corrupt(f"a column of {what} of an unexpected shape")
     try:
-        packed = array(text[0], binascii.a2b_base64(text[1:], strict_mode=True))
-    except ValueError:  # not base64 (binascii.Error), or not a whole number of ints
+        packed = array(text[0], binascii.a2b_hex(text[1:]))
+    except ValueError:  # not hex (binascii.Error), or not a whole number of ints
         raise _Corrupt(f"a column of {what} that is not packed numbers") from None
     if not _LITTLE:
         packed.byteswap()
@@ -239,8 +240,10 @@ def _encode(p: ast.Program) -> list[Any]:
 # The decoder builds each object the way its dataclass's own __init__ would (the same fields, in
 # declaration order, into the instance's __dict__), without calling it: a frozen dataclass's
 # __init__ sets each field through object.__setattr__, about three times the cost of the object
-# itself, and a warm run builds ~19,000 of them (most spans and the declarations, ~15,500 objects a
-# warm run never reads, are built only if read: ast.SPAN_ROW, ast.DECLS_FROM). These AST classes
+# itself (some 2,500 instructions). Of the ~19,500 objects of the built-in program a warm run
+# builds about 11,000: most spans, the declarations, a third of the rule bodies and the Fact
+# objects are built only if read (ast.SPAN_ROW, ast.DECLS_FROM, ast.BODY_FROM, ast.FACTS_FROM;
+# the facts are read as rows, ast.Module.fact_rows). These AST classes
 # and SourceSpan are plain frozen dataclasses (no __slots__, no __post_init__);
 # tests/test_program_cache.py holds the decoded program equal to the parsed one and checks those
 # two conditions.
@@ -248,6 +251,7 @@ _new = object.__new__
 _Span, _Var, _Const, _Atom, _Negation, _Comparison = SourceSpan, ast.Var, ast.Const, ast.Atom, ast.Negation, ast.Comparison
 _Entry, _Metadata, _Rule, _Fact, _Decl = ast.MetaEntry, ast.Metadata, ast.Rule, ast.Fact, ast.Decl
 _ROW, _FROM = ast.SPAN_ROW, ast.DECLS_FROM
+_BODY_FROM, _FACTS_FROM, _FACT_ROWS = ast.BODY_FROM, ast.FACTS_FROM, ast.FACT_ROWS
 _Module, _Program = ast.Module, ast.Program
 _OPS = frozenset(ast.COMPARISON_OPS)
 _Types = frozenset[type]
@@ -305,7 +309,7 @@ def _decode(data: Any) -> ast.Program:  # noqa: C901 (one pass per kind of node,
                 raise _Corrupt(f"a column of {name} that names no string")
             v = list(map(names.__getitem__, v)) if name in _STRING_COLUMNS else list(map(_NONE, v, v))
         elif name in _STRING_COLUMNS:
-            v = list(map(strings.__getitem__, v))  # past the table: an IndexError, a miss
+            v = [strings[i] for i in v]  # past the table: an IndexError, a miss
         column[name] = v
     (_, paths, runs, lines, cols, end_lines, end_cols, kinds, values, numbers, predicates, arities, tags, ops,
      meta_sizes, meta_keys, meta_values, body_sizes, texts, has_meta, indexes,
@@ -316,7 +320,7 @@ def _decode(data: Any) -> ast.Program:  # noqa: C901 (one pass per kind of node,
     _column(numbers, _INT, "numbers")
     # A number's value is its place in `numbers`, any other term's a string's: out of range, an IndexError.
     tables = [strings, strings, strings, numbers]  # by kind: _VAR, _ANONYMOUS, _CONST, _NUMBER
-    values = list(map(getitem, map(tables.__getitem__, kinds), values))
+    values = [tables[kind][value] for kind, value in zip(kinds, values)]
     if not set(tags) <= {_ATOM, _NEGATION, _COMPARISON}:
         raise _Corrupt("an unknown kind of literal")
     if not set(ops) <= _OPS:
@@ -359,12 +363,17 @@ def _decode(data: Any) -> ast.Program:  # noqa: C901 (one pass per kind of node,
     if table and not all(map(lt, table[2::3], map(module_sizes[0::4].__getitem__, table[1::3]))):
         raise _Corrupt("a declaration past its module's")
 
+    # Where each atom's terms start (the atoms' arguments, atom by atom); a fact's are constants.
+    term_starts = list(accumulate(arities, initial=0))
+    first_fact_atom = n_rules + n_body_atoms
+    if not set(kinds[term_starts[first_fact_atom]:n_atom_terms]) <= {_CONST, _NUMBER}:
+        raise _Corrupt("a fact with a variable")
+
     span_paths: list[str] = []
     for number, count in zip(runs[0::2], runs[1::2]):
         span_paths += repeat(paths[number], count)
     # Each span as a row of its fields, made in C: most nodes keep only the row (ast.SPAN_ROW) and
-    # build their span if it is ever read; rules', rule heads' and facts' spans, which a warm run
-    # reads, are built here.
+    # build their span if it is ever read; facts' spans, which a warm run reads, are built here.
     rows = list(zip(span_paths, lines, cols, end_lines, end_cols))
     at = 0
 
@@ -373,66 +382,8 @@ def _decode(data: Any) -> ast.Program:  # noqa: C901 (one pass per kind of node,
         at += n
         return rows[at - n:at]
 
-    terms: list[ast.Term] = []
-    add: Any = terms.append
-    for kind, value, row in zip(kinds, values, segment(len(kinds))):
-        t: Any
-        if kind >= _CONST:
-            t = _new(_Const)
-            d = t.__dict__
-            d["value"] = value
-            d[_ROW] = row
-        else:
-            t = _new(_Var)
-            d = t.__dict__
-            d["name"] = value
-            d[_ROW] = row
-            d["anonymous"] = kind == _ANONYMOUS
-        add(t)
-    atoms: list[ast.Atom] = []
-    add = atoms.append
-    start = 0
-    atom_rows = segment(n_atoms)
-    for predicate, arity, span in zip(predicates, arities, _spans(atom_rows[:n_rules])):  # the rules' heads
-        a = _new(_Atom)
-        d = a.__dict__
-        d["predicate"] = predicate
-        d["args"] = tuple(terms[start:start + arity])
-        d["span"] = span
-        start += arity
-        add(a)
-    for predicate, arity, row in zip(predicates[n_rules:], arities[n_rules:], atom_rows[n_rules:]):
-        a = _new(_Atom)
-        d = a.__dict__
-        d["predicate"] = predicate
-        d["args"] = tuple(terms[start:start + arity])
-        d[_ROW] = row
-        start += arity
-        add(a)
-    body_atoms = iter(atoms[n_rules:n_rules + n_body_atoms])
-    negation_rows = iter(segment(n_negations))
-    comparison_rows = iter(segment(n_comparisons))
-    comparison_terms = iter(terms[n_atom_terms:])
-    operators = iter(ops)
-    literals: list[ast.Literal] = []
-    add = literals.append
-    for tag in tags:
-        if tag == _ATOM:
-            add(next(body_atoms))
-        elif tag == _NEGATION:
-            n = _new(_Negation)
-            d = n.__dict__
-            d["atom"] = next(body_atoms)
-            d[_ROW] = next(negation_rows)
-            add(n)
-        else:
-            c = _new(_Comparison)
-            d = c.__dict__
-            d["op"] = next(operators)
-            d["left"] = next(comparison_terms)
-            d["right"] = next(comparison_terms)
-            d[_ROW] = next(comparison_rows)
-            add(c)
+    nodes = _Nodes(kinds, values, segment(len(kinds)), predicates, arities, term_starts, segment(n_atoms), tags, ops,
+                   segment(n_negations), segment(n_comparisons), body_sizes, n_rules, n_atom_terms)
     # The metadata blocks: the rules', then the declarations' docs, then the modules' dangling docs,
     # each taking the next n entries; the declarations' are built with the declarations.
     entry_rows, meta_rows = segment(n_entries), segment(n_metas)
@@ -448,44 +399,44 @@ def _decode(data: Any) -> ast.Program:  # noqa: C901 (one pass per kind of node,
     next_meta = iter(metadata(0, n_rule_metas, 0, doc_entries)).__next__
     rules: list[ast.Rule] = []
     add = rules.append
-    start = 0
-    for head, size, span, text, flag, index in zip(atoms, body_sizes, _spans(segment(n_rules)), texts, has_meta,
-                                                   indexes):
+    body_of = nodes.body_of
+    for n, head, row, text, flag, index in zip(range(n_rules), nodes.atoms(0, n_rules), segment(n_rules), texts,
+                                               has_meta, indexes):
         r = _new(_Rule)
         d = r.__dict__
         d["head"] = head
-        d["body"] = tuple(literals[start:start + size])
-        d["span"] = span
+        d[_BODY_FROM] = partial(body_of, n)
+        d[_ROW] = row
         d["text"] = text
         d["metadata"] = next_meta() if flag else None
         d["index"] = index
-        start += size
         add(r)
-    facts: list[ast.Fact] = []
-    add = facts.append
-    for atom, span in zip(atoms[n_rules + n_body_atoms:], _spans(segment(n_facts))):
-        f = _new(_Fact)
-        d = f.__dict__
-        d["atom"] = atom
-        d["span"] = span
-        add(f)
+    # The facts as rows, (predicate, arguments, span), made in C but for the spans: what the engine
+    # and the prover read of them (ast.Module.fact_rows); a module's Fact objects are built when
+    # its `facts` is first read (ast.FACTS_FROM).
+    first_fact_term = term_starts[first_fact_atom]
+    fact_values = iter(values[first_fact_term:n_atom_terms])
+    fact_args = list(map(tuple, map(islice, repeat(fact_values), arities[first_fact_atom:])))
+    fact_rows = list(zip(predicates[first_fact_atom:], fact_args, _spans(segment(n_facts))))
     decl_rows = segment(n_decls)
     next_meta = iter(metadata(n_rule_metas + n_docs, n_metas, dangling_entries, n_entries)).__next__
     modules: list[ast.Module] = []
-    add = modules.append
+    add_module = modules.append
     counts = iter(module_sizes)
     j = k = 0
+    facts_of = nodes.facts_of
     for path, pack, _n_decl, n_rule, n_fact, n_doc in zip(module_paths, module_packs, counts, counts, counts, counts):
         m = _new(_Module)
         d = m.__dict__
         d["path"] = path
         d["rules"] = tuple(rules[j:j + n_rule])
-        d["facts"] = tuple(facts[k:k + n_fact])
+        d[_FACTS_FROM] = partial(facts_of, first_fact_atom + k, first_fact_atom + k + n_fact)
+        d[_FACT_ROWS] = fact_rows[k:k + n_fact]
         d["dangling_docs"] = tuple([next_meta() for _ in range(n_doc)])
         d["pack"] = pack
         j += n_rule
         k += n_fact
-        add(m)
+        add_module(m)
     program = _new(_Program)
     program.__dict__["modules"] = tuple(modules)
 
@@ -514,6 +465,151 @@ def _decode(data: Any) -> ast.Program:  # noqa: C901 (one pass per kind of node,
         m.__dict__[_FROM] = partial(pending.of_module, i)
     program.__dict__[_FROM] = pending.of_program
     return program
+
+
+class _Nodes:
+    """The terms, atoms and rule bodies of a decoded program, each built when first read: a warm
+    run reads the heads of all rules but the bodies of about two thirds (the strata it evaluates,
+    the threat rules it proves), and the facts only as rows (ast.Module.fact_rows). A rule keeps
+    `partial(body_of, n)` under ast.BODY_FROM, a module `partial(facts_of, first, last)` under
+    ast.FACTS_FROM. Holds the decoded columns, which the decoder checked up front (so building
+    never fails), and refers to no node: no reference cycle keeps a program alive for the collector.
+    Each call builds a run of consecutive atoms, with all their terms in one pass: an object costs
+    about 2,500 instructions, a Python call about as much."""
+
+    __slots__ = ("_kinds", "_values", "_term_rows", "_predicates", "_arities", "_term_starts", "_atom_rows",
+                 "_tags", "_ops", "_negation_rows", "_comparison_rows", "_literal_starts", "_atoms_before",
+                 "_negations_before", "_n_rules", "_n_atom_terms")
+
+    def __init__(self, kinds: list[int], values: list[Any], term_rows: list[tuple[Any, ...]], predicates: list[str],
+                 arities: list[int], term_starts: list[int], atom_rows: list[tuple[Any, ...]], tags: list[int],
+                 ops: list[str], negation_rows: list[tuple[Any, ...]], comparison_rows: list[tuple[Any, ...]],
+                 body_sizes: list[int], n_rules: int, n_atom_terms: int) -> None:
+        self._kinds, self._values, self._term_rows = kinds, values, term_rows
+        self._predicates, self._arities, self._term_starts, self._atom_rows = predicates, arities, term_starts, atom_rows
+        self._tags, self._ops, self._negation_rows, self._comparison_rows = tags, ops, negation_rows, comparison_rows
+        # where each rule's literals start, and how many body atoms and negations come before each literal
+        self._literal_starts = list(accumulate(body_sizes, initial=0))
+        self._atoms_before = list(accumulate(map(_COMPARISON.__ne__, tags), initial=0))
+        self._negations_before = list(accumulate(map(_NEGATION.__eq__, tags), initial=0))
+        self._n_rules, self._n_atom_terms = n_rules, n_atom_terms
+
+    def _terms(self, first: int, last: int) -> list[ast.Term]:
+        terms: list[ast.Term] = []
+        add: Any = terms.append
+        for kind, value, row in zip(self._kinds[first:last], self._values[first:last], self._term_rows[first:last]):
+            t: Any
+            if kind >= _CONST:
+                t = _new(_Const)
+                d = t.__dict__
+                d["value"] = value
+                d[_ROW] = row
+            else:
+                t = _new(_Var)
+                d = t.__dict__
+                d["name"] = value
+                d[_ROW] = row
+                d["anonymous"] = kind == _ANONYMOUS
+            add(t)
+        return terms
+
+    def atoms(self, first: int, last: int) -> list[ast.Atom]:
+        """Atoms `first` to `last`: the rules' heads, then the body atoms, then the facts'."""
+        starts = self._term_starts
+        terms = iter(self._terms(starts[first], starts[last]))
+        atoms: list[ast.Atom] = []
+        add = atoms.append
+        for predicate, args, row in zip(self._predicates[first:last],
+                                        map(tuple, map(islice, repeat(terms), self._arities[first:last])),
+                                        self._atom_rows[first:last]):
+            a = _new(_Atom)
+            d = a.__dict__
+            d["predicate"] = predicate
+            d["args"] = args
+            d[_ROW] = row
+            add(a)
+        return atoms
+
+    def body_of(self, n: int, rule: ast.Rule) -> None:
+        """Stores rule `n`'s body (ast.BODY_FROM); a read on another thread meanwhile keeps its own.
+        In one call, its atoms' terms in one loop (a call of its own per atom cost twice the objects)."""
+        first, last = self._literal_starts[n], self._literal_starts[n + 1]
+        body_atom, last_atom = self._atoms_before[first], self._atoms_before[last]
+        negation = self._negations_before[first]
+        comparison = first - body_atom
+        first_atom, last_atom = self._n_rules + body_atom, self._n_rules + last_atom
+        starts = self._term_starts
+        first_term, last_term = starts[first_atom], starts[last_atom]
+        terms: list[Any] = []
+        add: Any = terms.append
+        t: Any
+        for kind, value, row in zip(self._kinds[first_term:last_term], self._values[first_term:last_term],
+                                    self._term_rows[first_term:last_term]):
+            if kind >= _CONST:
+                t = _new(_Const)
+                d = t.__dict__
+                d["value"] = value
+                d[_ROW] = row
+            else:
+                t = _new(_Var)
+                d = t.__dict__
+                d["name"] = value
+                d[_ROW] = row
+                d["anonymous"] = kind == _ANONYMOUS
+            add(t)
+        atoms: list[Any] = []
+        add = atoms.append
+        term = 0
+        for predicate, arity, row in zip(self._predicates[first_atom:last_atom], self._arities[first_atom:last_atom],
+                                         self._atom_rows[first_atom:last_atom]):
+            a = _new(_Atom)
+            d = a.__dict__
+            d["predicate"] = predicate
+            d["args"] = tuple(terms[term:term + arity])
+            d[_ROW] = row
+            term += arity
+            add(a)
+        next_atom = iter(atoms).__next__
+        literals: list[Any] = []
+        add = literals.append
+        for tag in self._tags[first:last]:
+            if tag == _ATOM:
+                add(next_atom())
+            elif tag == _NEGATION:
+                g = _new(_Negation)
+                d = g.__dict__
+                d["atom"] = next_atom()
+                d[_ROW] = self._negation_rows[negation]
+                negation += 1
+                add(g)
+            else:
+                c = _new(_Comparison)
+                d = c.__dict__
+                d["op"] = self._ops[comparison]
+                left = self._n_atom_terms + 2 * comparison
+                d["left"], d["right"] = self._terms(left, left + 2)
+                d[_ROW] = self._comparison_rows[comparison]
+                comparison += 1
+                add(c)
+        d = rule.__dict__
+        d.setdefault("body", tuple(literals))
+        d.pop(_BODY_FROM, None)
+
+    def facts_of(self, first: int, last: int, module: ast.Module) -> None:
+        """Stores the module's Fact objects, of atoms `first` to `last`, their spans those of its
+        fact rows (ast.FACTS_FROM)."""
+        d = module.__dict__
+        facts: list[ast.Fact] = []
+        add = facts.append
+        for atom, (_, _, span) in zip(self.atoms(first, last), d.get(_FACT_ROWS, ())):
+            f = _new(_Fact)
+            fd = f.__dict__
+            fd["atom"] = atom
+            fd["span"] = span
+            add(f)
+        d.setdefault("facts", tuple(facts))
+        d.pop(_FACTS_FROM, None)
+        d.pop(_FACT_ROWS, None)
 
 
 class _Declarations:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cached_property
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 
 from ..._errors import SourceSpan
 from ...records import record
@@ -166,10 +166,8 @@ class CompiledProgram:
         on (the last, for a fact written twice): what the engine and the prover read of `facts`,
         without making an InputFact per fact."""
         spans: dict[tuple[str, Row], SourceSpan] = {}
-        value = _VALUE  # the checker guarantees ground facts: every argument is a Const
-        for fact in self.program.facts:
-            atom = fact.atom
-            spans[(atom.predicate, tuple(map(value, atom.args)))] = fact.span
+        for predicate, args, span in self.program.fact_rows():
+            spans[(predicate, args)] = span
         return spans
 
     @cached_property
@@ -177,12 +175,12 @@ class CompiledProgram:
         """The ground facts written in .dl files (prelude constants, ...)."""
         facts: list[InputFact] = []
         add_fact = facts.append
-        for fact in self.program.facts:
+        for predicate, args, span in self.program.fact_rows():
             f = _new(InputFact)
             d = f.__dict__
-            d["predicate"] = fact.atom.predicate
-            d["args"] = tuple([_const(t) for t in fact.atom.args])
-            d["span"] = fact.span
+            d["predicate"] = predicate
+            d["args"] = args
+            d["span"] = span
             add_fact(f)
         return tuple(facts)
 
@@ -249,7 +247,6 @@ def _positive_variables(rule: Rule) -> tuple[str, ...]:
 # InputFact have no __post_init__ and no field without init; tests/test_program_cache.py checks
 # that, and that the result equals the program compiled through the constructors.
 _new = object.__new__
-_VALUE = attrgetter("value")  # a Const's value, read in C (a ground fact's arguments)
 
 
 def _clause(head: Atom, body: tuple[Literal, ...]) -> Clause:
@@ -279,7 +276,3 @@ def row_terms(terms: Sequence[Var | Const], variables: Sequence[str]) -> Callabl
 def compile_program(program: Program) -> CompiledProgram:
     return CompiledProgram(program)
 
-
-def _const(term: object) -> str | int:
-    assert isinstance(term, Const), "the checker guarantees ground facts"
-    return term.value
