@@ -7,7 +7,6 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from itertools import chain
 from pathlib import Path
-from typing import Any
 
 from ._errors import Diagnostic, SourceSpan
 from .diagnostics import DiagnosticBag, did_you_mean
@@ -35,6 +34,7 @@ from .severity import Override, RuleSeverity, cell_score, level_for, score_threa
 from .severity_context import model_context
 from .sha256 import sha256
 from .type_hints import type_hints
+from .typing_runtime import Any
 
 __all__ = ["AnalysisOptions", "analyze", "analyze_model", "load_rules", "lint_rules", "rule_info", "rule_facts",
            "select_rules", "threat_id", "Analysis"]

@@ -18,7 +18,8 @@ import re
 import sys
 from collections.abc import Callable, Mapping
 from types import ModuleType
-from typing import Any, cast
+
+from .typing_runtime import Any, cast
 
 __all__ = ["import_module", "lazy_names", "lazy_pattern"]
 

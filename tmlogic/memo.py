@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from _thread import allocate_lock
 from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+
+from .typing_runtime import Generic, TypeVar
 
 __all__ = ["IdentityCache"]
 

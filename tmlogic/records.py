@@ -40,9 +40,8 @@ import sys
 from _thread import get_ident
 from collections.abc import Callable
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, dataclass_transform, overload
 
-from .typing_runtime import ClassVar
+from .typing_runtime import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, dataclass_transform, overload
 
 __all__ = ["MISSING", "Field", "FrozenInstanceError", "field", "fields", "record", "replace"]
 

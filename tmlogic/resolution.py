@@ -27,7 +27,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, TypeVar
+
+from .typing_runtime import Any, TypeVar
 
 __all__ = ["shared_folders", "remembered", "remembered_at", "resolve", "resolve_text", "resolve_folder"]
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from collections.abc import Mapping
 
 from ._errors import Diagnostic, SourceSpan
@@ -13,6 +11,7 @@ from .logic.provenance import ProofNode
 from .model.schema import ManualThreat, Model, Suppression
 from .records import field, record
 from .severity import SeverityBreakdown, level_rank
+from .typing_runtime import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .paths.result import AttackPaths

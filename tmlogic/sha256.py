@@ -10,7 +10,8 @@ without it (configured --without-builtin-hashlib-hashes) gets hashlib's, the sam
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+
+from .typing_runtime import TYPE_CHECKING
 
 __all__ = ["sha256"]
 

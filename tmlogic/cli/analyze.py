@@ -7,8 +7,8 @@ analysis some 2 M instructions to build."""
 
 import sys
 from pathlib import Path
-from typing import Literal
 
+from ..typing_runtime import Literal
 from .common import (
     ConfigOpt,
     FailLevel,

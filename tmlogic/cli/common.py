@@ -21,11 +21,11 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Literal, NoReturn, Protocol
 
 from .._errors import Diagnostic, DiagnosticsError, UsageError
 from ..logic.engines.base import DEFAULT_ENGINE
 from ..textsafe import terminal_safe
+from ..typing_runtime import IO, TYPE_CHECKING, Any, Literal, NoReturn, Protocol
 from .params import Annotated, Argument, CommandLineError, Exit, Option
 
 if TYPE_CHECKING:

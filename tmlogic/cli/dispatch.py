@@ -12,9 +12,9 @@ shown.
 
 import sys
 from collections.abc import Callable
-from typing import Any
 
 from ..lazy import import_module
+from ..typing_runtime import Any
 from .params import CommandLineError, Exit, Group
 from .spec import Command, command_of, first_sentence
 

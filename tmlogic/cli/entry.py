@@ -15,7 +15,8 @@ import gc
 import os
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+
+from ..typing_runtime import TYPE_CHECKING
 
 __all__ = ["run_main"]
 

@@ -10,9 +10,9 @@ Exit codes: 0 ok; 1 drift found (drift only); 2 bad input, every problem as
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
 
 from ..importers.registry import IMPORTERS, ImporterSpec, drift_flags
+from ..typing_runtime import TYPE_CHECKING, NoReturn
 from .common import fail_input, model_path, read_model, user_error, write_output
 from .params import Annotated, Argument, Exit, Option
 

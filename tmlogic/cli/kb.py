@@ -8,9 +8,9 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from .._errors import display_path
+from ..typing_runtime import Any
 from .common import fail_input, user_error
 from .params import Annotated, Group, Option
 

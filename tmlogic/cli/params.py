@@ -17,7 +17,8 @@ command line declares about 40.
 """
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+
+from ..typing_runtime import TYPE_CHECKING, Any
 
 __all__ = ["Annotated", "Argument", "CommandLineError", "Exit", "Group", "Option"]
 

@@ -12,8 +12,7 @@ hosts.ini`). No parser library: argparse and the gettext, locale and shutil modu
 were about 20 M instructions of a JSON analysis, for what `_read_options` does.
 """
 
-from typing import Any
-
+from ..typing_runtime import Any
 from .params import CommandLineError
 from .spec import Command, Param
 

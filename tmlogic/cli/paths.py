@@ -4,8 +4,8 @@ and the fewest model changes that stop it."""
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from ..typing_runtime import TYPE_CHECKING
 from .common import (
     DEFAULT_ENGINE,
     EngineOpt,

@@ -5,9 +5,8 @@ object, the defaults and the annotations (objects, not text: nothing is evaluate
 import sys
 from collections.abc import Callable
 from enum import Enum
-from typing import Any
 
-from ..typing_runtime import Literal
+from ..typing_runtime import Any, Literal
 from .params import Argument, Option
 
 __all__ = ["Command", "Param", "REQUIRED", "command_of", "first_sentence"]

@@ -7,7 +7,8 @@ import io
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Protocol
+
+from ..typing_runtime import Protocol
 
 __all__ = ["CliRunner", "Result"]
 

@@ -7,10 +7,10 @@ Exit codes follow the rest of tmlogic: 0 ok, 1 the check failed, 2 bad input (ev
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .._errors import DiagnosticsError, display_path
 from ..diagnostics import render_diagnostics
+from ..typing_runtime import TYPE_CHECKING
 from ..wording import plural
 from .common import (
     DEFAULT_ENGINE,

@@ -9,9 +9,8 @@ Each name loads with its module on first use: finding no configuration file (mos
 not import the loader, nor the YAML parser it reads with.
 """
 
-from typing import TYPE_CHECKING
-
 from ..lazy import lazy_names
+from ..typing_runtime import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .find import find_config

@@ -19,10 +19,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, NoReturn
 
 from .._errors import SourceSpan, display_path
 from ..model.schema import Value
+from ..typing_runtime import Any, NoReturn
 from .located import InputError, Mapping, Node, Scalar, Sequence, describe, parse_json, parse_yaml, read_text
 from .report import ImportReport
 

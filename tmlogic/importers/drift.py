@@ -27,11 +27,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
 
 from .._errors import SourceSpan
 from ..model.schema import Element, Model
 from ..model.vocabulary import slug
+from ..typing_runtime import Any
 from .draft import Draft, DraftElement
 
 __all__ = ["DriftItem", "DriftReport", "compare", "render_drift", "DRIFT_FORMAT_VERSION"]

@@ -24,7 +24,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Union
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -34,6 +33,7 @@ from .._errors import SourceSpan
 from ..fileaccess import FileAccessError
 from ..fileaccess import read_text as guarded_read
 from ..textsafe import describe_character, plain_text_problem
+from ..typing_runtime import Union
 from ..yamlcheck import check_document, yaml_depth_limit
 
 __all__ = [

@@ -23,11 +23,11 @@ from __future__ import annotations
 import copy
 import json
 from pathlib import Path
-from typing import Any
 
 from .._errors import SourceSpan
 from ..model.schema import Attribute, Model, Value
 from ..model.vocabulary import canonical_type, slug
+from ..typing_runtime import Any
 from .base import ImportContext, plain_dict, plain_list
 from .draft import Draft, DraftBoundary, DraftData, DraftElement, DraftFlow, DraftThreat, clean_text
 from .located import Mapping, Node, Scalar, Sequence

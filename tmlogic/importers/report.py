@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
 
 from .._errors import SourceSpan
+from ..typing_runtime import Any
 
 __all__ = ["ReportItem", "ImportReport", "REPORT_FORMAT_VERSION"]
 

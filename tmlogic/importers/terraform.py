@@ -29,10 +29,10 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from .._errors import SourceSpan
 from ..model.schema import Value
+from ..typing_runtime import Any
 from .base import ImportContext, plain_dict as _dict, plain_list as _list
 from .draft import Draft, DraftBoundary, DraftElement, DraftFlow
 from .located import Mapping, Node, Sequence

@@ -28,9 +28,9 @@ import json
 import re
 import uuid
 from pathlib import Path
-from typing import Any
 
 from ..model.schema import Attribute, Model, Value
+from ..typing_runtime import Any
 from .base import Fields, ImportContext
 from .draft import Draft, DraftBoundary, DraftElement, DraftFlow, DraftThreat, clean_text
 from .located import Mapping, Scalar

@@ -12,11 +12,11 @@ plan line that made the element exist. Output is deterministic: the Draft's orde
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 import yaml
 
 from ..model.schema import Value
+from ..typing_runtime import Any
 from .base import ImportContext
 from .draft import Draft, DraftBoundary, DraftItem, clean_text
 

@@ -14,9 +14,8 @@ docs/knowledge-base.md.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from ..lazy import import_module
+from ..typing_runtime import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .enrich import (

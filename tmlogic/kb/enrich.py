@@ -20,12 +20,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from ..lazy import lazy_pattern
 from ..logic.language.ast import Rule
 from ..logic.language.checks import metadata_ids, stride_canonical
 from ..records import field, record
+from ..typing_runtime import Any
 from .loader import KnowledgeBase
 from .store import natural_key
 

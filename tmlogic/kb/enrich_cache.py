@@ -25,7 +25,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from itertools import chain
 from pathlib import Path
-from typing import Any
 
 from .. import __version__
 from .._errors import UsageError
@@ -33,6 +32,7 @@ from ..fileaccess import FileAccessError, read_text, write_text
 from ..logic.program import manifest as stat_manifest
 from ..logic.program.cache import cache_dir
 from ..sha256 import sha256
+from ..typing_runtime import Any
 from .enrich import Enrichment, Link, MitreChain, MitreRef, RuleMeta, Tactic, TechniqueLink, Via
 
 __all__ = ["entry_key", "file_key", "read_entries", "write_entries"]

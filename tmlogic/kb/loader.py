@@ -12,12 +12,12 @@ from collections import defaultdict
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from ..logic.language.checks import KnownIds, LazyKnownIds
 from ..logic.program import manifest as stat_manifest
 from ..resources import facts_dir
 from ..sha256 import sha256
+from ..typing_runtime import Any
 from .schema import MANIFEST, RELATION_BY_NAME, RELATIONS
 from .store import decls_text, read_manifest, read_relation
 

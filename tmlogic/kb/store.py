@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
 
+from ..typing_runtime import Any
 from .errors import KbError
 from .schema import FORMAT_VERSION, MANIFEST, RELATIONS, Relation
 

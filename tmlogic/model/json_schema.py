@@ -17,8 +17,8 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Any
 
+from ..typing_runtime import Any
 from .vocabulary import SECTION_KINDS, SECTIONS, KeySpec, keys_for
 
 __all__ = ["model_schema", "schema_file", "SCHEMA_ID", "render_schema"]

@@ -9,10 +9,9 @@ in `key_spans`, so the facts made from them still point at the right model line.
 
 from __future__ import annotations
 
-from typing import Literal, Union
-
 from .._errors import SourceSpan
 from ..records import field, record
+from ..typing_runtime import Literal, Union
 
 __all__ = [
     "Value",

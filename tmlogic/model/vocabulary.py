@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
-from typing import Literal, cast
 
 from ..lazy import lazy_pattern
 from ..records import record
+from ..typing_runtime import Literal, cast
 from .schema import Value
 from .vocabulary_controls import CONTROL_KEY_ALIASES, ELEMENT_CONTROL_KEYS, FLOW_CONTROL_KEYS, TLS_VERSION_ALIASES, TLS_VERSIONS
 

@@ -22,12 +22,12 @@ import uuid
 from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from .. import __version__
 from ..kb.loader import load_kb
 from ..paths.result import AttackPaths, PathStep
 from ..result import Result
+from ..typing_runtime import Any
 
 __all__ = ["ATTACK_FLOW_EXTENSION", "attack_flow_bundle", "render_attack_flow"]
 

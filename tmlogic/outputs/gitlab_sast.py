@@ -13,13 +13,13 @@ Valid against GitLab's published schema (tests/data/outputs/gitlab-sast-report-f
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from .. import __version__
 from ..result import Result, Threat
 from ..textsafe import markdown_inline, neutralise_mentions
 from .clock import report_time
 from ..kb.enrich import url_for
+from ..typing_runtime import Any
 from .indented_json import dumps_indented
 
 __all__ = ["render_gitlab_sast", "gitlab_sast_dict", "SCHEMA_VERSION"]

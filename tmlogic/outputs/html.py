@@ -22,7 +22,6 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
@@ -41,6 +40,7 @@ from ..limits import current as current_limits
 from ..records import field, record
 from ..result import Result, Threat
 from ..severity import LEVELS
+from ..typing_runtime import TYPE_CHECKING, Any
 from .html_paths import paths_panel
 from .summary import summarize
 from .templating import html_environment

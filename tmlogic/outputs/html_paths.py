@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any
 
 from ..result import Result
+from ..typing_runtime import TYPE_CHECKING, Any
 from .paths_summary import paths_view
 
 if TYPE_CHECKING:

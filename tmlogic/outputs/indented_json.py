@@ -11,7 +11,8 @@ own C function (`encode_basestring`), so strings, numbers and layout are exactly
 from __future__ import annotations
 
 from json.encoder import encode_basestring
-from typing import Any
+
+from ..typing_runtime import Any
 
 __all__ = ["dumps_indented"]
 

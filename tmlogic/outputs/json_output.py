@@ -6,7 +6,6 @@ import json
 from json.encoder import encode_basestring
 from pathlib import Path
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
 
 from .. import __version__
 from .._errors import Diagnostic, SourceSpan
@@ -16,6 +15,7 @@ from ..logic.program.facts import format_fact
 from ..logic.provenance import ProofNode
 from ..result import RESULT_FORMAT_VERSION, Result, RunTracking, Threat, ThreatState
 from ..severity import LEVELS
+from ..typing_runtime import Any
 
 __all__ = ["render_json", "json_chunks", "result_to_dict", "proof_to_dict", "expand_proof", "schema_path", "SCHEMA_ID"]
 

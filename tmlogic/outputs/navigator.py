@@ -10,11 +10,11 @@ metadata merged with the knowledge-base enrichment). Accepted threats do not cou
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
 from ..diagram.palette import SEVERITY_COLOURS
 from ..result import Result, Threat
 from ..severity import LEVELS, level_rank
+from ..typing_runtime import Any
 from .indented_json import dumps_indented
 
 __all__ = ["LAYER_VERSION", "NAVIGATOR_VERSION", "navigator_layer", "render_navigator"]

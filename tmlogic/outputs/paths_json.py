@@ -3,13 +3,12 @@ they are made of (each condition's proof an index into the shared proof table) a
 
 from __future__ import annotations
 
-from typing import Any, Callable
-
 from ..kb.loader import load_kb
 from ..logic.provenance import ProofNode
 from ..model.schema import Model
 from ..paths.changes import ModelChange, Wording
 from ..paths.result import AttackPath, AttackPaths, Cut, PathStep
+from ..typing_runtime import Any, Callable
 
 __all__ = ["paths_to_dict"]
 

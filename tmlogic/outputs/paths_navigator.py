@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from typing import Any
 
 from ..result import Result
 from ..kb.loader import load_kb
+from ..typing_runtime import Any
 from .navigator import LAYER_VERSION, NAVIGATOR_VERSION
 
 __all__ = ["paths_layer", "render_paths_navigator"]

@@ -3,10 +3,9 @@ one per goal (how exposed, from where, what cuts it), and what a baseline compar
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..records import record
 from ..result import Result
+from ..typing_runtime import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the attack-path modules are imported only for a Result with paths
     from ..paths.result import AttackPath

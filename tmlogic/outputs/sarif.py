@@ -25,7 +25,6 @@ import re
 import sys
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 from .. import __version__
@@ -34,6 +33,7 @@ from ..kb.enrich import url_for
 from ..resolution import resolve
 from ..result import AbsentThreat, Result, RuleInfo, Threat
 from ..severity import cell_score
+from ..typing_runtime import Any
 
 __all__ = ["SARIF_SCHEMA_URI", "render_sarif", "sarif_dict"]
 

@@ -27,12 +27,12 @@ from __future__ import annotations
 import hashlib
 import uuid
 from pathlib import Path
-from typing import Any
 
 from .. import __version__
 from ..kb.enrich import MitreRef
 from ..model.schema import Element, Model
 from ..result import Result, RuleInfo, Threat
+from ..typing_runtime import Any
 from .clock import FIXED_TIMESTAMP, report_time
 from .indented_json import dumps_indented
 

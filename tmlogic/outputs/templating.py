@@ -12,7 +12,6 @@ import hashlib
 import importlib.util
 from collections.abc import Callable, MutableMapping
 from functools import lru_cache
-from typing import Any
 
 import jinja2
 from jinja2.utils import internalcode
@@ -20,6 +19,7 @@ from jinja2.utils import internalcode
 from ..kb.enrich import url_for
 from ..resources import templates_dir
 from ..textsafe import markdown_inline
+from ..typing_runtime import Any
 
 __all__ = ["PrecompiledLoader", "build_environment", "html_environment", "markdown_environment", "md_escape",
            "source_digest"]

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 from ..logic.language.ast import Atom, Comparison, Const, Negation, Program
 from ..model.schema import Attribute, Model
 from ..records import replace
+from ..typing_runtime import Literal
 
 __all__ = ["ModelChange", "Wording", "fixes_for", "apply_changes"]
 

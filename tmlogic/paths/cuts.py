@@ -18,8 +18,8 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
+from ..typing_runtime import Literal
 from .changes import ModelChange
 from .graph import AttackGraph, FactKey
 

@@ -4,10 +4,10 @@ paths are made of (with proofs down to model lines), and the choke points. Plain
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
 from .._errors import SourceSpan
 from ..logic.provenance import ProofNode
+from ..typing_runtime import Literal
 from .changes import ModelChange
 from .pack import StepRule
 

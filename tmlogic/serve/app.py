@@ -23,7 +23,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
 
 import anyio
 import anyio.to_thread
@@ -37,6 +36,7 @@ from .. import __version__
 from ..outputs.html import render_detail
 from ..outputs.templating import html_environment
 from ..resources import templates_dir
+from ..typing_runtime import Any
 from .changes import LiveDiff
 from .files import FileRefused, ServedFolder
 from .live import EditRequest, LiveAnalyzer, LiveUpdate

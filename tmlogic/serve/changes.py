@@ -13,13 +13,13 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from .._errors import DiagnosticsError
 from ..model.schema import Model
 from ..outputs.templating import html_environment
 from ..tracking.diff import DiffReport, diff_models, diff_threats, diff_to_dict
 from ..tracking.snapshot import ResultSnapshot, snapshot_result
+from ..typing_runtime import Any
 from .live import LiveAnalyzer, LiveUpdate
 
 __all__ = ["LiveDiff"]

@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
 
 from .._errors import Diagnostic, DiagnosticsError
 from ..analysis import AnalysisOptions, analyze_model, load_rules
@@ -28,6 +27,7 @@ from ..result import Result
 from .files import FileRefused, ServedFolder
 from .vocabulary import completion_vocabulary
 from ..records import replace
+from ..typing_runtime import Any
 
 __all__ = ["EditRequest", "LiveUpdate", "LiveAnalyzer", "PARTS"]
 

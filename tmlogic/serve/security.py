@@ -22,8 +22,9 @@ import secrets
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
-from typing import Any
 from urllib.parse import parse_qs
+
+from ..typing_runtime import Any
 
 __all__ = ["Guard", "COOKIE", "TOKEN_HEADER", "MAX_BODY_BYTES", "MAX_WS_MESSAGE_BYTES", "is_loopback"]
 

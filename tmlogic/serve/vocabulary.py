@@ -4,10 +4,9 @@ for `type`, `protocol` and `format` (their fact tables), and which names a refer
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..logic.language.ast import Const, Program
 from ..model.vocabulary import SECTIONS, keys_for, section_aliases
+from ..typing_runtime import Any
 
 __all__ = ["completion_vocabulary", "NAME_GROUPS"]
 

@@ -10,9 +10,8 @@ these instead of showing the parser's own text:
 Each loads with its module on first use: a run that reads no YAML does not import the YAML parser.
 """
 
-from typing import TYPE_CHECKING
-
 from ..lazy import lazy_names
+from ..typing_runtime import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .json_errors import json_error_diagnostic

@@ -11,9 +11,8 @@ Public API (see docs/ci.md):
     one call:  track(model, result, baseline=..., risk_file=...) -> Tracking
 """
 
-from typing import TYPE_CHECKING
-
 from ..lazy import lazy_names
+from ..typing_runtime import TYPE_CHECKING
 
 # Loaded now: every analysis tracks its result, and these two modules are named like the function
 # each defines (a lazy name would lose to the submodule once something imports it).

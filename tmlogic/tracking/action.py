@@ -22,12 +22,12 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .._errors import DiagnosticsError, display_path
 from ..diagnostics import render_diagnostics
 from ..fileaccess import FileAccessError, read_text, write_text
 from ..textsafe import markdown_inline
+from ..typing_runtime import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .baseline import Failure

@@ -3,12 +3,11 @@ threats fail the build under `--fail-on` / `--fail-new-only`."""
 
 from __future__ import annotations
 
-from typing import Literal
-
 from ..model.schema import Suppression
 from ..records import field, record, replace
 from ..result import Result, Threat
 from ..severity import LEVELS, level_rank
+from ..typing_runtime import Literal
 from .risks import RiskEntry, RiskReview
 from .snapshot import ResultSnapshot, ThreatSnapshot, snapshot
 

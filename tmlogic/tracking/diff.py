@@ -9,11 +9,11 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from ..model.schema import Attribute, Model
 from ..severity import level_rank
 from ..textsafe import neutralise_mentions, terminal_safe
+from ..typing_runtime import Any
 from .snapshot import ThreatSnapshot
 
 __all__ = [

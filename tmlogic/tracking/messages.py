@@ -5,8 +5,8 @@ and a short summary of the baseline and risk-file bookkeeping."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
+from ..typing_runtime import TYPE_CHECKING
 from .baseline import Comparison, Failure
 from .snapshot import ThreatSnapshot
 

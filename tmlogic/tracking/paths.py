@@ -5,13 +5,13 @@ result JSON written with paths (`--paths`), a model file, or a git revision of t
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .._errors import display_path
 from ..paths.result import AttackPaths, PathComparison
 from .snapshot import ArgumentError, read_result_document
 from .sources import load_side
 from ..records import replace
+from ..typing_runtime import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..analysis import Analysis, AnalysisOptions

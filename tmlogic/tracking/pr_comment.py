@@ -28,7 +28,8 @@ import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+from ..typing_runtime import Any
 
 __all__ = ["main", "marker", "post_github", "post_gitlab", "Outcome"]
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
 
 from .._errors import Diagnostic, DiagnosticsError, Level, SourceSpan, display_path
 from ..fileaccess import FileAccessError, read_text
 from ..records import record
 from ..result import Result, Threat
+from ..typing_runtime import Any
 
 __all__ = ["ThreatSnapshot", "ResultSnapshot", "TrackingError", "ArgumentError", "snapshot",
            "snapshot_result", "load_result_json"]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from .._errors import Diagnostic, DiagnosticsError, Level, SourceSpan, display_path
 from ..model.loader import MODEL_SUFFIXES, project_entry
@@ -14,6 +13,7 @@ from ..model.schema import Model
 from .gitsource import checkout_model, is_revision, parse_rev_path, repo_root
 from .snapshot import ArgumentError, ResultSnapshot, TrackingError, load_result_json, snapshot_result
 from ..records import replace
+from ..typing_runtime import Literal
 
 __all__ = ["Side", "load_side", "load_baseline"]
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from .._errors import Diagnostic, SourceSpan, display_path
 from ..records import record, replace
 from ..result import AbsentThreat, Gate, Result, RunTracking, ThreatState
+from ..typing_runtime import TYPE_CHECKING, Any
 from .baseline import Comparison, Failure, apply_risks, compare, fail_threats
 from .risks import RiskFile, RiskReview, find_risk_file, load_risks, resolve_today, review_risks, risk_path_for
 from .risks.read import TODAY_ENV

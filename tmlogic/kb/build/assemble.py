@@ -17,8 +17,8 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
 
+from ...typing_runtime import Any, TypeVar
 from ..errors import KbError, KbWarning
 from ..store import natural_key
 from .attack import AttackData, read_attack

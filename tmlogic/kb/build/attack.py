@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from ...typing_runtime import Any
 from ..errors import KbError, KbWarning
 from .read import read_stix_objects, version_from_name
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from ...typing_runtime import Any
 from ..datalog import DatalogProgram
 from ..errors import KbError, KbWarning
 from .read import version_from_name

@@ -10,9 +10,9 @@ import hashlib
 import json
 import re
 from pathlib import Path
-from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
+from ...typing_runtime import Any
 from ..errors import KbError
 
 __all__ = ["local", "read_stix_objects", "read_xml", "source_info", "version_from_name"]

@@ -11,8 +11,8 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
 
+from ...typing_runtime import Any
 from ..errors import KbError
 from ..schema import DECLS, FORMAT_VERSION, MANIFEST, NOTICE, RELATIONS
 from ..store import decls_text, natural_key

@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 
-from typing import TYPE_CHECKING
+from ...typing_runtime import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the CLI imports this module for the engine names: keep it light
     from ..program.compile import CompiledProgram

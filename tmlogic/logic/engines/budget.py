@@ -19,11 +19,11 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
 
 from ..._errors import Diagnostic, Level, RuleError, SourceSpan
 from ...limits import Limits
 from ...limits import current as current_limits
+from ...typing_runtime import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import signal

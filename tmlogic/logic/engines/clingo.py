@@ -22,10 +22,10 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from typing import Any
 
 from ..._errors import EngineError
 from ...limits import LimitExceeded
+from ...typing_runtime import Any
 from ..language.ast import Atom, Comparison, Const, Literal, Negation, Var
 from ..program.compile import Clause, CompiledProgram
 from ..program.facts import FactBase

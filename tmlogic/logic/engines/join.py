@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from operator import itemgetter
-from typing import Any
 
+from ...typing_runtime import Any
 from ..language.ast import Atom, Comparison, Const, Literal, Negation, Var
 from .base import Row
 from .budget import OverBudget

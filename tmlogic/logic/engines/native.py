@@ -20,10 +20,10 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence, Set as AbstractSet
 from contextlib import AbstractContextManager
 from functools import cached_property
-from typing import Any
 
 from ..._errors import SourceSpan
 from ...memo import IdentityCache
+from ...typing_runtime import Any
 from ..language.ast import Atom, Const, Literal, Negation, Rule, Var
 from ..language.graph import dependency_components
 from ..program.cache import SectionError, derived

@@ -8,7 +8,6 @@ Each session starts from a fresh `Logic()`; pyDatalog keeps its state per thread
 from __future__ import annotations
 
 import threading
-from typing import Any
 
 from pyDatalog import pyEngine
 from pyDatalog.Logic import Logic
@@ -17,6 +16,7 @@ from pyDatalog.pyParser import Term as PdTerm
 from pyDatalog.pyParser import add_clause
 
 from ..._errors import EngineError, RuleError, SourceSpan
+from ...typing_runtime import Any
 from ..language.ast import Atom, Comparison, Const, Negation, Var
 from ..language.graph import recursive_predicates
 from ..program.compile import Clause, CompiledProgram

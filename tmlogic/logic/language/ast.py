@@ -6,10 +6,9 @@ operators are the six comparisons.
 
 from __future__ import annotations
 
-from typing import Any, Union
-
 from ..._errors import SourceSpan
 from ...records import field, record
+from ...typing_runtime import Any, Union
 
 __all__ = [
     "Var",

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
 
+from ...typing_runtime import TYPE_CHECKING
 from .ast import Atom, Literal, Negation
 
 __all__ = ["dependency_graph", "dependency_components", "recursive_predicates", "strongly_connected_components"]

@@ -27,12 +27,12 @@ from functools import partial
 from itertools import accumulate, islice, repeat
 from operator import lt
 from pathlib import Path
-from typing import Any, TypeVar
 
 from ... import __version__
 from ..._errors import SourceSpan, UsageError
 from ...fileaccess import FileAccessError, read_text, write_text
 from ...sha256 import sha256
+from ...typing_runtime import Any, TypeVar
 from ..language import ast
 from ..language.checks import KnownIds
 

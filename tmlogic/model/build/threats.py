@@ -14,10 +14,10 @@ ids), else with the slug of the name, so tracking and baselines follow the threa
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from ..._errors import Note
 from ...lazy import lazy_pattern
+from ...typing_runtime import TYPE_CHECKING
 from ..raw import RawAttr, RawEntry
 from ..schema import ManualThreat, Value
 from ..vocabulary import slug

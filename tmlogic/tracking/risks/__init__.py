@@ -8,9 +8,8 @@
 See docs/ci.md for the format.
 """
 
-from typing import TYPE_CHECKING
-
 from ...lazy import lazy_names
+from ...typing_runtime import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .parse import parse_risks

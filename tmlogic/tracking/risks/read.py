@@ -25,12 +25,12 @@ import os
 import re
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..._errors import Diagnostic, Level, SourceSpan, display_path
 from ...fileaccess import FileAccessError, read_text
 from ...lazy import lazy_pattern
 from ...records import record
+from ...typing_runtime import TYPE_CHECKING
 from ..snapshot import ArgumentError, ThreatSnapshot, TrackingError
 
 if TYPE_CHECKING:

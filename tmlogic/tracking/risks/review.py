@@ -10,11 +10,11 @@ replaced by a broader acceptance.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from ..._errors import Diagnostic
 from ...diagnostics import DiagnosticBag, did_you_mean
 from ...records import field, record
+from ...typing_runtime import TYPE_CHECKING
 from ..snapshot import ThreatSnapshot
 from .read import GLOB, STATUSES, RiskEntry, RiskFile, resolve_today
 

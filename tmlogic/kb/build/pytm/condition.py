@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Union
+
+from ....typing_runtime import Union
 
 __all__ = ["Ref", "Test", "Order", "Exists", "And", "Or", "Not", "Cond", "Untranslatable", "parse_condition",
            "refs_of"]

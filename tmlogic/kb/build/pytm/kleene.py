@@ -23,8 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import product
-from typing import Union
 
+from ....typing_runtime import Union
 from .condition import And, Cond, Exists, Not, Or, Order, Ref, Test
 
 __all__ = ["Known", "Value", "Ranked", "Some", "Every", "Literal", "Conj", "DNF", "when", "simplify"]
