@@ -195,6 +195,13 @@ def test_an_analysis_imports_neither_dataclasses_nor_inspect(tmp_path: Path) -> 
     assert _analyze_secopstm(tmp_path, report) == ["imported:"]
 
 
+def test_an_analysis_imports_no_typing(tmp_path: Path) -> None:
+    # typing (with its module-level classes) was some 10 M instructions of a JSON run: tmlogic's
+    # modules take its names from tmlogic/typing_runtime.py, typing's own to type checkers only
+    report = "['imported:', *(m for m in ('typing', 'typing_extensions') if m in sys.modules)]"
+    assert _analyze_secopstm(tmp_path, report) == ["imported:"]
+
+
 def test_an_analysis_without_risk_file_imports_no_argparse_traceback_datetime_nor_threading(tmp_path: Path) -> None:
     # argparse (with gettext, locale, shutil), traceback (linecache, tokenize) and datetime were
     # some 40 M instructions of a JSON run: the command line reads its words itself, a traceback
