@@ -213,6 +213,24 @@ def test_typing_a_cleartext_flow_shows_its_threat(editor: Editor, served: Served
         editor.page.screenshot(path=str(ROOT / "docs" / "images" / "editor.png"))
 
 
+def test_an_edit_waiting_for_a_pause_in_typing_is_not_yet_shown(editor: Editor, served: Served) -> None:
+    # Two changes in one burst: the first is sent at once, the second waits for a pause in typing.
+    # Until the second one's analysis is on the page, the page must not count as up to date, or a
+    # reader (this suite's wait_update) takes the first one's threats for the final text's.
+    before = editor.updates()
+    counted = editor.js("""() => {
+        const v = window.tmlogicServe.editor.view, t = window.tmlogicServe.timing, end = v.state.doc.length;
+        v.dispatch({ changes: { from: end, insert: "\\n- **Browse**: from=\\"Customer\\", to=\\"Shop App\\"" } });
+        const first = t.editSeq;
+        v.dispatch({ changes: { from: v.state.doc.length, insert: ", protocol=\\"HTTP\\"" } });
+        return [first, t.editSeq]; }""")
+    assert counted[1] == counted[0] + 1, counted
+    editor.wait_update(before)
+    expected = cli_analysis(served.folder, "main.md", editor.text())
+    assert any("browse" in t.targets and t.rule.stride == "InformationDisclosure" for t in expected.threats)
+    assert set(shown_threats(editor)) == {t.id for t in expected.threats}
+
+
 def test_a_boundary_typo_is_shown_inline_at_its_line(editor: Editor, served: Served) -> None:
     line = editor.line_of("**Shop App**")
     column = editor.text().splitlines()[line - 1].index("Corporate") + len("Corpo")

@@ -32,6 +32,9 @@
       showDirty();
       const now = performance.now(), afterPause = now - lastChangeAt >= EDIT_PAUSE_MS;
       timing.editAt = lastChangeAt = now;
+      // The edit's number is the one sendEdit will give it: until its analysis is applied, the
+      // page does not show the latest text, even while the edit waits for a pause in typing.
+      timing.editSeq = seq + 1;
       clearTimeout(editTimer);
       if (afterPause) sendEdit();
       else editTimer = setTimeout(sendEdit, EDIT_PAUSE_MS);
