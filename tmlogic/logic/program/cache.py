@@ -532,7 +532,7 @@ class _Nodes:
 
     def body_of(self, n: int, rule: ast.Rule) -> None:
         """Stores rule `n`'s body (ast.BODY_FROM); a read on another thread meanwhile keeps its own.
-        In one call, its atoms' terms in one loop (a call of its own per atom cost twice the objects)."""
+        Its atoms' terms are built in one call (a call of its own per atom cost twice the objects)."""
         first, last = self._literal_starts[n], self._literal_starts[n + 1]
         body_atom, last_atom = self._atoms_before[first], self._atoms_before[last]
         negation = self._negations_before[first]
@@ -540,23 +540,7 @@ class _Nodes:
         first_atom, last_atom = self._n_rules + body_atom, self._n_rules + last_atom
         starts = self._term_starts
         first_term, last_term = starts[first_atom], starts[last_atom]
-        terms: list[Any] = []
-        add: Any = terms.append
-        t: Any
-        for kind, value, row in zip(self._kinds[first_term:last_term], self._values[first_term:last_term],
-                                    self._term_rows[first_term:last_term]):
-            if kind >= _CONST:
-                t = _new(_Const)
-                d = t.__dict__
-                d["value"] = value
-                d[_ROW] = row
-            else:
-                t = _new(_Var)
-                d = t.__dict__
-                d["name"] = value
-                d[_ROW] = row
-                d["anonymous"] = kind == _ANONYMOUS
-            add(t)
+        terms = self._terms(first_term, last_term)
         atoms: list[Any] = []
         add = atoms.append
         term = 0
