@@ -532,27 +532,13 @@ class _Nodes:
 
     def body_of(self, n: int, rule: ast.Rule) -> None:
         """Stores rule `n`'s body (ast.BODY_FROM); a read on another thread meanwhile keeps its own.
-        Its atoms' terms are built in one call (a call of its own per atom cost twice the objects)."""
+        Its atoms and their terms are built in one call of `atoms` (a call per atom cost twice the objects)."""
         first, last = self._literal_starts[n], self._literal_starts[n + 1]
         body_atom, last_atom = self._atoms_before[first], self._atoms_before[last]
         negation = self._negations_before[first]
         comparison = first - body_atom
         first_atom, last_atom = self._n_rules + body_atom, self._n_rules + last_atom
-        starts = self._term_starts
-        first_term, last_term = starts[first_atom], starts[last_atom]
-        terms = self._terms(first_term, last_term)
-        atoms: list[Any] = []
-        add = atoms.append
-        term = 0
-        for predicate, arity, row in zip(self._predicates[first_atom:last_atom], self._arities[first_atom:last_atom],
-                                         self._atom_rows[first_atom:last_atom]):
-            a = _new(_Atom)
-            d = a.__dict__
-            d["predicate"] = predicate
-            d["args"] = tuple(terms[term:term + arity])
-            d[_ROW] = row
-            term += arity
-            add(a)
+        atoms = self.atoms(first_atom, last_atom)
         next_atom = iter(atoms).__next__
         literals: list[Any] = []
         add = literals.append
